@@ -1,0 +1,185 @@
+/**
+ * Parser for Nigerian bank narrations (NIBSS NIP, POS, USSD, ATM, bills, charges) into a payment rail, a
+ * counterparty key and a memo. Heuristic by nature: every branch below corresponds to a narration shape seen in
+ * Mono data or bank statements (underwriting-research §4c). Unknown shapes degrade to rail OTHER with the cleaned
+ * narration as counterparty, never to an exception.
+ */
+import type { Direction, PaymentRail } from '../../common/domain/transaction.js';
+
+export interface ParsedNarration {
+  rail: PaymentRail;
+  /** Bank / institution segment of a NIP narration (`NIP/<BANK>/…`), upper case. */
+  bank: string | null;
+  /** Normalised counterparty key: upper case, references, dates, account numbers and rail tokens stripped. */
+  counterparty: string | null;
+  memo: string | null;
+  /** Longest reference-looking token (session id, RRN, FT number). */
+  reference: string | null;
+  /** Narration carries a reversal / refund keyword. */
+  isReversal: boolean;
+}
+
+const REVERSAL_RE = /\b(?:REV|REVERSAL|REVERSED|RVSL|RVS|REFUND|REFUNDED|RETURN|RETURNED)\b/;
+// "RETURNED CHEQUE" / "DD RETURN" are failed debits, not reversals of a completed payment.
+const FAILED_DEBIT_RE = /\b(?:RETURNED CHEQUE|CHEQUE RETURN|INSUFFICIENT FUNDS?|UNPAID|BOUNCED|FAILED DEBIT)\b/;
+
+const CHARGE_RE =
+  /\bEMTL\b|ELECTRONIC MONEY TRANSFER LEVY|STAMP DUTY|SMS ALERT|SMS CHARGE|SMS NOTIFICATION|^VAT\b|\bVAT ON\b|MAINTENANCE FEE|MAINT(?:ENANCE)? CHARGE|ISSUANCE FEE|CARD FEE|\b(?:NIP|TRANSFER|TRF|ATM|WITHDRAWAL|POS) (?:CHARGE|FEE|COMMISSION)S?\b|COMMISSION ON TURNOVER|\bCOT\b|\bE-?LEVY\b/;
+const AIRTIME_RE = /\bAIRTIME\b|DATA BUNDLE|\bVTU\b|\bDATA PURCHASE\b|\bRECHARGE\b/;
+const NETWORK_RE = /\b(MTN|AIRTEL|GLO|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
+const ATM_RE = /\bATM\b|CASH WITHDRAWAL|\bCASH WDL\b|\bWDL\b/;
+const POS_RE = /\bPOS\b|\bLOC-|\bPRCH\b|PURCHASE AT\b/;
+const WEB_RE = /WEB PURCHASE|\bWEB\b|ONLINE PURCHASE|ONLINE PAYMENT|\bPAYSTACK\b|\bFLUTTERWAVE\b|\bFLW\b|\bINTERSWITCH WEB\b/;
+const USSD_RE = /\*\d{3}\*|\bUSSD\b/;
+const BILLS_RE = /\bBILLS?\b|\bBILL PAYMENT\b|\bQUICKTELLER\b|\bQT\b|\bBILLER\b|\bPREPAID\b|\bTOKEN\b/;
+const CHEQUE_RE = /\bCHEQUE\b|\bCHQ\b|\bCLEARING\b/;
+const INTERNAL_RE = /\bINTEREST\b|\bINT\.? PAID\b|CASH DEPOSIT|\bCSH DEP\b|\bCASH DEP\b|TELLER DEPOSIT|\bINTERNAL\b/;
+const NIP_RE = /^NIP\b|\bNIP\b|^TRF\b|\bTRF\b|TRANSFER|^FT\b|\bMOB\b|\bNIBSS\b|\bNEFT\b|\bINWARD\b|\bOUTWARD\b/;
+
+/** Tokens that say how the money moved, not who moved it. */
+const RAIL_TOKENS = new Set([
+  'NIP', 'TRF', 'TRANSFER', 'TRANSFERS', 'FROM', 'FRM', 'TO', 'FT', 'MOB', 'MOBILE', 'CR', 'DR', 'VIA', 'REF', 'NG',
+  'NIBSS', 'INSTANT', 'PAYMENT', 'IFO', 'BO', 'INWARD', 'OUTWARD', 'USSD', 'WEB', 'POS', 'LOC', 'PRCH', 'PURCHASE',
+  'VC', 'MC', 'VISA', 'MASTERCARD', 'VERVE', 'ATM', 'WDL', 'THE', 'AND', 'ON', 'AT', 'OF', 'FOR', 'TRSF', 'TRX', 'TXN',
+]);
+const MONTHS = new Set(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'SEPT', 'OCT', 'NOV', 'DEC']);
+const NIP_PREFIXES = new Set(['NIP', 'TRF', 'FT', 'MOB TRF', 'TRANSFER', 'NIP TRF', 'MOB', 'INWARD', 'OUTWARD']);
+
+/**
+ * Counterparty key per research §4a step 2: upper case, punctuation to spaces, drop tokens that carry digits
+ * (references, dates, account numbers, phone numbers), rail tokens and month names. Returns null when nothing
+ * name-like survives.
+ */
+export function normaliseCounterparty(text: string | null | undefined): string | null {
+  if (text === null || text === undefined) return null;
+  const tokens = text
+    .toUpperCase()
+    .replace(/[^A-Z0-9&]+/g, ' ')
+    .split(' ')
+    .filter((t) => t !== '' && !/\d/.test(t) && !RAIL_TOKENS.has(t) && !MONTHS.has(t));
+  return tokens.length === 0 ? null : tokens.join(' ');
+}
+
+/** Longest token with at least 8 digits (NIP session ids are 30 digits, RRNs 12, FT numbers alphanumeric). */
+export function extractReference(upper: string): string | null {
+  let best: string | null = null;
+  for (const token of upper.split(/[^A-Z0-9]+/)) {
+    const digits = token.replace(/\D/g, '').length;
+    if (digits >= 8 && (best === null || token.length > best.length)) best = token;
+  }
+  return best;
+}
+
+function detectRail(up: string, direction: Direction | undefined): PaymentRail {
+  if (CHARGE_RE.test(up)) return 'CHARGE';
+  if (AIRTIME_RE.test(up)) return 'AIRTIME';
+  if (USSD_RE.test(up)) return 'USSD';
+  if (ATM_RE.test(up)) return 'ATM';
+  if (POS_RE.test(up)) return 'POS';
+  if (WEB_RE.test(up)) return 'WEB';
+  if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF/.test(up)) return 'NIP';
+  if (direction !== 'credit' && BILLS_RE.test(up)) return 'BILLS';
+  if (CHEQUE_RE.test(up)) return 'CHEQUE';
+  if (INTERNAL_RE.test(up)) return 'INTERNAL';
+  if (NIP_RE.test(up)) return 'NIP';
+  if (/\bCARD\b/.test(up)) return 'CARD';
+  return 'OTHER';
+}
+
+interface Parts {
+  bank: string | null;
+  party: string | null;
+  memo: string | null;
+}
+
+/** `NIP/<BANK>/<NAME>/<memo…>`, `TRF/<NAME>/<memo>`, `FT/<NAME>` and friends. */
+function slashParts(raw: string): Parts | null {
+  const segments = raw
+    .split('/')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (segments.length < 2 || !NIP_PREFIXES.has(segments[0].toUpperCase())) return null;
+  const rest = segments.slice(1);
+  const memoOf = (from: number): string | null => (rest.length > from ? rest.slice(from).join('/') : null);
+  if (rest.length >= 3 || (rest.length === 2 && looksLikeBank(rest[0]))) {
+    return { bank: rest[0].toUpperCase(), party: rest[1], memo: memoOf(2) };
+  }
+  return { bank: null, party: rest[0], memo: memoOf(1) };
+}
+
+const BANK_HINT_RE =
+  /\b(?:BANK|MFB|MICROFINANCE|PSB|GTB|GTBANK|ZENITH|ACCESS|UBA|FBN|FIRSTBANK|FIDELITY|STERLING|WEMA|UNION|ECOBANK|STANBIC|POLARIS|KEYSTONE|PROVIDUS|KUDA|OPAY|PALMPAY|MONIEPOINT|FCMB|JAIZ|TITAN|GLOBUS|HERITAGE|UNITY|VFD|CARBON|FAIRMONEY|PAYCOM|SUNTRUST|PARALLEX|LOTUS|TAJ|OPTIMUS|PREMIUMTRUST|SIGNATURE|HOPE)\b/;
+
+function looksLikeBank(segment: string): boolean {
+  return BANK_HINT_RE.test(segment.toUpperCase());
+}
+
+/** `… FROM <NAME> TO <X>` / `MOB TRF TO <NAME>` / `<NAME> NIP TRANSFER <ref>` / `FT 1234 <NAME>`. */
+function freeformTransferParts(up: string): Parts {
+  const [head, ...memoParts] = up.split(/\s+-\s+|\/\/|\|/);
+  const memo = memoParts.length > 0 ? memoParts.join(' ').trim() || null : null;
+  const from = /\b(?:FROM|FRM|BO)\b\s+(.+?)(?:\s+\bTO\b\s+.*)?$/.exec(head);
+  if (from) return { bank: null, party: from[1], memo };
+  const to = /\bTO\b\s+(.+)$/.exec(head);
+  if (to) return { bank: null, party: to[1], memo };
+  return { bank: null, party: head, memo };
+}
+
+/** `VC POS Loc-2058LA12--SHOPRITE LEKKI LA NG`, `MC Loc POS Prch-2033ABCD-CHICKEN REPUBLIC IKEJA NG`. */
+function posMerchant(up: string): string | null {
+  const dashed = /--\s*(.+)$/.exec(up) ?? /PRCH-?\s*[A-Z0-9]*\d[A-Z0-9]*-+\s*(.+)$/.exec(up);
+  let merchant = dashed ? dashed[1] : up.replace(/^.*\bPOS\b\s*(?:PURCHASE|PRCH)?\s*(?:AT)?/, '');
+  // Card-network trailers: "<city> <2-letter state> NG"; keep the merchant and city words.
+  merchant = merchant.replace(/\s+[A-Z]{2}\s+NG\s*$/, '').replace(/\s+NG\s*$/, '');
+  return merchant.trim() === '' ? null : merchant;
+}
+
+function airtimeParts(raw: string, up: string): Parts {
+  const segments = raw.split(/\/\/|\//).map((s) => s.trim());
+  const network = NETWORK_RE.exec(up);
+  const phone = segments.find((s) => /^\+?\d{10,14}$/.test(s)) ?? null;
+  return { bank: null, party: network ? network[1] : null, memo: phone };
+}
+
+function partsFor(rail: PaymentRail, raw: string, up: string): Parts {
+  switch (rail) {
+    case 'AIRTIME':
+      return airtimeParts(raw, up);
+    case 'POS':
+      return { bank: null, party: posMerchant(up), memo: null };
+    case 'WEB':
+    case 'CARD':
+      return { bank: null, party: up.replace(WEB_RE, ' '), memo: null };
+    case 'CHARGE':
+    case 'ATM':
+      return { bank: null, party: null, memo: up };
+    case 'NIP':
+    case 'USSD':
+    case 'INTERNAL':
+    case 'OTHER':
+    case 'BILLS':
+    case 'CHEQUE':
+      return slashParts(raw) ?? freeformTransferParts(up.replace(USSD_RE, ' '));
+  }
+}
+
+export function parseNarration(narration: string, direction?: Direction): ParsedNarration {
+  const raw = narration.trim();
+  const up = raw.toUpperCase();
+  const slash = slashParts(raw);
+  const rail = slash && !CHARGE_RE.test(up) && !AIRTIME_RE.test(up) ? 'NIP' : detectRail(up, direction);
+  const parts = partsFor(rail, raw, up);
+  const memo = parts.memo?.trim() ?? null;
+  return {
+    rail,
+    bank: parts.bank,
+    counterparty: normaliseCounterparty(parts.party),
+    memo: memo === '' ? null : memo,
+    reference: extractReference(up),
+    isReversal: REVERSAL_RE.test(up) && !FAILED_DEBIT_RE.test(up),
+  };
+}
+
+export function isFailedDebitNarration(narration: string): boolean {
+  return FAILED_DEBIT_RE.test(narration.toUpperCase());
+}
