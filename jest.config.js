@@ -24,8 +24,8 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   // One embedded Postgres for the whole run; each test file clones the migrated template database.
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   maxWorkers: 2,
   testTimeout: 60000,
   projects: [

@@ -1,0 +1,71 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { AppConfig, generateKey, type Role } from '../config/app-config.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+
+export interface Principal {
+  apiKeyId: string;
+  name: string;
+  role: Role;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** API keys are stored as SHA-256 hashes; plain keys exist only in the caller's hands (and API_KEYS). */
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeysService.name);
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const seed of this.config.seedApiKeys) {
+      await this.ensureKey(seed.role, seed.key, `seed-${seed.role}`);
+    }
+  }
+
+  /** Idempotently stores a known key (used for API_KEYS seeding and tests). */
+  async ensureKey(role: Role, key: string, name: string): Promise<ApiKeyEntity> {
+    const keyHash = hashKey(key);
+    await this.keys
+      .createQueryBuilder()
+      .insert()
+      .values({ name, role, keyHash, keyPrefix: key.slice(0, 8) })
+      .orIgnore()
+      .execute();
+    return this.keys.findOneByOrFail({ keyHash });
+  }
+
+  async create(role: Role, name: string): Promise<{ key: string; entity: ApiKeyEntity }> {
+    const key = `${role.slice(0, 2)}_${generateKey()}`;
+    return { key, entity: await this.ensureKey(role, key, name) };
+  }
+
+  async countActive(): Promise<number> {
+    return this.keys.countBy({ revokedAt: IsNull() });
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const res = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (res.affected ?? 0) > 0;
+  }
+
+  async authenticate(key: string): Promise<Principal | null> {
+    const keyHash = hashKey(key);
+    const found = await this.keys.findOneBy({ keyHash, revokedAt: IsNull() });
+    // Compare again in constant time: the lookup is by hash, this guards against any collation surprise.
+    if (!found || !timingSafeEqual(Buffer.from(found.keyHash), Buffer.from(keyHash))) return null;
+    return { apiKeyId: found.id, name: found.name, role: found.role };
+  }
+
+  log(message: string): void {
+    this.logger.log(message);
+  }
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { AppConfig, ROLES } from './config/app-config.js';
+import { createValidationPipe } from './common/errors/validation.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres.js';
+import { createLogger } from './logging/logger.js';
+import { startSandboxIfConfigured, type SandboxHandle } from './sandbox-launcher.js';
+
+export const API_TITLE = 'Mono underwriting engine';
+
+/** Builds the Nest application (not listening yet) with the global pipes, docs and limits. */
+export async function createEngineApp(opts: AppModuleOptions & { bufferLogs?: boolean }): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
+    bufferLogs: opts.bufferLogs ?? true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(PinoLogger));
+  configureApp(app);
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication): void {
+  // Raw JSON limit: bank webhooks and sandbox scenario uploads can be large; API DTOs are small.
+  app.useBodyParser('json', { limit: '25mb' });
+  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.set('trust proxy', false);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(API_TITLE)
+      .setDescription(
+        'Underwriting on synced bank data (Mono). Amounts are integer kobo with a currency. Authenticate with `Authorization: Bearer <API key>`.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+export interface RunningEngine {
+  app: INestApplication;
+  url: string;
+  databaseUrl: string;
+  sandbox: SandboxHandle | null;
+  close(): Promise<void>;
+}
+
+/** Starts everything `npm start` needs: Postgres (embedded unless DATABASE_URL), the Mono sandbox (unless a key is set), the API. */
+export async function startEngine(config: AppConfig): Promise<RunningEngine> {
+  const log = createLogger(config.logLevel);
+  let embedded: EmbeddedPostgresHandle | null = null;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    log.info({ dataDir: config.database.dataDir }, 'starting embedded Postgres');
+    embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+    databaseUrl = embedded.url;
+  }
+  let sandbox: SandboxHandle | null = null;
+  let app: NestExpressApplication | null = null;
+  try {
+    sandbox = await startSandboxIfConfigured(config);
+    app = await createEngineApp({ config, databaseUrl });
+    await app.listen(config.port, '0.0.0.0');
+    await sandbox?.attach?.(app);
+    await ensureDevKeys(app, config, log);
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await sandbox?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
+  const url = `http://localhost:${config.port}`;
+  log.info(
+    { api: url, docs: `${url}/docs`, health: `${url}/health`, sandbox: sandbox?.url ?? null, database: embedded ? 'embedded' : 'external' },
+    `engine listening: API ${url}, docs ${url}/docs${sandbox ? `, Mono sandbox ${sandbox.url}` : ''}`,
+  );
+  const running = app;
+  let closed = false;
+  return {
+    app: running,
+    url,
+    databaseUrl,
+    sandbox,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await running.close();
+      await sandbox?.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** With no key configured at all, mint one per role so a newcomer can call the API; written to DATA_DIR, never logged. */
+async function ensureDevKeys(app: INestApplication, config: AppConfig, log: ReturnType<typeof createLogger>): Promise<void> {
+  if (config.seedApiKeys.length > 0 || config.nodeEnv === 'production') return;
+  const keys = app.get(ApiKeysService);
+  const file = path.join(config.database.dataDir, 'api-keys.json');
+  if ((await keys.countActive()) > 0 && fs.existsSync(file)) {
+    log.info({ file }, `API keys for local use are in ${file}`);
+    return;
+  }
+  const created: Record<string, string> = {};
+  for (const role of ROLES) created[role] = (await keys.create(role, `local-${role}`)).key;
+  fs.mkdirSync(config.database.dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 });
+  log.info({ file }, `no API_KEYS configured: created one key per role in ${file}`);
+}

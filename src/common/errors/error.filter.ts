@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, type ErrorBody } from './domain-error.js';
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+};
+
+/** Maps every thrown thing to `{ statusCode, code, message, details? }`. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) this.logger.error({ err: exception }, 'unhandled error');
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { statusCode: exception.status, code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && 'code' in response && 'statusCode' in response) {
+        return response as ErrorBody;
+      }
+      const message =
+        typeof response === 'string'
+          ? response
+          : typeof (response as { message?: unknown }).message === 'string'
+            ? (response as { message: string }).message
+            : exception.message;
+      return { statusCode: status, code: STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message };
+    }
+    // body-parser errors (malformed JSON, too large) carry a status and a type.
+    const maybe = exception as { status?: number; statusCode?: number; type?: string; message?: string };
+    const status = maybe?.status ?? maybe?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = maybe.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : maybe.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : (STATUS_CODES[status] ?? 'BAD_REQUEST');
+      const message = maybe.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : (maybe.message ?? 'Bad request');
+      return { statusCode: status, code, message };
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'Internal server error' };
+  }
+}

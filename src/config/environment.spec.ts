@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppConfig } from './app-config.js';
+import { InvalidConfigurationError, validateEnvironment } from './environment.js';
+
+describe(AppConfig.name, () => {
+  it('should apply the documented defaults with no environment at all', () => {
+    const config = AppConfig.fromEnvironment({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir.endsWith('.data')).toBe(true);
+    expect(config.mono.useSandbox).toBe(true);
+    expect(config.mono.sandboxPort).toBe(3100);
+    expect(config.mono.baseUrl).toBe('http://127.0.0.1:3100');
+    expect(config.mono.syncMinIntervalSeconds).toBe(120);
+    expect(config.jobs.enabled).toBe(true);
+  });
+
+  it('should refuse a malformed PORT naming the variable', () => {
+    expect(() => validateEnvironment({ PORT: 'abc' })).toThrow(InvalidConfigurationError);
+    expect(() => validateEnvironment({ PORT: 'abc' })).toThrow(/PORT \("abc"\)/);
+    expect(() => validateEnvironment({ PORT: '70000' })).toThrow(/PORT/);
+  });
+
+  it('should name every bad variable at once', () => {
+    try {
+      validateEnvironment({ PORT: '-1', SYNC_MIN_INTERVAL_SECONDS: 'soon', JOBS_ENABLED: 'maybe', DATABASE_URL: 'mysql://x' });
+      throw new Error('expected a failure');
+    } catch (err) {
+      const message = (err as Error).message;
+      for (const name of ['PORT', 'SYNC_MIN_INTERVAL_SECONDS', 'JOBS_ENABLED', 'DATABASE_URL']) expect(message).toContain(name);
+    }
+  });
+
+  it('should parse API_KEYS into roles and keys', () => {
+    const config = AppConfig.fromEnvironment({ API_KEYS: 'admin:aaaaaaaaaaaaaaaa1, frontend:bbbbbbbbbbbbbbbb2' });
+    expect(config.seedApiKeys).toEqual([
+      { role: 'admin', key: 'aaaaaaaaaaaaaaaa1' },
+      { role: 'frontend', key: 'bbbbbbbbbbbbbbbb2' },
+    ]);
+    expect(() => validateEnvironment({ API_KEYS: 'root:aaaaaaaaaaaaaaaa1' })).toThrow(/API_KEYS/);
+    expect(() => validateEnvironment({ API_KEYS: 'admin:short' })).toThrow(/API_KEYS/);
+  });
+
+  it('should switch to the real Mono API when a secret key is configured', () => {
+    const config = AppConfig.fromEnvironment({ MONO_SECRET_KEY: 'live_sk_1234567890', MONO_WEBHOOK_SECRET: 'whsec-123456' });
+    expect(config.mono.useSandbox).toBe(false);
+    expect(config.mono.baseUrl).toBe('https://api.withmono.com');
+    expect(config.mono.webhookSecret).toBe('whsec-123456');
+  });
+
+  it('should parse booleans and integers leniently but strictly', () => {
+    expect(AppConfig.fromEnvironment({ JOBS_ENABLED: 'false' }).jobs.enabled).toBe(false);
+    expect(AppConfig.fromEnvironment({ JOBS_ENABLED: '1' }).jobs.enabled).toBe(true);
+    expect(() => validateEnvironment({ SYNC_MIN_INTERVAL_SECONDS: '1.5' })).toThrow(/SYNC_MIN_INTERVAL_SECONDS/);
+  });
+});

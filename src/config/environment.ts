@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the engine reads, validated at boot. This is the only place (with
+ * `app-config.ts`) that touches `process.env`. Documented in `.env.example` and the README.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: 'development' | 'production' | 'test';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString() @MinLength(1)
+  DATA_DIR: string = './.data';
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535)
+  EMBEDDED_PG_PORT: number = 54320;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Matches(/^(\s*(frontend|analyst|admin):[A-Za-z0-9._~-]{16,}\s*)(,\s*(frontend|analyst|admin):[A-Za-z0-9._~-]{16,}\s*)*$/, {
+    message: 'API_KEYS must be a comma-separated list of role:key with role frontend|analyst|admin and keys of at least 16 URL-safe characters',
+  })
+  API_KEYS?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8)
+  MONO_SECRET_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  MONO_BASE_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8)
+  MONO_WEBHOOK_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  MONO_SANDBOX_PORT: number = 3100;
+
+  @IsIn(['legacy', 'realtime'])
+  MONO_SYNC_STRATEGY: 'legacy' | 'realtime' = 'legacy';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(86400)
+  SYNC_MIN_INTERVAL_SECONDS: number = 120;
+
+  @Transform(toBool) @IsBoolean()
+  JOBS_ENABLED: boolean = true;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(120000)
+  MONO_TIMEOUT_MS: number = 15000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  MONO_MAX_RETRIES: number = 4;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(90)
+  INGESTION_OVERLAP_DAYS: number = 7;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(36)
+  INGESTION_HISTORY_MONTHS: number = 12;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  APPLICATION_SYNC_DEADLINE_SECONDS: number = 300;
+
+  @IsIn(['decide_stale', 'refer'])
+  APPLICATION_STALE_POLICY: 'decide_stale' | 'refer' = 'decide_stale';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  EVENTS_WEBHOOK_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
+  EVENTS_WEBHOOK_SECRET?: string;
+
+  @IsString() @MinLength(9)
+  REUNDERWRITE_CRON: string = '0 2 * * *';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  REVIEW_MAX_AGE_DAYS: number = 30;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10000000)
+  REUNDERWRITE_SYNC_BUDGET: number = 1000;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @Matches(/^([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44}(,([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44})*$/, {
+    message: 'PII_ENCRYPTION_KEYS must be comma-separated [id:]base64 32-byte keys, newest first',
+  })
+  PII_ENCRYPTION_KEYS?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+}
+
+/** Formats class-validator errors as one line per variable, naming it. */
+export function formatEnvErrors(errors: ValidationError[]): string {
+  return errors
+    .map((e) => {
+      const shown = e.value === undefined ? 'unset' : JSON.stringify(e.value);
+      return `  ${e.property} (${shown}): ${Object.values(e.constraints ?? {}).join('; ')}`;
+    })
+    .join('\n');
+}
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly details: string) {
+    super(`Invalid configuration:\n${details}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+const OPTIONAL_VARIABLES = [
+  'NODE_ENV',
+  'DATABASE_URL',
+  'API_KEYS',
+  'MONO_SECRET_KEY',
+  'MONO_BASE_URL',
+  'MONO_WEBHOOK_SECRET',
+  'PUBLIC_BASE_URL',
+  'EVENTS_WEBHOOK_URL',
+  'EVENTS_WEBHOOK_SECRET',
+  'PII_ENCRYPTION_KEYS',
+  'CORS_ORIGINS',
+];
+
+/** Validates a raw environment record (defaults to process.env) and returns typed variables. */
+export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES);
+  const picked: Record<string, string> = {};
+  for (const key of new Set(known)) {
+    const value = raw[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new InvalidConfigurationError(formatEnvErrors(errors));
+  return env;
+}

@@ -1,0 +1,149 @@
+import { Dec } from './decimal.js';
+import { daysInMonth, dayOfMonth, monthIndexOfDay, firstDayOfMonth, weekday } from './dates.js';
+import { nominalCandidates, previousBusinessDay } from './holidays.js';
+import { medianNum, stdevNum } from './stats.js';
+import type { StreamFrequency } from './types.js';
+
+export interface Cadence {
+  frequency: StreamFrequency;
+  medianGapDays: number;
+  /** Share of gaps within ±20% of the median gap (Algoan's "accuracy"). */
+  regularity: number;
+  /** Pay days with weekend/holiday shifts undone. */
+  nominalDays: number[];
+  payDayStdevDays: number | null;
+}
+
+/** Circular distance between two days of month (1..31), so the 30th and the 1st are 1–2 days apart. */
+function domDistance(a: number, b: number): number {
+  const d = Math.abs(a - b);
+  return Math.min(d, 31 - d);
+}
+
+/**
+ * Undo weekend and Nigerian public-holiday shifts: a payment may stand for any day of the run of non-business
+ * days right after it (paid early) or right before it (paid late); pick the candidate closest to the stream's
+ * typical day of month (monthly-ish) or weekday (weekly-ish).
+ */
+export function nominalDays(days: readonly number[]): number[] {
+  if (days.length < 2) return [...days];
+  const gaps: number[] = [];
+  for (let i = 1; i < days.length; i += 1) gaps.push(days[i] - days[i - 1]);
+  const rough = medianNum(gaps);
+  if (rough >= 20) {
+    const target = medianNum(days.map(dayOfMonth));
+    return days.map((d) => {
+      let best = d;
+      let bestDist = domDistance(dayOfMonth(d), target);
+      for (const c of nominalCandidates(d)) {
+        const dist = domDistance(dayOfMonth(c), target);
+        if (dist < bestDist) {
+          best = c;
+          bestDist = dist;
+        }
+      }
+      return best;
+    });
+  }
+  const counts = new Array<number>(7).fill(0);
+  for (const d of days) counts[weekday(d)] += 1;
+  const modal = counts.indexOf(Math.max(...counts));
+  return days.map((d) => nominalCandidates(d).find((c) => weekday(c) === modal) ?? d);
+}
+
+function classify(m: number, semiMonthly: boolean): StreamFrequency {
+  if (m >= 5 && m <= 9) return 'weekly';
+  if (m >= 12 && m <= 17) return semiMonthly ? 'semi_monthly' : m <= 16 ? 'biweekly' : 'irregular';
+  if (m >= 26 && m <= 35) return 'monthly';
+  if (m >= 85 && m <= 95) return 'quarterly';
+  return 'irregular';
+}
+
+/** Two tight day-of-month clusters about half a month apart (e.g. the 15th and the last day). */
+function isSemiMonthly(nominal: readonly number[]): boolean {
+  if (nominal.length < 4) return false;
+  const early: number[] = [];
+  const late: number[] = [];
+  for (const d of nominal) {
+    const dom = dayOfMonth(d);
+    // Month-end pay days map to 30/31 regardless of month length.
+    const adj = dom === daysInMonth(monthIndexOfDay(d)) ? 31 : dom;
+    (adj <= 15 ? early : late).push(adj);
+  }
+  return early.length >= 2 && late.length >= 2 && stdevNum(early) <= 3 && stdevNum(late) <= 3;
+}
+
+export function detectCadence(days: readonly number[]): Cadence {
+  const nominal = nominalDays(days);
+  const gaps: number[] = [];
+  for (let i = 1; i < nominal.length; i += 1) gaps.push(nominal[i] - nominal[i - 1]);
+  const m = medianNum(gaps);
+  const frequency = gaps.length === 0 ? 'irregular' : classify(m, m >= 12 && m <= 17 && isSemiMonthly(nominal));
+  let within = 0;
+  for (const g of gaps) if (Math.abs(g - m) <= 0.2 * m) within += 1;
+  const regularity = gaps.length ? within / gaps.length : 0;
+  let payDayStdevDays: number | null = null;
+  if (frequency === 'monthly' || frequency === 'quarterly') {
+    const doms = nominal.map(dayOfMonth);
+    const centre = medianNum(doms);
+    // Circular: express each pay day as its signed distance from the median day of month.
+    payDayStdevDays = Math.round(stdevNum(doms.map((x) => (Math.abs(x - centre) > 15 ? x - centre - 31 * Math.sign(x - centre) : x - centre))) * 100) / 100;
+  }
+  return { frequency, medianGapDays: m, regularity, nominalDays: nominal, payDayStdevDays };
+}
+
+/** Typical period in days for a frequency (irregular: the measured median gap). */
+export function periodDays(c: Cadence): number {
+  switch (c.frequency) {
+    case 'weekly':
+      return 7;
+    case 'biweekly':
+      return 14;
+    case 'semi_monthly':
+      return 15;
+    case 'monthly':
+      return 30;
+    case 'quarterly':
+      return 91;
+    case 'irregular':
+      return c.medianGapDays;
+  }
+}
+
+/** Next expected pay day after the last nominal day, snapped back to a business day (payrolls pay early). */
+export function predictNextDay(c: Cadence): number | null {
+  const last = c.nominalDays[c.nominalDays.length - 1];
+  if (last === undefined || c.frequency === 'irregular') return null;
+  if (c.frequency === 'monthly' || c.frequency === 'quarterly') {
+    const step = c.frequency === 'monthly' ? 1 : 3;
+    const target = Math.round(medianNum(c.nominalDays.map(dayOfMonth)));
+    const m = monthIndexOfDay(last) + step;
+    const dom = Math.min(target, daysInMonth(m));
+    return previousBusinessDay(firstDayOfMonth(m) + dom - 1);
+  }
+  if (c.frequency === 'semi_monthly') {
+    const dom = dayOfMonth(last);
+    const m = monthIndexOfDay(last);
+    const next = dom <= 15 ? firstDayOfMonth(m + 1) - 1 : firstDayOfMonth(m + 1) + 14;
+    return previousBusinessDay(next);
+  }
+  return previousBusinessDay(last + periodDays(c));
+}
+
+/** Monthly normalisation factor (research §4a step 8): weekly × 52/12, biweekly × 26/12, semi-monthly × 2, quarterly ÷ 3. */
+export function monthlyFactor(frequency: StreamFrequency): Dec {
+  switch (frequency) {
+    case 'weekly':
+      return new Dec(52).div(12);
+    case 'biweekly':
+      return new Dec(26).div(12);
+    case 'semi_monthly':
+      return new Dec(2);
+    case 'monthly':
+      return new Dec(1);
+    case 'quarterly':
+      return new Dec(1).div(3);
+    case 'irregular':
+      return new Dec(0);
+  }
+}

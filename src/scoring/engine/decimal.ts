@@ -1,0 +1,44 @@
+import { Decimal } from 'decimal.js';
+
+/**
+ * The engine's own Decimal constructor: 40 significant digits, ROUND_HALF_EVEN for ratios.
+ * Money is always rounded DOWN (toward zero) to whole kobo with {@link toMinor}; ratios are published as
+ * decimal strings rounded HALF_EVEN to {@link RATIO_DP} places with {@link toRatio}. Those are the only two
+ * rounding points: everything in between stays exact (or at 40 significant digits for powers and roots).
+ */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
+export type Dec = InstanceType<typeof Dec>;
+
+export const RATIO_DP = 4;
+export const ZERO = new Dec(0);
+export const ONE = new Dec(1);
+
+/** Money rounding point: whole kobo, rounded DOWN (toward zero), as a safe integer. */
+export function toMinor(value: Dec): number {
+  const n = value.toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber();
+  if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${value.toString()} is not a safe integer of kobo`);
+  return n === 0 ? 0 : n; // never -0
+}
+
+/** Ratio rounding point: a decimal string with RATIO_DP places, HALF_EVEN. */
+export function toRatio(value: Dec): string {
+  return value.toDecimalPlaces(RATIO_DP, Decimal.ROUND_HALF_EVEN).toFixed(RATIO_DP);
+}
+
+export function dec(value: number | string): Dec {
+  return new Dec(value);
+}
+
+export function minDec(a: Dec, b: Dec): Dec {
+  return a.lte(b) ? a : b;
+}
+
+export function maxDec(a: Dec, b: Dec): Dec {
+  return a.gte(b) ? a : b;
+}
+
+export function clamp01(value: Dec): Dec {
+  if (value.lt(0)) return ZERO;
+  if (value.gt(1)) return ONE;
+  return value;
+}

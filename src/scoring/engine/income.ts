@@ -1,0 +1,405 @@
+import type { NormalisedTransaction } from '../../common/domain/transaction.js';
+import { detectCadence, monthlyFactor, periodDays, predictNextDay } from './cadence.js';
+import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey } from './dates.js';
+import { Dec, ONE, ZERO, clamp01, minDec, toMinor, toRatio } from './decimal.js';
+import { INCOME_ELIGIBLE, NEVER_INCOME, type Frame } from './frame.js';
+import type { Policy } from './policy.js';
+import { cvDec, meanDec, medianDec, percentileDec } from './stats.js';
+import type { IncomeResult, IncomeStream, StreamMaturity, StreamStatus } from './types.js';
+
+interface Occurrence {
+  day: number;
+  amount: number;
+  idx: number[];
+}
+
+interface Band {
+  occ: Occurrence[];
+}
+
+interface Cluster {
+  label: string;
+  tokens: string[];
+  members: number[];
+  hasStream: boolean;
+}
+
+export interface IncomeDetail {
+  result: IncomeResult;
+  /** Income-eligible credits per analysed month, outliers excluded (for free cash flow). */
+  qualifyingByMonth: number[];
+  /** VMI without the pass-through cap (for its counterfactual). */
+  uncappedVerifiedMonthlyMinor: number;
+  /** VMI if irregular income used the median month even when unstable (for INCOME_UNSTABLE's counterfactual). */
+  medianBasedVerifiedMonthlyMinor: number;
+}
+
+function tokensOf(key: string): string[] {
+  return key.split(/[^A-Z0-9]+/).filter((w) => w.length > 1);
+}
+
+function tokenMatch(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  return s.length >= 3 && l.startsWith(s);
+}
+
+/** Token-set similarity (Sørensen–Dice over tokens; a token matches itself or a ≥3-letter prefix of another). */
+export function tokenSetSimilarity(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let matches = 0;
+  for (const x of a) if (b.some((y) => tokenMatch(x, y))) matches += 1;
+  return (2 * Math.min(matches, b.length)) / (a.length + b.length);
+}
+
+/** Greedy clustering of counterparty keys; an inverted index on 3-letter prefixes avoids comparing every pair. */
+function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Cluster[] {
+  const keys = [...keyMembers.keys()].sort((a, b) => keyMembers.get(b)!.length - keyMembers.get(a)!.length || (a < b ? -1 : a > b ? 1 : 0));
+  const clusters: Cluster[] = [];
+  const index = new Map<string, number[]>();
+  for (const key of keys) {
+    const tokens = tokensOf(key);
+    let best = -1;
+    let bestSim = 0;
+    const seen = new Set<number>();
+    for (const tok of tokens) {
+      for (const c of index.get(tok.slice(0, 3)) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        const sim = tokenSetSimilarity(tokens, clusters[c].tokens);
+        if (sim >= threshold && sim > bestSim) {
+          best = c;
+          bestSim = sim;
+        }
+      }
+    }
+    const members = keyMembers.get(key)!;
+    if (best >= 0) {
+      clusters[best].members.push(...members);
+    } else {
+      clusters.push({ label: key, tokens, members: [...members], hasStream: false });
+      for (const tok of tokens) {
+        const p = tok.slice(0, 3);
+        const list = index.get(p);
+        if (list) list.push(clusters.length - 1);
+        else index.set(p, [clusters.length - 1]);
+      }
+    }
+  }
+  return clusters;
+}
+
+function hasKeyword(t: NormalisedTransaction, keywords: readonly string[], employers: readonly string[], key: string): boolean {
+  if (t.category === 'salary') return true;
+  const text = ` ${t.narration.toUpperCase().replace(/[^A-Z0-9]+/g, ' ')} `;
+  for (const k of keywords) if (text.includes(` ${k} `)) return true;
+  for (const e of employers) if (key.includes(e.toUpperCase())) return true;
+  return false;
+}
+
+/** Assign occurrences to amount bands in date order: each band's reference is the median of its last 3 amounts. */
+function amountBands(occ: readonly Occurrence[], band: Dec): Band[] {
+  const bands: Band[] = [];
+  for (const o of occ) {
+    let best: Band | null = null;
+    let bestDist = ZERO;
+    for (const b of bands) {
+      const ref = medianDec(b.occ.slice(-3).map((x) => x.amount));
+      const dist = new Dec(o.amount).minus(ref).abs();
+      if (dist.lte(ref.times(band)) && (best === null || dist.lt(bestDist))) {
+        best = b;
+        bestDist = dist;
+      }
+    }
+    if (best) best.occ.push(o);
+    else bands.push({ occ: [o] });
+  }
+  return bands;
+}
+
+interface StreamCandidate {
+  cluster: Cluster;
+  occ: Occurrence[];
+  changeAt: number; // index in occ where the current band starts (0: no change)
+  previousTypical: number | null;
+}
+
+/** Join bands into streams; a later band that takes over after an earlier one is a step change (a raise or a cut). */
+function bandsToStreams(cluster: Cluster, bands: Band[]): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
+  const leftovers: Occurrence[] = [];
+  const multi = bands.filter((b) => (b.occ.length >= 2 ? true : (leftovers.push(...b.occ), false)));
+  multi.sort((a, b) => a.occ[0].day - b.occ[0].day);
+  const streams: StreamCandidate[] = [];
+  for (const b of multi) {
+    const prev = streams.find((s) => {
+      const last = s.occ[s.occ.length - 1].day;
+      const gapNow = b.occ[0].day - last;
+      const own = s.occ.length > 1 ? (last - s.occ[0].day) / (s.occ.length - 1) : 31;
+      return gapNow > 0 && gapNow <= 1.5 * own + 7;
+    });
+    if (prev) {
+      prev.previousTypical = toMinor(medianDec(prev.occ.slice(prev.changeAt).map((o) => o.amount)));
+      prev.changeAt = prev.occ.length;
+      prev.occ.push(...b.occ);
+    } else {
+      streams.push({ cluster, occ: [...b.occ], changeAt: 0, previousTypical: null });
+    }
+  }
+  return { streams, leftovers };
+}
+
+export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean): IncomeDetail {
+  const { txs, days, months, keys } = frame;
+  const ip = policy.income;
+  const nSlots = frame.analysedMonths.length;
+  const windowStart = nSlots ? firstDayOfMonth(frame.analysedMonths[0]) : frame.asOfDay;
+
+  const neverIds: string[] = [];
+  let neverMinor = 0;
+  const keyMembers = new Map<string, number[]>();
+  const cash: number[] = [];
+  const eligibleByMonth = new Array<number>(nSlots).fill(0);
+  for (let i = 0; i < txs.length; i += 1) {
+    const t = txs[i];
+    if (t.direction !== 'credit') continue;
+    if (NEVER_INCOME.has(t.category)) {
+      if (days[i] >= windowStart) {
+        neverIds.push(t.id);
+        neverMinor += t.amountMinor;
+      }
+      continue;
+    }
+    if (!INCOME_ELIGIBLE.has(t.category)) continue;
+    const slot = frame.slotOfMonth(months[i]);
+    if (slot >= 0) eligibleByMonth[slot] += t.amountMinor;
+    if (t.category === 'cash_deposit') {
+      cash.push(i);
+      continue;
+    }
+    const list = keyMembers.get(keys[i]);
+    if (list) list.push(i);
+    else keyMembers.set(keys[i], [i]);
+  }
+
+  const clusters = clusterKeys(keyMembers, Number(ip.clusterSimilarity));
+  const band = new Dec(ip.amountBand);
+  const pool: { i: number; cluster: Cluster | null }[] = [];
+  const streamsOut: IncomeStream[] = [];
+  const inRegularStream = new Set<number>();
+
+  for (const cluster of clusters) {
+    const members = cluster.members.sort((a, b) => a - b);
+    if (members.length < 2) {
+      pool.push({ i: members[0], cluster });
+      continue;
+    }
+    const occ: Occurrence[] = [];
+    for (const i of members) {
+      const last = occ[occ.length - 1];
+      if (last && days[i] - last.day <= ip.splitMergeDays) {
+        last.amount += txs[i].amountMinor;
+        last.idx.push(i);
+      } else {
+        occ.push({ day: days[i], amount: txs[i].amountMinor, idx: [i] });
+      }
+    }
+    const { streams, leftovers } = bandsToStreams(cluster, amountBands(occ, band));
+    for (const o of leftovers) for (const i of o.idx) pool.push({ i, cluster });
+    for (const s of streams) {
+      const stream = evaluateStream(s, frame, policy);
+      if (!stream) {
+        for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
+        continue;
+      }
+      cluster.hasStream = true;
+      streamsOut.push(stream);
+      if (stream.frequency === 'irregular') {
+        for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
+      } else {
+        for (const o of s.occ) for (const i of o.idx) inRegularStream.add(i);
+      }
+    }
+  }
+  for (const i of cash) pool.push({ i, cluster: null });
+
+  // Outliers: one-off credits above k × the median monthly qualifying inflow, unless their payer has a stream.
+  const outlierThreshold = new Dec(ip.outlierMultiple).times(medianDec(eligibleByMonth));
+  const outlierThresholdMinor = toMinor(outlierThreshold);
+  const outlierIds: string[] = [];
+  const nonCashByMonth = new Array<number>(nSlots).fill(0);
+  const cashByMonth = new Array<number>(nSlots).fill(0);
+  const qualifyingByMonth = [...eligibleByMonth];
+  const irregularIds: string[] = [];
+  pool.sort((a, b) => a.i - b.i);
+  for (const { i, cluster } of pool) {
+    const t = txs[i];
+    const slot = frame.slotOfMonth(months[i]);
+    if (outlierThresholdMinor > 0 && t.amountMinor > outlierThresholdMinor && !(cluster?.hasStream ?? false)) {
+      if (days[i] >= windowStart) outlierIds.push(t.id);
+      if (slot >= 0) qualifyingByMonth[slot] -= t.amountMinor;
+      continue;
+    }
+    if (slot < 0) continue;
+    irregularIds.push(t.id);
+    if (t.category === 'cash_deposit') cashByMonth[slot] += t.amountMinor;
+    else nonCashByMonth[slot] += t.amountMinor;
+  }
+  const cashWeight = new Dec(ip.cashDepositWeight);
+  const irregularMonths = nonCashByMonth.map((v, s) => toMinor(new Dec(v).plus(cashWeight.times(cashByMonth[s]))));
+  const cv = cvDec(irregularMonths);
+  const anyIrregular = irregularMonths.some((v) => v > 0);
+  const unstable = cv.gt(ip.irregularCvThreshold);
+  const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
+  const medianBase = toMinor(medianDec(irregularMonths));
+  const base = method === 'p25' ? toMinor(percentileDec(irregularMonths, new Dec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
+  const irregularWeight = new Dec(ip.irregularWeight);
+  const weightedIrregular = toMinor(irregularWeight.times(base));
+  const weightedIrregularMedian = anyIrregular ? toMinor(irregularWeight.times(medianBase)) : 0;
+
+  streamsOut.sort((a, b) => b.countedMonthlyMinor - a.countedMonthlyMinor || (a.firstDate < b.firstDate ? -1 : a.firstDate > b.firstDate ? 1 : 0) || (a.label < b.label ? -1 : 1));
+  streamsOut.forEach((s, k) => (s.id = `S${k + 1}`));
+
+  let regularAll = 0;
+  let regularSalary = 0;
+  for (const s of streamsOut) {
+    regularAll += s.countedMonthlyMinor;
+    if (s.isSalary) regularSalary += s.countedMonthlyMinor;
+  }
+  const uncapped = regularAll + weightedIrregular;
+  const regular = passThrough ? regularSalary : regularAll;
+  const irregular = passThrough ? 0 : weightedIrregular;
+
+  return {
+    result: {
+      verifiedMonthlyMinor: regular + irregular,
+      regularMonthlyMinor: regular,
+      irregularMonthlyMinor: irregular,
+      streams: streamsOut,
+      irregular: {
+        months: irregularMonths.map((amountMinor, s) => ({ month: monthKey(frame.analysedMonths[s]), amountMinor })),
+        method,
+        cv: toRatio(cv),
+        baseMonthlyMinor: base,
+        weight: ip.irregularWeight,
+        weightedMonthlyMinor: weightedIrregular,
+        transactionIds: irregularIds,
+      },
+      excluded: {
+        neverIncomeMinor: neverMinor,
+        neverIncomeTransactionIds: neverIds,
+        outlierTransactionIds: outlierIds,
+        outlierThresholdMinor,
+      },
+      cappedByPassThrough: passThrough && uncapped !== regular + irregular,
+    },
+    qualifyingByMonth,
+    uncappedVerifiedMonthlyMinor: uncapped,
+    medianBasedVerifiedMonthlyMinor: (passThrough ? regularSalary : regularAll) + (passThrough ? 0 : weightedIrregularMedian),
+  };
+}
+
+function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy): IncomeStream | null {
+  const ip = policy.income;
+  const { txs, keys } = frame;
+  const allIdx = s.occ.flatMap((o) => o.idx);
+  const keyword = allIdx.some((i) => hasKeyword(txs[i], ip.salaryKeywords, ip.knownEmployers, keys[i]));
+  let maturity: StreamMaturity;
+  if (s.occ.length >= ip.minOccurrencesMature) maturity = 'MATURE';
+  else if (s.occ.length >= 2 && keyword) maturity = 'EARLY';
+  else return null;
+
+  const cadence = detectCadence(s.occ.map((o) => o.day));
+  const m = cadence.frequency === 'irregular' ? cadence.medianGapDays : periodDays(cadence);
+  const lastDay = s.occ[s.occ.length - 1].day;
+  const daysSince = frame.asOfDay - lastDay;
+  const grace = Math.max(7, 0.5 * m);
+  let status: StreamStatus = daysSince <= m + grace ? 'ACTIVE' : 'INACTIVE';
+  if (status === 'INACTIVE' && maturity === 'EARLY') status = 'TOMBSTONED';
+
+  const current = s.occ.slice(s.changeAt);
+  const typical = medianDec(current.slice(-6).map((o) => o.amount));
+  const factor = monthlyFactor(cadence.frequency);
+  const normalised = typical.times(factor);
+
+  // Monthly totals over analysed months since the current band started (so a raise is not averaged away).
+  const nSlots = frame.analysedMonths.length;
+  const totals = new Array<number>(nSlots).fill(0);
+  for (const o of s.occ) {
+    const slot = frame.slotOfMonth(monthIndexOfDay(o.day));
+    if (slot >= 0) totals[slot] += o.amount;
+  }
+  const slotFrom = (day: number): number => {
+    const mi = monthIndexOfDay(day);
+    if (nSlots === 0 || mi > frame.analysedMonths[nSlots - 1]) return nSlots;
+    return Math.max(0, mi - frame.analysedMonths[0]);
+  };
+  const hist = totals.slice(slotFrom(current[0].day));
+  let monthly = normalised;
+  if (hist.length > 0) monthly = minDec(normalised, minDec(medianDec(hist.slice(-3)), meanDec(hist.slice(-6))));
+  const monthlyMinor = toMinor(monthly);
+
+  // Confidence components (research §4a step 7).
+  const streamHist = totals.slice(slotFrom(s.occ[0].day));
+  const withIncome = streamHist.filter((v) => v > 0).length;
+  const expected = cadence.frequency === 'quarterly' ? Math.ceil(streamHist.length / 3) : streamHist.length;
+  const coverage = expected > 0 ? clamp01(new Dec(withIncome).div(expected)) : ZERO;
+  const regularity = new Dec(cadence.regularity);
+  const amountStability = ONE.minus(minDec(ONE, cvDec(current.map((o) => o.amount)).div('0.5')));
+  const kw = keyword ? ONE : ZERO;
+  const recency = clamp01(ONE.minus(new Dec(Math.max(0, daysSince - m)).div(grace)));
+  const confidence = regularity
+    .times('0.30')
+    .plus(amountStability.times('0.25'))
+    .plus(coverage.times('0.20'))
+    .plus(kw.times('0.15'))
+    .plus(recency.times('0.10'));
+  const confidenceR = new Dec(toRatio(confidence));
+
+  const w = ip.weights;
+  let weight = ZERO;
+  if (status === 'ACTIVE' && cadence.frequency !== 'irregular') {
+    if (maturity === 'EARLY') weight = new Dec(w.early);
+    else if (confidenceR.gte(w.matureMinConfidence)) weight = new Dec(w.mature);
+    else if (confidenceR.gte(w.matureReducedMinConfidence)) weight = new Dec(w.matureReduced);
+  }
+  const nextDay = status === 'ACTIVE' ? predictNextDay(cadence) : null;
+  const accountIds = [...new Set(allIdx.map((i) => txs[i].accountId))].sort();
+  const labelCounts = new Map<string, number>();
+  for (const i of allIdx) labelCounts.set(keys[i], (labelCounts.get(keys[i]) ?? 0) + 1);
+  const label = [...labelCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+
+  return {
+    id: '',
+    label,
+    counterparty: s.cluster.label,
+    accountIds,
+    frequency: cadence.frequency,
+    medianGapDays: cadence.medianGapDays,
+    payDayStdevDays: cadence.payDayStdevDays,
+    maturity,
+    status,
+    occurrences: s.occ.length,
+    firstDate: fromDay(s.occ[0].day),
+    lastDate: fromDay(lastDay),
+    predictedNextDate: nextDay === null ? null : fromDay(nextDay),
+    typicalAmountMinor: toMinor(typical),
+    normalisedMonthlyMinor: toMinor(normalised),
+    monthlyAmountMinor: monthlyMinor,
+    weight: weight.toFixed(2),
+    countedMonthlyMinor: toMinor(weight.times(monthlyMinor)),
+    confidence: toRatio(confidence),
+    confidenceComponents: {
+      regularity: toRatio(regularity),
+      amountStability: toRatio(amountStability),
+      coverage: toRatio(coverage),
+      keywordOrEmployer: toRatio(kw),
+      recency: toRatio(recency),
+    },
+    isSalary: keyword,
+    amountChanged:
+      s.changeAt > 0 && s.previousTypical !== null
+        ? { date: fromDay(s.occ[s.changeAt].day), fromMinor: s.previousTypical, toMinor: toMinor(typical) }
+        : null,
+    transactionIds: allIdx.map((i) => txs[i].id),
+  };
+}

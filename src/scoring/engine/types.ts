@@ -1,0 +1,249 @@
+import type { EngineAccount } from '../../common/domain/account.js';
+import type { NormalisedTransaction } from '../../common/domain/transaction.js';
+import type { Policy } from './policy.js';
+
+export interface RequestedLoan {
+  amountMinor: number;
+  tenorMonths: number;
+  /** Monthly rate as a decimal string; the product's rate when absent. */
+  monthlyRate?: string;
+}
+
+export interface EngineInput {
+  borrowerId?: string;
+  accounts: EngineAccount[];
+  transactions: NormalisedTransaction[];
+  /** ISO date or timestamp; only its calendar date (`YYYY-MM-DD`) is used. Days on/after it are the future. */
+  asOf: string;
+  policy: Policy;
+  requestedLoan?: RequestedLoan;
+  context?: { staleData?: boolean; applicantName?: string };
+}
+
+export type Decision = 'approve' | 'decline' | 'refer';
+export type StreamFrequency = 'weekly' | 'biweekly' | 'semi_monthly' | 'monthly' | 'quarterly' | 'irregular';
+export type StreamMaturity = 'MATURE' | 'EARLY';
+export type StreamStatus = 'ACTIVE' | 'INACTIVE' | 'TOMBSTONED';
+export type BindingConstraint = 'dsr' | 'free_cash_flow' | 'product_max' | 'income_multiple' | 'coverage' | 'stale_data' | 'risk' | 'none';
+/** blocking → decline; review → refer; limit → lowers the limit only; info → context. */
+export type ReasonSeverity = 'blocking' | 'review' | 'limit' | 'info';
+
+export interface ConfidenceComponents {
+  regularity: string;
+  amountStability: string;
+  coverage: string;
+  keywordOrEmployer: string;
+  recency: string;
+}
+
+export interface IncomeStream {
+  id: string;
+  label: string;
+  counterparty: string;
+  accountIds: string[];
+  frequency: StreamFrequency;
+  medianGapDays: number;
+  /** Standard deviation of the (holiday/weekend-adjusted) pay day of month, days; monthly streams only. */
+  payDayStdevDays: number | null;
+  maturity: StreamMaturity;
+  status: StreamStatus;
+  occurrences: number;
+  firstDate: string;
+  lastDate: string;
+  predictedNextDate: string | null;
+  /** Typical amount per occurrence in the current amount band. */
+  typicalAmountMinor: number;
+  /** Typical amount × frequency factor (weekly × 52/12 …). */
+  normalisedMonthlyMinor: number;
+  /** Conservative monthly amount: min(normalised, median of last 3 complete months, mean of last 6). */
+  monthlyAmountMinor: number;
+  weight: string;
+  /** monthlyAmount × weight, counted in VMI (0 when inactive or irregular). */
+  countedMonthlyMinor: number;
+  confidence: string;
+  confidenceComponents: ConfidenceComponents;
+  isSalary: boolean;
+  amountChanged: { date: string; fromMinor: number; toMinor: number } | null;
+  transactionIds: string[];
+}
+
+export interface MonthAmount {
+  month: string;
+  amountMinor: number;
+}
+
+export interface IncomeResult {
+  verifiedMonthlyMinor: number;
+  regularMonthlyMinor: number;
+  irregularMonthlyMinor: number;
+  streams: IncomeStream[];
+  irregular: {
+    months: MonthAmount[];
+    method: 'median' | 'p25' | 'none';
+    cv: string;
+    baseMonthlyMinor: number;
+    weight: string;
+    weightedMonthlyMinor: number;
+    transactionIds: string[];
+  };
+  excluded: {
+    neverIncomeMinor: number;
+    neverIncomeTransactionIds: string[];
+    outlierTransactionIds: string[];
+    outlierThresholdMinor: number;
+  };
+  /** VMI was capped at the salary streams because the account is a pass-through. */
+  cappedByPassThrough: boolean;
+}
+
+export interface CashFlowMonth {
+  month: string;
+  inflowMinor: number;
+  outflowMinor: number;
+  netMinor: number;
+  qualifyingInflowMinor: number;
+  essentialOutflowMinor: number;
+}
+
+export interface CashFlowResult {
+  months: CashFlowMonth[];
+  balanceSource: 'running' | 'back_calculated' | 'mixed' | 'none';
+  balanceWindowDays: number;
+  averageDailyBalanceMinor: number | null;
+  minimumDailyBalanceMinor: number | null;
+  negativeBalanceDays: number;
+  lowBalanceDays: number;
+  lowBalanceThresholdMinor: number;
+  inflowVolatility: string;
+  trend: { slopeMinorPerMonth: number; direction: 'improving' | 'stable' | 'declining' };
+  medianMonthlyInflowMinor: number;
+  medianEssentialOutflowMinor: number;
+  freeCashFlowMinor: number;
+}
+
+export interface LenderObligation {
+  lender: string;
+  monthlyMinor: number;
+  payments90d: number;
+  total90dMinor: number;
+  lastDate: string;
+  transactionIds: string[];
+}
+
+export interface DisbursementWindow {
+  count: number;
+  totalMinor: number;
+  lenders: string[];
+}
+
+export interface ObligationsResult {
+  monthlyTotalMinor: number;
+  lenderCount: number;
+  lenders: LenderObligation[];
+  disbursements: { last30d: DisbursementWindow; last90d: DisbursementWindow; transactionIds: string[] };
+  /** Distinct lenders with a disbursement or repayment in the last 30 / 90 days. */
+  activeLenders30d: number;
+  activeLenders90d: number;
+}
+
+export interface RiskResult {
+  gambling: { stakesMinor: number; payoutsMinor: number; share: string; transactionIds: string[] };
+  passThrough: { detected: boolean; share: string; topCounterparties: string[]; topShare: string };
+  failedDebits: { count90d: number; transactionIds: string[] };
+  dataIntegrity: { balanceBreaks: number; byKind: Record<string, number>; transactionIds: string[] };
+  thinFile: boolean;
+  staleData: { stale: boolean; freshnessHours: number | null; reauthRequired: boolean; fromContext: boolean };
+  nameMatch: { checked: boolean; matched: boolean; bestOverlap: string | null; holderNames: string[] };
+  futureDatedIgnored: number;
+}
+
+export interface Counterfactual {
+  message: string;
+  limitDeltaMinor: number;
+}
+
+export interface Reason {
+  code: string;
+  message: string;
+  severity: ReasonSeverity;
+  values: Record<string, string | number | boolean | null>;
+  counterfactual?: Counterfactual;
+}
+
+export interface CounterOffer {
+  amountMinor: number;
+  tenorMonths: number;
+  instalmentMinor: number;
+}
+
+export interface LimitResult {
+  recommendedMinor: number;
+  tenorMonths: number;
+  monthlyRate: string;
+  instalmentMinor: number;
+  maxInstalmentMinor: number;
+  bindingConstraint: BindingConstraint;
+  postLoanDsr: string | null;
+  components: {
+    verifiedMonthlyIncomeMinor: number;
+    existingObligationsMinor: number;
+    dsrCap: string;
+    maxInstalmentDsrMinor: number;
+    freeCashFlowMinor: number;
+    fcfShare: string;
+    maxInstalmentFcfMinor: number;
+    coverageFactor: string;
+    riskFactor: string;
+    amortisedPrincipalMinor: number;
+    productMaxMinor: number;
+    incomeMultipleCapMinor: number;
+    staleCapMinor: number | null;
+    thinFileCapMinor: number | null;
+    stepMinor: number;
+  };
+  requested: {
+    amountMinor: number;
+    tenorMonths: number;
+    monthlyRate: string;
+    instalmentMinor: number;
+    postLoanDsr: string | null;
+    affordable: boolean;
+  } | null;
+  counterOffer: CounterOffer | null;
+}
+
+export interface Feature {
+  name: string;
+  value: string | number | boolean | null;
+  transactionIds: string[];
+}
+
+export interface CoverageResult {
+  completeMonths: number;
+  completeMonthList: string[];
+  analysedMonths: string[];
+  firstDate: string | null;
+  lastDate: string | null;
+  daysAvailable: number;
+  transactionCount: number;
+  duplicatesRemoved: number;
+  accounts: number;
+}
+
+export interface EngineResult {
+  engineVersion: string;
+  policyVersion: string;
+  inputsHash: string;
+  asOf: string;
+  borrowerId: string | null;
+  decision: Decision;
+  reasons: Reason[];
+  flags: string[];
+  limit: LimitResult;
+  income: IncomeResult;
+  cashFlow: CashFlowResult;
+  obligations: ObligationsResult;
+  risk: RiskResult;
+  coverage: CoverageResult;
+  features: Feature[];
+}

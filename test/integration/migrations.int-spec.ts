@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { createEmptyDatabase } from '../support/database.js';
+
+describe('migrations', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+    ds = new DataSource(dataSourceOptions(db.url, { poolSize: 2 }));
+    await ds.initialize();
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  const tables = async (): Promise<string[]> =>
+    (await ds.query<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).map(
+      (r) => r.tablename,
+    );
+
+  it('should apply every migration on an empty database and revert them all cleanly', async () => {
+    const applied = await ds.runMigrations();
+    expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => new m().name));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['borrowers', 'bank_accounts', 'bank_transactions', 'decisions', 'loan_applications', 'webhook_events', 'audit_log', 'api_keys']),
+    );
+    for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration();
+    expect(await tables()).toEqual(['schema_migrations']);
+    // and again: up after down works
+    await ds.runMigrations();
+    expect((await tables()).length).toBeGreaterThan(10);
+  });
+
+  it('should make bad states impossible', async () => {
+    const [borrower] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ext-1', 'Ada Obi', 'ada@example.com') RETURNING id`,
+    );
+    await expect(ds.query(`INSERT INTO borrowers (external_id, full_name, email) VALUES ('ext-1', 'Dup', 'd@example.com')`)).rejects.toThrow(
+      /duplicate key/,
+    );
+    const [account] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, '5f171a530295e231abca1153') RETURNING id`,
+      [borrower.id],
+    );
+    await expect(
+      ds.query(`INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status) VALUES ($1, 'x2', 'READY')`, [borrower.id]),
+    ).rejects.toThrow(/check constraint/);
+    const txn = `INSERT INTO bank_transactions (account_id, provider_txn_id, fingerprint, posted_at, booking_date, direction, amount_minor, currency, raw)
+                 VALUES ($1, $2, repeat('a', 64), now(), current_date, $3, $4, 'NGN', '{}')`;
+    await ds.query(txn, [account.id, 't1', 'credit', 100]);
+    await expect(ds.query(txn, [account.id, 't1', 'credit', 100])).rejects.toThrow(/duplicate key/);
+    await expect(ds.query(txn, [account.id, 't2', 'credit', -1])).rejects.toThrow(/check constraint/);
+    await expect(ds.query(txn, [account.id, 't3', 'debt', 1])).rejects.toThrow(/check constraint/);
+    await ds.query(`INSERT INTO audit_log (actor, action, entity_type) VALUES ('test', 'x', 'y')`);
+    await expect(ds.query(`UPDATE audit_log SET actor = 'someone else'`)).rejects.toThrow(/append-only/);
+    await expect(ds.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+  });
+});
