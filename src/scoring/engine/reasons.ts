@@ -1,0 +1,342 @@
+import { Dec } from './decimal.js';
+import { limitAt, type LimitInputs } from './limit.js';
+import { formatNaira } from './money.js';
+import type { Policy } from './policy.js';
+import type { CashFlowResult, CoverageResult, IncomeResult, LimitResult, ObligationsResult, Reason, ReasonSeverity, RiskResult } from './types.js';
+
+/** Stable reason codes (research §4e plus our own: COVERAGE_HAIRCUT, INCOME_MULTIPLE_CAP, REQUESTED_AMOUNT_ABOVE_LIMIT). */
+export const REASON_CODES = [
+  'INCOME_NOT_DETECTED',
+  'INCOME_BELOW_MIN',
+  'INCOME_UNSTABLE',
+  'INCOME_STREAM_INACTIVE',
+  'INCOME_RECENTLY_CHANGED',
+  'DSR_ABOVE_CAP',
+  'FREE_CASH_FLOW_LOW',
+  'EXISTING_LOAN_OBLIGATIONS_HIGH',
+  'MULTIPLE_ACTIVE_LENDERS',
+  'RECENT_LOAN_DISBURSEMENTS',
+  'GAMBLING_SHARE_HIGH',
+  'LOW_BALANCE_DAYS',
+  'NEGATIVE_BALANCE_DAYS',
+  'FAILED_DEBITS_OR_RETURNS',
+  'PASS_THROUGH_ACCOUNT',
+  'INSUFFICIENT_HISTORY',
+  'COVERAGE_HAIRCUT',
+  'STALE_DATA',
+  'DATA_INTEGRITY_FAILURE',
+  'ACCOUNT_NAME_MISMATCH',
+  'POLICY_PRODUCT_MAX',
+  'INCOME_MULTIPLE_CAP',
+  'REQUESTED_AMOUNT_ABOVE_LIMIT',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export const SEVERITY_RANK: Record<ReasonSeverity, number> = { blocking: 0, review: 1, limit: 2, info: 3 };
+
+export interface RiskFactorHit {
+  code: ReasonCode;
+  factor: Dec;
+}
+
+export interface ReasonContext {
+  policy: Policy;
+  income: IncomeResult;
+  incomeUncapped: number;
+  incomeMedianBased: number;
+  cashFlow: CashFlowResult;
+  obligations: ObligationsResult;
+  risk: RiskResult;
+  coverage: CoverageResult;
+  limit: LimitResult;
+  limitInputs: LimitInputs;
+  riskHits: RiskFactorHit[];
+  /** Limit before the stale-data cap and thin-file cap (for their counterfactuals). */
+}
+
+interface Candidate extends Reason {
+  code: ReasonCode;
+  /** Limit lost to this reason, kobo (for ranking). */
+  lost: number;
+}
+
+/** Orders reasons: severity, then limit lost (desc), then code; keeps the first `max`. */
+export function rankReasons(candidates: readonly (Reason & { lost: number })[], max: number): Reason[] {
+  return [...candidates]
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lost - a.lost || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .slice(0, max)
+    .map(({ lost: _lost, ...r }) => r);
+}
+
+export function buildReasons(ctx: ReasonContext): Reason[] {
+  const { policy, income, cashFlow, obligations, risk, coverage, limit, limitInputs } = ctx;
+  const rate = new Dec(limit.monthlyRate);
+  const base = limit.recommendedMinor;
+  const vmi = income.verifiedMonthlyMinor;
+  const out: Candidate[] = [];
+  const limitWith = (o: Partial<LimitInputs>): number => limitAt({ ...limitInputs, ...o }, policy, limit.tenorMonths, rate).limitMinor;
+  const add = (
+    code: ReasonCode,
+    severity: ReasonSeverity,
+    message: string,
+    values: Reason['values'],
+    counterfactual?: { altLimit: number; message: (delta: string) => string },
+  ): void => {
+    const lost = counterfactual ? Math.max(0, counterfactual.altLimit - base) : 0;
+    const r: Candidate = { code, message, severity, values, lost };
+    if (counterfactual && lost > 0) r.counterfactual = { message: counterfactual.message(formatNaira(lost)), limitDeltaMinor: lost };
+    out.push(r);
+  };
+
+  // History.
+  if (coverage.completeMonths < policy.coverage.minCompleteMonthsForApproval) {
+    const blocking = coverage.completeMonths < policy.coverage.minCompleteMonthsToDecide;
+    add(
+      'INSUFFICIENT_HISTORY',
+      blocking ? 'blocking' : 'review',
+      `Only ${coverage.completeMonths} complete month(s) of bank history; at least ${policy.coverage.minCompleteMonthsForApproval} are needed for an automatic decision.`,
+      { completeMonths: coverage.completeMonths, required: policy.coverage.minCompleteMonthsForApproval },
+    );
+  } else if (limitInputs.coverageFactor.lt(1)) {
+    add(
+      'COVERAGE_HAIRCUT',
+      'limit',
+      `Limit reduced to ${limitInputs.coverageFactor.times(100).toString()}% because only ${coverage.completeMonths} complete months of history are available.`,
+      { completeMonths: coverage.completeMonths, coverageFactor: limitInputs.coverageFactor.toString() },
+      { altLimit: limitWith({ coverageFactor: new Dec(1) }), message: (d) => `Limit would be ${d} higher with 6 or more months of history.` },
+    );
+  }
+
+  // Income.
+  if (vmi <= 0) {
+    add('INCOME_NOT_DETECTED', 'blocking', 'No verifiable income was found in the linked accounts.', {
+      streams: income.streams.length,
+      irregularMonthlyMinor: income.irregular.baseMonthlyMinor,
+    });
+  } else if (vmi < policy.income.minVerifiedMonthlyIncomeMinor) {
+    add('INCOME_BELOW_MIN', 'blocking', `Verified monthly income ${formatNaira(vmi)} is below the minimum of ${formatNaira(policy.income.minVerifiedMonthlyIncomeMinor)}.`, {
+      verifiedMonthlyIncomeMinor: vmi,
+      minimumMinor: policy.income.minVerifiedMonthlyIncomeMinor,
+    });
+  }
+  const active = income.streams.filter((s) => s.status === 'ACTIVE' && s.frequency !== 'irregular');
+  const inactiveMature = income.streams.filter((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE' && s.frequency !== 'irregular');
+  if (inactiveMature.length > 0) {
+    const s = inactiveMature[0];
+    add(
+      'INCOME_STREAM_INACTIVE',
+      active.length === 0 && s.isSalary ? 'review' : 'info',
+      `Income from ${s.label} (${formatNaira(s.monthlyAmountMinor)}/month) stopped after ${s.lastDate}.`,
+      { streamId: s.id, lastDate: s.lastDate, monthlyAmountMinor: s.monthlyAmountMinor },
+    );
+  }
+  const changed = income.streams.find((s) => s.status === 'ACTIVE' && (s.maturity === 'EARLY' || s.amountChanged !== null));
+  if (changed) {
+    const early = changed.maturity === 'EARLY';
+    add(
+      'INCOME_RECENTLY_CHANGED',
+      early ? 'limit' : 'info',
+      early
+        ? `Income from ${changed.label} is new (${changed.occurrences} payments since ${changed.firstDate}) and counts at ${changed.weight} weight.`
+        : `Income from ${changed.label} changed from ${formatNaira(changed.amountChanged!.fromMinor)} to ${formatNaira(changed.amountChanged!.toMinor)} on ${changed.amountChanged!.date}.`,
+      {
+        streamId: changed.id,
+        maturity: changed.maturity,
+        since: changed.amountChanged?.date ?? changed.firstDate,
+        fromMinor: changed.amountChanged?.fromMinor ?? null,
+        toMinor: changed.amountChanged?.toMinor ?? changed.typicalAmountMinor,
+      },
+      early
+        ? {
+            altLimit: limitWith({ verifiedMonthlyIncomeMinor: vmi - changed.countedMonthlyMinor + changed.monthlyAmountMinor }),
+            message: (d) => `Limit would be ${d} higher once ${changed.label} has paid ${policy.income.minOccurrencesMature} times.`,
+          }
+        : undefined,
+    );
+  }
+  const reducedStream = active.find((s) => s.maturity === 'MATURE' && new Dec(s.weight).lt(1));
+  if (income.irregular.method === 'p25' || reducedStream) {
+    const alt = Math.max(
+      income.irregular.method === 'p25' ? ctx.incomeMedianBased : vmi,
+      reducedStream ? vmi - reducedStream.countedMonthlyMinor + reducedStream.monthlyAmountMinor : vmi,
+    );
+    add(
+      'INCOME_UNSTABLE',
+      'limit',
+      income.irregular.method === 'p25'
+        ? `Irregular income varies widely month to month (CV ${income.irregular.cv}); a low month (25th percentile) is used.`
+        : `Income from ${reducedStream!.label} is not regular enough (confidence ${reducedStream!.confidence}) to count in full.`,
+      { irregularCv: income.irregular.cv, streamConfidence: reducedStream?.confidence ?? null },
+      { altLimit: limitWith({ verifiedMonthlyIncomeMinor: alt }), message: (d) => `Limit would be ${d} higher with steadier income.` },
+    );
+  }
+
+  // Affordability.
+  const eo = obligations.monthlyTotalMinor;
+  const cap = new Dec(policy.affordability.dsrCap);
+  if (vmi > 0 && cap.times(vmi).lte(eo)) {
+    add(
+      'DSR_ABOVE_CAP',
+      'blocking',
+      `Existing loan repayments of ${formatNaira(eo)}/month already use ${new Dec(eo).div(vmi).times(100).toFixed(0)}% of verified income; the cap is ${cap.times(100).toFixed(2)}%.`,
+      { existingObligationsMinor: eo, verifiedMonthlyIncomeMinor: vmi, dsr: new Dec(eo).div(vmi).toFixed(4), dsrCap: policy.affordability.dsrCap },
+    );
+  } else if (vmi > 0 && new Dec(eo).div(vmi).gt(policy.affordability.obligationsHighDsr)) {
+    add(
+      'EXISTING_LOAN_OBLIGATIONS_HIGH',
+      'limit',
+      `Existing loan repayments of ${formatNaira(eo)}/month to ${obligations.lenderCount} lender(s) take ${new Dec(eo).div(vmi).times(100).toFixed(0)}% of verified income.`,
+      { existingObligationsMinor: eo, lenderCount: obligations.lenderCount, dsr: new Dec(eo).div(vmi).toFixed(4), threshold: policy.affordability.obligationsHighDsr },
+      { altLimit: limitWith({ existingObligationsMinor: 0 }), message: (d) => `Limit would be ${d} higher if existing loan repayments (${formatNaira(eo)}/month) were cleared.` },
+    );
+  }
+  if (limit.bindingConstraint === 'free_cash_flow' && vmi > 0) {
+    const fcf = cashFlow.freeCashFlowMinor;
+    add(
+      'FREE_CASH_FLOW_LOW',
+      base === 0 ? 'blocking' : 'limit',
+      `Free cash flow after essential spending and loan repayments is ${formatNaira(fcf)}/month, which limits the affordable instalment.`,
+      { freeCashFlowMinor: fcf, medianInflowMinor: cashFlow.medianMonthlyInflowMinor, medianEssentialOutflowMinor: cashFlow.medianEssentialOutflowMinor },
+      {
+        altLimit: limitWith({ freeCashFlowMinor: Number.MAX_SAFE_INTEGER }),
+        message: (d) => `Limit would be up to ${d} higher if monthly spending left more free cash flow.`,
+      },
+    );
+  }
+  if (limit.requested && !limit.requested.affordable) {
+    const pl = limit.requested.postLoanDsr;
+    const overCap = pl !== null && new Dec(pl).gt(cap);
+    add(
+      overCap ? 'DSR_ABOVE_CAP' : 'REQUESTED_AMOUNT_ABOVE_LIMIT',
+      'info',
+      `The requested ${formatNaira(limit.requested.amountMinor)} over ${limit.requested.tenorMonths} month(s) exceeds what is affordable${overCap ? ` (post-loan DSR ${pl} above the ${policy.affordability.dsrCap} cap)` : ''}${limit.counterOffer ? `; we can offer ${formatNaira(limit.counterOffer.amountMinor)} over ${limit.counterOffer.tenorMonths} month(s)` : ''}.`,
+      {
+        requestedMinor: limit.requested.amountMinor,
+        requestedTenorMonths: limit.requested.tenorMonths,
+        postLoanDsr: pl,
+        counterOfferMinor: limit.counterOffer?.amountMinor ?? null,
+        counterOfferTenorMonths: limit.counterOffer?.tenorMonths ?? null,
+      },
+    );
+  }
+
+  // Risk factors.
+  const factorReason = (code: ReasonCode, severity: ReasonSeverity, message: string, values: Reason['values'], cf: string): void => {
+    const hit = ctx.riskHits.find((h) => h.code === code);
+    const alt = hit && !hit.factor.isZero() ? limitWith({ riskFactor: limitInputs.riskFactor.div(hit.factor) }) : base;
+    add(code, severity, message, { ...values, factor: hit ? hit.factor.toString() : null }, { altLimit: alt, message: (d) => `Limit would be ${d} higher ${cf}.` });
+  };
+  const rp = policy.risk;
+  const gShare = new Dec(risk.gambling.share);
+  if (gShare.gte(rp.gambling.referShare)) {
+    const decline = gShare.gte(rp.gambling.declineShare);
+    factorReason(
+      'GAMBLING_SHARE_HIGH',
+      decline ? 'blocking' : 'review',
+      `Betting stakes of ${formatNaira(risk.gambling.stakesMinor)} are ${gShare.times(100).toFixed(1)}% of income credits.`,
+      { share: risk.gambling.share, stakesMinor: risk.gambling.stakesMinor, referShare: rp.gambling.referShare, declineShare: rp.gambling.declineShare },
+      `with betting below ${new Dec(rp.gambling.referShare).times(100).toString()}% of income`,
+    );
+  }
+  if (obligations.disbursements.last30d.count >= rp.stacking.disbursements30dRefer) {
+    factorReason(
+      'RECENT_LOAN_DISBURSEMENTS',
+      'review',
+      `${obligations.disbursements.last30d.count} loan disbursements (${formatNaira(obligations.disbursements.last30d.totalMinor)}) from ${obligations.disbursements.last30d.lenders.length} lender(s) in the last 30 days.`,
+      { count30d: obligations.disbursements.last30d.count, total30dMinor: obligations.disbursements.last30d.totalMinor, count90d: obligations.disbursements.last90d.count },
+      'without recent loans from other lenders',
+    );
+  }
+  if (obligations.activeLenders90d > rp.lenders.maxActive) {
+    factorReason(
+      'MULTIPLE_ACTIVE_LENDERS',
+      'limit',
+      `${obligations.activeLenders90d} lenders active in the last 90 days (${obligations.activeLenders30d} in the last 30).`,
+      { lenders90d: obligations.activeLenders90d, lenders30d: obligations.activeLenders30d, maxActive: rp.lenders.maxActive },
+      `with at most ${rp.lenders.maxActive} active lenders`,
+    );
+  }
+  if (risk.failedDebits.count90d >= rp.failedDebits.count90dThreshold) {
+    factorReason(
+      'FAILED_DEBITS_OR_RETURNS',
+      'limit',
+      `${risk.failedDebits.count90d} failed or returned debits in the last 90 days.`,
+      { count90d: risk.failedDebits.count90d, threshold: rp.failedDebits.count90dThreshold },
+      'without failed debits',
+    );
+  }
+  if (cashFlow.negativeBalanceDays >= rp.negativeBalance.daysThreshold) {
+    factorReason(
+      'NEGATIVE_BALANCE_DAYS',
+      'limit',
+      `The balance was negative on ${cashFlow.negativeBalanceDays} of the last ${cashFlow.balanceWindowDays} days.`,
+      { days: cashFlow.negativeBalanceDays, windowDays: cashFlow.balanceWindowDays, threshold: rp.negativeBalance.daysThreshold },
+      'without negative-balance days',
+    );
+  }
+  if (cashFlow.averageDailyBalanceMinor !== null && new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)) {
+    factorReason(
+      'LOW_BALANCE_DAYS',
+      'limit',
+      `The balance was below ${formatNaira(cashFlow.lowBalanceThresholdMinor)} on ${cashFlow.lowBalanceDays} of the last ${cashFlow.balanceWindowDays} days.`,
+      { days: cashFlow.lowBalanceDays, windowDays: cashFlow.balanceWindowDays, thresholdMinor: cashFlow.lowBalanceThresholdMinor },
+      `if the balance stayed above ${formatNaira(cashFlow.lowBalanceThresholdMinor)}`,
+    );
+  }
+  if (risk.passThrough.detected) {
+    add(
+      'PASS_THROUGH_ACCOUNT',
+      'review',
+      `${new Dec(risk.passThrough.share).times(100).toFixed(0)}% of inflows leave within ${rp.passThrough.windowDays} days to ${risk.passThrough.topCounterparties.length} counterparties; only salary counts as income.`,
+      { share: risk.passThrough.share, topShare: risk.passThrough.topShare, counterparties: risk.passThrough.topCounterparties.join(', ') },
+      { altLimit: limitWith({ verifiedMonthlyIncomeMinor: ctx.incomeUncapped }), message: (d) => `Limit would be ${d} higher if inflows stayed in the account.` },
+    );
+  }
+  if (risk.dataIntegrity.balanceBreaks >= rp.dataIntegrity.breaksRefer) {
+    add(
+      'DATA_INTEGRITY_FAILURE',
+      'review',
+      `${risk.dataIntegrity.balanceBreaks} integrity problem(s) in the bank data (balance breaks or changed/removed transactions).`,
+      { findings: risk.dataIntegrity.balanceBreaks, ...risk.dataIntegrity.byKind },
+    );
+  }
+  if (risk.nameMatch.checked && !risk.nameMatch.matched) {
+    add('ACCOUNT_NAME_MISMATCH', 'review', `The bank account name (${risk.nameMatch.holderNames.join(' / ')}) does not match the applicant's name.`, {
+      bestOverlap: risk.nameMatch.bestOverlap,
+      minOverlap: rp.nameMatch.minOverlap,
+    });
+  }
+  if (risk.staleData.stale) {
+    add(
+      'STALE_DATA',
+      'limit',
+      `The bank data is not fresh${risk.staleData.freshnessHours !== null ? ` (${risk.staleData.freshnessHours} hours old)` : ''}${risk.staleData.reauthRequired ? ' and the bank needs re-authorisation' : ''}; the limit is capped at ${formatNaira(policy.staleData.limitCapMinor)}.`,
+      { freshnessHours: risk.staleData.freshnessHours, maxAgeHours: policy.staleData.maxAgeHours, reauthRequired: risk.staleData.reauthRequired, capMinor: policy.staleData.limitCapMinor },
+      { altLimit: limitWith({ staleCapMinor: null }), message: (d) => `Limit would be ${d} higher after the bank account is re-synced.` },
+    );
+  }
+
+  // Binding caps (informational).
+  if (limit.bindingConstraint === 'product_max') {
+    add('POLICY_PRODUCT_MAX', 'info', `The limit is the product maximum of ${formatNaira(policy.product.maxAmountMinor)}.`, { productMaxMinor: policy.product.maxAmountMinor });
+  } else if (limit.bindingConstraint === 'income_multiple') {
+    add('INCOME_MULTIPLE_CAP', 'info', `The limit is capped at ${policy.product.incomeMultipleCap}× verified monthly income.`, {
+      multiple: policy.product.incomeMultipleCap,
+      capMinor: limit.components.incomeMultipleCapMinor,
+    });
+  } else if (limit.bindingConstraint === 'dsr' && vmi > 0 && !cap.times(vmi).lte(eo)) {
+    add(
+      'DSR_ABOVE_CAP',
+      base === 0 ? 'blocking' : 'info',
+      `The instalment is limited to ${cap.times(100).toFixed(2)}% of verified income (${formatNaira(vmi)}) less existing repayments (${formatNaira(eo)}).`,
+      { maxInstalmentMinor: limit.maxInstalmentMinor, dsrCap: policy.affordability.dsrCap, postLoanDsr: limit.postLoanDsr },
+    );
+  }
+  // A code appears once: keep its most severe instance.
+  const byCode = new Map<string, Candidate>();
+  for (const r of out) {
+    const prev = byCode.get(r.code);
+    if (!prev || SEVERITY_RANK[r.severity] < SEVERITY_RANK[prev.severity]) byCode.set(r.code, r);
+  }
+  return rankReasons([...byCode.values()], policy.decision.maxReasons);
+}

@@ -1,0 +1,140 @@
+import type { DataQualityKind } from '../../common/domain/account.js';
+import { firstDayOfMonth } from './dates.js';
+import { Dec, ZERO, toRatio } from './decimal.js';
+import { INCOME_ELIGIBLE, type Frame } from './frame.js';
+import type { Policy } from './policy.js';
+import type { RiskResult } from './types.js';
+
+/** Findings that mean the data may be incomplete or altered (the rest are informational). */
+const SEVERE_FINDINGS: ReadonlySet<DataQualityKind> = new Set<DataQualityKind>(['balance_break', 'modified_transaction', 'removed_transaction']);
+
+function nameTokens(name: string): Set<string> {
+  return new Set(
+    name
+      .toUpperCase()
+      .split(/[^A-Z]+/)
+      .filter((w) => w.length > 1),
+  );
+}
+
+/** Share of the smaller name's tokens found in the other (order-free; tolerates a missing middle name). */
+export function nameOverlap(a: string, b: string): Dec {
+  const ta = nameTokens(a);
+  const tb = nameTokens(b);
+  if (ta.size === 0 || tb.size === 0) return ZERO;
+  let common = 0;
+  for (const t of ta) if (tb.has(t)) common += 1;
+  return new Dec(common).div(Math.min(ta.size, tb.size));
+}
+
+export interface RiskInput {
+  frame: Frame;
+  policy: Policy;
+  completeMonths: number;
+  staleFromContext: boolean;
+  applicantName: string | undefined;
+}
+
+/**
+ * Gambling share = betting stakes / income-eligible credits over the analysed window and the current month
+ * (payouts are excluded from the denominator, so winnings never dilute the share); pass-through = share of
+ * inflows leaving within `windowDays` to at most `maxCounterparties` counterparties; failed debits in the
+ * last 90 days; data-integrity findings; thin and stale data; account-name match.
+ */
+export function computeRisk({ frame, policy, completeMonths, staleFromContext, applicantName }: RiskInput): RiskResult {
+  const { txs, days, keys, asOfDay } = frame;
+  const rp = policy.risk;
+  const windowStart = frame.analysedMonths.length ? firstDayOfMonth(frame.analysedMonths[0]) : (frame.firstDay ?? asOfDay);
+  const d90 = asOfDay - 90;
+  let stakes = 0;
+  let payouts = 0;
+  let eligible = 0;
+  const gamblingIds: string[] = [];
+  const failedIds: string[] = [];
+  // Pass-through: FIFO queue of recent inflows consumed by transfers out within the window.
+  const queue: { day: number; left: number }[] = [];
+  let head = 0;
+  let ptInflow = 0;
+  let ptMatched = 0;
+  const ptBy = new Map<string, number>();
+  for (let i = 0; i < txs.length; i += 1) {
+    const t = txs[i];
+    const day = days[i];
+    if (day >= windowStart) {
+      if (t.category === 'betting_stake' && t.direction === 'debit') {
+        stakes += t.amountMinor;
+        gamblingIds.push(t.id);
+      } else if (t.category === 'betting_payout' && t.direction === 'credit') {
+        payouts += t.amountMinor;
+        gamblingIds.push(t.id);
+      } else if (t.direction === 'credit' && INCOME_ELIGIBLE.has(t.category)) {
+        eligible += t.amountMinor;
+      }
+    }
+    if (day < d90) continue;
+    if (t.category === 'failed_debit') failedIds.push(t.id);
+    if (t.direction === 'credit' && INCOME_ELIGIBLE.has(t.category)) {
+      queue.push({ day, left: t.amountMinor });
+      ptInflow += t.amountMinor;
+    } else if (t.direction === 'debit' && t.category === 'transfer_out') {
+      let need = t.amountMinor;
+      while (head < queue.length && queue[head].day < day - rp.passThrough.windowDays) head += 1;
+      for (let q = head; q < queue.length && need > 0; q += 1) {
+        const take = Math.min(need, queue[q].left);
+        queue[q].left -= take;
+        need -= take;
+        ptMatched += take;
+        if (take > 0) ptBy.set(keys[i], (ptBy.get(keys[i]) ?? 0) + take);
+      }
+      while (head < queue.length && queue[head].left === 0) head += 1;
+    }
+  }
+  const share = eligible > 0 ? new Dec(stakes).div(eligible) : stakes > 0 ? new Dec(1) : ZERO;
+  const top = [...ptBy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, rp.passThrough.maxCounterparties);
+  const topSum = top.reduce((s, [, v]) => s + v, 0);
+  const ptShare = ptInflow > 0 ? new Dec(ptMatched).div(ptInflow) : ZERO;
+  const topShare = ptMatched > 0 ? new Dec(topSum).div(ptMatched) : ZERO;
+  const passThrough = ptShare.gte(rp.passThrough.share) && topShare.gte(rp.passThrough.share);
+
+  const byKind: Record<string, number> = {};
+  const findingIds: string[] = [];
+  let severe = 0;
+  let reauth = false;
+  let freshness: number | null = null;
+  const holderNames: string[] = [];
+  for (const a of [...frame.accounts].sort((x, y) => (x.accountId < y.accountId ? -1 : 1))) {
+    for (const f of a.findings) {
+      byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+      if (SEVERE_FINDINGS.has(f.kind)) severe += 1;
+      if (f.transactionId) findingIds.push(f.transactionId);
+    }
+    if (a.reauthRequired) reauth = true;
+    const fh = a.coverage.freshnessHours;
+    if (fh !== null && (freshness === null || fh > freshness)) freshness = fh;
+    if (a.holderName) holderNames.push(a.holderName);
+  }
+  const stale = staleFromContext || reauth || (freshness !== null && freshness > policy.staleData.maxAgeHours);
+
+  let best: Dec | null = null;
+  if (applicantName && holderNames.length) {
+    for (const h of holderNames) {
+      const o = nameOverlap(applicantName, h);
+      if (best === null || o.gt(best)) best = o;
+    }
+  }
+  return {
+    gambling: { stakesMinor: stakes, payoutsMinor: payouts, share: toRatio(share), transactionIds: gamblingIds },
+    passThrough: { detected: passThrough, share: toRatio(ptShare), topCounterparties: top.map(([k]) => k), topShare: toRatio(topShare) },
+    failedDebits: { count90d: failedIds.length, transactionIds: failedIds },
+    dataIntegrity: { balanceBreaks: severe, byKind, transactionIds: findingIds },
+    thinFile: completeMonths < policy.coverage.minCompleteMonthsForApproval,
+    staleData: { stale, freshnessHours: freshness, reauthRequired: reauth, fromContext: staleFromContext },
+    nameMatch: {
+      checked: best !== null,
+      matched: best === null ? true : best.gte(rp.nameMatch.minOverlap),
+      bestOverlap: best === null ? null : toRatio(best),
+      holderNames: holderNames.sort(),
+    },
+    futureDatedIgnored: frame.futureDatedIgnored,
+  };
+}

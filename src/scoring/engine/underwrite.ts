@@ -1,0 +1,207 @@
+import { hashInput, prepareTransactions } from './canonical.js';
+import { computeCashFlow } from './cashflow.js';
+import { asOfDate, fromDay, monthKey, toDay } from './dates.js';
+import { Dec, ONE, minDec, toMinor } from './decimal.js';
+import { buildFrame } from './frame.js';
+import { detectIncome } from './income.js';
+import { computeLimit, type LimitInputs } from './limit.js';
+import { computeObligations } from './obligations.js';
+import { policyVersion } from './policy.js';
+import { buildReasons, type RiskFactorHit } from './reasons.js';
+import { computeRisk } from './risk.js';
+import type { CoverageResult, Decision, EngineInput, EngineResult, Feature, Reason } from './types.js';
+import { ENGINE_VERSION } from './version.js';
+
+const policyVersionCache = new WeakMap<object, string>();
+
+function versionOf(input: EngineInput): string {
+  let v = policyVersionCache.get(input.policy);
+  if (v === undefined) {
+    v = policyVersion(input.policy);
+    policyVersionCache.set(input.policy, v);
+  }
+  return v;
+}
+
+/**
+ * Underwrites one borrower from normalised transactions. Pure: the same input always gives the same
+ * (byte-identical when serialised) result; no clock, no I/O. Transaction order and exact duplicate rows
+ * (same accountId + providerId) do not matter.
+ */
+export function underwrite(input: EngineInput): EngineResult {
+  const { policy } = input;
+  const asOf = asOfDate(input.asOf);
+  const asOfDay = toDay(asOf);
+  const prepared = prepareTransactions(input.transactions);
+  const { transactions: _transactions, ...rest } = input;
+  const inputsHash = hashInput(rest as Record<string, unknown>, prepared.lines);
+  const frame = buildFrame(prepared.transactions, input.accounts, asOfDay, policy.coverage.lookbackMonths);
+  const completeMonths = frame.completeMonths.length;
+
+  const coverage: CoverageResult = {
+    completeMonths,
+    completeMonthList: frame.completeMonths.map(monthKey),
+    analysedMonths: frame.analysedMonths.map(monthKey),
+    firstDate: frame.firstDay === null ? null : fromDay(frame.firstDay),
+    lastDate: frame.lastDay === null ? null : fromDay(frame.lastDay),
+    daysAvailable: frame.firstDay === null ? 0 : asOfDay - frame.firstDay,
+    transactionCount: frame.txs.length,
+    duplicatesRemoved: prepared.duplicatesRemoved,
+    accounts: input.accounts.length,
+  };
+
+  const risk = computeRisk({
+    frame,
+    policy,
+    completeMonths,
+    staleFromContext: input.context?.staleData === true,
+    applicantName: input.context?.applicantName,
+  });
+  const obligations = computeObligations(frame, policy);
+  const incomeD = detectIncome(frame, policy, risk.passThrough.detected);
+  const income = incomeD.result;
+  const cashFlow = computeCashFlow(frame, policy, incomeD.qualifyingByMonth, obligations.monthlyTotalMinor);
+  const vmi = income.verifiedMonthlyMinor;
+
+  // Coverage factor: the first band (most months first) the borrower reaches.
+  const bands = [...policy.coverage.factors].sort((a, b) => b.minMonths - a.minMonths);
+  const coverageFactor = new Dec(bands.find((f) => completeMonths >= f.minMonths)?.factor ?? '0');
+
+  // Risk factors multiply; each is kept so its counterfactual can divide it back out.
+  const rp = policy.risk;
+  const riskHits: RiskFactorHit[] = [];
+  const gShare = new Dec(risk.gambling.share);
+  if (gShare.gte(rp.gambling.referShare)) riskHits.push({ code: 'GAMBLING_SHARE_HIGH', factor: new Dec(rp.gambling.factor) });
+  if (obligations.disbursements.last30d.count >= rp.stacking.disbursements30dRefer) riskHits.push({ code: 'RECENT_LOAN_DISBURSEMENTS', factor: new Dec(rp.stacking.factor) });
+  if (obligations.activeLenders90d > rp.lenders.maxActive) riskHits.push({ code: 'MULTIPLE_ACTIVE_LENDERS', factor: new Dec(rp.lenders.factor) });
+  if (risk.failedDebits.count90d >= rp.failedDebits.count90dThreshold) riskHits.push({ code: 'FAILED_DEBITS_OR_RETURNS', factor: new Dec(rp.failedDebits.factor) });
+  if (cashFlow.negativeBalanceDays >= rp.negativeBalance.daysThreshold) riskHits.push({ code: 'NEGATIVE_BALANCE_DAYS', factor: new Dec(rp.negativeBalance.factor) });
+  if (cashFlow.averageDailyBalanceMinor !== null && new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)) {
+    riskHits.push({ code: 'LOW_BALANCE_DAYS', factor: new Dec(rp.lowBalance.factor) });
+  }
+  const riskFactor = riskHits.reduce((f, h) => f.times(h.factor), ONE);
+
+  const thin = completeMonths < policy.coverage.minCompleteMonthsForApproval;
+  const limitInputs: LimitInputs = {
+    verifiedMonthlyIncomeMinor: vmi,
+    existingObligationsMinor: obligations.monthlyTotalMinor,
+    freeCashFlowMinor: cashFlow.freeCashFlowMinor,
+    coverageFactor,
+    riskFactor,
+    staleCapMinor: risk.staleData.stale ? policy.staleData.limitCapMinor : null,
+    thinFileCapMinor: thin
+      ? toMinor(minDec(new Dec(policy.coverage.thinFileStarterCapMinor), new Dec(policy.coverage.thinFileStarterIncomeShare).times(vmi)))
+      : null,
+  };
+  const limit = computeLimit(limitInputs, policy, input.requestedLoan);
+
+  const reasons = buildReasons({
+    policy,
+    income,
+    incomeUncapped: incomeD.uncappedVerifiedMonthlyMinor,
+    incomeMedianBased: incomeD.medianBasedVerifiedMonthlyMinor,
+    cashFlow,
+    obligations,
+    risk,
+    coverage,
+    limit,
+    limitInputs,
+    riskHits,
+  });
+  const decision = decide(reasons, limit.recommendedMinor, limit.requested?.affordable ?? true, limit.counterOffer !== null);
+
+  return {
+    engineVersion: ENGINE_VERSION,
+    policyVersion: versionOf(input),
+    inputsHash,
+    asOf,
+    borrowerId: input.borrowerId ?? null,
+    decision,
+    reasons,
+    flags: buildFlags(risk, obligations, cashFlow, income, coverage, riskHits, rp.gambling.referShare),
+    limit,
+    income,
+    cashFlow,
+    obligations,
+    risk,
+    coverage,
+    features: buildFeatures(income, cashFlow, obligations, risk, incomeD.result.streams),
+  };
+}
+
+/**
+ * blocking reason → decline; review reason → refer; otherwise approve when a limit (and, for a requested
+ * loan, either the amount or a counter-offer) exists, else decline. Thin history never reaches approve
+ * because INSUFFICIENT_HISTORY is at least a review reason.
+ */
+export function decide(reasons: readonly Reason[], limitMinor: number, requestedAffordable: boolean, hasCounterOffer: boolean): Decision {
+  if (reasons.some((r) => r.severity === 'blocking')) return 'decline';
+  if (reasons.some((r) => r.severity === 'review')) return 'refer';
+  if (limitMinor <= 0) return 'decline';
+  if (!requestedAffordable && !hasCounterOffer) return 'decline';
+  return 'approve';
+}
+
+function buildFlags(
+  risk: EngineResult['risk'],
+  obligations: EngineResult['obligations'],
+  cashFlow: EngineResult['cashFlow'],
+  income: EngineResult['income'],
+  coverage: CoverageResult,
+  hits: RiskFactorHit[],
+  gamblingReferShare: string,
+): string[] {
+  const flags = new Set<string>();
+  if (risk.gambling.stakesMinor > 0 && new Dec(risk.gambling.share).gte(gamblingReferShare)) flags.add('gambling');
+  if (hits.some((h) => h.code === 'RECENT_LOAN_DISBURSEMENTS')) flags.add('loan_stacking');
+  if (hits.some((h) => h.code === 'MULTIPLE_ACTIVE_LENDERS')) flags.add('multiple_lenders');
+  if (obligations.lenderCount > 0) flags.add('existing_loans');
+  if (risk.passThrough.detected) flags.add('pass_through');
+  if (risk.failedDebits.count90d > 0) flags.add('failed_debits');
+  if (cashFlow.negativeBalanceDays > 0) flags.add('negative_balance');
+  if (hits.some((h) => h.code === 'LOW_BALANCE_DAYS')) flags.add('low_balance');
+  if (risk.dataIntegrity.balanceBreaks > 0) flags.add('data_integrity');
+  if (risk.thinFile) flags.add('thin_file');
+  if (risk.staleData.stale) flags.add('stale_data');
+  if (risk.nameMatch.checked && !risk.nameMatch.matched) flags.add('name_mismatch');
+  if (income.verifiedMonthlyMinor === 0) flags.add('income_not_detected');
+  if (income.streams.some((s) => s.status === 'ACTIVE' && s.amountChanged !== null)) flags.add('income_changed');
+  if (income.streams.some((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE')) flags.add('inactive_income_stream');
+  if (income.excluded.outlierTransactionIds.length > 0) flags.add('outliers_excluded');
+  if (coverage.duplicatesRemoved > 0) flags.add('duplicates_removed');
+  if (risk.futureDatedIgnored > 0) flags.add('future_dated_ignored');
+  return [...flags].sort();
+}
+
+function buildFeatures(
+  income: EngineResult['income'],
+  cashFlow: EngineResult['cashFlow'],
+  obligations: EngineResult['obligations'],
+  risk: EngineResult['risk'],
+  streams: EngineResult['income']['streams'],
+): Feature[] {
+  const counted = streams.filter((s) => s.countedMonthlyMinor > 0);
+  const features: Feature[] = [
+    {
+      name: 'verified_monthly_income',
+      value: income.verifiedMonthlyMinor,
+      transactionIds: [...counted.flatMap((s) => s.transactionIds), ...(income.irregularMonthlyMinor > 0 ? income.irregular.transactionIds : [])],
+    },
+    { name: 'irregular_monthly_income', value: income.irregularMonthlyMinor, transactionIds: income.irregular.transactionIds },
+    ...streams.map((s) => ({ name: `income_stream.${s.id}.monthly`, value: s.monthlyAmountMinor, transactionIds: s.transactionIds })),
+    { name: 'never_income_credits', value: income.excluded.neverIncomeMinor, transactionIds: income.excluded.neverIncomeTransactionIds },
+    { name: 'outlier_credits_excluded', value: income.excluded.outlierTransactionIds.length, transactionIds: income.excluded.outlierTransactionIds },
+    { name: 'existing_obligations_monthly', value: obligations.monthlyTotalMinor, transactionIds: obligations.lenders.flatMap((l) => l.transactionIds) },
+    { name: 'loan_disbursements_90d', value: obligations.disbursements.last90d.count, transactionIds: obligations.disbursements.transactionIds },
+    { name: 'gambling_share', value: risk.gambling.share, transactionIds: risk.gambling.transactionIds },
+    { name: 'failed_debits_90d', value: risk.failedDebits.count90d, transactionIds: risk.failedDebits.transactionIds },
+    { name: 'data_integrity_findings', value: risk.dataIntegrity.balanceBreaks, transactionIds: risk.dataIntegrity.transactionIds },
+    { name: 'average_daily_balance', value: cashFlow.averageDailyBalanceMinor, transactionIds: [] },
+    { name: 'negative_balance_days', value: cashFlow.negativeBalanceDays, transactionIds: [] },
+    { name: 'low_balance_days', value: cashFlow.lowBalanceDays, transactionIds: [] },
+    { name: 'free_cash_flow', value: cashFlow.freeCashFlowMinor, transactionIds: [] },
+    { name: 'inflow_volatility', value: cashFlow.inflowVolatility, transactionIds: [] },
+    { name: 'pass_through_share', value: risk.passThrough.share, transactionIds: [] },
+  ];
+  return features;
+}
