@@ -29,26 +29,34 @@ export function nominalDays(days: readonly number[]): number[] {
   if (days.length < 2) return [...days];
   const gaps: number[] = [];
   for (let i = 1; i < days.length; i += 1) gaps.push(days[i] - days[i - 1]);
-  const rough = medianNum(gaps);
-  if (rough >= 20) {
-    const target = medianNum(days.map(dayOfMonth));
-    return days.map((d) => {
-      let best = d;
-      let bestDist = domDistance(dayOfMonth(d), target);
-      for (const c of nominalCandidates(d)) {
-        const dist = domDistance(dayOfMonth(c), target);
-        if (dist < bestDist) {
-          best = c;
-          bestDist = dist;
-        }
-      }
-      return best;
-    });
+  const candidates = days.map(nominalCandidates);
+  const monthly = medianNum(gaps) >= 20;
+  const keyOf = monthly ? dayOfMonth : weekday;
+  // The nominal pay day is the day of month (or weekday) that the most payments could stand for; ties go
+  // to the one nearest the median raw day.
+  const counts = new Map<number, number>();
+  for (const cs of candidates) for (const k of new Set(cs.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const rawMedian = medianNum(days.map(keyOf));
+  let target = keyOf(days[0]);
+  let bestCount = -1;
+  for (const [k, c] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+    if (c > bestCount || (c === bestCount && Math.abs(k - rawMedian) < Math.abs(target - rawMedian))) {
+      target = k;
+      bestCount = c;
+    }
   }
-  const counts = new Array<number>(7).fill(0);
-  for (const d of days) counts[weekday(d)] += 1;
-  const modal = counts.indexOf(Math.max(...counts));
-  return days.map((d) => nominalCandidates(d).find((c) => weekday(c) === modal) ?? d);
+  return days.map((d, i) => {
+    let best = d;
+    let bestDist = monthly ? domDistance(dayOfMonth(d), target) : keyOf(d) === target ? 0 : 7;
+    for (const c of candidates[i]) {
+      const dist = monthly ? domDistance(dayOfMonth(c), target) : keyOf(c) === target ? 0 : 7;
+      if (dist < bestDist) {
+        best = c;
+        bestDist = dist;
+      }
+    }
+    return best;
+  });
 }
 
 function classify(m: number, semiMonthly: boolean): StreamFrequency {
@@ -74,14 +82,22 @@ function isSemiMonthly(nominal: readonly number[]): boolean {
 }
 
 export function detectCadence(days: readonly number[]): Cadence {
-  const nominal = nominalDays(days);
+  const rawGaps: number[] = [];
+  for (let i = 1; i < days.length; i += 1) rawGaps.push(days[i] - days[i - 1]);
+  const rough = medianNum(rawGaps);
+  // Semi-monthly pay keeps its two days of month (weekend shifts stay within the ±3-day tolerance), so it
+  // is tested on the raw days; everything else is tested after undoing the shifts.
+  const semi = rough >= 12 && rough <= 17 && isSemiMonthly(days);
+  const nominal = semi ? [...days] : nominalDays(days);
   const gaps: number[] = [];
   for (let i = 1; i < nominal.length; i += 1) gaps.push(nominal[i] - nominal[i - 1]);
   const m = medianNum(gaps);
-  const frequency = gaps.length === 0 ? 'irregular' : classify(m, m >= 12 && m <= 17 && isSemiMonthly(nominal));
   let within = 0;
   for (const g of gaps) if (Math.abs(g - m) <= 0.2 * m) within += 1;
   const regularity = gaps.length ? within / gaps.length : 0;
+  let frequency: StreamFrequency = gaps.length === 0 ? 'irregular' : semi ? 'semi_monthly' : classify(m, false);
+  // A median that lands in a bucket by chance is not a cadence.
+  if (gaps.length >= 3 && regularity < 0.5) frequency = 'irregular';
   let payDayStdevDays: number | null = null;
   if (frequency === 'monthly' || frequency === 'quarterly') {
     const doms = nominal.map(dayOfMonth);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { canonicalJson, canonicalTransaction, hashInput, prepareTransactions } from './canonical.js';
+import { buildTransactions, monthlyDates } from './testing/builders.js';
+
+const txs = buildTransactions(
+  monthlyDates('2026-04', '2026-09', 25).map((date) => ({ date, direction: 'credit' as const, amountMinor: 1_000_000, category: 'salary' as const, counterparty: 'ACME' })),
+);
+
+describe(canonicalJson.name, () => {
+  it('should sort keys, drop undefined and keep array order', () => {
+    expect(canonicalJson({ b: 1, a: [2, { d: undefined, c: 'x' }] })).toBe('{"a":[2,{"c":"x"}],"b":1}');
+  });
+
+  it('should write transactions identically on the fast path', () => {
+    expect(canonicalTransaction(txs[0])).toBe(canonicalJson(txs[0]));
+  });
+});
+
+describe(prepareTransactions.name, () => {
+  it('should drop exact duplicates and ignore input order', () => {
+    const shuffled = [txs[3], txs[0], txs[5], txs[0], txs[1], txs[4], txs[2], txs[3]];
+    const a = prepareTransactions(txs);
+    const b = prepareTransactions(shuffled);
+    expect(b.duplicatesRemoved).toBe(2);
+    expect(b.lines).toEqual(a.lines);
+    expect(hashInput({ asOf: '2026-10-01' }, b.lines)).toBe(hashInput({ asOf: '2026-10-01' }, a.lines));
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_POLICY } from '../policy/index.js';
+import { computeObligations } from './obligations.js';
+import { buildTransactions, type TxSpec } from './testing/builders.js';
+import { frameOf } from './testing/run.js';
+
+const asOf = '2026-10-31';
+const repay = (date: string, lender: string, amountMinor: number): TxSpec => ({ date, direction: 'debit', amountMinor, category: 'loan_repayment', counterparty: lender });
+const disburse = (date: string, lender: string, amountMinor: number): TxSpec => ({ date, direction: 'credit', amountMinor, category: 'loan_disbursement', counterparty: lender });
+
+describe(computeObligations.name, () => {
+  it('should monthly-normalise repayments per lender and ignore settled lenders', () => {
+    const specs = [
+      repay('2026-08-28', 'CARBON', 3_000_000),
+      repay('2026-09-28', 'CARBON', 3_000_000),
+      repay('2026-10-28', 'CARBON', 3_000_000),
+      ...['2026-10-06', '2026-10-13', '2026-10-20', '2026-10-27'].map((d) => repay(d, 'FAIRMONEY', 500_000)),
+      repay('2026-08-01', 'PALMCREDIT', 2_000_000), // last paid 91 days ago: settled
+    ];
+    const o = computeObligations(frameOf(buildTransactions(specs), asOf), DEFAULT_POLICY);
+    expect(o.lenders.map((l) => [l.lender, l.monthlyMinor])).toEqual([
+      ['CARBON', 3_000_000],
+      ['FAIRMONEY', 2_000_000], // weekly: max(total/3, last 30 days)
+    ]);
+    expect(o.monthlyTotalMinor).toBe(5_000_000);
+    expect(o.lenderCount).toBe(2);
+  });
+
+  it('should count disbursements in the last 30 and 90 days for stacking', () => {
+    const specs = [
+      disburse('2026-10-02', 'CARBON', 5_000_000),
+      disburse('2026-10-10', 'FAIRMONEY', 3_000_000),
+      disburse('2026-10-20', 'BRANCH', 2_000_000),
+      disburse('2026-08-15', 'CARBON', 5_000_000),
+      disburse('2026-05-15', 'OKASH', 5_000_000),
+    ];
+    const o = computeObligations(frameOf(buildTransactions(specs), asOf), DEFAULT_POLICY);
+    expect(o.disbursements.last30d).toEqual({ count: 3, totalMinor: 10_000_000, lenders: ['BRANCH', 'CARBON', 'FAIRMONEY'] });
+    expect(o.disbursements.last90d.count).toBe(4);
+    expect(o.activeLenders90d).toBe(3);
+    expect(o.monthlyTotalMinor).toBe(0);
+  });
+});
