@@ -114,13 +114,17 @@ function looksLikeBank(segment: string): boolean {
   return BANK_HINT_RE.test(segment.toUpperCase());
 }
 
-/** `… FROM <NAME> TO <X>` / `MOB TRF TO <NAME>` / `<NAME> NIP TRANSFER <ref>` / `FT 1234 <NAME>`. */
-function freeformTransferParts(up: string): Parts {
+/**
+ * `… FROM <NAME> TO <X>` / `MOB TRF TO <NAME>` / `<NAME> NIP TRANSFER <ref>` / `FT 1234 <NAME>`. When a narration names
+ * both ends ("TRF FRM <sender> TO <receiver>"), the counterparty is the receiver on a debit and the sender on a credit.
+ */
+function freeformTransferParts(up: string, direction: Direction | undefined): Parts {
   const [head, ...memoParts] = up.split(/\s+-\s+|\/\/|\|/);
   const memo = memoParts.length > 0 ? memoParts.join(' ').trim() || null : null;
   const from = /\b(?:FROM|FRM|BO)\b\s+(.+?)(?:\s+\bTO\b\s+.*)?$/.exec(head);
-  if (from) return { bank: null, party: from[1], memo };
   const to = /\bTO\b\s+(.+)$/.exec(head);
+  if (direction === 'debit' && to) return { bank: null, party: to[1], memo };
+  if (from) return { bank: null, party: from[1], memo };
   if (to) return { bank: null, party: to[1], memo };
   return { bank: null, party: head, memo };
 }
@@ -141,7 +145,7 @@ function airtimeParts(raw: string, up: string): Parts {
   return { bank: null, party: network ? network[1] : null, memo: phone };
 }
 
-function partsFor(rail: PaymentRail, raw: string, up: string): Parts {
+function partsFor(rail: PaymentRail, raw: string, up: string, direction: Direction | undefined): Parts {
   switch (rail) {
     case 'AIRTIME':
       return airtimeParts(raw, up);
@@ -159,7 +163,7 @@ function partsFor(rail: PaymentRail, raw: string, up: string): Parts {
     case 'OTHER':
     case 'BILLS':
     case 'CHEQUE':
-      return slashParts(raw) ?? freeformTransferParts(up.replace(USSD_RE, ' '));
+      return slashParts(raw) ?? freeformTransferParts(up.replace(USSD_RE, ' '), direction);
   }
 }
 
@@ -168,7 +172,7 @@ export function parseNarration(narration: string, direction?: Direction): Parsed
   const up = raw.toUpperCase();
   const slash = slashParts(raw);
   const rail = slash && !CHARGE_RE.test(up) && !AIRTIME_RE.test(up) ? 'NIP' : detectRail(up, direction);
-  const parts = partsFor(rail, raw, up);
+  const parts = partsFor(rail, raw, up, direction);
   const memo = parts.memo?.trim() ?? null;
   return {
     rail,
