@@ -151,7 +151,8 @@ function pairSelfTransfers(rows: Row[], windowDays: number): void {
 function referencesMatch(debit: Row, credit: Row): boolean {
   const ref = debit.parsed.reference;
   if (ref === null) return false;
-  return credit.parsed.reference === ref || credit.tx.narration.toUpperCase().includes(ref);
+  // Whole-token equality: NIP session ids are long digit runs that contain many shorter numbers by accident.
+  return credit.parsed.reference === ref || credit.tx.narration.toUpperCase().split(/[^A-Z0-9]+/).includes(ref);
 }
 
 /**
