@@ -62,14 +62,55 @@ const RAIL_TOKENS = new Set([
   'OF',
 ]);
 
-/** A counterparty key: the normaliser's, or a best effort from the narration (upper case, no refs or rail tokens). */
+/** Words that describe a payment rather than name its payer (dropped when a key is built from the narration). */
+const NOISE_TOKENS = new Set([
+  'SALARY',
+  'SAL',
+  'PAYROLL',
+  'WAGES',
+  'JAN',
+  'FEB',
+  'MAR',
+  'APR',
+  'MAY',
+  'JUN',
+  'JUL',
+  'AUG',
+  'SEP',
+  'SEPT',
+  'OCT',
+  'NOV',
+  'DEC',
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+]);
+
+/**
+ * A counterparty key. Lenders and other dictionary matches use the dictionary id (`lender:carbon` → `CARBON`)
+ * so a lender's disbursements and repayments share one key however the narration spells it; otherwise the
+ * normaliser's counterparty, or a best effort from the narration (upper case, no refs, rail or month tokens).
+ */
 export function counterpartyKey(t: NormalisedTransaction): string {
-  if (t.counterparty && t.counterparty.trim()) return t.counterparty.trim().toUpperCase();
-  const tokens = t.narration
-    .toUpperCase()
-    .split(/[^A-Z]+/)
-    .filter((w) => w.length > 1 && !RAIL_TOKENS.has(w));
-  return tokens.slice(0, 4).join(' ') || 'UNKNOWN';
+  if (t.categoryRule.startsWith('lender:')) return t.categoryRule.slice(7).toUpperCase();
+  if (t.counterparty) {
+    const key = cleanKey(t.counterparty.toUpperCase().split(/[^A-Z0-9&]+/), false);
+    if (key) return key;
+  }
+  return cleanKey(t.narration.toUpperCase().split(/[^A-Z]+/), true) || 'UNKNOWN';
+}
+
+function cleanKey(tokens: string[], fromNarration: boolean): string {
+  const kept = tokens.filter((w) => w.length > 0 && !NOISE_TOKENS.has(w) && !(/^\d+$/.test(w) && w.length >= 4) && (!fromNarration || (w.length > 1 && !RAIL_TOKENS.has(w))));
+  return kept.slice(0, fromNarration ? 4 : 8).join(' ');
 }
 
 export function buildFrame(

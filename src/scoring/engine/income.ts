@@ -148,6 +148,28 @@ function bandsToStreams(cluster: Cluster, bands: Band[]): { streams: StreamCandi
   return { streams, leftovers };
 }
 
+/**
+ * A payer whose payments keep a regular cadence is one stream even when amounts vary (gig payouts); its
+ * amount bands only matter when they follow each other in time (a raise or a cut, research §4a step 3).
+ * Otherwise each amount band with 2+ payments is tested as a stream of its own (salary + allowance).
+ */
+function splitCluster(cluster: Cluster, occ: Occurrence[], band: Dec): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
+  const bands = amountBands(occ, band);
+  if (occ.length >= 3) {
+    const whole = detectCadence(occ.map((o) => o.day));
+    // Dense payments without a cadence (a trader's daily POS settlements): amount bands would only carve
+    // chance "streams" out of noise.
+    const spanMonths = (occ[occ.length - 1].day - occ[0].day) / 30.44;
+    if (whole.frequency === 'irregular' && occ.length > 2 * Math.max(1, spanMonths)) return { streams: [], leftovers: occ };
+    if (whole.frequency !== 'irregular' && whole.regularity >= 0.75) {
+      const multi = bands.filter((b) => b.occ.length >= 2).sort((a, b) => a.occ[0].day - b.occ[0].day);
+      const sequential = multi.every((b, k) => k === 0 || b.occ[0].day > multi[k - 1].occ[multi[k - 1].occ.length - 1].day);
+      if (!sequential) return { streams: [{ cluster, occ, changeAt: 0, previousTypical: null }], leftovers: [] };
+    }
+  }
+  return bandsToStreams(cluster, bands);
+}
+
 export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean): IncomeDetail {
   const { txs, days, months, keys } = frame;
   const ip = policy.income;
@@ -181,6 +203,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
     else keyMembers.set(keys[i], [i]);
   }
 
+  const eligibleTotal = eligibleByMonth.reduce((a, b) => a + b, 0);
   const clusters = clusterKeys(keyMembers, Number(ip.clusterSimilarity));
   const band = new Dec(ip.amountBand);
   const pool: { i: number; cluster: Cluster | null }[] = [];
@@ -203,21 +226,24 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
         occ.push({ day: days[i], amount: txs[i].amountMinor, idx: [i] });
       }
     }
-    const { streams, leftovers } = bandsToStreams(cluster, amountBands(occ, band));
+    const { streams, leftovers } = splitCluster(cluster, occ, band);
     for (const o of leftovers) for (const i of o.idx) pool.push({ i, cluster });
+    let regularFound = false;
     for (const s of streams) {
       const stream = evaluateStream(s, frame, policy);
-      if (!stream) {
+      if (!stream || stream.frequency === 'irregular') {
         for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
         continue;
       }
-      cluster.hasStream = true;
+      regularFound = true;
       streamsOut.push(stream);
-      if (stream.frequency === 'irregular') {
-        for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
-      } else {
-        for (const o of s.occ) for (const i of o.idx) inRegularStream.add(i);
-      }
+      for (const o of s.occ) for (const i of o.idx) inRegularStream.add(i);
+    }
+    cluster.hasStream = regularFound;
+    if (!regularFound && isMajorPayer(occ, frame, eligibleTotal)) {
+      // Published for transparency only: a frequent payer without a cadence (a trader's POS settlements).
+      const irregular = evaluateStream({ cluster, occ, changeAt: 0, previousTypical: null }, frame, policy);
+      if (irregular && irregular.frequency === 'irregular') streamsOut.push(irregular);
     }
   }
   for (const i of cash) pool.push({ i, cluster: null });
@@ -247,7 +273,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   const cashWeight = new Dec(ip.cashDepositWeight);
   const irregularMonths = nonCashByMonth.map((v, s) => toMinor(new Dec(v).plus(cashWeight.times(cashByMonth[s]))));
   const cv = cvDec(irregularMonths);
-  const anyIrregular = irregularMonths.some((v) => v > 0);
+  const anyIrregular = nSlots >= ip.irregularMinMonths && irregularMonths.some((v) => v > 0);
   const unstable = cv.gt(ip.irregularCvThreshold);
   const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
   const medianBase = toMinor(medianDec(irregularMonths));
@@ -261,9 +287,15 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
 
   let regularAll = 0;
   let regularSalary = 0;
+  let estimateAll = 0;
+  let estimateSalary = 0;
   for (const s of streamsOut) {
     regularAll += s.countedMonthlyMinor;
     if (s.isSalary) regularSalary += s.countedMonthlyMinor;
+    if (s.status === 'ACTIVE' && s.frequency !== 'irregular') {
+      estimateAll += s.monthlyAmountMinor;
+      if (s.isSalary) estimateSalary += s.monthlyAmountMinor;
+    }
   }
   const uncapped = regularAll + weightedIrregular;
   const regular = passThrough ? regularSalary : regularAll;
@@ -272,6 +304,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   return {
     result: {
       verifiedMonthlyMinor: regular + irregular,
+      estimatedMonthlyMinor: passThrough ? estimateSalary : estimateAll + base,
       regularMonthlyMinor: regular,
       irregularMonthlyMinor: irregular,
       streams: streamsOut,
@@ -296,6 +329,13 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
     uncappedVerifiedMonthlyMinor: uncapped,
     medianBasedVerifiedMonthlyMinor: (passThrough ? regularSalary : regularAll) + (passThrough ? 0 : weightedIrregularMedian),
   };
+}
+
+/** A payer behind at least 10% of the analysed window's income-eligible credits. */
+function isMajorPayer(occ: readonly Occurrence[], frame: Frame, eligibleTotal: number): boolean {
+  let total = 0;
+  for (const o of occ) if (frame.slotOfMonth(monthIndexOfDay(o.day)) >= 0) total += o.amount;
+  return eligibleTotal > 0 && total * 10 >= eligibleTotal;
 }
 
 function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy): IncomeStream | null {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_POLICY } from '../policy/index.js';
 import { computeObligations } from './obligations.js';
 import { buildTransactions, type TxSpec } from './testing/builders.js';
 import { frameOf } from './testing/run.js';
@@ -9,15 +8,15 @@ const repay = (date: string, lender: string, amountMinor: number): TxSpec => ({ 
 const disburse = (date: string, lender: string, amountMinor: number): TxSpec => ({ date, direction: 'credit', amountMinor, category: 'loan_disbursement', counterparty: lender });
 
 describe(computeObligations.name, () => {
-  it('should monthly-normalise repayments per lender and ignore settled lenders', () => {
+  it('should monthly-normalise repayments per lender within the last 90 days', () => {
     const specs = [
       repay('2026-08-28', 'CARBON', 3_000_000),
       repay('2026-09-28', 'CARBON', 3_000_000),
       repay('2026-10-28', 'CARBON', 3_000_000),
       ...['2026-10-06', '2026-10-13', '2026-10-20', '2026-10-27'].map((d) => repay(d, 'FAIRMONEY', 500_000)),
-      repay('2026-08-01', 'PALMCREDIT', 2_000_000), // last paid 91 days ago: settled
+      repay('2026-08-01', 'PALMCREDIT', 2_000_000), // 91 days before asOf: outside the window
     ];
-    const o = computeObligations(frameOf(buildTransactions(specs), asOf), DEFAULT_POLICY);
+    const o = computeObligations(frameOf(buildTransactions(specs), asOf));
     expect(o.lenders.map((l) => [l.lender, l.monthlyMinor])).toEqual([
       ['CARBON', 3_000_000],
       ['FAIRMONEY', 2_000_000], // weekly: max(total/3, last 30 days)
@@ -34,7 +33,7 @@ describe(computeObligations.name, () => {
       disburse('2026-08-15', 'CARBON', 5_000_000),
       disburse('2026-05-15', 'OKASH', 5_000_000),
     ];
-    const o = computeObligations(frameOf(buildTransactions(specs), asOf), DEFAULT_POLICY);
+    const o = computeObligations(frameOf(buildTransactions(specs), asOf));
     expect(o.disbursements.last30d).toEqual({ count: 3, totalMinor: 10_000_000, lenders: ['BRANCH', 'CARBON', 'FAIRMONEY'] });
     expect(o.disbursements.last90d.count).toBe(4);
     expect(o.activeLenders90d).toBe(3);

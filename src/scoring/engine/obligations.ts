@@ -1,16 +1,15 @@
 import { fromDay } from './dates.js';
 import { Dec, maxDec, toMinor } from './decimal.js';
 import type { Frame } from './frame.js';
-import type { Policy } from './policy.js';
 import type { DisbursementWindow, LenderObligation, ObligationsResult } from './types.js';
 
 /**
  * Existing obligations (research §4b EO): repayments to other lenders in the last 90 days, per lender,
  * monthly-normalised as max(total 90 days / 3, total last 30 days) — the second catches weekly repayments
- * and loans that started recently. Lenders whose last repayment is older than `risk.lenders.activeDays`
- * are treated as settled. Disbursements received in the last 30/90 days measure stacking.
+ * and loans that started recently. Every lender repaid in the window counts (loan-app borrowers re-borrow).
+ * Lenders are keyed by their dictionary id (see counterpartyKey). Disbursements received in the last 30/90 days measure stacking.
  */
-export function computeObligations(frame: Frame, policy: Policy): ObligationsResult {
+export function computeObligations(frame: Frame): ObligationsResult {
   const { txs, days, keys, asOfDay } = frame;
   const d90 = asOfDay - 90;
   const d30 = asOfDay - 30;
@@ -50,7 +49,6 @@ export function computeObligations(frame: Frame, policy: Policy): ObligationsRes
   }
   const lenders: LenderObligation[] = [];
   for (const [lender, r] of repay) {
-    if (asOfDay - r.last > policy.risk.lenders.activeDays) continue;
     lenders.push({
       lender,
       monthlyMinor: toMinor(maxDec(new Dec(r.total90).div(3), new Dec(r.total30))),

@@ -52,6 +52,10 @@ export interface Policy {
     minVerifiedMonthlyIncomeMinor: number;
     unstableConfidence: string;
     recentChangeDays: number;
+    /** Irregular income needs at least this many analysed complete months (else it counts 0). */
+    irregularMinMonths: number;
+    /** INCOME_UNSTABLE is raised for volatile irregular income only when it is at least this share of VMI. */
+    irregularMaterialShare: string;
   };
   cashFlow: {
     balanceWindowDays: number;
@@ -60,8 +64,8 @@ export interface Policy {
   };
   risk: {
     gambling: { referShare: string; declineShare: string; factor: string };
-    stacking: { disbursements30dRefer: number; factor: string };
-    lenders: { maxActive: number; activeDays: number; factor: string };
+    stacking: { disbursements30dRefer: number; lenders90dRefer: number; factor: string };
+    lenders: { maxActive: number; factor: string };
     passThrough: { share: string; windowDays: number; maxCounterparties: number };
     failedDebits: { count90dThreshold: number; factor: string };
     negativeBalance: { daysThreshold: number; factor: string };
@@ -194,6 +198,8 @@ export function validatePolicy(raw: unknown): Policy {
     minVerifiedMonthlyIncomeMinor: int(i, 'minVerifiedMonthlyIncomeMinor', 'income.'),
     unstableConfidence: ratio(i, 'unstableConfidence', 'income.', 1),
     recentChangeDays: int(i, 'recentChangeDays', 'income.'),
+    irregularMinMonths: int(i, 'irregularMinMonths', 'income.'),
+    irregularMaterialShare: ratio(i, 'irregularMaterialShare', 'income.', 1),
   };
 
   const cf = obj(r, 'cashFlow', '');
@@ -219,10 +225,13 @@ export function validatePolicy(raw: unknown): Policy {
       declineShare: ratio(g, 'declineShare', 'risk.gambling.', 1),
       factor: ratio(g, 'factor', 'risk.gambling.', 1),
     },
-    stacking: { disbursements30dRefer: int(st, 'disbursements30dRefer', 'risk.stacking.', 1), factor: ratio(st, 'factor', 'risk.stacking.', 1) },
+    stacking: {
+      disbursements30dRefer: int(st, 'disbursements30dRefer', 'risk.stacking.', 1),
+      lenders90dRefer: int(st, 'lenders90dRefer', 'risk.stacking.', 1),
+      factor: ratio(st, 'factor', 'risk.stacking.', 1),
+    },
     lenders: {
       maxActive: int(le, 'maxActive', 'risk.lenders.', 0),
-      activeDays: int(le, 'activeDays', 'risk.lenders.', 1),
       factor: ratio(le, 'factor', 'risk.lenders.', 1),
     },
     passThrough: {

@@ -123,11 +123,16 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
   const inactiveMature = income.streams.filter((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE' && s.frequency !== 'irregular');
   if (inactiveMature.length > 0) {
     const s = inactiveMature[0];
+    // A salary that stopped with nothing regular in its place is the principal reason, not a footnote.
     add(
       'INCOME_STREAM_INACTIVE',
-      active.length === 0 && s.isSalary ? 'review' : 'info',
+      active.length === 0 && s.isSalary ? 'blocking' : 'info',
       `Income from ${s.label} (${formatNaira(s.monthlyAmountMinor)}/month) stopped after ${s.lastDate}.`,
       { streamId: s.id, lastDate: s.lastDate, monthlyAmountMinor: s.monthlyAmountMinor },
+      {
+        altLimit: limitWith({ verifiedMonthlyIncomeMinor: vmi + s.monthlyAmountMinor, freeCashFlowMinor: limitInputs.freeCashFlowMinor + s.monthlyAmountMinor }),
+        message: (d) => `Limit would be ${d} higher if income from ${s.label} resumed.`,
+      },
     );
   }
   const changed = income.streams.find((s) => s.status === 'ACTIVE' && (s.maturity === 'EARLY' || s.amountChanged !== null));
@@ -155,7 +160,15 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
     );
   }
   const reducedStream = active.find((s) => s.maturity === 'MATURE' && new Dec(s.weight).lt(1));
-  if (income.irregular.method === 'p25' || reducedStream) {
+  const irregularMaterial = vmi > 0 && new Dec(income.irregularMonthlyMinor).gte(new Dec(policy.income.irregularMaterialShare).times(vmi));
+  if (vmi > 0 && active.length === 0) {
+    add(
+      'INCOME_UNSTABLE',
+      'review',
+      `No regular income stream was found; income of ${formatNaira(vmi)}/month rests on irregular credits (monthly CV ${income.irregular.cv}).`,
+      { irregularCv: income.irregular.cv, irregularMonthlyMinor: income.irregularMonthlyMinor, regularStreams: 0 },
+    );
+  } else if ((income.irregular.method === 'p25' && irregularMaterial) || reducedStream) {
     const alt = Math.max(
       income.irregular.method === 'p25' ? ctx.incomeMedianBased : vmi,
       reducedStream ? vmi - reducedStream.countedMonthlyMinor + reducedStream.monthlyAmountMinor : vmi,
@@ -238,12 +251,14 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       `with betting below ${new Dec(rp.gambling.referShare).times(100).toString()}% of income`,
     );
   }
-  if (obligations.disbursements.last30d.count >= rp.stacking.disbursements30dRefer) {
+  if (ctx.riskHits.some((h) => h.code === 'RECENT_LOAN_DISBURSEMENTS')) {
+    const d30 = obligations.disbursements.last30d;
+    const d90 = obligations.disbursements.last90d;
     factorReason(
       'RECENT_LOAN_DISBURSEMENTS',
       'review',
-      `${obligations.disbursements.last30d.count} loan disbursements (${formatNaira(obligations.disbursements.last30d.totalMinor)}) from ${obligations.disbursements.last30d.lenders.length} lender(s) in the last 30 days.`,
-      { count30d: obligations.disbursements.last30d.count, total30dMinor: obligations.disbursements.last30d.totalMinor, count90d: obligations.disbursements.last90d.count },
+      `${d90.count} loan disbursements from ${d90.lenders.length} lender(s) in the last 90 days (${d30.count} in the last 30 days, ${formatNaira(d30.totalMinor)}).`,
+      { count30d: d30.count, total30dMinor: d30.totalMinor, count90d: d90.count, lenders90d: d90.lenders.length },
       'without recent loans from other lenders',
     );
   }
@@ -324,13 +339,6 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       multiple: policy.product.incomeMultipleCap,
       capMinor: limit.components.incomeMultipleCapMinor,
     });
-  } else if (limit.bindingConstraint === 'dsr' && vmi > 0 && !cap.times(vmi).lte(eo)) {
-    add(
-      'DSR_ABOVE_CAP',
-      base === 0 ? 'blocking' : 'info',
-      `The instalment is limited to ${cap.times(100).toFixed(2)}% of verified income (${formatNaira(vmi)}) less existing repayments (${formatNaira(eo)}).`,
-      { maxInstalmentMinor: limit.maxInstalmentMinor, dsrCap: policy.affordability.dsrCap, postLoanDsr: limit.postLoanDsr },
-    );
   }
   // A code appears once: keep its most severe instance.
   const byCode = new Map<string, Candidate>();

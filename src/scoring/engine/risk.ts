@@ -49,6 +49,7 @@ export function computeRisk({ frame, policy, completeMonths, staleFromContext, a
   let stakes = 0;
   let payouts = 0;
   let eligible = 0;
+  let allCredits = 0;
   const gamblingIds: string[] = [];
   const failedIds: string[] = [];
   // Pass-through: FIFO queue of recent inflows consumed by transfers out within the window.
@@ -61,6 +62,7 @@ export function computeRisk({ frame, policy, completeMonths, staleFromContext, a
     const t = txs[i];
     const day = days[i];
     if (day >= windowStart) {
+      if (t.direction === 'credit') allCredits += t.amountMinor;
       if (t.category === 'betting_stake' && t.direction === 'debit') {
         stakes += t.amountMinor;
         gamblingIds.push(t.id);
@@ -123,7 +125,13 @@ export function computeRisk({ frame, policy, completeMonths, staleFromContext, a
     }
   }
   return {
-    gambling: { stakesMinor: stakes, payoutsMinor: payouts, share: toRatio(share), transactionIds: gamblingIds },
+    gambling: {
+      stakesMinor: stakes,
+      payoutsMinor: payouts,
+      share: toRatio(share),
+      shareOfTotalCredits: toRatio(allCredits > 0 ? new Dec(stakes).div(allCredits) : ZERO),
+      transactionIds: gamblingIds,
+    },
     passThrough: { detected: passThrough, share: toRatio(ptShare), topCounterparties: top.map(([k]) => k), topShare: toRatio(topShare) },
     failedDebits: { count90d: failedIds.length, transactionIds: failedIds },
     dataIntegrity: { balanceBreaks: severe, byKind, transactionIds: findingIds },

@@ -73,7 +73,10 @@ export interface MonthAmount {
 }
 
 export interface IncomeResult {
+  /** VMI: confidence-weighted, used for affordability. */
   verifiedMonthlyMinor: number;
+  /** Best estimate before confidence weights: active regular streams' monthly amounts + the irregular base month. */
+  estimatedMonthlyMinor: number;
   regularMonthlyMinor: number;
   irregularMonthlyMinor: number;
   streams: IncomeStream[];
@@ -147,7 +150,15 @@ export interface ObligationsResult {
 }
 
 export interface RiskResult {
-  gambling: { stakesMinor: number; payoutsMinor: number; share: string; transactionIds: string[] };
+  gambling: {
+    stakesMinor: number;
+    payoutsMinor: number;
+    /** Stakes / income-eligible credits (policy measure; winnings never dilute it). */
+    share: string;
+    /** Stakes / all credits (Indicina's gamblingRate), for comparison. */
+    shareOfTotalCredits: string;
+    transactionIds: string[];
+  };
   passThrough: { detected: boolean; share: string; topCounterparties: string[]; topShare: string };
   failedDebits: { count90d: number; transactionIds: string[] };
   dataIntegrity: { balanceBreaks: number; byKind: Record<string, number>; transactionIds: string[] };

@@ -57,7 +57,7 @@ export function underwrite(input: EngineInput): EngineResult {
     staleFromContext: input.context?.staleData === true,
     applicantName: input.context?.applicantName,
   });
-  const obligations = computeObligations(frame, policy);
+  const obligations = computeObligations(frame);
   const incomeD = detectIncome(frame, policy, risk.passThrough.detected);
   const income = incomeD.result;
   const cashFlow = computeCashFlow(frame, policy, incomeD.qualifyingByMonth, obligations.monthlyTotalMinor);
@@ -72,7 +72,7 @@ export function underwrite(input: EngineInput): EngineResult {
   const riskHits: RiskFactorHit[] = [];
   const gShare = new Dec(risk.gambling.share);
   if (gShare.gte(rp.gambling.referShare)) riskHits.push({ code: 'GAMBLING_SHARE_HIGH', factor: new Dec(rp.gambling.factor) });
-  if (obligations.disbursements.last30d.count >= rp.stacking.disbursements30dRefer) riskHits.push({ code: 'RECENT_LOAN_DISBURSEMENTS', factor: new Dec(rp.stacking.factor) });
+  if (isStacking(obligations, policy)) riskHits.push({ code: 'RECENT_LOAN_DISBURSEMENTS', factor: new Dec(rp.stacking.factor) });
   if (obligations.activeLenders90d > rp.lenders.maxActive) riskHits.push({ code: 'MULTIPLE_ACTIVE_LENDERS', factor: new Dec(rp.lenders.factor) });
   if (risk.failedDebits.count90d >= rp.failedDebits.count90dThreshold) riskHits.push({ code: 'FAILED_DEBITS_OR_RETURNS', factor: new Dec(rp.failedDebits.factor) });
   if (cashFlow.negativeBalanceDays >= rp.negativeBalance.daysThreshold) riskHits.push({ code: 'NEGATIVE_BALANCE_DAYS', factor: new Dec(rp.negativeBalance.factor) });
@@ -129,6 +129,13 @@ export function underwrite(input: EngineInput): EngineResult {
   };
 }
 
+export function isStacking(obligations: EngineResult['obligations'], policy: EngineInput['policy']): boolean {
+  return (
+    obligations.disbursements.last30d.count >= policy.risk.stacking.disbursements30dRefer ||
+    obligations.disbursements.last90d.lenders.length >= policy.risk.stacking.lenders90dRefer
+  );
+}
+
 /**
  * blocking reason → decline; review reason → refer; otherwise approve when a limit (and, for a requested
  * loan, either the amount or a counter-offer) exists, else decline. Thin history never reaches approve
@@ -163,10 +170,11 @@ function buildFlags(
   if (risk.dataIntegrity.balanceBreaks > 0) flags.add('data_integrity');
   if (risk.thinFile) flags.add('thin_file');
   if (risk.staleData.stale) flags.add('stale_data');
+  if (risk.staleData.reauthRequired) flags.add('reauth_required');
   if (risk.nameMatch.checked && !risk.nameMatch.matched) flags.add('name_mismatch');
   if (income.verifiedMonthlyMinor === 0) flags.add('income_not_detected');
   if (income.streams.some((s) => s.status === 'ACTIVE' && s.amountChanged !== null)) flags.add('income_changed');
-  if (income.streams.some((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE')) flags.add('inactive_income_stream');
+  if (income.streams.some((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE')) flags.add('income_inactive');
   if (income.excluded.outlierTransactionIds.length > 0) flags.add('outliers_excluded');
   if (coverage.duplicatesRemoved > 0) flags.add('duplicates_removed');
   if (risk.futureDatedIgnored > 0) flags.add('future_dated_ignored');
