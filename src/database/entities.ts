@@ -3,8 +3,24 @@ import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
 import { AuditLogEntity } from '../common/audit/audit-log.entity.js';
 import { JobRunEntity } from '../jobs/job-run.entity.js';
+import { ApplicationAccountEntity } from '../applications/application-account.entity.js';
+import { LoanApplicationEntity } from '../applications/loan-application.entity.js';
+import { OutboxEventEntity } from '../outbox/outbox-event.entity.js';
+import { DecisionInputEntity } from '../scoring/entities/decision-input.entity.js';
+import { DecisionEntity } from '../scoring/entities/decision.entity.js';
 
 /**
  * Every TypeORM entity, listed explicitly (ESM: no glob loading). Add new entities here.
  */
-export const ENTITIES = [ApiKeyEntity, BorrowerEntity, BankAccountEntity, AuditLogEntity, JobRunEntity];
+export const ENTITIES = [
+  ApiKeyEntity,
+  BorrowerEntity,
+  BankAccountEntity,
+  AuditLogEntity,
+  JobRunEntity,
+  LoanApplicationEntity,
+  ApplicationAccountEntity,
+  DecisionEntity,
+  DecisionInputEntity,
+  OutboxEventEntity,
+];

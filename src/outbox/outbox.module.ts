@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { OutboxService } from './outbox.service.js';
+
+/** Durable outbound events to the lender's systems (application.decided, account.reauth_required, limit.changed). */
+@Module({
+  providers: [OutboxService],
+  exports: [OutboxService],
+})
+export class OutboxModule {}
