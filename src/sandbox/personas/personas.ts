@@ -408,7 +408,8 @@ function buildLabels(w: World, plan: PersonaPlan, rows: EmittedRow[], accountIds
     return {
       payer: spec.payer,
       frequency: spec.frequency,
-      amountMinor: spec.frequency === 'irregular' ? monthly : streamRows.length === 0 ? 0 : median(streamRows.map((r) => r.tx.amount)),
+      // Regular streams: median of the last three payments, i.e. the current band after a raise.
+      amountMinor: spec.frequency === 'irregular' ? monthly : streamRows.length === 0 ? 0 : median(streamRows.slice(0, 3).map((r) => r.tx.amount)),
       active: last !== null && diffDays(w.asOf, last) <= ACTIVE_WINDOW_DAYS[spec.frequency],
       transactionIds: streamRows.map((r) => r.tx.id),
     };
