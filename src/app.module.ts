@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/errors/error.filter.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { SecurityModule } from './security/security.module.js';
 import { loggerOptions } from './logging/logger.js';
 import { FEATURE_MODULES } from './feature-modules.js';
 
@@ -40,6 +41,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(opts.databaseUrl), migrationsRun: true }),
         CommonModule,
         AuthModule,
+        SecurityModule,
         HealthModule,
         ...FEATURE_MODULES,
         ...(opts.extraModules ?? []),

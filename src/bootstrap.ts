@@ -12,23 +12,44 @@ import { createValidationPipe } from './common/errors/validation.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres.js';
 import { createLogger } from './logging/logger.js';
 import { startSandboxIfConfigured, type SandboxHandle } from './sandbox-launcher.js';
+import { initialisePiiKeys } from './security/pii-keys.js';
+import helmet from 'helmet';
 
 export const API_TITLE = 'Mono underwriting engine';
 
 /** Builds the Nest application (not listening yet) with the global pipes, docs and limits. */
 export async function createEngineApp(opts: AppModuleOptions & { bufferLogs?: boolean }): Promise<NestExpressApplication> {
+  initialisePiiKeys(opts.config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
     bufferLogs: opts.bufferLogs ?? true,
     bodyParser: false,
   });
   app.useLogger(app.get(PinoLogger));
-  configureApp(app);
+  configureApp(app, opts.config);
   return app;
 }
 
-export function configureApp(app: NestExpressApplication): void {
-  // Raw JSON limit: bank webhooks and sandbox scenario uploads can be large; API DTOs are small.
-  app.useBodyParser('json', { limit: '25mb' });
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Swagger UI and the analyst pages use inline styles/scripts of their own; nothing loads from elsewhere.
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
+  }
+  // Body size: Mono webhooks can carry whole account payloads; API DTOs are small but share the parser.
+  app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', false);

@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGenerat
 import type { AccountCoverage } from '../common/domain/account.js';
 import { koboTransformer } from '../common/money.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
+import { piiTransformer } from '../security/pii-cipher.js';
 
 export const DATA_STATUSES = ['PROCESSING', 'AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED'] as const;
 export type DataStatus = (typeof DATA_STATUSES)[number];
@@ -18,7 +19,8 @@ export class BankAccountEntity {
   @Column({ name: 'institution_bank_code', type: 'varchar', length: 32, nullable: true }) institutionBankCode!: string | null;
   @Column({ name: 'institution_type', type: 'varchar', length: 32, nullable: true }) institutionType!: string | null;
   @Column({ name: 'account_name', type: 'varchar', length: 256, nullable: true }) accountName!: string | null;
-  @Column({ name: 'account_number', type: 'varchar', length: 256, nullable: true }) accountNumber!: string | null;
+  /** Encrypted at rest (AES-256-GCM). */
+  @Column({ name: 'account_number', type: 'varchar', length: 512, nullable: true, transformer: piiTransformer }) accountNumber!: string | null;
   @Column({ name: 'account_type', type: 'varchar', length: 100, nullable: true }) accountType!: string | null;
   @Column({ type: 'char', length: 3, default: 'NGN' }) currency!: string;
   @Column({ name: 'balance_minor', type: 'bigint', nullable: true, transformer: koboTransformer }) balanceMinor!: number | null;

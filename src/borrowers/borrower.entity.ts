@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { BankAccountEntity } from '../accounts/bank-account.entity.js';
+import { piiTransformer } from '../security/pii-cipher.js';
 
 @Entity({ name: 'borrowers' })
 export class BorrowerEntity {
@@ -7,9 +8,10 @@ export class BorrowerEntity {
   @Column({ name: 'external_id', type: 'varchar', length: 128 }) externalId!: string;
   @Column({ name: 'full_name', type: 'varchar', length: 200 }) fullName!: string;
   @Column({ type: 'varchar', length: 320 }) email!: string;
-  @Column({ type: 'varchar', length: 64, nullable: true }) phone!: string | null;
-  /** Stored encrypted when PII keys are configured (see docs/security.md). */
-  @Column({ type: 'varchar', length: 256, nullable: true }) bvn!: string | null;
+  /** Encrypted at rest (AES-256-GCM, see docs/security.md). */
+  @Column({ type: 'varchar', length: 512, nullable: true, transformer: piiTransformer }) phone!: string | null;
+  /** Encrypted at rest (AES-256-GCM, see docs/security.md). */
+  @Column({ type: 'varchar', length: 512, nullable: true, transformer: piiTransformer }) bvn!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => BankAccountEntity, (a) => a.borrower) accounts?: Relation<BankAccountEntity[]>;

@@ -34,12 +34,27 @@ export class AppConfig {
     syncMinIntervalSeconds: number;
     timeoutMs: number;
     maxRetries: number;
+    /** First retry delay; doubles per attempt with full jitter (capped), unless Mono sends Retry-After. */
+    retryBaseMs: number;
+    /** Consecutive failures (network, timeout, 5xx) that open the per-host circuit breaker. */
+    circuitThreshold: number;
+    /** How long the circuit stays open before a half-open trial call. */
+    circuitHalfOpenMs: number;
+    /** Drain transactions page by page (true) or ask for `paginate=false` (one response). */
+    paginate: boolean;
+    /** `limit` sent when paginating; 0 leaves Mono's default page size. */
+    pageLimit: number;
+    /** Guard against endless pagination (a `page` that never ends). */
+    maxPages: number;
+    /** An in-flight sync run older than this is marked timed_out so it no longer blocks the account. */
+    syncRunTimeoutSeconds: number;
   };
+  readonly webhooks: { maxAttempts: number; retryBaseMs: number; pollMs: number };
   readonly ingestion: { overlapDays: number; historyMonths: number };
   readonly applications: { syncDeadlineSeconds: number; stalePolicy: 'decide_stale' | 'refer' };
   readonly events: { url: string | undefined; secret: string | undefined };
   readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number };
-  readonly security: { piiKeys: Array<{ id: string; key: Buffer }> };
+  readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV ?? 'development';
@@ -67,7 +82,15 @@ export class AppConfig {
       syncMinIntervalSeconds: env.SYNC_MIN_INTERVAL_SECONDS,
       timeoutMs: env.MONO_TIMEOUT_MS,
       maxRetries: env.MONO_MAX_RETRIES,
+      retryBaseMs: env.MONO_RETRY_BASE_MS,
+      circuitThreshold: env.MONO_CIRCUIT_THRESHOLD,
+      circuitHalfOpenMs: env.MONO_CIRCUIT_HALF_OPEN_MS,
+      paginate: env.MONO_PAGINATE,
+      pageLimit: env.MONO_PAGE_LIMIT,
+      maxPages: env.MONO_MAX_PAGES,
+      syncRunTimeoutSeconds: env.MONO_SYNC_RUN_TIMEOUT_SECONDS,
     };
+    this.webhooks = { maxAttempts: env.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, pollMs: env.WEBHOOK_POLL_MS };
     this.ingestion = { overlapDays: env.INGESTION_OVERLAP_DAYS, historyMonths: env.INGESTION_HISTORY_MONTHS };
     this.applications = { syncDeadlineSeconds: env.APPLICATION_SYNC_DEADLINE_SECONDS, stalePolicy: env.APPLICATION_STALE_POLICY };
     this.events = { url: env.EVENTS_WEBHOOK_URL, secret: env.EVENTS_WEBHOOK_SECRET };
@@ -77,7 +100,7 @@ export class AppConfig {
       reviewMaxAgeDays: env.REVIEW_MAX_AGE_DAYS,
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
     };
-    this.security = { piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS) };
+    this.security = { piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS), rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
   }
 
   /** Reads and validates process.env (or the given record). Throws InvalidConfigurationError naming each bad variable. */

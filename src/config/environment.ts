@@ -83,6 +83,36 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
   MONO_MAX_RETRIES: number = 4;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(60000)
+  MONO_RETRY_BASE_MS: number = 250;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  MONO_CIRCUIT_THRESHOLD: number = 5;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(600000)
+  MONO_CIRCUIT_HALF_OPEN_MS: number = 30000;
+
+  @Transform(toBool) @IsBoolean()
+  MONO_PAGINATE: boolean = true;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  MONO_PAGE_LIMIT: number = 0;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  MONO_MAX_PAGES: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  MONO_SYNC_RUN_TIMEOUT_SECONDS: number = 900;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_MAX_ATTEMPTS: number = 12;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600000)
+  WEBHOOK_RETRY_BASE_MS: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(50) @Max(600000)
+  WEBHOOK_POLL_MS: number = 1000;
+
   @Transform(toInt) @IsInt() @Min(0) @Max(90)
   INGESTION_OVERLAP_DAYS: number = 7;
 
@@ -117,6 +147,9 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   CORS_ORIGINS?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
+  RATE_LIMIT_PER_MINUTE: number = 6000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';

@@ -34,6 +34,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      const cause = exception.cause as { type?: string } | undefined;
+      if (cause?.type === 'entity.parse.failed' || (status === 400 && exception.cause instanceof SyntaxError)) {
+        return { statusCode: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' };
+      }
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null && 'code' in response && 'statusCode' in response) {
         return response as ErrorBody;
