@@ -6,3 +6,4 @@ export { canonicalJson } from './canonical.js';
 export { formatNaira } from './money.js';
 export { REASON_CODES, type ReasonCode } from './reasons.js';
 export type * from './types.js';
+export { toUnderwritingOutput, type UnderwritingOutput, type OutputStream } from './output.js';
