@@ -41,7 +41,9 @@ function main(): void {
       }
     }
     const accuracy = measureCategoriser(persona);
-    console.log(`${name.padEnd(20)} rows=${String(accuracy.transactions).padStart(5)} accuracy=${pct(accuracy.accuracy)} incomeRecall=${pct(accuracy.incomeRecall)}`);
+    console.log(
+      `${name.padEnd(20)} rows=${String(accuracy.transactions).padStart(5)} accuracy=${pct(accuracy.accuracy)} incomeRecall=${pct(accuracy.incomeRecall)}`,
+    );
   }
   if (stale > 0) process.exit(1);
 }

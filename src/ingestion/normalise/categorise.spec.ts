@@ -7,7 +7,12 @@ import type { ParsedMonoTransaction } from './mono-transaction.js';
 const HOLDER = 'ADEBAYO JOHN OLUWASEUN';
 let counter = 0;
 
-function tx(narration: string, direction: Direction, amountMinor = 1_500_000, postedAt = '2026-09-10T10:00:00.000Z'): ParsedMonoTransaction {
+function tx(
+  narration: string,
+  direction: Direction,
+  amountMinor = 1_500_000,
+  postedAt = '2026-09-10T10:00:00.000Z',
+): ParsedMonoTransaction {
   counter++;
   return {
     providerId: `tx${String(counter).padStart(4, '0')}`,
@@ -124,11 +129,16 @@ describe(categoriseBorrowerTransactions.name, () => {
   });
 
   it('should cite the lender id as the rule of a loan disbursement', () => {
-    expect(categoriseOneRow('NIP/FAIRMONEY MFB/FAIRMONEY MICROFINANCE BANK/LOAN DISBURSEMENT 1234567890', 'credit').rule).toBe('lender:fairmoney');
+    expect(categoriseOneRow('NIP/FAIRMONEY MFB/FAIRMONEY MICROFINANCE BANK/LOAN DISBURSEMENT 1234567890', 'credit').rule).toBe(
+      'lender:fairmoney',
+    );
   });
 
   it('should not treat a person who banks with FairMoney MFB as a lender', () => {
-    expect(categoriseOneRow('NIP/FAIRMONEY MFB/CHIOMA OKAFOR/for goods', 'credit')).toEqual({ category: 'transfer_in', rule: 'rail.transfer_in' });
+    expect(categoriseOneRow('NIP/FAIRMONEY MFB/CHIOMA OKAFOR/for goods', 'credit')).toEqual({
+      category: 'transfer_in',
+      rule: 'rail.transfer_in',
+    });
   });
 
   it('should detect a self-transfer from the holder name with reordered names and an initial', () => {

@@ -36,7 +36,13 @@ export interface CategoriseOptions {
 }
 
 /** Categories whose rows may still be re-labelled by the pairing passes (i.e. not chosen by a strong rule). */
-const PAIRABLE_SELF: ReadonlySet<string> = new Set(['rail.transfer_in', 'rail.transfer_out', 'rail.other', 'rail.pos_credit', 'income.platform_payout']);
+const PAIRABLE_SELF: ReadonlySet<string> = new Set([
+  'rail.transfer_in',
+  'rail.transfer_out',
+  'rail.other',
+  'rail.pos_credit',
+  'income.platform_payout',
+]);
 const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set(['rail.transfer_in', 'rail.other', 'rail.pos_credit']);
 
 interface Row {
@@ -46,9 +52,8 @@ interface Row {
 
 function firstRule(rules: readonly KeywordRule[], phase: 'pre' | 'post', up: string, direction: 'credit' | 'debit'): KeywordRule | null {
   return (
-    rules.find(
-      (r) => r.phase === phase && (r.direction === null || r.direction === direction) && r.patterns.some((p) => p.test(up)),
-    ) ?? null
+    rules.find((r) => r.phase === phase && (r.direction === null || r.direction === direction) && r.patterns.some((p) => p.test(up))) ??
+    null
   );
 }
 
@@ -152,7 +157,13 @@ function referencesMatch(debit: Row, credit: Row): boolean {
   const ref = debit.parsed.reference;
   if (ref === null) return false;
   // Whole-token equality: NIP session ids are long digit runs that contain many shorter numbers by accident.
-  return credit.parsed.reference === ref || credit.tx.narration.toUpperCase().split(/[^A-Z0-9]+/).includes(ref);
+  return (
+    credit.parsed.reference === ref ||
+    credit.tx.narration
+      .toUpperCase()
+      .split(/[^A-Z0-9]+/)
+      .includes(ref)
+  );
 }
 
 /**
@@ -174,7 +185,8 @@ function pairReversals(rows: Row[], windowDays: number): void {
           d.tx.amountMinor === credit.tx.amountMinor &&
           d.tx.postedAt <= credit.tx.postedAt &&
           diffDays(credit.tx.date, d.tx.date) <= windowDays &&
-          (referencesMatch(d, credit) || (isKeyword && d.parsed.counterparty !== null && d.parsed.counterparty === credit.parsed.counterparty)),
+          (referencesMatch(d, credit) ||
+            (isKeyword && d.parsed.counterparty !== null && d.parsed.counterparty === credit.parsed.counterparty)),
       );
       if (!debit) continue;
       usedDebits.add(debit);
@@ -188,7 +200,12 @@ function pairReversals(rows: Row[], windowDays: number): void {
   }
 }
 
-export function toNormalised(accountId: string, tx: ParsedMonoTransaction, parsed: ParsedNarration, defaultCurrency = 'NGN'): NormalisedTransaction {
+export function toNormalised(
+  accountId: string,
+  tx: ParsedMonoTransaction,
+  parsed: ParsedNarration,
+  defaultCurrency = 'NGN',
+): NormalisedTransaction {
   return {
     id: tx.providerId,
     accountId,

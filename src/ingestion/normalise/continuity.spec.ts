@@ -3,7 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 import { checkBalanceContinuity, checkEmtlConsistency, orderChronologically, type LedgerRow } from './continuity.js';
 
 let n = 0;
-function row(postedAt: string, direction: 'credit' | 'debit', amountMinor: number, balanceMinor: number | null, narration?: string): LedgerRow {
+function row(
+  postedAt: string,
+  direction: 'credit' | 'debit',
+  amountMinor: number,
+  balanceMinor: number | null,
+  narration?: string,
+): LedgerRow {
   n++;
   return { providerId: `r${n}`, postedAt, direction, amountMinor, balanceMinor, ...(narration === undefined ? {} : { narration }) };
 }
@@ -33,7 +39,12 @@ describe(checkBalanceContinuity.name, () => {
         kind: 'balance_break',
         transactionId: rows[0].providerId,
         date: '2026-09-04',
-        details: { expectedMinor: 9_000_00, actualMinor: 8_500_00, deltaMinor: -missing.amountMinor, previousTransactionId: rows[1].providerId },
+        details: {
+          expectedMinor: 9_000_00,
+          actualMinor: 8_500_00,
+          deltaMinor: -missing.amountMinor,
+          previousTransactionId: rows[1].providerId,
+        },
       },
     ]);
   });
@@ -64,7 +75,13 @@ describe(checkBalanceContinuity.name, () => {
     ];
     const findings = checkBalanceContinuity('a', rows, { emtl: false });
     expect(findings).toEqual([
-      { accountId: 'a', kind: 'missing_balance', transactionId: rows[1].providerId, date: '2026-09-02', details: { count: 2, total: 4, reason: 'null_balance' } },
+      {
+        accountId: 'a',
+        kind: 'missing_balance',
+        transactionId: rows[1].providerId,
+        date: '2026-09-02',
+        details: { count: 2, total: 4, reason: 'null_balance' },
+      },
     ]);
   });
 
@@ -76,7 +93,8 @@ describe(checkBalanceContinuity.name, () => {
 });
 
 describe(checkEmtlConsistency.name, () => {
-  const inflow = (i: number): LedgerRow => row(`2026-09-${String(i + 1).padStart(2, '0')}T09:00:00Z`, 'credit', 2_000_000, null, `NIP/GTB/EMEKA NWOSU/${i}`);
+  const inflow = (i: number): LedgerRow =>
+    row(`2026-09-${String(i + 1).padStart(2, '0')}T09:00:00Z`, 'credit', 2_000_000, null, `NIP/GTB/EMEKA NWOSU/${i}`);
   const levy = (i: number): LedgerRow => row(`2026-09-${String(i + 1).padStart(2, '0')}T09:00:00Z`, 'debit', 5_000, null, 'EMTL-000123');
 
   it('should accept matching counts and ignore small inflows, reversals and interest', () => {
@@ -93,7 +111,11 @@ describe(checkEmtlConsistency.name, () => {
   it('should flag levies that diverge beyond the tolerance, which is a parameter', () => {
     const rows = [...Array.from({ length: 10 }, (_, i) => inflow(i)), levy(0), levy(1)];
     expect(checkEmtlConsistency('a', rows)).toEqual([
-      { accountId: 'a', kind: 'emtl_mismatch', details: { qualifyingInflows: 10, levies: 2, thresholdMinor: 1_000_000, levyMinor: 5_000, allowedDivergence: 2 } },
+      {
+        accountId: 'a',
+        kind: 'emtl_mismatch',
+        details: { qualifyingInflows: 10, levies: 2, thresholdMinor: 1_000_000, levyMinor: 5_000, allowedDivergence: 2 },
+      },
     ]);
     expect(checkEmtlConsistency('a', rows, { absoluteTolerance: 8 })).toEqual([]);
   });

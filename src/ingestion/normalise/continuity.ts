@@ -86,7 +86,7 @@ export function orderChronologically(rows: readonly LedgerRow[], opts: Continuit
   indexed.sort((a, b) => (a.row.postedAt === b.row.postedAt ? b.index - a.index : a.row.postedAt < b.row.postedAt ? -1 : 1));
   const result: LedgerRow[] = [];
   let expected: number | null = null;
-  for (let i = 0; i < indexed.length; ) {
+  for (let i = 0; i < indexed.length;) {
     let j = i;
     while (j < indexed.length && indexed[j].row.postedAt === indexed[i].row.postedAt) j++;
     let group = indexed.slice(i, j).map((x) => x.row);
@@ -119,15 +119,16 @@ function missingBalanceFinding(accountId: string, rows: readonly LedgerRow[]): D
   };
 }
 
-export function checkBalanceContinuity(accountId: string, transactions: readonly LedgerRow[], opts: ContinuityOptions = {}): DataQualityFinding[] {
+export function checkBalanceContinuity(
+  accountId: string,
+  transactions: readonly LedgerRow[],
+  opts: ContinuityOptions = {},
+): DataQualityFinding[] {
   const tolerance = opts.toleranceMinor ?? 1;
   const findings: DataQualityFinding[] = [];
   const missing = missingBalanceFinding(accountId, transactions);
   const zeroLedger = missing?.details.reason === 'all_zero';
-  const ordered = orderChronologically(
-    zeroLedger ? transactions.map((t) => ({ ...t, balanceMinor: null })) : transactions,
-    opts,
-  );
+  const ordered = orderChronologically(zeroLedger ? transactions.map((t) => ({ ...t, balanceMinor: null })) : transactions, opts);
   let expected: number | null = null;
   let previous: LedgerRow | null = null;
   for (const row of ordered) {

@@ -39,7 +39,12 @@ export function computeCoverage(
 ): AccountCoverage {
   const asOfDate = lagosDate(asOf);
   const dates = [...new Set(transactions.map(rowDate))].sort();
-  const base = { accountId, transactionCount: transactions.length, lastSuccessfulSyncAt, freshnessHours: freshness(asOf, lastSuccessfulSyncAt) };
+  const base = {
+    accountId,
+    transactionCount: transactions.length,
+    lastSuccessfulSyncAt,
+    freshnessHours: freshness(asOf, lastSuccessfulSyncAt),
+  };
   if (dates.length === 0) {
     return {
       ...base,

@@ -1,8 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { MonoDataError, normaliseCurrency, parseMonoAccountDetails, parseMonoTransaction, parseMonoTransactions } from './mono-transaction.js';
+import {
+  MonoDataError,
+  normaliseCurrency,
+  parseMonoAccountDetails,
+  parseMonoTransaction,
+  parseMonoTransactions,
+} from './mono-transaction.js';
 
-const v2 = { id: '65a1f0c2b3d4e5f6a7b8c9d0', narration: 'NIP/GTB/EMEKA/x', amount: 150000, type: 'debit', balance: 20000, date: '2026-09-10T10:00:00.500Z', category: 'transfer' };
+const v2 = {
+  id: '65a1f0c2b3d4e5f6a7b8c9d0',
+  narration: 'NIP/GTB/EMEKA/x',
+  amount: 150000,
+  type: 'debit',
+  balance: 20000,
+  date: '2026-09-10T10:00:00.500Z',
+  category: 'transfer',
+};
 
 describe(parseMonoTransaction.name, () => {
   it('should parse a v2 transaction', () => {
@@ -19,7 +33,15 @@ describe(parseMonoTransaction.name, () => {
   });
 
   it('should accept the legacy _id, upper-case type, null balance and a Naira currency', () => {
-    const parsed = parseMonoTransaction({ _id: 'legacy1', narration: 'x', amount: '5000', type: 'CREDIT', balance: null, date: '2026-09-10T10:00:00Z', currency: 'Naira' });
+    const parsed = parseMonoTransaction({
+      _id: 'legacy1',
+      narration: 'x',
+      amount: '5000',
+      type: 'CREDIT',
+      balance: null,
+      date: '2026-09-10T10:00:00Z',
+      currency: 'Naira',
+    });
     expect(parsed).toMatchObject({ providerId: 'legacy1', direction: 'credit', amountMinor: 5000, balanceMinor: null, currency: 'NGN' });
   });
 
@@ -80,14 +102,31 @@ describe(parseMonoAccountDetails.name, () => {
 
   it('should parse the webhook / legacy camelCase shape with _id, bankCode and a Naira currency', () => {
     const parsed = parseMonoAccountDetails({
-      account: { _id: 'acc2', name: 'X Y', accountNumber: '0987654321', currency: 'Naira', balance: 100, institution: { name: 'Kuda', bankCode: '50211', type: 'personal_banking' } },
+      account: {
+        _id: 'acc2',
+        name: 'X Y',
+        accountNumber: '0987654321',
+        currency: 'Naira',
+        balance: 100,
+        institution: { name: 'Kuda', bankCode: '50211', type: 'personal_banking' },
+      },
       meta: { data_status: 'available', sync_status: 'reauthorisation_required' },
     });
-    expect(parsed).toMatchObject({ accountId: 'acc2', accountNumber: '0987654321', currency: 'NGN', dataStatus: 'AVAILABLE', syncStatus: 'REAUTHORISATION_REQUIRED', institution: { bankCode: '50211', type: 'PERSONAL_BANKING' } });
+    expect(parsed).toMatchObject({
+      accountId: 'acc2',
+      accountNumber: '0987654321',
+      currency: 'NGN',
+      dataStatus: 'AVAILABLE',
+      syncStatus: 'REAUTHORISATION_REQUIRED',
+      institution: { bankCode: '50211', type: 'PERSONAL_BANKING' },
+    });
   });
 
   it('should parse the interim flat /v1 account inside an envelope', () => {
-    const parsed = parseMonoAccountDetails({ status: 'successful', data: { id: 'acc3', name: 'A B', account_number: '1', balance: 0, currency: 'ngn', data_status: 'available' } });
+    const parsed = parseMonoAccountDetails({
+      status: 'successful',
+      data: { id: 'acc3', name: 'A B', account_number: '1', balance: 0, currency: 'ngn', data_status: 'available' },
+    });
     expect(parsed).toMatchObject({ accountId: 'acc3', currency: 'NGN', dataStatus: 'AVAILABLE' });
   });
 

@@ -41,16 +41,22 @@ describe(parseNarration.name, () => {
     expect(parseNarration('NIP/FAIRMONEY MFB/CHIOMA OKAFOR/for goods').bank).toBe('FAIRMONEY MFB');
   });
 
-  it.each(['REVERSAL: VC POS Loc-2058LA12--SHOPRITE LEKKI LA NG', 'RVSL/123456789012/NIP/EMEKA NWOSU', 'REV-NIP/GTB/X', 'REFUND JUMIA ORDER', 'RETURN OF FUNDS 12345678'])(
-    'should flag %s as a reversal',
+  it.each([
+    'REVERSAL: VC POS Loc-2058LA12--SHOPRITE LEKKI LA NG',
+    'RVSL/123456789012/NIP/EMEKA NWOSU',
+    'REV-NIP/GTB/X',
+    'REFUND JUMIA ORDER',
+    'RETURN OF FUNDS 12345678',
+  ])('should flag %s as a reversal', (narration) => {
+    expect(parseNarration(narration).isReversal).toBe(true);
+  });
+
+  it.each(['RETURNED CHEQUE 000123', 'NIP/GTB/REVENUE SERVICES/tax', 'PREVIEW LTD/ORDER'])(
+    'should not flag %s as a reversal',
     (narration) => {
-      expect(parseNarration(narration).isReversal).toBe(true);
+      expect(parseNarration(narration).isReversal).toBe(false);
     },
   );
-
-  it.each(['RETURNED CHEQUE 000123', 'NIP/GTB/REVENUE SERVICES/tax', 'PREVIEW LTD/ORDER'])('should not flag %s as a reversal', (narration) => {
-    expect(parseNarration(narration).isReversal).toBe(false);
-  });
 });
 
 describe(normaliseCounterparty.name, () => {

@@ -24,10 +24,69 @@ export const BANKS: readonly Bank[] = [
 
 export const KUDA: Bank = { name: 'Kuda Microfinance Bank', code: '50211', short: 'KUDA MFB' };
 
-const MALE = ['Adebayo', 'Chinedu', 'Emeka', 'Ibrahim', 'Oluwaseun', 'Tunde', 'Uchenna', 'Musa', 'Segun', 'Ifeanyi', 'Kelechi', 'Babatunde', 'Yusuf', 'Obinna', 'Femi'];
-const FEMALE = ['Chioma', 'Amaka', 'Funmilayo', 'Aisha', 'Ngozi', 'Folake', 'Zainab', 'Adaeze', 'Bukola', 'Halima', 'Ifeoma', 'Yetunde', 'Blessing', 'Nkechi', 'Temitope'];
-const SURNAMES = ['Okafor', 'Adeyemi', 'Bello', 'Eze', 'Ogunleye', 'Nwosu', 'Abubakar', 'Olawale', 'Okonkwo', 'Balogun', 'Ibekwe', 'Danjuma', 'Afolabi', 'Chukwu', 'Lawal', 'Onyeka', 'Adeleke', 'Usman'];
-const STREETS = ['Allen Avenue, Ikeja', 'Adeola Odeku Street, Victoria Island', 'Herbert Macaulay Way, Yaba', 'Ogui Road, Enugu', 'Aminu Kano Crescent, Wuse 2, Abuja', 'Ring Road, Ibadan', 'Aba Road, Port Harcourt'];
+const MALE = [
+  'Adebayo',
+  'Chinedu',
+  'Emeka',
+  'Ibrahim',
+  'Oluwaseun',
+  'Tunde',
+  'Uchenna',
+  'Musa',
+  'Segun',
+  'Ifeanyi',
+  'Kelechi',
+  'Babatunde',
+  'Yusuf',
+  'Obinna',
+  'Femi',
+];
+const FEMALE = [
+  'Chioma',
+  'Amaka',
+  'Funmilayo',
+  'Aisha',
+  'Ngozi',
+  'Folake',
+  'Zainab',
+  'Adaeze',
+  'Bukola',
+  'Halima',
+  'Ifeoma',
+  'Yetunde',
+  'Blessing',
+  'Nkechi',
+  'Temitope',
+];
+const SURNAMES = [
+  'Okafor',
+  'Adeyemi',
+  'Bello',
+  'Eze',
+  'Ogunleye',
+  'Nwosu',
+  'Abubakar',
+  'Olawale',
+  'Okonkwo',
+  'Balogun',
+  'Ibekwe',
+  'Danjuma',
+  'Afolabi',
+  'Chukwu',
+  'Lawal',
+  'Onyeka',
+  'Adeleke',
+  'Usman',
+];
+const STREETS = [
+  'Allen Avenue, Ikeja',
+  'Adeola Odeku Street, Victoria Island',
+  'Herbert Macaulay Way, Yaba',
+  'Ogui Road, Enugu',
+  'Aminu Kano Crescent, Wuse 2, Abuja',
+  'Ring Road, Ibadan',
+  'Aba Road, Port Harcourt',
+];
 
 export function makeIdentity(rng: Rng): PersonaIdentity {
   const female = rng.chance(0.5);

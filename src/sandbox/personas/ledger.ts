@@ -75,7 +75,14 @@ export class LedgerPlan {
     return lagosInstant(date, secondsOfDay);
   }
 
-  credit(account: number, instant: string, amountMinor: number, narration: string, truth: EventTruth, opts: PlanOptions = {}): PlannedEvent {
+  credit(
+    account: number,
+    instant: string,
+    amountMinor: number,
+    narration: string,
+    truth: EventTruth,
+    opts: PlanOptions = {},
+  ): PlannedEvent {
     const event = this.push(account, instant, 'credit', amountMinor, narration, truth, opts);
     if ((opts.electronic ?? true) && amountMinor >= EMTL_THRESHOLD_MINOR) {
       const levyNarration = this.rng.chance(0.5) ? `EMTL-${this.rng.digits(12)}` : 'Electronic Money Transfer Levy';
@@ -105,7 +112,8 @@ export class LedgerPlan {
       direction,
       amountMinor,
       narration,
-      providerCategory: opts.providerCategory ?? PROVIDER_CATEGORY[truth.category] ?? (truth.category.startsWith('transfer') ? 'transfer' : 'unknown'),
+      providerCategory:
+        opts.providerCategory ?? PROVIDER_CATEGORY[truth.category] ?? (truth.category.startsWith('transfer') ? 'transfer' : 'unknown'),
       truth,
       force: opts.force ?? truth.category === 'bank_charges',
       requires: opts.requires ?? null,

@@ -31,13 +31,17 @@ describe(generatePersona.name, () => {
   it('should match the committed fixtures (run scripts/generate-personas.ts after changing the generator)', () => {
     for (const name of ['salaried_monthly', 'self_transfer_pair'] as const) {
       const p = generatePersona(name, { asOf: AS_OF, seed: DEFAULT_SEEDS[name] });
-      const fixture = JSON.parse(readFileSync(new URL(`../../../test/fixtures/personas/${name}.labels.json`, import.meta.url), 'utf8')) as unknown;
+      const fixture = JSON.parse(
+        readFileSync(new URL(`../../../test/fixtures/personas/${name}.labels.json`, import.meta.url), 'utf8'),
+      ) as unknown;
       expect(JSON.parse(JSON.stringify(p.labels))).toEqual(fixture);
     }
   });
 
   it('should use the requested account id and reject a malformed asOf', () => {
-    expect(generatePersona('thin_file', { asOf: AS_OF, accountId: 'abcdefabcdefabcdefabcdef' }).account.account.id).toBe('abcdefabcdefabcdefabcdef');
+    expect(generatePersona('thin_file', { asOf: AS_OF, accountId: 'abcdefabcdefabcdefabcdef' }).account.account.id).toBe(
+      'abcdefabcdefabcdefabcdef',
+    );
     expect(() => generatePersona('thin_file', { asOf: '31-10-2026' })).toThrow('asOf must be YYYY-MM-DD');
   });
 
@@ -64,21 +68,37 @@ describe(generatePersona.name, () => {
 
     it('should keep running balances exactly continuous and EMTL consistent', () => {
       for (const { account, transactions } of accountsOf(persona(name))) {
-        const ledger = transactions.map((t) => ({ providerId: t.id, postedAt: t.date, direction: t.type, amountMinor: t.amount, balanceMinor: t.balance, narration: t.narration }));
+        const ledger = transactions.map((t) => ({
+          providerId: t.id,
+          postedAt: t.date,
+          direction: t.type,
+          amountMinor: t.amount,
+          balanceMinor: t.balance,
+          narration: t.narration,
+        }));
         expect(checkBalanceContinuity(account.account.id, ledger, { emtl: { absoluteTolerance: 0, relativeTolerance: 0 } })).toEqual([]);
       }
     });
 
     it('should carry labels that agree with the data', () => {
       const p = persona(name);
-      const rows = new Map(accountsOf(p).flatMap((a) => a.transactions).map((t) => [t.id, t]));
+      const rows = new Map(
+        accountsOf(p)
+          .flatMap((a) => a.transactions)
+          .map((t) => [t.id, t]),
+      );
       const { labels } = p;
       expect(labels.persona).toBe(name);
       expect(labels.accountIds).toEqual(accountsOf(p).map((a) => a.account.account.id));
       expect(Object.keys(labels.transactionCategories).sort()).toEqual([...rows.keys()].sort());
       for (const id of labels.incomeTransactionIds) expect(rows.get(id)?.type).toBe('credit');
       for (const stream of labels.incomeStreams) for (const id of stream.transactionIds) expect(labels.incomeTransactionIds).toContain(id);
-      const coverage = computeCoverage('x', [...rows.values()].map((t) => ({ postedAt: t.date })), AS_OF, null);
+      const coverage = computeCoverage(
+        'x',
+        [...rows.values()].map((t) => ({ postedAt: t.date })),
+        AS_OF,
+        null,
+      );
       expect(labels.expectedCompleteMonths).toBe(coverage.completeMonths);
       const lenderIds = new Set(loadDictionaries().lenders.map((l) => l.id));
       for (const lender of labels.lenders) expect(lenderIds.has(lender)).toBe(true);
@@ -90,8 +110,14 @@ describe(generatePersona.name, () => {
       const result = measureCategoriser(persona(name));
       expect(result.accuracy).toBeGreaterThanOrEqual(0.95);
       expect(result.incomeRecall ?? 1).toBeGreaterThanOrEqual(0.95);
-      for (const metric of result.perCategory.filter((m) => ['loan_repayment', 'loan_disbursement', 'betting_stake', 'betting_payout', 'self_transfer', 'reversal'].includes(m.category))) {
-        expect({ category: metric.category, precision: (metric.precision ?? 1) >= 0.95, recall: (metric.recall ?? 1) >= 0.95 }).toEqual({ category: metric.category, precision: true, recall: true });
+      for (const metric of result.perCategory.filter((m) =>
+        ['loan_repayment', 'loan_disbursement', 'betting_stake', 'betting_payout', 'self_transfer', 'reversal'].includes(m.category),
+      )) {
+        expect({ category: metric.category, precision: (metric.precision ?? 1) >= 0.95, recall: (metric.recall ?? 1) >= 0.95 }).toEqual({
+          category: metric.category,
+          precision: true,
+          recall: true,
+        });
       }
     });
   });

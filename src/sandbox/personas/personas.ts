@@ -39,8 +39,28 @@ export const DEFAULT_SEEDS: Readonly<Record<PersonaName, number>> = {
   self_transfer_pair: 1010,
 };
 
-const EMPLOYERS = ['LAGOS HARBOUR LOGISTICS LTD', 'SUNRISE FOODS NIGERIA LTD', 'MIDLAND HOSPITALS LTD', 'CEDARPOINT SCHOOLS LTD', 'BLUEWAVE TELECOM SERVICES', 'OKOMU AGRO ALLIED LTD'];
-const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const EMPLOYERS = [
+  'LAGOS HARBOUR LOGISTICS LTD',
+  'SUNRISE FOODS NIGERIA LTD',
+  'MIDLAND HOSPITALS LTD',
+  'CEDARPOINT SCHOOLS LTD',
+  'BLUEWAVE TELECOM SERVICES',
+  'OKOMU AGRO ALLIED LTD',
+];
+const MONTH_NAMES = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+];
 
 interface World {
   persona: PersonaName;
@@ -82,7 +102,8 @@ interface Facts {
   lastIncomeDate: string | null;
 }
 
-const naira = (minor: number): string => `₦${new Decimal(minor).div(100).toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber().toLocaleString('en-NG')}`;
+const naira = (minor: number): string =>
+  `₦${new Decimal(minor).div(100).toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber().toLocaleString('en-NG')}`;
 
 function noiseContext(w: World, account: number, bank: Bank, overrides: Partial<NoiseContext> = {}): NoiseContext {
   return {
@@ -122,7 +143,10 @@ function planSalary(
       `SALARY PAYMENT ${mon(month)}${yyyy.slice(2)} - ${opts.employer}`,
       `NIP/${opts.employerBank}/${opts.employer}/${mon(month)} ${yyyy} PAY`,
     ][style];
-    w.plan.credit(account, w.plan.at(date, w.rng.int(7 * 3600, 10 * 3600)), opts.amount(month), narration, { category: 'salary', stream: opts.stream });
+    w.plan.credit(account, w.plan.at(date, w.rng.int(7 * 3600, 10 * 3600)), opts.amount(month), narration, {
+      category: 'salary',
+      stream: opts.stream,
+    });
   }
 }
 
@@ -132,7 +156,7 @@ function salaried(w: World, overrides: { mfa?: boolean } = {}): PersonaPlan {
   const payDay = w.rng.int(25, 28);
   const employer = w.rng.pick(EMPLOYERS);
   planSalary(w, 0, { employer, employerBank: w.rng.pick(BANKS).short, payDay, amount: () => salary, stream: 'salary' });
-  addEverydayNoise(noiseContext(w, 0, bank, { monthlyRentMinor: Math.round(salary * 0.2 / 500_000) * 500_000 }));
+  addEverydayNoise(noiseContext(w, 0, bank, { monthlyRentMinor: Math.round((salary * 0.2) / 500_000) * 500_000 }));
   return {
     banks: [bank],
     openingMinor: [w.rng.naira(30_000, 150_000)],
@@ -154,8 +178,14 @@ function salaryRaise(w: World): PersonaPlan {
   const after = Math.round((before * w.rng.int(120, 135)) / 100 / 500_000) * 500_000;
   const raiseMonth = w.months[Math.max(0, w.months.length - 6)];
   const employer = w.rng.pick(EMPLOYERS);
-  planSalary(w, 0, { employer, employerBank: w.rng.pick(BANKS).short, payDay: w.rng.int(25, 28), amount: (m) => (m >= raiseMonth ? after : before), stream: 'salary' });
-  addEverydayNoise(noiseContext(w, 0, bank, { monthlyRentMinor: Math.round(before * 0.2 / 500_000) * 500_000 }));
+  planSalary(w, 0, {
+    employer,
+    employerBank: w.rng.pick(BANKS).short,
+    payDay: w.rng.int(25, 28),
+    amount: (m) => (m >= raiseMonth ? after : before),
+    stream: 'salary',
+  });
+  addEverydayNoise(noiseContext(w, 0, bank, { monthlyRentMinor: Math.round((before * 0.2) / 500_000) * 500_000 }));
   return {
     banks: [bank],
     openingMinor: [w.rng.naira(30_000, 120_000)],
@@ -163,7 +193,10 @@ function salaryRaise(w: World): PersonaPlan {
     income: { kind: 'fixed', amountMinor: after },
     tolerance: 0.1,
     flags: [],
-    decision: () => ({ band: 'approve', rationale: `Salary rose from ${naira(before)} to ${naira(after)} in ${raiseMonth}; current take-home is the new band.` }),
+    decision: () => ({
+      band: 'approve',
+      rationale: `Salary rose from ${naira(before)} to ${naira(after)} in ${raiseMonth}; current take-home is the new band.`,
+    }),
   };
 }
 
@@ -173,7 +206,10 @@ function weeklyGig(w: World): PersonaPlan {
   for (const day of w.days) {
     if (isoWeekday(day) !== 2 || w.rng.chance(0.04)) continue;
     const narration = `NIP/PROVIDUS/${payer}/DRIVER PAYOUT ${w.rng.digits(10)}`;
-    w.plan.credit(0, w.plan.at(day, w.rng.int(9 * 3600, 14 * 3600)), w.rng.naira(35_000, 75_000, 1), narration, { category: 'transfer_in', stream: 'bolt' });
+    w.plan.credit(0, w.plan.at(day, w.rng.int(9 * 3600, 14 * 3600)), w.rng.naira(35_000, 75_000, 1), narration, {
+      category: 'transfer_in',
+      stream: 'bolt',
+    });
   }
   addEverydayNoise(noiseContext(w, 0, bank, { intensity: 1.3 }));
   return {
@@ -183,7 +219,10 @@ function weeklyGig(w: World): PersonaPlan {
     income: { kind: 'average' },
     tolerance: 0.2,
     flags: [],
-    decision: (f) => ({ band: 'approve', rationale: `Weekly ride-hailing payouts averaging ${naira(f.expectedMonthlyIncomeMinor)} a month, active, no risk flags.` }),
+    decision: (f) => ({
+      band: 'approve',
+      rationale: `Weekly ride-hailing payouts averaging ${naira(f.expectedMonthlyIncomeMinor)} a month, active, no risk flags.`,
+    }),
   };
 }
 
@@ -191,21 +230,39 @@ function traderIrregular(w: World): PersonaPlan {
   const bank = w.rng.pick(BANKS);
   const rng = w.rng.fork('trade');
   const ctx = noiseContext(w, 0, bank, { intensity: 0.8 });
-  const suppliers = Array.from({ length: 3 }, () => `${rng.pick(['CHIKA', 'ALABA', 'ONITSHA', 'BALOGUN', 'KANO'])} ${rng.pick(['VENTURES', 'GLOBAL ENT', 'TRADING CO', 'INVESTMENT LTD'])}`);
+  const suppliers = Array.from(
+    { length: 3 },
+    () =>
+      `${rng.pick(['CHIKA', 'ALABA', 'ONITSHA', 'BALOGUN', 'KANO'])} ${rng.pick(['VENTURES', 'GLOBAL ENT', 'TRADING CO', 'INVESTMENT LTD'])}`,
+  );
   for (const day of w.days) {
     const busy = isoWeekday(day) === 7 ? 0.3 : 1;
     for (let i = rng.int(0, 3); i > 0; i--) {
       if (!rng.chance(0.6 * busy)) continue;
       const amount = rng.chance(0.15) ? rng.naira(60_000, 180_000, 100) : rng.naira(2_000, 45_000, 50);
       const name = randomPersonName(rng, w.identity);
-      const narration = rng.chance(0.5) ? `NIP/${rng.pick(BANKS).short}/${name}/${rng.pick(['for goods', 'payment', 'balance', 'order', ''])}`.replace(/\/$/, '') : `TRANSFER FROM ${name}`;
+      const narration = rng.chance(0.5)
+        ? `NIP/${rng.pick(BANKS).short}/${name}/${rng.pick(['for goods', 'payment', 'balance', 'order', ''])}`.replace(/\/$/, '')
+        : `TRANSFER FROM ${name}`;
       w.plan.credit(0, w.plan.at(day, rng.int(8 * 3600, 20 * 3600)), amount, narration, { category: 'transfer_in', stream: 'customers' });
     }
     if (rng.chance(0.35 * busy)) {
-      w.plan.credit(0, w.plan.at(day, 23 * 3600), rng.naira(5_000, 90_000, 1), `POS SETTLEMENT TID 2MPT${rng.digits(4)} ${w.identity.last_name.toUpperCase()} STORES`, { category: 'transfer_in', stream: 'pos' });
+      w.plan.credit(
+        0,
+        w.plan.at(day, 23 * 3600),
+        rng.naira(5_000, 90_000, 1),
+        `POS SETTLEMENT TID 2MPT${rng.digits(4)} ${w.identity.last_name.toUpperCase()} STORES`,
+        { category: 'transfer_in', stream: 'pos' },
+      );
     }
     if (isoWeekday(day) === 3 && rng.chance(0.8)) {
-      transferOut(ctx, day, rng.naira(120_000, 420_000, 1_000), `NIP/${rng.pick(BANKS).short}/${rng.pick(suppliers)}/goods inv ${rng.digits(5)}`, { category: 'transfer_out' });
+      transferOut(
+        ctx,
+        day,
+        rng.naira(120_000, 420_000, 1_000),
+        `NIP/${rng.pick(BANKS).short}/${rng.pick(suppliers)}/goods inv ${rng.digits(5)}`,
+        { category: 'transfer_out' },
+      );
     }
   }
   addEverydayNoise(ctx);
@@ -216,7 +273,10 @@ function traderIrregular(w: World): PersonaPlan {
     income: { kind: 'average' },
     tolerance: 0.2,
     flags: [],
-    decision: (f) => ({ band: 'refer', rationale: `No payroll stream; irregular trading inflows averaging ${naira(f.expectedMonthlyIncomeMinor)} a month need analyst review or a starter limit.` }),
+    decision: (f) => ({
+      band: 'refer',
+      rationale: `No payroll stream; irregular trading inflows averaging ${naira(f.expectedMonthlyIncomeMinor)} a month need analyst review or a starter limit.`,
+    }),
   };
 }
 
@@ -226,7 +286,10 @@ const LENDER_NARRATIONS: Record<string, { disburse: (ref: string) => string; rep
     repay: (r) => `NIP/FAIRMONEY MFB/FAIRMONEY MICROFINANCE BANK/REPAYMENT ${r}`,
   },
   carbon: { disburse: (r) => `NIP/CARBON/CARBON FINANCE/LOAN CREDIT ${r}`, repay: (r) => `PAYSTACK/CARBON LOAN REPAYMENT ${r}` },
-  branch: { disburse: (r) => `TRF/BRANCH INTERNATIONAL FINANCIAL SERVICES/LOAN ${r}`, repay: (r) => `TRF/BRANCH INTERNATIONAL/REPAYMENT ${r}` },
+  branch: {
+    disburse: (r) => `TRF/BRANCH INTERNATIONAL FINANCIAL SERVICES/LOAN ${r}`,
+    repay: (r) => `TRF/BRANCH INTERNATIONAL/REPAYMENT ${r}`,
+  },
   palmcredit: { disburse: (r) => `NIP/PALMPAY/PALMCREDIT LOANS/DISBURSEMENT ${r}`, repay: (r) => `NIP/PALMPAY/PALMCREDIT/REPAY ${r}` },
   aella: { disburse: (r) => `NIP/PROVIDUS/AELLA CREDIT/LOAN DISB ${r}`, repay: (r) => `FLW/AELLA CREDIT REPAYMENT ${r}` },
 };
@@ -243,12 +306,29 @@ function loanStacker(w: World): PersonaPlan {
       if (day >= w.asOf) continue;
       const principal = rng.naira(20_000, 90_000, 1_000);
       const ref = rng.digits(10);
-      const disbursed = w.plan.credit(0, w.plan.at(day, rng.int(8 * 3600, 21 * 3600)), principal, LENDER_NARRATIONS[lender].disburse(ref), { category: 'loan_disbursement', lender });
+      const disbursed = w.plan.credit(0, w.plan.at(day, rng.int(8 * 3600, 21 * 3600)), principal, LENDER_NARRATIONS[lender].disburse(ref), {
+        category: 'loan_disbursement',
+        lender,
+      });
       const due = addDays(day, rng.int(14, 30));
       const repayment = Math.round((principal * rng.int(115, 135)) / 100 / 100) * 100;
-      w.plan.debit(0, w.plan.at(due, rng.int(6 * 3600, 9 * 3600)), repayment, LENDER_NARRATIONS[lender].repay(rng.digits(10)), { category: 'loan_repayment', lender }, { requires: disbursed });
+      w.plan.debit(
+        0,
+        w.plan.at(due, rng.int(6 * 3600, 9 * 3600)),
+        repayment,
+        LENDER_NARRATIONS[lender].repay(rng.digits(10)),
+        { category: 'loan_repayment', lender },
+        { requires: disbursed },
+      );
       if (rng.chance(0.15)) {
-        w.plan.debit(0, w.plan.at(addDays(due, 1), 7 * 3600), 50_000, `DD RETURN INSUFFICIENT FUNDS CHG ${lender.toUpperCase()}`, { category: 'failed_debit' }, { force: true });
+        w.plan.debit(
+          0,
+          w.plan.at(addDays(due, 1), 7 * 3600),
+          50_000,
+          `DD RETURN INSUFFICIENT FUNDS CHG ${lender.toUpperCase()}`,
+          { category: 'failed_debit' },
+          { force: true },
+        );
       }
     }
   }
@@ -273,17 +353,29 @@ function gambler(w: World): PersonaPlan {
         `WEB PURCHASE BETKING.COM ${rng.digits(6)}`,
         `NIP/ACCESS/KC GAMING NETWORKS LTD/BET9JA DEPOSIT`,
       ]);
-      w.plan.debit(0, w.plan.at(day, rng.int(10 * 3600, 23 * 3600)), rng.naira(1_000, 20_000, 500), narration, { category: 'betting_stake', betting: 'stake' });
+      w.plan.debit(0, w.plan.at(day, rng.int(10 * 3600, 23 * 3600)), rng.naira(1_000, 20_000, 500), narration, {
+        category: 'betting_stake',
+        betting: 'stake',
+      });
     }
     if (rng.chance(0.12)) {
-      const narration = rng.pick([`NIP/ACCESS/KC GAMING NETWORKS LTD/BET9JA WITHDRAWAL ${rng.digits(10)}`, `NIP/ZENITH/SPORTY INTERNET LTD/PAYOUT ${rng.digits(10)}`]);
-      w.plan.credit(0, w.plan.at(day, rng.int(10 * 3600, 23 * 3600)), rng.naira(5_000, 120_000, 100), narration, { category: 'betting_payout', betting: 'payout' });
+      const narration = rng.pick([
+        `NIP/ACCESS/KC GAMING NETWORKS LTD/BET9JA WITHDRAWAL ${rng.digits(10)}`,
+        `NIP/ZENITH/SPORTY INTERNET LTD/PAYOUT ${rng.digits(10)}`,
+      ]);
+      w.plan.credit(0, w.plan.at(day, rng.int(10 * 3600, 23 * 3600)), rng.naira(5_000, 120_000, 100), narration, {
+        category: 'betting_payout',
+        betting: 'payout',
+      });
     }
   }
   return {
     ...base,
     flags: ['gambling'],
-    decision: (f) => ({ band: 'decline', rationale: `Betting stakes equal ${f.gamblingShare.mul(100).toFixed(1)}% of all credits (SportyBet, Bet9ja, BetKing).` }),
+    decision: (f) => ({
+      band: 'decline',
+      rationale: `Betting stakes equal ${f.gamblingShare.mul(100).toFixed(1)}% of all credits (SportyBet, Bet9ja, BetKing).`,
+    }),
   };
 }
 
@@ -292,7 +384,14 @@ function jobLoss(w: World): PersonaPlan {
   const salary = w.rng.naira(220_000, 380_000, 5_000);
   const employer = w.rng.pick(EMPLOYERS);
   const lastMonth = w.months[Math.max(0, w.months.length - 3)];
-  planSalary(w, 0, { employer, employerBank: w.rng.pick(BANKS).short, payDay: w.rng.int(25, 28), amount: () => salary, stream: 'salary', lastMonth });
+  planSalary(w, 0, {
+    employer,
+    employerBank: w.rng.pick(BANKS).short,
+    payDay: w.rng.int(25, 28),
+    amount: () => salary,
+    stream: 'salary',
+    lastMonth,
+  });
   addEverydayNoise(noiseContext(w, 0, bank, { intensity: 0.8 }));
   return {
     banks: [bank],
@@ -301,7 +400,10 @@ function jobLoss(w: World): PersonaPlan {
     income: { kind: 'fixed', amountMinor: 0 },
     tolerance: 0.1,
     flags: ['income_inactive'],
-    decision: (f) => ({ band: 'decline', rationale: `Last salary from ${employer} on ${f.lastIncomeDate ?? 'n/a'}, more than 45 days before asOf: no active income.` }),
+    decision: (f) => ({
+      band: 'decline',
+      rationale: `Last salary from ${employer} on ${f.lastIncomeDate ?? 'n/a'}, more than 45 days before asOf: no active income.`,
+    }),
   };
 }
 
@@ -312,27 +414,48 @@ function selfTransferPair(w: World): PersonaPlan {
   const payDay = w.rng.int(25, 28);
   const employer = w.rng.pick(EMPLOYERS);
   planSalary(w, 0, { employer, employerBank: w.rng.pick(BANKS).short, payDay, amount: () => salary, stream: 'salary' });
-  const ctxA = noiseContext(w, 0, bank, { monthlyRentMinor: Math.round(salary * 0.2 / 500_000) * 500_000 });
+  const ctxA = noiseContext(w, 0, bank, { monthlyRentMinor: Math.round((salary * 0.2) / 500_000) * 500_000 });
   for (const month of w.months) {
     const payDate = previousBusinessDay(`${month}-${String(payDay).padStart(2, '0')}`);
     const sweepDate = addDays(payDate, rng.int(0, 1));
     if (sweepDate >= w.asOf || payDate < w.start) continue;
     const amount = Math.round((salary * rng.int(25, 45)) / 100 / 100) * 100 + rng.int(1, 99) * 100;
     const out = transferOut(ctxA, sweepDate, amount, `NIP/${KUDA.short}/${w.nameVariant()}/savings`, { category: 'self_transfer' });
-    w.plan.credit(1, lagosInstant(sweepDate, 22 * 3600 + rng.int(0, 3000)), amount, `Transfer from ${w.nameVariant()}`, { category: 'self_transfer' }, { requires: out });
+    w.plan.credit(
+      1,
+      lagosInstant(sweepDate, 22 * 3600 + rng.int(0, 3000)),
+      amount,
+      `Transfer from ${w.nameVariant()}`,
+      { category: 'self_transfer' },
+      { requires: out },
+    );
     for (let k = rng.int(1, 2); k > 0; k--) {
       const day = `${month}-${String(rng.int(2, 20)).padStart(2, '0')}`;
       if (day >= w.asOf || day < w.start) continue;
       const anon = rng.naira(7_000, 60_000, 1);
       const debit = transferOut(ctxA, day, anon, `MOB TRF ${rng.digits(10)}`, { category: 'self_transfer' });
-      w.plan.credit(1, lagosInstant(addDays(day, rng.int(0, 1)), 23 * 3600 + rng.int(0, 3000)), anon, `NIP TRANSFER ${rng.digits(30)}`, { category: 'self_transfer' }, { requires: debit });
+      w.plan.credit(
+        1,
+        lagosInstant(addDays(day, rng.int(0, 1)), 23 * 3600 + rng.int(0, 3000)),
+        anon,
+        `NIP TRANSFER ${rng.digits(30)}`,
+        { category: 'self_transfer' },
+        { requires: debit },
+      );
     }
     if (rng.chance(0.5)) {
       const day = `${month}-${String(rng.int(8, 18)).padStart(2, '0')}`;
       if (day < w.asOf && day >= w.start) {
         const back = rng.naira(10_000, 50_000, 100);
         const debit = w.plan.debit(1, w.plan.at(day, 12 * 3600), back, `Transfer to ${w.nameVariant()}`, { category: 'self_transfer' });
-        w.plan.credit(0, w.plan.at(day, 12 * 3600 + 90), back, `NIP/${KUDA.short}/${w.nameVariant()}/`, { category: 'self_transfer' }, { requires: debit });
+        w.plan.credit(
+          0,
+          w.plan.at(day, 12 * 3600 + 90),
+          back,
+          `NIP/${KUDA.short}/${w.nameVariant()}/`,
+          { category: 'self_transfer' },
+          { requires: debit },
+        );
       }
     }
   }
@@ -345,7 +468,10 @@ function selfTransferPair(w: World): PersonaPlan {
     income: { kind: 'fixed', amountMinor: salary },
     tolerance: 0.1,
     flags: [],
-    decision: () => ({ band: 'approve', rationale: `Salary of ${naira(salary)} into ${bank.name}; transfers to the own Kuda account are self-transfers, not income or spend.` }),
+    decision: () => ({
+      band: 'approve',
+      rationale: `Salary of ${naira(salary)} into ${bank.name}; transfers to the own Kuda account are self-transfers, not income or spend.`,
+    }),
   };
 }
 
@@ -357,7 +483,11 @@ const BUILDERS: Record<PersonaName, (w: World) => PersonaPlan> = {
   loan_stacker: loanStacker,
   gambler,
   job_loss: jobLoss,
-  thin_file: (w) => ({ ...salaried(w), flags: ['thin_file'], decision: (f) => ({ band: 'decline', rationale: `Only ${f.completeMonths} complete month(s) of history (< 2): insufficient history.` }) }),
+  thin_file: (w) => ({
+    ...salaried(w),
+    flags: ['thin_file'],
+    decision: (f) => ({ band: 'decline', rationale: `Only ${f.completeMonths} complete month(s) of history (< 2): insufficient history.` }),
+  }),
   mfa_bank: (w) => salaried(w, { mfa: true }),
   self_transfer_pair: selfTransferPair,
 };
@@ -409,7 +539,8 @@ function buildLabels(w: World, plan: PersonaPlan, rows: EmittedRow[], accountIds
       payer: spec.payer,
       frequency: spec.frequency,
       // Regular streams: median of the last three payments, i.e. the current band after a raise.
-      amountMinor: spec.frequency === 'irregular' ? monthly : streamRows.length === 0 ? 0 : median(streamRows.slice(0, 3).map((r) => r.tx.amount)),
+      amountMinor:
+        spec.frequency === 'irregular' ? monthly : streamRows.length === 0 ? 0 : median(streamRows.slice(0, 3).map((r) => r.tx.amount)),
       active: last !== null && diffDays(w.asOf, last) <= ACTIVE_WINDOW_DAYS[spec.frequency],
       transactionIds: streamRows.map((r) => r.tx.id),
     };
@@ -424,7 +555,8 @@ function buildLabels(w: World, plan: PersonaPlan, rows: EmittedRow[], accountIds
   const last3 = complete.slice(-3);
   const repayments = rows.filter((r) => r.truth.category === 'loan_repayment');
   const repaid = repayments.filter((r) => last3.includes(lagosDay(r).slice(0, 7))).reduce((s, r) => s + r.tx.amount, 0);
-  const monthlyLoanRepaymentMinor = last3.length === 0 ? 0 : new Decimal(repaid).div(last3.length).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+  const monthlyLoanRepaymentMinor =
+    last3.length === 0 ? 0 : new Decimal(repaid).div(last3.length).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
   const credits = rows.filter((r) => r.tx.type === 'credit').reduce((s, r) => s + r.tx.amount, 0);
   const stakes = rows.filter((r) => r.truth.category === 'betting_stake').reduce((s, r) => s + r.tx.amount, 0);
   const gamblingShare = credits === 0 ? new Decimal(0) : new Decimal(stakes).div(credits);
@@ -497,14 +629,25 @@ export function generatePersona(persona: PersonaName, opts: GeneratePersonaOptio
   };
   const plan = BUILDERS[persona](w);
   // A first-day row on every account pins the history start, so coverage and labels agree on firstDate.
-  plan.banks.forEach((_, i) => w.plan.debit(i, w.plan.at(start, 9 * 3600), 10_000, `Airtime//${identity.phone}//MTN`, { category: 'airtime_data' }, { force: true }));
+  plan.banks.forEach((_, i) =>
+    w.plan.debit(i, w.plan.at(start, 9 * 3600), 10_000, `Airtime//${identity.phone}//MTN`, { category: 'airtime_data' }, { force: true }),
+  );
   const { rows, balances } = w.plan.simulate(plan.openingMinor, lagosInstant(opts.asOf, 0));
   const accountRng = rng.fork('accounts');
   const accounts = plan.banks.map((bank, i) =>
-    makeAccount(accountRng, identity, bank, { accountId: i === 0 ? opts.accountId : undefined, mfa: plan.mfa ?? false, balanceMinor: balances[i] }),
+    makeAccount(accountRng, identity, bank, {
+      accountId: i === 0 ? opts.accountId : undefined,
+      mfa: plan.mfa ?? false,
+      balanceMinor: balances[i],
+    }),
   );
   const all = rows.flat();
-  const labels = buildLabels(w, plan, all, accounts.map((a) => a.account.id));
+  const labels = buildLabels(
+    w,
+    plan,
+    all,
+    accounts.map((a) => a.account.id),
+  );
   return {
     account: accounts[0],
     identity,
