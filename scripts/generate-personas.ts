@@ -14,6 +14,17 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEEDS, PERSONA_NAMES, generatePersona, measureCategoriser, personaExport } from '../src/sandbox/personas/index.js';
 
 const AS_OF = '2026-10-31';
+const KEY_CATEGORIES = new Set([
+  'salary',
+  'transfer_in',
+  'self_transfer',
+  'reversal',
+  'loan_disbursement',
+  'loan_repayment',
+  'betting_stake',
+  'betting_payout',
+  'rent',
+]);
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'personas');
 
 function main(): void {
@@ -44,6 +55,12 @@ function main(): void {
     console.log(
       `${name.padEnd(20)} rows=${String(accuracy.transactions).padStart(5)} accuracy=${pct(accuracy.accuracy)} incomeRecall=${pct(accuracy.incomeRecall)}`,
     );
+    for (const m of accuracy.perCategory) {
+      if (!KEY_CATEGORIES.has(m.category) || m.actual === 0) continue;
+      console.log(
+        `    ${m.category.padEnd(18)} actual=${String(m.actual).padStart(4)} precision=${pct(m.precision)} recall=${pct(m.recall)}`,
+      );
+    }
   }
   if (stale > 0) process.exit(1);
 }

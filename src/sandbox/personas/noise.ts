@@ -24,6 +24,8 @@ export interface NoiseContext {
   intensity: number;
   /** Monthly rent paid by transfer (0 = pays rent yearly or lives with family). */
   monthlyRentMinor: number;
+  /** Yearly rent, paid in one transfer (the Nigerian norm), when there is no monthly rent. Skipped if unaffordable. */
+  annualRentMinor?: number;
   /** Returns the holder's name as another bank would print it. */
   nameVariant: () => string;
   /** Light noise only (a secondary wallet-like account). */
@@ -288,6 +290,13 @@ function reversal(ctx: NoiseContext, date: string): void {
 
 export function addEverydayNoise(ctx: NoiseContext): void {
   const landlord = `ALHAJI ${randomPersonName(ctx.rng, ctx.identity)}`;
+  if (ctx.monthlyRentMinor === 0 && (ctx.annualRentMinor ?? 0) > 0 && ctx.days.length > 60) {
+    const day = ctx.days[ctx.rng.int(30, ctx.days.length - 20)];
+    const year = Number(day.slice(0, 4));
+    transferOut(ctx, day, ctx.annualRentMinor ?? 0, `NIP/${ctx.rng.pick(BANKS).short}/${landlord}/RENT ${year}/${year + 1}`, {
+      category: 'rent',
+    });
+  }
   const byMonth = new Map<string, string[]>();
   for (const day of ctx.days) {
     dailyNoise(ctx, day);

@@ -165,3 +165,31 @@ describe(previousBusinessDay.name, () => {
     expect(previousBusinessDay(date)).toBe(expected);
   });
 });
+
+describe('generatePersona faults', () => {
+  it('should drop rows and open an outage gap, labelling the balance breaks a continuity checker must find', () => {
+    const clean = generatePersona('salaried_monthly', { asOf: AS_OF });
+    const p = generatePersona('salaried_monthly', { asOf: AS_OF, faults: { dropRows: 3, outage: { from: '2026-06-10', days: 20 } } });
+    const truth = p.labels.dataQuality!;
+    expect(truth.removedTransactionIds.length).toBeGreaterThan(3);
+    expect(p.transactions.length).toBe(clean.transactions.length - truth.removedTransactionIds.length);
+    expect(truth.expectedBalanceBreakIds).toHaveLength(4);
+    const ledger = p.transactions.map((t) => ({
+      providerId: t.id,
+      postedAt: t.date,
+      direction: t.type,
+      amountMinor: t.amount,
+      balanceMinor: t.balance,
+    }));
+    const breaks = checkBalanceContinuity('a', ledger).filter((f) => f.kind === 'balance_break');
+    expect(breaks.map((f) => f.transactionId).sort()).toEqual([...truth.expectedBalanceBreakIds].sort());
+    const coverage = computeCoverage(
+      'a',
+      p.transactions.map((t) => ({ postedAt: t.date })),
+      AS_OF,
+      null,
+    );
+    expect(coverage.longestGapDays).toBeGreaterThanOrEqual(20);
+    expect(clean.labels.dataQuality).toBeUndefined();
+  });
+});

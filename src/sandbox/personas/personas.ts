@@ -12,6 +12,7 @@ import { LedgerPlan, type EmittedRow } from './ledger.js';
 import { addEverydayNoise, MONTH_ABBR, transferOut, type NoiseContext } from './noise.js';
 import { Rng } from './prng.js';
 import type {
+  DataQualityTruth,
   DecisionBand,
   ExpectedFlag,
   GeneratedPersona,
@@ -19,6 +20,7 @@ import type {
   GroundTruth,
   IncomeFrequency,
   IncomeStreamTruth,
+  PersonaFaults,
   PersonaIdentity,
   PersonaName,
 } from './types.js';
@@ -211,7 +213,7 @@ function weeklyGig(w: World): PersonaPlan {
       stream: 'bolt',
     });
   }
-  addEverydayNoise(noiseContext(w, 0, bank, { intensity: 1.3 }));
+  addEverydayNoise(noiseContext(w, 0, bank, { intensity: 1.3, monthlyRentMinor: w.rng.naira(35_000, 50_000, 5_000) }));
   return {
     banks: [bank],
     openingMinor: [w.rng.naira(10_000, 60_000)],
@@ -229,7 +231,7 @@ function weeklyGig(w: World): PersonaPlan {
 function traderIrregular(w: World): PersonaPlan {
   const bank = w.rng.pick(BANKS);
   const rng = w.rng.fork('trade');
-  const ctx = noiseContext(w, 0, bank, { intensity: 0.8 });
+  const ctx = noiseContext(w, 0, bank, { intensity: 0.8, annualRentMinor: w.rng.naira(900_000, 1_500_000, 50_000) });
   const suppliers = Array.from(
     { length: 3 },
     () =>
@@ -392,7 +394,7 @@ function jobLoss(w: World): PersonaPlan {
     stream: 'salary',
     lastMonth,
   });
-  addEverydayNoise(noiseContext(w, 0, bank, { intensity: 0.8 }));
+  addEverydayNoise(noiseContext(w, 0, bank, { intensity: 0.8, monthlyRentMinor: w.rng.naira(40_000, 70_000, 5_000) }));
   return {
     banks: [bank],
     openingMinor: [w.rng.naira(40_000, 120_000)],
@@ -603,6 +605,48 @@ function historyStart(persona: PersonaName, asOf: string, months: number): strin
   return `${month}-01`;
 }
 
+/**
+ * Removes rows from the primary account (newest-first list) and returns the ground truth of the damage. Dropped rows
+ * are chosen where their own and their neighbours' timestamps are unique, so the break lands on a known row.
+ */
+function injectFaults(rows: EmittedRow[], faults: PersonaFaults, rng: Rng): { kept: EmittedRow[]; truth: DataQualityTruth } {
+  const chrono = [...rows].reverse();
+  const perInstant = new Map<string, number>();
+  for (const r of chrono) perInstant.set(r.tx.date, (perInstant.get(r.tx.date) ?? 0) + 1);
+  const removed = new Set<EmittedRow>();
+  if (faults.outage) {
+    const end = addDays(faults.outage.from, faults.outage.days);
+    for (const r of chrono) {
+      const d = lagosDate(r.tx.date);
+      if (d >= faults.outage.from && d < end) removed.add(r);
+    }
+  }
+  const unique = (i: number): boolean => i >= 0 && i < chrono.length && perInstant.get(chrono[i].tx.date) === 1 && !removed.has(chrono[i]);
+  const blocked = new Set<number>();
+  for (let want = faults.dropRows ?? 0, tries = 0; want > 0 && tries < 10_000; tries++) {
+    const i = rng.int(1, chrono.length - 2);
+    if (blocked.has(i) || !unique(i) || !unique(i + 1) || !unique(i - 1)) continue;
+    removed.add(chrono[i]);
+    [i - 1, i, i + 1].forEach((j) => blocked.add(j));
+    want--;
+  }
+  const expectedBalanceBreakIds: string[] = [];
+  let pending = 0;
+  for (const r of chrono) {
+    const delta = r.tx.type === 'credit' ? r.tx.amount : -r.tx.amount;
+    if (removed.has(r)) {
+      pending += delta;
+    } else {
+      if (pending !== 0) expectedBalanceBreakIds.push(r.tx.id);
+      pending = 0;
+    }
+  }
+  return {
+    kept: rows.filter((r) => !removed.has(r)),
+    truth: { removedTransactionIds: chrono.filter((r) => removed.has(r)).map((r) => r.tx.id), expectedBalanceBreakIds },
+  };
+}
+
 export function generatePersona(persona: PersonaName, opts: GeneratePersonaOptions): GeneratedPersona {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new RangeError(`asOf must be YYYY-MM-DD, got ${opts.asOf}`);
   if (!(persona in BUILDERS)) throw new RangeError(`unknown persona ${persona}`);
@@ -641,13 +685,19 @@ export function generatePersona(persona: PersonaName, opts: GeneratePersonaOptio
       balanceMinor: balances[i],
     }),
   );
-  const all = rows.flat();
+  let dataQuality: DataQualityTruth | undefined;
+  if (opts.faults) {
+    const injected = injectFaults(rows[0], opts.faults, rng.fork('faults'));
+    rows[0] = injected.kept;
+    dataQuality = injected.truth;
+  }
   const labels = buildLabels(
     w,
     plan,
-    all,
+    rows.flat(),
     accounts.map((a) => a.account.id),
   );
+  if (dataQuality) labels.dataQuality = dataQuality;
   return {
     account: accounts[0],
     identity,

@@ -109,6 +109,8 @@ export interface GroundTruth {
   transactionCategories: Record<string, TransactionCategory>;
   selfTransferIds: string[];
   reversalIds: string[];
+  /** Present only when faults were injected. */
+  dataQuality?: DataQualityTruth;
 }
 
 export interface PersonaAccount {
@@ -125,6 +127,20 @@ export interface GeneratedPersona extends PersonaAccount {
   extraAccounts: PersonaAccount[];
 }
 
+/** Data-quality faults injected into the primary account after the ledger is built (continuity / coverage tests). */
+export interface PersonaFaults {
+  /** Remove this many rows (each leaves a balance break at the next newer row). */
+  dropRows?: number;
+  /** Remove every row in [from, from + days): a statement gap or sync outage. */
+  outage?: { from: string; days: number };
+}
+
+export interface DataQualityTruth {
+  removedTransactionIds: string[];
+  /** Rows on which a continuity checker must report `balance_break`. */
+  expectedBalanceBreakIds: string[];
+}
+
 export interface GeneratePersonaOptions {
   /** Lagos business date `YYYY-MM-DD`; history ends the day before. */
   asOf: string;
@@ -132,4 +148,5 @@ export interface GeneratePersonaOptions {
   /** Months of history before asOf's month (thin_file ignores this). */
   months?: number;
   accountId?: string;
+  faults?: PersonaFaults;
 }
