@@ -103,7 +103,8 @@ export function detectCadence(days: readonly number[]): Cadence {
     const doms = nominal.map(dayOfMonth);
     const centre = medianNum(doms);
     // Circular: express each pay day as its signed distance from the median day of month.
-    payDayStdevDays = Math.round(stdevNum(doms.map((x) => (Math.abs(x - centre) > 15 ? x - centre - 31 * Math.sign(x - centre) : x - centre))) * 100) / 100;
+    payDayStdevDays =
+      Math.round(stdevNum(doms.map((x) => (Math.abs(x - centre) > 15 ? x - centre - 31 * Math.sign(x - centre) : x - centre))) * 100) / 100;
   }
   return { frequency, medianGapDays: m, regularity, nominalDays: nominal, payDayStdevDays };
 }

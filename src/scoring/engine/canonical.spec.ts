@@ -3,7 +3,13 @@ import { canonicalJson, canonicalTransaction, hashInput, prepareTransactions } f
 import { buildTransactions, monthlyDates } from './testing/builders.js';
 
 const txs = buildTransactions(
-  monthlyDates('2026-04', '2026-09', 25).map((date) => ({ date, direction: 'credit' as const, amountMinor: 1_000_000, category: 'salary' as const, counterparty: 'ACME' })),
+  monthlyDates('2026-04', '2026-09', 25).map((date) => ({
+    date,
+    direction: 'credit' as const,
+    amountMinor: 1_000_000,
+    category: 'salary' as const,
+    counterparty: 'ACME',
+  })),
 );
 
 describe(canonicalJson.name, () => {

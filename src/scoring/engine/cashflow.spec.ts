@@ -24,7 +24,14 @@ describe(computeCashFlow.name, () => {
     const qualifying = [10_000_000, 10_000_000, 10_000_000];
     const cf = computeCashFlow(frame, DEFAULT_POLICY, qualifying, 4_000_000);
     expect(cf.months.map((m) => m.month)).toEqual(['2026-07', '2026-08', '2026-09']);
-    expect(cf.months[0]).toEqual({ month: '2026-07', inflowMinor: 10_000_000, outflowMinor: 2_500_000, netMinor: 7_500_000, qualifyingInflowMinor: 10_000_000, essentialOutflowMinor: 2_300_000 }); // rent + 0.3 × transfer out
+    expect(cf.months[0]).toEqual({
+      month: '2026-07',
+      inflowMinor: 10_000_000,
+      outflowMinor: 2_500_000,
+      netMinor: 7_500_000,
+      qualifyingInflowMinor: 10_000_000,
+      essentialOutflowMinor: 2_300_000,
+    }); // rent + 0.3 × transfer out
     expect(cf.months[2].outflowMinor).toBe(4_000_000); // the loan repayment is an outflow but not "essential" (it is EO)
     expect(cf.months[2].essentialOutflowMinor).toBe(0);
     expect(cf.medianEssentialOutflowMinor).toBe(2_300_000); // median of 2.3M, 8M (half of card spend), 0

@@ -89,7 +89,12 @@ export function balanceSeries(frame: Frame, windowDays: number, lowThreshold: nu
  * opposite side, the income-eligible ("qualifying") inflow and the essential outflow; then volatility, a
  * Theil–Sen trend and free cash flow FCF = median qualifying inflow − median essential outflow − EO.
  */
-export function computeCashFlow(frame: Frame, policy: Policy, qualifyingByMonth: number[], existingObligationsMinor: number): CashFlowResult {
+export function computeCashFlow(
+  frame: Frame,
+  policy: Policy,
+  qualifyingByMonth: number[],
+  existingObligationsMinor: number,
+): CashFlowResult {
   const { txs, months } = frame;
   const n = frame.analysedMonths.length;
   const inflow = new Array<number>(n).fill(0);

@@ -12,7 +12,12 @@ export const NEVER_INCOME: ReadonlySet<TransactionCategory> = new Set<Transactio
 ]);
 
 /** Credit categories that may be income (regular streams, or irregular income). */
-export const INCOME_ELIGIBLE: ReadonlySet<TransactionCategory> = new Set<TransactionCategory>(['salary', 'transfer_in', 'cash_deposit', 'other']);
+export const INCOME_ELIGIBLE: ReadonlySet<TransactionCategory> = new Set<TransactionCategory>([
+  'salary',
+  'transfer_in',
+  'cash_deposit',
+  'other',
+]);
 
 /**
  * Everything the detectors share, computed once: transactions before asOf in canonical order with their
@@ -109,7 +114,13 @@ export function counterpartyKey(t: NormalisedTransaction): string {
 }
 
 function cleanKey(tokens: string[], fromNarration: boolean): string {
-  const kept = tokens.filter((w) => w.length > 0 && !NOISE_TOKENS.has(w) && !(/^\d+$/.test(w) && w.length >= 4) && (!fromNarration || (w.length > 1 && !RAIL_TOKENS.has(w))));
+  const kept = tokens.filter(
+    (w) =>
+      w.length > 0 &&
+      !NOISE_TOKENS.has(w) &&
+      !(/^\d+$/.test(w) && w.length >= 4) &&
+      (!fromNarration || (w.length > 1 && !RAIL_TOKENS.has(w))),
+  );
   return kept.slice(0, fromNarration ? 4 : 8).join(' ');
 }
 

@@ -27,7 +27,13 @@ describe(previousBusinessDay.name, () => {
 
 describe(nominalCandidates.name, () => {
   it('should list the non-business days a payment may stand for', () => {
-    expect(nominalCandidates(toDay('2026-04-02')).map(fromDay)).toEqual(['2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05', '2026-04-06']);
+    expect(nominalCandidates(toDay('2026-04-02')).map(fromDay)).toEqual([
+      '2026-04-02',
+      '2026-04-03',
+      '2026-04-04',
+      '2026-04-05',
+      '2026-04-06',
+    ]);
     expect(nominalCandidates(toDay('2026-10-07')).map(fromDay)).toEqual(['2026-10-07']);
   });
 });

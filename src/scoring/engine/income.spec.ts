@@ -34,7 +34,14 @@ describe(detectIncome.name, () => {
     const income = run(salary(monthlyDates('2026-04', '2026-10', 25), 35_000_000));
     expect(income.streams).toHaveLength(1);
     const s = income.streams[0];
-    expect(s).toMatchObject({ frequency: 'monthly', maturity: 'MATURE', status: 'ACTIVE', weight: '1.00', monthlyAmountMinor: 35_000_000, isSalary: true });
+    expect(s).toMatchObject({
+      frequency: 'monthly',
+      maturity: 'MATURE',
+      status: 'ACTIVE',
+      weight: '1.00',
+      monthlyAmountMinor: 35_000_000,
+      isSalary: true,
+    });
     expect(s.transactionIds).toHaveLength(7);
     expect(income.verifiedMonthlyMinor).toBe(35_000_000);
   });
@@ -67,7 +74,13 @@ describe(detectIncome.name, () => {
 
   it('should merge a salary split into two credits within 3 days', () => {
     const dates = monthlyDates('2026-04', '2026-10', 25);
-    const specs = [...salary(dates, 20_000_000), ...salary(dates.map((d) => d), 5_000_000)];
+    const specs = [
+      ...salary(dates, 20_000_000),
+      ...salary(
+        dates.map((d) => d),
+        5_000_000,
+      ),
+    ];
     const income = run(specs);
     expect(income.streams).toHaveLength(1);
     expect(income.streams[0].typicalAmountMinor).toBe(25_000_000);
@@ -75,7 +88,10 @@ describe(detectIncome.name, () => {
   });
 
   it('should mark a stopped salary inactive and a new employer with two payslips EARLY at 0.4 weight', () => {
-    const specs = [...salary(monthlyDates('2026-03', '2026-08', 25), 30_000_000, 'OLD EMPLOYER PLC'), ...salary(monthlyDates('2026-09', '2026-10', 25), 36_000_000, 'NEW EMPLOYER LTD')];
+    const specs = [
+      ...salary(monthlyDates('2026-03', '2026-08', 25), 30_000_000, 'OLD EMPLOYER PLC'),
+      ...salary(monthlyDates('2026-09', '2026-10', 25), 36_000_000, 'NEW EMPLOYER LTD'),
+    ];
     const income = run(specs);
     const old = income.streams.find((s) => s.label === 'OLD EMPLOYER PLC')!;
     const neu = income.streams.find((s) => s.label === 'NEW EMPLOYER LTD')!;
@@ -104,7 +120,13 @@ describe(detectIncome.name, () => {
     const r = rng(3);
     const steady: TxSpec[] = [];
     for (const date of everyNDays('2026-04-01', '2026-10-30', 2)) {
-      steady.push({ date, direction: 'credit', amountMinor: 300_000 + Math.round(r() * 200_000), category: 'transfer_in', counterparty: `CUSTOMER ${Math.floor(r() * 1000)}` });
+      steady.push({
+        date,
+        direction: 'credit',
+        amountMinor: 300_000 + Math.round(r() * 200_000),
+        category: 'transfer_in',
+        counterparty: `CUSTOMER ${Math.floor(r() * 1000)}`,
+      });
     }
     const a = run(steady);
     expect(a.irregular.method).toBe('median');
@@ -125,7 +147,14 @@ describe(detectIncome.name, () => {
     const specs = [
       ...salary(monthlyDates('2026-04', '2026-10', 25), 20_000_000),
       { date: '2026-07-10', direction: 'credit', amountMinor: 200_000_000, category: 'transfer_in', counterparty: 'UNCLE EMEKA' } as TxSpec,
-      { date: '2026-08-10', direction: 'credit', amountMinor: 60_000_000, category: 'salary', counterparty: 'ACME NIGERIA LTD', narration: '13TH MONTH SALARY' } as TxSpec,
+      {
+        date: '2026-08-10',
+        direction: 'credit',
+        amountMinor: 60_000_000,
+        category: 'salary',
+        counterparty: 'ACME NIGERIA LTD',
+        narration: '13TH MONTH SALARY',
+      } as TxSpec,
     ];
     const income = run(specs);
     expect(income.excluded.outlierTransactionIds).toHaveLength(1);
@@ -135,7 +164,8 @@ describe(detectIncome.name, () => {
 
   it('should cap income at the salary streams for a pass-through account', () => {
     const specs: TxSpec[] = [...salary(monthlyDates('2026-04', '2026-10', 25), 20_000_000)];
-    for (const date of everyNDays('2026-04-01', '2026-10-30', 3)) specs.push({ date, direction: 'credit', amountMinor: 1_000_000, category: 'transfer_in', counterparty: `CLIENT ${date}` });
+    for (const date of everyNDays('2026-04-01', '2026-10-30', 3))
+      specs.push({ date, direction: 'credit', amountMinor: 1_000_000, category: 'transfer_in', counterparty: `CLIENT ${date}` });
     const free = run(specs);
     const capped = detectIncome(frameOf(buildTransactions(specs), asOf), DEFAULT_POLICY, true).result;
     expect(free.irregularMonthlyMinor).toBeGreaterThan(0);

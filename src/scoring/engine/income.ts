@@ -277,12 +277,18 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   const unstable = cv.gt(ip.irregularCvThreshold);
   const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
   const medianBase = toMinor(medianDec(irregularMonths));
-  const base = method === 'p25' ? toMinor(percentileDec(irregularMonths, new Dec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
+  const base =
+    method === 'p25' ? toMinor(percentileDec(irregularMonths, new Dec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
   const irregularWeight = new Dec(ip.irregularWeight);
   const weightedIrregular = toMinor(irregularWeight.times(base));
   const weightedIrregularMedian = anyIrregular ? toMinor(irregularWeight.times(medianBase)) : 0;
 
-  streamsOut.sort((a, b) => b.countedMonthlyMinor - a.countedMonthlyMinor || (a.firstDate < b.firstDate ? -1 : a.firstDate > b.firstDate ? 1 : 0) || (a.label < b.label ? -1 : 1));
+  streamsOut.sort(
+    (a, b) =>
+      b.countedMonthlyMinor - a.countedMonthlyMinor ||
+      (a.firstDate < b.firstDate ? -1 : a.firstDate > b.firstDate ? 1 : 0) ||
+      (a.label < b.label ? -1 : 1),
+  );
   streamsOut.forEach((s, k) => (s.id = `S${k + 1}`));
 
   let regularAll = 0;

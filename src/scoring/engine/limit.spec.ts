@@ -32,9 +32,15 @@ describe(limitAt.name, () => {
     const rich = { ...base, existingObligationsMinor: 0, freeCashFlowMinor: 500_000_000, coverageFactor: new Dec(1) };
     expect(limitAt(rich, DEFAULT_POLICY, 12, rate).binding).toBe('income_multiple');
     expect(limitAt({ ...rich, verifiedMonthlyIncomeMinor: 900_000_000 }, DEFAULT_POLICY, 12, rate).binding).toBe('product_max');
-    expect(limitAt({ ...rich, staleCapMinor: 5_000_000 }, DEFAULT_POLICY, 12, rate)).toMatchObject({ binding: 'stale_data', limitMinor: 5_000_000 });
+    expect(limitAt({ ...rich, staleCapMinor: 5_000_000 }, DEFAULT_POLICY, 12, rate)).toMatchObject({
+      binding: 'stale_data',
+      limitMinor: 5_000_000,
+    });
     expect(limitAt({ ...rich, riskFactor: new Dec(0) }, DEFAULT_POLICY, 12, rate)).toMatchObject({ binding: 'risk', limitMinor: 0 });
-    expect(limitAt({ ...rich, coverageFactor: new Dec(0) }, DEFAULT_POLICY, 12, rate)).toMatchObject({ binding: 'coverage', limitMinor: 0 });
+    expect(limitAt({ ...rich, coverageFactor: new Dec(0) }, DEFAULT_POLICY, 12, rate)).toMatchObject({
+      binding: 'coverage',
+      limitMinor: 0,
+    });
   });
 
   it('should return 0 below the product minimum and round down to the step', () => {

@@ -103,7 +103,8 @@ export function computeLimit(inp: LimitInputs, policy: Policy, requested: Reques
         if (l <= 0) continue;
         const amount = Math.min(l, Math.max(requested.amountMinor, p.minAmountMinor));
         if (amount < p.minAmountMinor) continue;
-        if (best === null || amount > best.amountMinor) best = { amountMinor: amount, tenorMonths: t, instalmentMinor: instalmentMinor(amount, rate, t) };
+        if (best === null || amount > best.amountMinor)
+          best = { amountMinor: amount, tenorMonths: t, instalmentMinor: instalmentMinor(amount, rate, t) };
         if (amount >= requested.amountMinor) break;
       }
       counterOffer = best;

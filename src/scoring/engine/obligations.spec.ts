@@ -4,8 +4,20 @@ import { buildTransactions, type TxSpec } from './testing/builders.js';
 import { frameOf } from './testing/run.js';
 
 const asOf = '2026-10-31';
-const repay = (date: string, lender: string, amountMinor: number): TxSpec => ({ date, direction: 'debit', amountMinor, category: 'loan_repayment', counterparty: lender });
-const disburse = (date: string, lender: string, amountMinor: number): TxSpec => ({ date, direction: 'credit', amountMinor, category: 'loan_disbursement', counterparty: lender });
+const repay = (date: string, lender: string, amountMinor: number): TxSpec => ({
+  date,
+  direction: 'debit',
+  amountMinor,
+  category: 'loan_repayment',
+  counterparty: lender,
+});
+const disburse = (date: string, lender: string, amountMinor: number): TxSpec => ({
+  date,
+  direction: 'credit',
+  amountMinor,
+  category: 'loan_disbursement',
+  counterparty: lender,
+});
 
 describe(computeObligations.name, () => {
   it('should monthly-normalise repayments per lender within the last 90 days', () => {

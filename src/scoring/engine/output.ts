@@ -144,7 +144,12 @@ export function toUnderwritingOutput(r: EngineResult): UnderwritingOutput {
     obligations: {
       monthlyTotal: r.obligations.monthlyTotalMinor,
       lenderCount: r.obligations.lenderCount,
-      lenders: r.obligations.lenders.map((x) => ({ lender: x.lender, monthly: x.monthlyMinor, payments90d: x.payments90d, lastDate: x.lastDate })),
+      lenders: r.obligations.lenders.map((x) => ({
+        lender: x.lender,
+        monthly: x.monthlyMinor,
+        payments90d: x.payments90d,
+        lastDate: x.lastDate,
+      })),
       disbursements30d: { count: r.obligations.disbursements.last30d.count, total: r.obligations.disbursements.last30d.totalMinor },
       disbursements90d: {
         count: r.obligations.disbursements.last90d.count,

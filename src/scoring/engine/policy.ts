@@ -133,7 +133,8 @@ function int(parent: Obj, key: string, path: string, min = 0): number {
 
 function strArray(parent: Obj, key: string, path: string): string[] {
   const v = parent[key];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new PolicyValidationError(`${path}${key}`, 'must be an array of strings');
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new PolicyValidationError(`${path}${key}`, 'must be an array of strings');
   return v as string[];
 }
 
@@ -162,9 +163,13 @@ export function validatePolicy(raw: unknown): Policy {
   if (!Array.isArray(fs) || fs.length === 0) throw new PolicyValidationError('coverage.factors', 'must be a non-empty array');
   const factors = fs.map((f: unknown, i: number) => {
     if (f === null || typeof f !== 'object') throw new PolicyValidationError(`coverage.factors[${i}]`, 'must be an object');
-    return { minMonths: int(f as Obj, 'minMonths', `coverage.factors[${i}].`), factor: ratio(f as Obj, 'factor', `coverage.factors[${i}].`, 1) };
+    return {
+      minMonths: int(f as Obj, 'minMonths', `coverage.factors[${i}].`),
+      factor: ratio(f as Obj, 'factor', `coverage.factors[${i}].`, 1),
+    };
   });
-  if (!factors.some((f) => f.minMonths === 0)) throw new PolicyValidationError('coverage.factors', 'must include an entry with minMonths 0');
+  if (!factors.some((f) => f.minMonths === 0))
+    throw new PolicyValidationError('coverage.factors', 'must include an entry with minMonths 0');
   const coverage = {
     lookbackMonths: int(c, 'lookbackMonths', 'coverage.', 1),
     minCompleteMonthsForApproval: int(c, 'minCompleteMonthsForApproval', 'coverage.', 0),
@@ -239,8 +244,14 @@ export function validatePolicy(raw: unknown): Policy {
       windowDays: int(pt, 'windowDays', 'risk.passThrough.', 0),
       maxCounterparties: int(pt, 'maxCounterparties', 'risk.passThrough.', 1),
     },
-    failedDebits: { count90dThreshold: int(fd, 'count90dThreshold', 'risk.failedDebits.', 1), factor: ratio(fd, 'factor', 'risk.failedDebits.', 1) },
-    negativeBalance: { daysThreshold: int(nb, 'daysThreshold', 'risk.negativeBalance.', 1), factor: ratio(nb, 'factor', 'risk.negativeBalance.', 1) },
+    failedDebits: {
+      count90dThreshold: int(fd, 'count90dThreshold', 'risk.failedDebits.', 1),
+      factor: ratio(fd, 'factor', 'risk.failedDebits.', 1),
+    },
+    negativeBalance: {
+      daysThreshold: int(nb, 'daysThreshold', 'risk.negativeBalance.', 1),
+      factor: ratio(nb, 'factor', 'risk.negativeBalance.', 1),
+    },
     lowBalance: { shareThreshold: ratio(lb, 'shareThreshold', 'risk.lowBalance.', 1), factor: ratio(lb, 'factor', 'risk.lowBalance.', 1) },
     dataIntegrity: { breaksRefer: int(di, 'breaksRefer', 'risk.dataIntegrity.', 1) },
     nameMatch: { minOverlap: ratio(nm, 'minOverlap', 'risk.nameMatch.', 1) },
@@ -267,7 +278,8 @@ export function validatePolicy(raw: unknown): Policy {
     monthlyRate: ratio(p, 'monthlyRate', 'product.', 1),
     incomeMultipleCap: ratio(p, 'incomeMultipleCap', 'product.'),
   };
-  if (product.minAmountMinor > product.maxAmountMinor) throw new PolicyValidationError('product.minAmountMinor', 'must not exceed product.maxAmountMinor');
+  if (product.minAmountMinor > product.maxAmountMinor)
+    throw new PolicyValidationError('product.minAmountMinor', 'must not exceed product.maxAmountMinor');
   if (!product.tenorsMonths.includes(product.defaultTenorMonths)) {
     throw new PolicyValidationError('product.defaultTenorMonths', 'must be one of product.tenorsMonths');
   }

@@ -2,7 +2,16 @@ import { Dec } from './decimal.js';
 import { limitAt, type LimitInputs } from './limit.js';
 import { formatNaira } from './money.js';
 import type { Policy } from './policy.js';
-import type { CashFlowResult, CoverageResult, IncomeResult, LimitResult, ObligationsResult, Reason, ReasonSeverity, RiskResult } from './types.js';
+import type {
+  CashFlowResult,
+  CoverageResult,
+  IncomeResult,
+  LimitResult,
+  ObligationsResult,
+  Reason,
+  ReasonSeverity,
+  RiskResult,
+} from './types.js';
 
 /** Stable reason codes (research §4e plus our own: COVERAGE_HAIRCUT, INCOME_MULTIPLE_CAP, REQUESTED_AMOUNT_ABOVE_LIMIT). */
 export const REASON_CODES = [
@@ -63,7 +72,10 @@ interface Candidate extends Reason {
 /** Orders reasons: severity, then limit lost (desc), then code; keeps the first `max`. */
 export function rankReasons(candidates: readonly (Reason & { lost: number })[], max: number): Reason[] {
   return [...candidates]
-    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lost - a.lost || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lost - a.lost || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    )
     .slice(0, max)
     .map(({ lost: _lost, ...r }) => r);
 }
@@ -103,7 +115,10 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'limit',
       `Limit reduced to ${limitInputs.coverageFactor.times(100).toString()}% because only ${coverage.completeMonths} complete months of history are available.`,
       { completeMonths: coverage.completeMonths, coverageFactor: limitInputs.coverageFactor.toString() },
-      { altLimit: limitWith({ coverageFactor: new Dec(1) }), message: (d) => `Limit would be ${d} higher with 6 or more months of history.` },
+      {
+        altLimit: limitWith({ coverageFactor: new Dec(1) }),
+        message: (d) => `Limit would be ${d} higher with 6 or more months of history.`,
+      },
     );
   }
 
@@ -114,10 +129,15 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       irregularMonthlyMinor: income.irregular.baseMonthlyMinor,
     });
   } else if (vmi < policy.income.minVerifiedMonthlyIncomeMinor) {
-    add('INCOME_BELOW_MIN', 'blocking', `Verified monthly income ${formatNaira(vmi)} is below the minimum of ${formatNaira(policy.income.minVerifiedMonthlyIncomeMinor)}.`, {
-      verifiedMonthlyIncomeMinor: vmi,
-      minimumMinor: policy.income.minVerifiedMonthlyIncomeMinor,
-    });
+    add(
+      'INCOME_BELOW_MIN',
+      'blocking',
+      `Verified monthly income ${formatNaira(vmi)} is below the minimum of ${formatNaira(policy.income.minVerifiedMonthlyIncomeMinor)}.`,
+      {
+        verifiedMonthlyIncomeMinor: vmi,
+        minimumMinor: policy.income.minVerifiedMonthlyIncomeMinor,
+      },
+    );
   }
   const active = income.streams.filter((s) => s.status === 'ACTIVE' && s.frequency !== 'irregular');
   const inactiveMature = income.streams.filter((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE' && s.frequency !== 'irregular');
@@ -130,7 +150,10 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       `Income from ${s.label} (${formatNaira(s.monthlyAmountMinor)}/month) stopped after ${s.lastDate}.`,
       { streamId: s.id, lastDate: s.lastDate, monthlyAmountMinor: s.monthlyAmountMinor },
       {
-        altLimit: limitWith({ verifiedMonthlyIncomeMinor: vmi + s.monthlyAmountMinor, freeCashFlowMinor: limitInputs.freeCashFlowMinor + s.monthlyAmountMinor }),
+        altLimit: limitWith({
+          verifiedMonthlyIncomeMinor: vmi + s.monthlyAmountMinor,
+          freeCashFlowMinor: limitInputs.freeCashFlowMinor + s.monthlyAmountMinor,
+        }),
         message: (d) => `Limit would be ${d} higher if income from ${s.label} resumed.`,
       },
     );
@@ -192,15 +215,28 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'DSR_ABOVE_CAP',
       'blocking',
       `Existing loan repayments of ${formatNaira(eo)}/month already use ${new Dec(eo).div(vmi).times(100).toFixed(0)}% of verified income; the cap is ${cap.times(100).toFixed(2)}%.`,
-      { existingObligationsMinor: eo, verifiedMonthlyIncomeMinor: vmi, dsr: new Dec(eo).div(vmi).toFixed(4), dsrCap: policy.affordability.dsrCap },
+      {
+        existingObligationsMinor: eo,
+        verifiedMonthlyIncomeMinor: vmi,
+        dsr: new Dec(eo).div(vmi).toFixed(4),
+        dsrCap: policy.affordability.dsrCap,
+      },
     );
   } else if (vmi > 0 && new Dec(eo).div(vmi).gt(policy.affordability.obligationsHighDsr)) {
     add(
       'EXISTING_LOAN_OBLIGATIONS_HIGH',
       'limit',
       `Existing loan repayments of ${formatNaira(eo)}/month to ${obligations.lenderCount} lender(s) take ${new Dec(eo).div(vmi).times(100).toFixed(0)}% of verified income.`,
-      { existingObligationsMinor: eo, lenderCount: obligations.lenderCount, dsr: new Dec(eo).div(vmi).toFixed(4), threshold: policy.affordability.obligationsHighDsr },
-      { altLimit: limitWith({ existingObligationsMinor: 0 }), message: (d) => `Limit would be ${d} higher if existing loan repayments (${formatNaira(eo)}/month) were cleared.` },
+      {
+        existingObligationsMinor: eo,
+        lenderCount: obligations.lenderCount,
+        dsr: new Dec(eo).div(vmi).toFixed(4),
+        threshold: policy.affordability.obligationsHighDsr,
+      },
+      {
+        altLimit: limitWith({ existingObligationsMinor: 0 }),
+        message: (d) => `Limit would be ${d} higher if existing loan repayments (${formatNaira(eo)}/month) were cleared.`,
+      },
     );
   }
   if (limit.bindingConstraint === 'free_cash_flow' && vmi > 0) {
@@ -209,7 +245,11 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'FREE_CASH_FLOW_LOW',
       base === 0 ? 'blocking' : 'limit',
       `Free cash flow after essential spending and loan repayments is ${formatNaira(fcf)}/month, which limits the affordable instalment.`,
-      { freeCashFlowMinor: fcf, medianInflowMinor: cashFlow.medianMonthlyInflowMinor, medianEssentialOutflowMinor: cashFlow.medianEssentialOutflowMinor },
+      {
+        freeCashFlowMinor: fcf,
+        medianInflowMinor: cashFlow.medianMonthlyInflowMinor,
+        medianEssentialOutflowMinor: cashFlow.medianEssentialOutflowMinor,
+      },
       {
         altLimit: limitWith({ freeCashFlowMinor: Number.MAX_SAFE_INTEGER }),
         message: (d) => `Limit would be up to ${d} higher if monthly spending left more free cash flow.`,
@@ -237,7 +277,13 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
   const factorReason = (code: ReasonCode, severity: ReasonSeverity, message: string, values: Reason['values'], cf: string): void => {
     const hit = ctx.riskHits.find((h) => h.code === code);
     const alt = hit && !hit.factor.isZero() ? limitWith({ riskFactor: limitInputs.riskFactor.div(hit.factor) }) : base;
-    add(code, severity, message, { ...values, factor: hit ? hit.factor.toString() : null }, { altLimit: alt, message: (d) => `Limit would be ${d} higher ${cf}.` });
+    add(
+      code,
+      severity,
+      message,
+      { ...values, factor: hit ? hit.factor.toString() : null },
+      { altLimit: alt, message: (d) => `Limit would be ${d} higher ${cf}.` },
+    );
   };
   const rp = policy.risk;
   const gShare = new Dec(risk.gambling.share);
@@ -247,7 +293,12 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'GAMBLING_SHARE_HIGH',
       decline ? 'blocking' : 'review',
       `Betting stakes of ${formatNaira(risk.gambling.stakesMinor)} are ${gShare.times(100).toFixed(1)}% of income credits.`,
-      { share: risk.gambling.share, stakesMinor: risk.gambling.stakesMinor, referShare: rp.gambling.referShare, declineShare: rp.gambling.declineShare },
+      {
+        share: risk.gambling.share,
+        stakesMinor: risk.gambling.stakesMinor,
+        referShare: rp.gambling.referShare,
+        declineShare: rp.gambling.declineShare,
+      },
       `with betting below ${new Dec(rp.gambling.referShare).times(100).toString()}% of income`,
     );
   }
@@ -289,7 +340,10 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'without negative-balance days',
     );
   }
-  if (cashFlow.averageDailyBalanceMinor !== null && new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)) {
+  if (
+    cashFlow.averageDailyBalanceMinor !== null &&
+    new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)
+  ) {
     factorReason(
       'LOW_BALANCE_DAYS',
       'limit',
@@ -304,7 +358,10 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       'review',
       `${new Dec(risk.passThrough.share).times(100).toFixed(0)}% of inflows leave within ${rp.passThrough.windowDays} days to ${risk.passThrough.topCounterparties.length} counterparties; only salary counts as income.`,
       { share: risk.passThrough.share, topShare: risk.passThrough.topShare, counterparties: risk.passThrough.topCounterparties.join(', ') },
-      { altLimit: limitWith({ verifiedMonthlyIncomeMinor: ctx.incomeUncapped }), message: (d) => `Limit would be ${d} higher if inflows stayed in the account.` },
+      {
+        altLimit: limitWith({ verifiedMonthlyIncomeMinor: ctx.incomeUncapped }),
+        message: (d) => `Limit would be ${d} higher if inflows stayed in the account.`,
+      },
     );
   }
   if (risk.dataIntegrity.balanceBreaks >= rp.dataIntegrity.breaksRefer) {
@@ -316,24 +373,36 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
     );
   }
   if (risk.nameMatch.checked && !risk.nameMatch.matched) {
-    add('ACCOUNT_NAME_MISMATCH', 'review', `The bank account name (${risk.nameMatch.holderNames.join(' / ')}) does not match the applicant's name.`, {
-      bestOverlap: risk.nameMatch.bestOverlap,
-      minOverlap: rp.nameMatch.minOverlap,
-    });
+    add(
+      'ACCOUNT_NAME_MISMATCH',
+      'review',
+      `The bank account name (${risk.nameMatch.holderNames.join(' / ')}) does not match the applicant's name.`,
+      {
+        bestOverlap: risk.nameMatch.bestOverlap,
+        minOverlap: rp.nameMatch.minOverlap,
+      },
+    );
   }
   if (risk.staleData.stale) {
     add(
       'STALE_DATA',
       'limit',
       `The bank data is not fresh${risk.staleData.freshnessHours !== null ? ` (${risk.staleData.freshnessHours} hours old)` : ''}${risk.staleData.reauthRequired ? ' and the bank needs re-authorisation' : ''}; the limit is capped at ${formatNaira(policy.staleData.limitCapMinor)}.`,
-      { freshnessHours: risk.staleData.freshnessHours, maxAgeHours: policy.staleData.maxAgeHours, reauthRequired: risk.staleData.reauthRequired, capMinor: policy.staleData.limitCapMinor },
+      {
+        freshnessHours: risk.staleData.freshnessHours,
+        maxAgeHours: policy.staleData.maxAgeHours,
+        reauthRequired: risk.staleData.reauthRequired,
+        capMinor: policy.staleData.limitCapMinor,
+      },
       { altLimit: limitWith({ staleCapMinor: null }), message: (d) => `Limit would be ${d} higher after the bank account is re-synced.` },
     );
   }
 
   // Binding caps (informational).
   if (limit.bindingConstraint === 'product_max') {
-    add('POLICY_PRODUCT_MAX', 'info', `The limit is the product maximum of ${formatNaira(policy.product.maxAmountMinor)}.`, { productMaxMinor: policy.product.maxAmountMinor });
+    add('POLICY_PRODUCT_MAX', 'info', `The limit is the product maximum of ${formatNaira(policy.product.maxAmountMinor)}.`, {
+      productMaxMinor: policy.product.maxAmountMinor,
+    });
   } else if (limit.bindingConstraint === 'income_multiple') {
     add('INCOME_MULTIPLE_CAP', 'info', `The limit is capped at ${policy.product.incomeMultipleCap}× verified monthly income.`, {
       multiple: policy.product.incomeMultipleCap,

@@ -6,7 +6,11 @@ import type { Policy } from './policy.js';
 import type { RiskResult } from './types.js';
 
 /** Findings that mean the data may be incomplete or altered (the rest are informational). */
-const SEVERE_FINDINGS: ReadonlySet<DataQualityKind> = new Set<DataQualityKind>(['balance_break', 'modified_transaction', 'removed_transaction']);
+const SEVERE_FINDINGS: ReadonlySet<DataQualityKind> = new Set<DataQualityKind>([
+  'balance_break',
+  'modified_transaction',
+  'removed_transaction',
+]);
 
 function nameTokens(name: string): Set<string> {
   return new Set(

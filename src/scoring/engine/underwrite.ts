@@ -73,10 +73,16 @@ export function underwrite(input: EngineInput): EngineResult {
   const gShare = new Dec(risk.gambling.share);
   if (gShare.gte(rp.gambling.referShare)) riskHits.push({ code: 'GAMBLING_SHARE_HIGH', factor: new Dec(rp.gambling.factor) });
   if (isStacking(obligations, policy)) riskHits.push({ code: 'RECENT_LOAN_DISBURSEMENTS', factor: new Dec(rp.stacking.factor) });
-  if (obligations.activeLenders90d > rp.lenders.maxActive) riskHits.push({ code: 'MULTIPLE_ACTIVE_LENDERS', factor: new Dec(rp.lenders.factor) });
-  if (risk.failedDebits.count90d >= rp.failedDebits.count90dThreshold) riskHits.push({ code: 'FAILED_DEBITS_OR_RETURNS', factor: new Dec(rp.failedDebits.factor) });
-  if (cashFlow.negativeBalanceDays >= rp.negativeBalance.daysThreshold) riskHits.push({ code: 'NEGATIVE_BALANCE_DAYS', factor: new Dec(rp.negativeBalance.factor) });
-  if (cashFlow.averageDailyBalanceMinor !== null && new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)) {
+  if (obligations.activeLenders90d > rp.lenders.maxActive)
+    riskHits.push({ code: 'MULTIPLE_ACTIVE_LENDERS', factor: new Dec(rp.lenders.factor) });
+  if (risk.failedDebits.count90d >= rp.failedDebits.count90dThreshold)
+    riskHits.push({ code: 'FAILED_DEBITS_OR_RETURNS', factor: new Dec(rp.failedDebits.factor) });
+  if (cashFlow.negativeBalanceDays >= rp.negativeBalance.daysThreshold)
+    riskHits.push({ code: 'NEGATIVE_BALANCE_DAYS', factor: new Dec(rp.negativeBalance.factor) });
+  if (
+    cashFlow.averageDailyBalanceMinor !== null &&
+    new Dec(cashFlow.lowBalanceDays).div(cashFlow.balanceWindowDays).gte(rp.lowBalance.shareThreshold)
+  ) {
     riskHits.push({ code: 'LOW_BALANCE_DAYS', factor: new Dec(rp.lowBalance.factor) });
   }
   const riskFactor = riskHits.reduce((f, h) => f.times(h.factor), ONE);
@@ -193,14 +199,29 @@ function buildFeatures(
     {
       name: 'verified_monthly_income',
       value: income.verifiedMonthlyMinor,
-      transactionIds: [...counted.flatMap((s) => s.transactionIds), ...(income.irregularMonthlyMinor > 0 ? income.irregular.transactionIds : [])],
+      transactionIds: [
+        ...counted.flatMap((s) => s.transactionIds),
+        ...(income.irregularMonthlyMinor > 0 ? income.irregular.transactionIds : []),
+      ],
     },
     { name: 'irregular_monthly_income', value: income.irregularMonthlyMinor, transactionIds: income.irregular.transactionIds },
     ...streams.map((s) => ({ name: `income_stream.${s.id}.monthly`, value: s.monthlyAmountMinor, transactionIds: s.transactionIds })),
     { name: 'never_income_credits', value: income.excluded.neverIncomeMinor, transactionIds: income.excluded.neverIncomeTransactionIds },
-    { name: 'outlier_credits_excluded', value: income.excluded.outlierTransactionIds.length, transactionIds: income.excluded.outlierTransactionIds },
-    { name: 'existing_obligations_monthly', value: obligations.monthlyTotalMinor, transactionIds: obligations.lenders.flatMap((l) => l.transactionIds) },
-    { name: 'loan_disbursements_90d', value: obligations.disbursements.last90d.count, transactionIds: obligations.disbursements.transactionIds },
+    {
+      name: 'outlier_credits_excluded',
+      value: income.excluded.outlierTransactionIds.length,
+      transactionIds: income.excluded.outlierTransactionIds,
+    },
+    {
+      name: 'existing_obligations_monthly',
+      value: obligations.monthlyTotalMinor,
+      transactionIds: obligations.lenders.flatMap((l) => l.transactionIds),
+    },
+    {
+      name: 'loan_disbursements_90d',
+      value: obligations.disbursements.last90d.count,
+      transactionIds: obligations.disbursements.transactionIds,
+    },
     { name: 'gambling_share', value: risk.gambling.share, transactionIds: risk.gambling.transactionIds },
     { name: 'failed_debits_90d', value: risk.failedDebits.count90d, transactionIds: risk.failedDebits.transactionIds },
     { name: 'data_integrity_findings', value: risk.dataIntegrity.balanceBreaks, transactionIds: risk.dataIntegrity.transactionIds },

@@ -31,11 +31,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-export function buildTransactions(specs: readonly TxSpec[], opts: { accountId?: string; openingBalanceMinor?: number; withBalances?: boolean } = {}): NormalisedTransaction[] {
+export function buildTransactions(
+  specs: readonly TxSpec[],
+  opts: { accountId?: string; openingBalanceMinor?: number; withBalances?: boolean } = {},
+): NormalisedTransaction[] {
   const accountId = opts.accountId ?? 'acc-1';
-  const sorted = specs
-    .map((s, k) => ({ s, k }))
-    .sort((a, b) => (a.s.date < b.s.date ? -1 : a.s.date > b.s.date ? 1 : a.k - b.k));
+  const sorted = specs.map((s, k) => ({ s, k })).sort((a, b) => (a.s.date < b.s.date ? -1 : a.s.date > b.s.date ? 1 : a.k - b.k));
   let bal = opts.openingBalanceMinor ?? 0;
   return sorted.map(({ s, k }, n) => {
     bal += s.direction === 'credit' ? s.amountMinor : -s.amountMinor;
@@ -62,7 +63,12 @@ export function buildTransactions(specs: readonly TxSpec[], opts: { accountId?: 
   });
 }
 
-export function engineAccount(accountId: string, txs: readonly NormalisedTransaction[], asOf: string, overrides: Partial<EngineAccount> = {}): EngineAccount {
+export function engineAccount(
+  accountId: string,
+  txs: readonly NormalisedTransaction[],
+  asOf: string,
+  overrides: Partial<EngineAccount> = {},
+): EngineAccount {
   const own = txs.filter((t) => t.accountId === accountId);
   const last = own[own.length - 1];
   return {
@@ -120,6 +126,8 @@ export interface SalariedOptions {
   /** Betting stakes per week, kobo. */
   weeklyBetMinor?: number;
   spendShare?: number;
+  /** Everyday card spend per day, kobo (defaults to a share of salary). */
+  dailySpendMinor?: number;
 }
 
 /** A salaried borrower with everyday spending; the knobs drive the property tests and scenarios. */
@@ -131,28 +139,65 @@ export function salariedSpecs(o: SalariedOptions = {}): TxSpec[] {
   const employer = o.employer ?? 'ACME NIGERIA LTD';
   const specs: TxSpec[] = [];
   for (const date of monthlyDates(from, to, o.payDay ?? 25)) {
-    specs.push({ date, direction: 'credit', amountMinor: salary, category: 'salary', counterparty: employer, narration: `NIP/ZENITH/${employer}/SALARY ${date.slice(0, 7)}` });
+    specs.push({
+      date,
+      direction: 'credit',
+      amountMinor: salary,
+      category: 'salary',
+      counterparty: employer,
+      narration: `NIP/ZENITH/${employer}/SALARY ${date.slice(0, 7)}`,
+    });
   }
-  const spend = Math.round((salary * (o.spendShare ?? 0.6)) / 30);
+  const spend = o.dailySpendMinor ?? Math.round((salary * (o.spendShare ?? 0.6)) / 30);
   for (const date of everyNDays(`${from}-02`, `${to}-28`, 3)) {
     const amt = Math.round(spend * 3 * (0.6 + 0.8 * r()));
-    specs.push({ date, direction: 'debit', amountMinor: amt, category: 'card_pos', counterparty: 'SHOPRITE', rail: 'POS', narration: 'POS PURCHASE SHOPRITE LEKKI' });
+    specs.push({
+      date,
+      direction: 'debit',
+      amountMinor: amt,
+      category: 'card_pos',
+      counterparty: 'SHOPRITE',
+      rail: 'POS',
+      narration: 'POS PURCHASE SHOPRITE LEKKI',
+    });
   }
   for (const date of monthlyDates(from, to, 27, false)) {
     specs.push({ date, direction: 'debit', amountMinor: 1_500_000, category: 'utilities', counterparty: 'IKEDC', rail: 'BILLS' });
-    specs.push({ date, direction: 'debit', amountMinor: 5_000, category: 'bank_charges', counterparty: null, rail: 'CHARGE', narration: 'SMS ALERT CHARGES' });
+    specs.push({
+      date,
+      direction: 'debit',
+      amountMinor: 5_000,
+      category: 'bank_charges',
+      counterparty: null,
+      rail: 'CHARGE',
+      narration: 'SMS ALERT CHARGES',
+    });
   }
   const lenders = o.lenders ?? 1;
   if ((o.loanRepaymentMinor ?? 0) > 0) {
     for (let l = 0; l < lenders; l += 1) {
       for (const date of monthlyDates(from, to, 28, false)) {
-        specs.push({ date, direction: 'debit', amountMinor: o.loanRepaymentMinor!, category: 'loan_repayment', counterparty: `LOANAPP${l} LTD`, narration: `NIP/LOANAPP${l}/REPAYMENT` });
+        specs.push({
+          date,
+          direction: 'debit',
+          amountMinor: o.loanRepaymentMinor!,
+          category: 'loan_repayment',
+          counterparty: `LOANAPP${l} LTD`,
+          narration: `NIP/LOANAPP${l}/REPAYMENT`,
+        });
       }
     }
   }
   if ((o.weeklyBetMinor ?? 0) > 0) {
     for (const date of everyNDays(`${from}-03`, `${to}-28`, 7)) {
-      specs.push({ date, direction: 'debit', amountMinor: o.weeklyBetMinor!, category: 'betting_stake', counterparty: 'BET9JA', narration: 'WEB/BET9JA/DEPOSIT' });
+      specs.push({
+        date,
+        direction: 'debit',
+        amountMinor: o.weeklyBetMinor!,
+        category: 'betting_stake',
+        counterparty: 'BET9JA',
+        narration: 'WEB/BET9JA/DEPOSIT',
+      });
     }
   }
   void o.asOf;

@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { underwrite } from '../underwrite.js';
+import { relativeError, runPersona } from './persona-harness.js';
+
+/** Betting stakes above the decline share of income credits. */
+describe(`${underwrite.name}: gambler persona`, () => {
+  const { output, labels } = runPersona('gambler');
+
+  it('should estimate regular monthly income within 10% of the ground truth', () => {
+    expect(relativeError(output.income.regularMonthly, labels.expectedMonthlyIncomeMinor)).toBeLessThanOrEqual(0.1);
+    expect(relativeError(output.income.monthlyEstimate, labels.expectedMonthlyIncomeMinor)).toBeLessThanOrEqual(0.1);
+  });
+
+  it('should match the labelled decision, complete months and flags', () => {
+    expect(output.decision).toBe(labels.expectedDecision.band);
+    expect(output.coverage.months).toBe(labels.expectedCompleteMonths);
+    for (const flag of labels.expectedFlags) expect(output.flags).toContain(flag);
+  });
+
+  it('should put every true salary/wage payment in a detected stream', () => {
+    const detected = new Set(output.income.streams.filter((s) => s.frequency !== 'irregular').flatMap((s) => s.transactionIds));
+    const truth = labels.incomeStreams.filter((s) => s.frequency !== 'irregular').flatMap((s) => s.transactionIds);
+    expect(truth.filter((id) => !detected.has(id))).toEqual([]);
+  });
+
+  it('should produce the pinned result', () => {
+    expect({
+      decision: output.decision,
+      recommendedLimit: output.recommendedLimit,
+      bindingConstraint: output.bindingConstraint,
+      instalment: output.instalment,
+      verifiedMonthly: output.income.verifiedMonthly,
+      monthlyEstimate: output.income.monthlyEstimate,
+      regularMonthly: output.income.regularMonthly,
+      obligationsMonthlyTotal: output.obligations.monthlyTotal,
+      completeMonths: output.coverage.months,
+      flags: output.flags,
+      reasons: output.reasons.map((r) => r.code),
+      streams: output.income.streams.map((s) => ({
+        label: s.label,
+        frequency: s.frequency,
+        status: s.status,
+        maturity: s.maturity,
+        monthlyAmount: s.monthlyAmount,
+      })),
+    }).toEqual({
+      decision: 'decline',
+      recommendedLimit: 39500000,
+      bindingConstraint: 'free_cash_flow',
+      instalment: 7535095,
+      verifiedMonthly: 44719000,
+      monthlyEstimate: 44865000,
+      regularMonthly: 44500000,
+      obligationsMonthlyTotal: 0,
+      completeMonths: 12,
+      flags: ['gambling'],
+      reasons: ['GAMBLING_SHARE_HIGH', 'FREE_CASH_FLOW_LOW'],
+      streams: [
+        {
+          label: 'OKOMU AGRO ALLIED LTD',
+          frequency: 'monthly',
+          status: 'ACTIVE',
+          maturity: 'MATURE',
+          monthlyAmount: 44500000,
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BorrowerEntity } from '../borrowers/borrower.entity.js';
+import { IngestionModule } from '../ingestion/ingestion.module.js';
+import { DecisionInputEntity } from './entities/decision-input.entity.js';
+import { DecisionEntity } from './entities/decision.entity.js';
+import { ScoringService } from './scoring.service.js';
+
+/** Scoring from stored data with the pure engine, and the immutable decision records. */
+@Module({
+  imports: [TypeOrmModule.forFeature([DecisionEntity, DecisionInputEntity, BorrowerEntity]), IngestionModule],
+  providers: [ScoringService],
+  exports: [ScoringService],
+})
+export class ScoringModule {}
