@@ -120,3 +120,22 @@ describe(checkEmtlConsistency.name, () => {
     expect(checkEmtlConsistency('a', rows, { absoluteTolerance: 8 })).toEqual([]);
   });
 });
+
+describe(orderChronologically.name, () => {
+  it('should rebuild a consistent chain when a bank stamps every row of a day at midnight in arbitrary order', () => {
+    // Ten days, four rows a day, all at 00:00 of their day, listed newest-day-first but scrambled inside each day.
+    const rows: LedgerRow[] = [];
+    let balance = 50_000_00;
+    for (let day = 1; day <= 10; day++) {
+      const dayRows: LedgerRow[] = [];
+      for (let k = 0; k < 4; k++) {
+        const direction = (day + k) % 3 === 0 ? 'credit' : 'debit';
+        const amount = 1_000_00 + day * 137 + k * 911;
+        balance += direction === 'credit' ? amount : -amount;
+        dayRows.push(row(`2026-09-${String(day).padStart(2, '0')}T00:00:00Z`, direction, amount, balance));
+      }
+      rows.unshift(...[dayRows[2], dayRows[0], dayRows[3], dayRows[1]]);
+    }
+    expect(checkBalanceContinuity('a', rows, { emtl: false })).toEqual([]);
+  });
+});
