@@ -1,7 +1,31 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import type { SandboxHandle } from '../sandbox-launcher.js';
+import { startSandbox } from './sandbox-server.js';
 
-/** Starts the Mono sandbox on MONO_SANDBOX_PORT, delivering webhooks to this engine. (Filled in by the sandbox module.) */
-export async function startSandboxForEngine(_config: AppConfig): Promise<SandboxHandle | null> {
-  return Promise.resolve(null);
+/**
+ * Starts the Mono sandbox for `npm start` on MONO_SANDBOX_PORT with the engine's Mono key and webhook secret. State
+ * is kept in DATA_DIR/sandbox-state.json so linked accounts survive a restart. Webhooks queue until `attach()` (the
+ * engine listens), then go to the engine's `/webhooks/mono`.
+ */
+export async function startSandboxForEngine(config: AppConfig): Promise<SandboxHandle | null> {
+  const sandbox = await startSandbox({
+    port: config.mono.sandboxPort,
+    host: '0.0.0.0',
+    secretKey: config.mono.secretKey,
+    webhookSecret: config.mono.webhookSecret,
+    publicUrl: `http://localhost:${config.mono.sandboxPort}`,
+    stateFile: path.join(config.database.dataDir, 'sandbox-state.json'),
+    syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+  });
+  return {
+    url: sandbox.url,
+    attach: async (app) => {
+      const address = (app.getHttpServer() as Server).address() as AddressInfo | null;
+      sandbox.setWebhookTarget(`http://127.0.0.1:${address?.port ?? config.port}/webhooks/mono`);
+    },
+    close: () => sandbox.close(),
+  };
 }

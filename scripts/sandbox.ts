@@ -1,0 +1,53 @@
+/**
+ * `npm run sandbox [-- --webhook-url http://127.0.0.1:3000/webhooks/mono] [--port 3100] [--host 0.0.0.0] [--state-file path]`
+ * Runs the Mono sandbox alone (MONO_SANDBOX_PORT, MONO_SECRET_KEY / MONO_WEBHOOK_SECRET or the sandbox defaults).
+ */
+import 'reflect-metadata';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppConfig } from '../src/config/app-config.js';
+import { startSandbox } from '../src/sandbox/sandbox-server.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'webhook-url': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'state-file': { type: 'string' },
+      'no-state': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: npm run sandbox -- [--webhook-url URL] [--port N] [--host H] [--state-file PATH | --no-state]\n');
+    return;
+  }
+  const config = AppConfig.fromEnvironment();
+  const port = values.port !== undefined ? Number(values.port) : config.mono.sandboxPort;
+  const sandbox = await startSandbox({
+    port,
+    host: values.host ?? '127.0.0.1',
+    secretKey: config.mono.secretKey,
+    webhookSecret: config.mono.webhookSecret,
+    webhookUrl: values['webhook-url'] ?? `http://127.0.0.1:${config.port}/webhooks/mono`,
+    stateFile: values['no-state'] ? undefined : (values['state-file'] ?? path.join(config.database.dataDir, 'sandbox-state.json')),
+    syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+  });
+  process.stdout.write(
+    `Mono sandbox listening on ${sandbox.url}\n  mono-sec-key: ${config.mono.secretKey}\n  webhooks → ${sandbox.state.webhooks.getTarget() ?? '(none)'}\n  admin API: ${sandbox.url}/sandbox/openapi.json\n`,
+  );
+  const stop = (): void => {
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sandbox failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
