@@ -1,7 +1,9 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { MonoModule } from './mono/mono.module.js';
 
 /**
  * The domain modules of the engine (mono, ingestion, scoring, applications, underwriting, reports…).
  * Each domain adds its module here.
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule];

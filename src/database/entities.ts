@@ -3,6 +3,9 @@ import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
 import { AuditLogEntity } from '../common/audit/audit-log.entity.js';
 import { JobRunEntity } from '../jobs/job-run.entity.js';
+import { ConnectSessionEntity } from '../mono/connect-session.entity.js';
+import { SyncRunEntity } from '../mono/sync-run.entity.js';
+import { WebhookEventEntity } from '../mono/webhook-event.entity.js';
 import { ApplicationAccountEntity } from '../applications/application-account.entity.js';
 import { LoanApplicationEntity } from '../applications/loan-application.entity.js';
 import { OutboxEventEntity } from '../outbox/outbox-event.entity.js';
@@ -23,4 +26,7 @@ export const ENTITIES = [
   DecisionEntity,
   DecisionInputEntity,
   OutboxEventEntity,
+  ConnectSessionEntity,
+  SyncRunEntity,
+  WebhookEventEntity,
 ];

@@ -1,0 +1,19 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Registry } from 'prom-client';
+import { Roles } from '../auth/roles.decorator.js';
+
+@ApiTags('metrics')
+@ApiBearerAuth()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly registry: Registry) {}
+
+  @Get()
+  @Roles('admin')
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
+  @ApiOperation({ summary: 'Prometheus metrics (Mono client calls, retries, circuit state, webhook inbox)' })
+  async metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

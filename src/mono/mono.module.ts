@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConnectSessionsRepository } from './connect-sessions.repository.js';
+import { InboxSignal } from './inbox-signal.js';
+import { LinkService } from './link.service.js';
+import { MonoAccountsRepository } from './mono-accounts.repository.js';
+import { MonoClient } from './mono.client.js';
+import { ReauthService } from './reauth.service.js';
+import { SyncRunsRepository } from './sync-runs.repository.js';
+import { SyncService } from './sync.service.js';
+import { WebhookEventsRepository } from './webhook-events.repository.js';
+import { WebhookHandlersService } from './webhook-handlers.service.js';
+import { WebhookInboxProcessor } from './webhook-inbox.processor.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+/** Mono integration: the client, connect / sync / reauth services, and the webhook inbox. */
+@Module({
+  controllers: [WebhooksController],
+  providers: [
+    MonoClient,
+    MonoAccountsRepository,
+    ConnectSessionsRepository,
+    SyncRunsRepository,
+    WebhookEventsRepository,
+    InboxSignal,
+    ReauthService,
+    LinkService,
+    SyncService,
+    WebhookHandlersService,
+    WebhookInboxProcessor,
+    WebhooksService,
+  ],
+  exports: [MonoClient, LinkService, SyncService, ReauthService, WebhookInboxProcessor],
+})
+export class MonoModule {}

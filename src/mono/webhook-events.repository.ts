@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { affected } from './mono-accounts.repository.js';
+import { WebhookEventEntity } from './webhook-event.entity.js';
+
+interface WebhookRow {
+  id: string;
+  provider_event_id: string | null;
+  payload_hash: string;
+  event_type: string;
+  mono_account_id: string | null;
+  payload: Record<string, unknown>;
+  status: WebhookEventEntity['status'];
+  attempts: number;
+  received_at: Date;
+}
+
+export interface ClaimedWebhookEvent {
+  id: string;
+  providerEventId: string | null;
+  eventType: string;
+  monoAccountId: string | null;
+  payload: Record<string, unknown>;
+  /** Including this claim. */
+  attempts: number;
+  receivedAt: Date;
+}
+
+/** The webhook inbox: insert-once, claim with SKIP LOCKED under a lease, then settle. */
+@Injectable()
+export class WebhookEventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** INSERT … ON CONFLICT DO NOTHING (event id or payload hash). Returns the new row id, or null for a duplicate. */
+  async insertIfNew(event: { providerEventId: string | null; payloadHash: string; eventType: string; monoAccountId: string | null; payload: unknown; now: Date }): Promise<string | null> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6, $6)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, JSON.stringify(event.payload), event.now],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Leases up to `limit` due events (pending, or processing whose lease expired — a crashed worker), oldest first.
+   * SKIP LOCKED lets several instances drain the inbox without blocking each other.
+   */
+  async claimDue(limit: number, now: Date, leaseMs: number): Promise<ClaimedWebhookEvent[]> {
+    const result = await this.dataSource.query<[WebhookRow[], number]>(
+      `UPDATE webhook_events w SET status = 'processing', attempts = w.attempts + 1, locked_until = $2::timestamptz + ($3 || ' milliseconds')::interval
+       WHERE w.id IN (
+         SELECT id FROM webhook_events
+         WHERE next_attempt_at <= $2 AND (status = 'pending' OR (status = 'processing' AND (locked_until IS NULL OR locked_until < $2)))
+         ORDER BY received_at, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING w.id, w.provider_event_id, w.payload_hash, w.event_type, w.mono_account_id, w.payload, w.status, w.attempts, w.received_at`,
+      [limit, now, String(leaseMs)],
+    );
+    const rows = Array.isArray(result[0]) ? result[0] : [];
+    return rows
+      .map((r) => ({
+        id: r.id,
+        providerEventId: r.provider_event_id,
+        eventType: r.event_type,
+        monoAccountId: r.mono_account_id,
+        payload: r.payload,
+        attempts: r.attempts,
+        receivedAt: r.received_at,
+      }))
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  }
+
+  async settle(id: string, status: 'processed' | 'ignored' | 'failed', now: Date, lastError: string | null = null): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_events SET status = $2, processed_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1`, [id, status, now, lastError]);
+  }
+
+  async scheduleRetry(id: string, nextAttemptAt: Date, lastError: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_events SET status = 'pending', next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1`, [
+      id,
+      nextAttemptAt,
+      lastError,
+    ]);
+  }
+
+  /** Makes the deferred events of a just-linked account due now. Returns how many. */
+  async makeAccountEventsDue(monoAccountId: string, now: Date): Promise<number> {
+    return affected(
+      await this.dataSource.query(`UPDATE webhook_events SET next_attempt_at = $2 WHERE mono_account_id = $1 AND status = 'pending' AND next_attempt_at > $2 RETURNING id`, [
+        monoAccountId,
+        now,
+      ]),
+    );
+  }
+
+  findById(id: string): Promise<WebhookEventEntity | null> {
+    return this.dataSource.getRepository(WebhookEventEntity).findOne({ where: { id } });
+  }
+}

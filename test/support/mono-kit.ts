@@ -1,0 +1,116 @@
+/**
+ * Helpers for the Mono integration suites: the in-process sandbox with fast timings, the engine env pointing at it,
+ * the sandbox admin API, polling, and sample bank activity.
+ */
+import { startSandbox, type SandboxOptions } from '../../src/sandbox/sandbox-server.js';
+
+export type SandboxServer = Awaited<ReturnType<typeof startSandbox>>;
+
+export const KIT_SECRET_KEY = 'test_sk_mono_kit_0123456789';
+export const KIT_WEBHOOK_SECRET = 'mono-kit-webhook-secret-0123';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The sandbox on a free port with test timings (no rate-limit window unless asked, quick links, quick jobs). */
+export function startTestSandbox(overrides: Partial<SandboxOptions> = {}): Promise<SandboxServer> {
+  return startSandbox({
+    port: 0,
+    secretKey: KIT_SECRET_KEY,
+    webhookSecret: KIT_WEBHOOK_SECRET,
+    syncMinIntervalMs: 0,
+    realtimeWindowMs: 0,
+    webhookDelayMs: [0, 5],
+    jobDurationMs: 30,
+    linkProcessingMs: [10, 20],
+    webhookRetry: { baseMs: 50, maxMs: 400, maxAttempts: 40 },
+    logger: silent,
+    ...overrides,
+  });
+}
+
+/** Engine environment talking to the sandbox, with fast retry/backoff settings. */
+export function monoEnv(sandbox: { url: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MONO_BASE_URL: sandbox.url,
+    MONO_SECRET_KEY: KIT_SECRET_KEY,
+    MONO_WEBHOOK_SECRET: KIT_WEBHOOK_SECRET,
+    MONO_RETRY_BASE_MS: '5',
+    MONO_TIMEOUT_MS: '2000',
+    MONO_MAX_RETRIES: '4',
+    MONO_CIRCUIT_HALF_OPEN_MS: '50',
+    SYNC_MIN_INTERVAL_SECONDS: '0',
+    WEBHOOK_RETRY_BASE_MS: '20',
+    WEBHOOK_POLL_MS: '100',
+    JOBS_ENABLED: 'false',
+    ...extra,
+  };
+}
+
+export async function sandboxAdmin<T = Record<string, unknown>>(sandbox: { url: string }, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${sandbox.url}/sandbox${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`sandbox admin ${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+export interface SandboxCall {
+  method: string;
+  path: string;
+  status: number | null;
+  realtime?: string;
+  fault?: string;
+}
+
+export async function sandboxCalls(sandbox: { url: string }, accountId: string): Promise<SandboxCall[]> {
+  return (await sandboxAdmin<{ calls: SandboxCall[] }>(sandbox, 'GET', `/accounts/${accountId}/calls`)).calls;
+}
+
+/** Polls until `fn` returns a truthy value (or throws after the deadline with the last value). */
+export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
+  }
+}
+
+/** `n` v2-shaped transactions, newest first, one per day ending `lastDay` (YYYY-MM-DD), ids `${prefix}-${i}`. */
+export function sampleTransactions(n: number, opts: { prefix?: string; lastDay?: string } = {}): Array<Record<string, unknown>> {
+  const prefix = opts.prefix ?? 'txn';
+  const last = Date.parse(`${opts.lastDay ?? '2026-11-01'}T10:00:00.000Z`);
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${String(i).padStart(4, '0')}`,
+    narration: i % 3 === 0 ? `NIP/SALARY/ACME LTD ${i}` : `POS PURCHASE SHOPRITE ${i}`,
+    amount: 10_000 + i * 137,
+    type: i % 3 === 0 ? 'credit' : 'debit',
+    date: new Date(last - i * 86_400_000).toISOString(),
+    category: 'unknown',
+  }));
+}
+
+/** Creates a sandbox account with explicit data; returns its widget code and id. */
+export async function createSandboxAccount(
+  sandbox: { url: string },
+  input: { transactions?: Array<Record<string, unknown>>; mfa?: boolean; ref?: string; accountId?: string; balance?: number } = {},
+): Promise<{ code: string; accountId: string }> {
+  return sandboxAdmin(sandbox, 'POST', '/accounts', {
+    account: {
+      ...(input.accountId ? { id: input.accountId } : {}),
+      name: 'ADA OKAFOR',
+      account_number: '0123456789',
+      currency: 'NGN',
+      type: 'SAVINGS_ACCOUNT',
+      ...(input.balance !== undefined ? { balance: input.balance } : {}),
+      institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' },
+    },
+    transactions: input.transactions ?? sampleTransactions(25),
+    options: { mfa: input.mfa ?? false, ...(input.ref ? { ref: input.ref } : {}) },
+  });
+}
