@@ -1,7 +1,8 @@
 import { CoreSchema1763715600000 } from './1763715600000-CoreSchema.js';
 import { WidenEncryptedPii1763719200000 } from './1763719200000-WidenEncryptedPii.js';
 import { ApplicationFlow1763800000000 } from './1763800000000-ApplicationFlow.js';
+import { IngestionIdentityName1763803600000 } from './1763803600000-IngestionIdentityName.js';
 import { Reunderwriting1764100000000 } from './1764100000000-Reunderwriting.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
-export const migrations = [CoreSchema1763715600000, WidenEncryptedPii1763719200000, ApplicationFlow1763800000000, Reunderwriting1764100000000];
+export const migrations = [CoreSchema1763715600000, WidenEncryptedPii1763719200000, ApplicationFlow1763800000000, IngestionIdentityName1763803600000, Reunderwriting1764100000000];

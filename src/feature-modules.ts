@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonoModule } from './mono/mono.module.js';
 
@@ -6,4 +7,4 @@ import { MonoModule } from './mono/mono.module.js';
  * The domain modules of the engine (mono, ingestion, scoring, applications, underwriting, reports…).
  * Each domain adds its module here.
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule, IngestionModule];

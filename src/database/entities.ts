@@ -3,6 +3,7 @@ import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
 import { AuditLogEntity } from '../common/audit/audit-log.entity.js';
 import { JobRunEntity } from '../jobs/job-run.entity.js';
+import { INGESTION_ENTITIES } from '../ingestion/entities/index.js';
 import { ConnectSessionEntity } from '../mono/connect-session.entity.js';
 import { SyncRunEntity } from '../mono/sync-run.entity.js';
 import { WebhookEventEntity } from '../mono/webhook-event.entity.js';
@@ -29,4 +30,5 @@ export const ENTITIES = [
   ConnectSessionEntity,
   SyncRunEntity,
   WebhookEventEntity,
+  ...INGESTION_ENTITIES,
 ];
