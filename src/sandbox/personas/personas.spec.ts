@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 
-import { checkBalanceContinuity, computeCoverage, loadDictionaries } from '../../ingestion/normalise/index.js';
+import {
+  categoriseBorrowerTransactions,
+  checkBalanceContinuity,
+  computeCoverage,
+  loadDictionaries,
+  parseMonoTransactions,
+} from '../../ingestion/normalise/index.js';
 import { lagosDate } from '../../ingestion/normalise/lagos-date.js';
 import { isBusinessDay, previousBusinessDay } from './calendar.js';
 import { DEFAULT_SEEDS, generatePersona, measureCategoriser, PERSONA_NAMES, type GeneratedPersona, type PersonaName } from './index.js';
@@ -191,5 +198,34 @@ describe('generatePersona faults', () => {
     );
     expect(coverage.longestGapDays).toBeGreaterThanOrEqual(20);
     expect(clean.labels.dataQuality).toBeUndefined();
+  });
+});
+
+describe(categoriseBorrowerTransactions.name, () => {
+  it('should categorise independently of the order rows arrive in', () => {
+    const persona = generatePersona('self_transfer_pair', { asOf: '2026-10-31', months: 3 });
+    const a = parseMonoTransactions(persona.transactions);
+    const b = parseMonoTransactions(persona.extraAccounts[0].transactions);
+    const holder = persona.account.account.name;
+    const baseline = JSON.stringify(
+      categoriseBorrowerTransactions([
+        { accountId: 'a', holderName: holder, transactions: a },
+        { accountId: 'b', holderName: holder, transactions: b },
+      ]),
+    );
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(a, { minLength: a.length, maxLength: a.length }),
+        fc.shuffledSubarray(b, { minLength: b.length, maxLength: b.length }),
+        (sa, sb) => {
+          const out = categoriseBorrowerTransactions([
+            { accountId: 'a', holderName: holder, transactions: sa },
+            { accountId: 'b', holderName: holder, transactions: sb },
+          ]);
+          expect(JSON.stringify(out)).toBe(baseline);
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 });
