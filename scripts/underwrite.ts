@@ -11,7 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lagosDate, normaliseMonoExport } from '../src/ingestion/normalise/index.js';
-import { formatNaira, toUnderwritingOutput, underwrite, validatePolicy, type Policy, type RequestedLoan, type UnderwritingOutput } from '../src/scoring/engine/index.js';
+import {
+  formatNaira,
+  toUnderwritingOutput,
+  underwrite,
+  validatePolicy,
+  type Policy,
+  type RequestedLoan,
+  type UnderwritingOutput,
+} from '../src/scoring/engine/index.js';
 import { DEFAULT_POLICY } from '../src/scoring/policy/index.js';
 
 class UsageError extends Error {}
@@ -36,7 +44,8 @@ function readJson(path: string, what: string): unknown {
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0) throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0)
+    throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
   return Number(value);
 }
 
@@ -72,23 +81,34 @@ function summary(o: UnderwritingOutput): string {
     `Binding constraint: ${o.bindingConstraint}${o.postLoanDsr !== null ? `  (post-loan DSR ${o.postLoanDsr})` : ''}`,
   ];
   if (o.requested) {
-    lines.push(`Requested:          ${formatNaira(o.requested.amount)} over ${o.requested.tenorMonths} month(s): ${o.requested.affordable ? 'affordable' : 'not affordable'}`);
-    if (o.counterOffer) lines.push(`Counter-offer:      ${formatNaira(o.counterOffer.amount)} over ${o.counterOffer.tenorMonths} month(s) (instalment ${formatNaira(o.counterOffer.instalment)})`);
+    lines.push(
+      `Requested:          ${formatNaira(o.requested.amount)} over ${o.requested.tenorMonths} month(s): ${o.requested.affordable ? 'affordable' : 'not affordable'}`,
+    );
+    if (o.counterOffer)
+      lines.push(
+        `Counter-offer:      ${formatNaira(o.counterOffer.amount)} over ${o.counterOffer.tenorMonths} month(s) (instalment ${formatNaira(o.counterOffer.instalment)})`,
+      );
   }
   lines.push(
     `Income:             ${formatNaira(o.income.monthlyEstimate)}/month estimated, ${formatNaira(o.income.verifiedMonthly)}/month verified (regular ${formatNaira(o.income.regularMonthly)}, irregular ${formatNaira(o.income.irregularMonthly)})`,
   );
   for (const s of o.income.streams) {
-    lines.push(`  ${s.id} ${s.label}: ${s.frequency} ${s.status.toLowerCase()} ${s.maturity.toLowerCase()}, ${formatNaira(s.monthlyAmount)}/month, confidence ${s.confidence}, weight ${s.weight}${s.predictedNextDate ? `, next ${s.predictedNextDate}` : ''}`);
+    lines.push(
+      `  ${s.id} ${s.label}: ${s.frequency} ${s.status.toLowerCase()} ${s.maturity.toLowerCase()}, ${formatNaira(s.monthlyAmount)}/month, confidence ${s.confidence}, weight ${s.weight}${s.predictedNextDate ? `, next ${s.predictedNextDate}` : ''}`,
+    );
   }
-  lines.push(`Obligations:        ${formatNaira(o.obligations.monthlyTotal)}/month to ${o.obligations.lenderCount} lender(s); ${o.obligations.disbursements90d.count} loan disbursement(s) in 90 days`);
+  lines.push(
+    `Obligations:        ${formatNaira(o.obligations.monthlyTotal)}/month to ${o.obligations.lenderCount} lender(s); ${o.obligations.disbursements90d.count} loan disbursement(s) in 90 days`,
+  );
   lines.push(
     `Cash flow:          median inflow ${formatNaira(o.cashFlow.medianMonthlyInflow)}, essential outflow ${formatNaira(o.cashFlow.medianEssentialOutflow)}, free cash flow ${formatNaira(o.cashFlow.freeCashFlow)}; trend ${o.cashFlow.trend}`,
   );
   lines.push(
     `Balances (${o.cashFlow.balanceWindowDays} days):  average ${o.cashFlow.averageDailyBalance === null ? 'n/a' : formatNaira(o.cashFlow.averageDailyBalance)}, minimum ${o.cashFlow.minimumDailyBalance === null ? 'n/a' : formatNaira(o.cashFlow.minimumDailyBalance)}, ${o.cashFlow.negativeBalanceDays} negative / ${o.cashFlow.lowBalanceDays} low day(s)`,
   );
-  lines.push(`Coverage:           ${o.coverage.months} complete month(s), ${o.coverage.firstDate ?? '-'} … ${o.coverage.lastDate ?? '-'}, ${o.coverage.transactionCount} transactions`);
+  lines.push(
+    `Coverage:           ${o.coverage.months} complete month(s), ${o.coverage.firstDate ?? '-'} … ${o.coverage.lastDate ?? '-'}, ${o.coverage.transactionCount} transactions`,
+  );
   lines.push(`Flags:              ${o.flags.length ? o.flags.join(', ') : 'none'}`);
   lines.push('Reasons:');
   if (o.reasons.length === 0) lines.push('  none');
@@ -135,7 +155,8 @@ function main(argv: string[]): number {
   const amount = positiveInt(values.amount, '--amount');
   const tenor = positiveInt(values.tenor, '--tenor');
   if ((amount === undefined) !== (tenor === undefined)) throw new UsageError('--amount and --tenor go together');
-  if (values.rate !== undefined && !/^\d+(\.\d+)?$/.test(values.rate)) throw new UsageError(`--rate must be a decimal such as 0.04, got '${values.rate}'`);
+  if (values.rate !== undefined && !/^\d+(\.\d+)?$/.test(values.rate))
+    throw new UsageError(`--rate must be a decimal such as 0.04, got '${values.rate}'`);
 
   let policy: Policy = DEFAULT_POLICY;
   if (values.policy) {
@@ -155,7 +176,9 @@ function main(argv: string[]): number {
     throw new InputError(`input file ${values.input} is not a Mono export: ${(e as Error).message}`);
   }
   const requestedLoan: RequestedLoan | undefined =
-    amount !== undefined && tenor !== undefined ? { amountMinor: amount, tenorMonths: tenor, ...(values.rate !== undefined ? { monthlyRate: values.rate } : {}) } : undefined;
+    amount !== undefined && tenor !== undefined
+      ? { amountMinor: amount, tenorMonths: tenor, ...(values.rate !== undefined ? { monthlyRate: values.rate } : {}) }
+      : undefined;
   const result = underwrite({
     accounts: normalised.accounts,
     transactions: normalised.transactions,

@@ -61,7 +61,6 @@ export interface UnderwritingOutput {
     lastDate: string | null;
     daysAvailable: number;
     transactionCount: number;
-    duplicatesRemoved: number;
   };
   asOf: string;
   policyVersion: string;
@@ -189,7 +188,6 @@ export function toUnderwritingOutput(r: EngineResult): UnderwritingOutput {
       lastDate: r.coverage.lastDate,
       daysAvailable: r.coverage.daysAvailable,
       transactionCount: r.coverage.transactionCount,
-      duplicatesRemoved: r.coverage.duplicatesRemoved,
     },
     asOf: r.asOf,
     policyVersion: r.policyVersion,

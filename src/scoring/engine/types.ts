@@ -237,7 +237,6 @@ export interface CoverageResult {
   lastDate: string | null;
   daysAvailable: number;
   transactionCount: number;
-  duplicatesRemoved: number;
   accounts: number;
 }
 

@@ -46,7 +46,6 @@ export function underwrite(input: EngineInput): EngineResult {
     lastDate: frame.lastDay === null ? null : fromDay(frame.lastDay),
     daysAvailable: frame.firstDay === null ? 0 : asOfDay - frame.firstDay,
     transactionCount: frame.txs.length,
-    duplicatesRemoved: prepared.duplicatesRemoved,
     accounts: input.accounts.length,
   };
 
@@ -182,7 +181,6 @@ function buildFlags(
   if (income.streams.some((s) => s.status === 'ACTIVE' && s.amountChanged !== null)) flags.add('income_changed');
   if (income.streams.some((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE')) flags.add('income_inactive');
   if (income.excluded.outlierTransactionIds.length > 0) flags.add('outliers_excluded');
-  if (coverage.duplicatesRemoved > 0) flags.add('duplicates_removed');
   if (risk.futureDatedIgnored > 0) flags.add('future_dated_ignored');
   return [...flags].sort();
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UnderwritingOutput } from './output.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = join(root, 'test/fixtures/personas/salaried_monthly.json');
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--no-warnings', '--import', '@swc-node/register/esm-register', 'scripts/underwrite.ts', ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 60_000,
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('scripts/underwrite.ts', () => {
+  it('should print one JSON object with the contract fields for a Mono export', () => {
+    const r = cli(['--input', fixture, '--json', '--amount', '50000000', '--tenor', '6']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as UnderwritingOutput;
+    expect(out.decision).toBe('approve');
+    expect(Number.isInteger(out.recommendedLimit)).toBe(true);
+    expect(Number.isInteger(out.income.monthlyEstimate)).toBe(true);
+    expect(Number.isInteger(out.obligations.monthlyTotal)).toBe(true);
+    expect(out.income.streams.length).toBeGreaterThan(0);
+    expect(Array.isArray(out.flags)).toBe(true);
+    expect(out.reasons.every((x) => typeof x.code === 'string' && typeof x.message === 'string')).toBe(true);
+    expect(out.coverage.months).toBe(12);
+    expect(out.asOf).toBe('2026-10-31'); // day after the last transaction, not the clock
+    expect(out.policyVersion).toMatch(/^default@\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+    expect(out.engineVersion).toBe('1.0.0');
+    expect(out.requested?.amount).toBe(50_000_000);
+    expect(out.cashFlow.months).toHaveLength(6);
+  });
+
+  it('should print a readable summary without --json', () => {
+    const r = cli(['--input', fixture]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Decision:');
+    expect(r.stdout).toContain('₦');
+  });
+
+  it('should fail with a clear message and a non-zero exit for a bad file or bad arguments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'underwrite-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    const r1 = cli(['--input', bad, '--json']);
+    expect(r1.status).toBe(3);
+    expect(r1.stderr).toContain('is not valid JSON');
+    expect(r1.stdout).toBe('');
+    const notMono = join(dir, 'not-mono.json');
+    writeFileSync(notMono, JSON.stringify({ hello: 'world' }));
+    const r2 = cli(['--input', notMono, '--as-of', '2026-10-31', '--json']);
+    expect(r2.status).toBe(3);
+    expect(r2.stderr).toContain('not a Mono export');
+    const r3 = cli(['--json']);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toContain('--input FILE is required');
+    const r4 = cli(['--input', fixture, '--amount', '100']);
+    expect(r4.status).toBe(2);
+  });
+});
