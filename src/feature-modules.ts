@@ -1,4 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { ApplicationsModule } from './applications/applications.module.js';
+import { BorrowersModule } from './borrowers/borrowers.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonoModule } from './mono/mono.module.js';

@@ -6,7 +6,9 @@ export class ReasonDto {
   @ApiProperty({ example: 'Existing loan repayments take 28% of verified income.' }) message!: string;
   @ApiProperty({ example: 'limit', enum: ['blocking', 'review', 'limit', 'info'] }) severity!: string;
   @ApiProperty({ example: { obligationsMinor: 8400000, dsr: '0.28' } }) values!: Record<string, string | number | boolean | null>;
-  @ApiPropertyOptional({ example: { message: 'Limit would be ₦150,000.00 higher if existing loan repayments were below ₦50,000.00', limitDeltaMinor: 15000000 } })
+  @ApiPropertyOptional({
+    example: { message: 'Limit would be ₦150,000.00 higher if existing loan repayments were below ₦50,000.00', limitDeltaMinor: 15000000 },
+  })
   counterfactual?: { message: string; limitDeltaMinor: number };
 }
 
@@ -24,7 +26,8 @@ export class IncomeStreamSummaryDto {
   @ApiProperty({ example: 'ACTIVE' }) status!: string;
   @ApiProperty({ example: true }) isSalary!: boolean;
   @ApiProperty({ example: '2026-03-27', nullable: true, type: String }) predictedNextDate!: string | null;
-  @ApiProperty({ example: ['0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'], description: 'The transactions behind the stream' }) transactionIds!: string[];
+  @ApiProperty({ example: ['0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'], description: 'The transactions behind the stream' })
+  transactionIds!: string[];
 }
 
 export class IncomeSummaryDto {
@@ -60,14 +63,19 @@ export class DecisionResponseDto {
   @ApiProperty({ example: 30000000, description: 'Recommended limit, kobo' }) recommendedLimit!: number;
   @ApiProperty({ example: 5722857, description: 'Monthly instalment of the recommended limit, kobo' }) instalment!: number;
   @ApiProperty({ example: 'NGN' }) currency!: string;
-  @ApiProperty({ example: 'dsr', enum: ['dsr', 'free_cash_flow', 'product_max', 'income_multiple', 'coverage', 'stale_data', 'risk', 'none'] }) bindingConstraint!: string;
+  @ApiProperty({
+    example: 'dsr',
+    enum: ['dsr', 'free_cash_flow', 'product_max', 'income_multiple', 'coverage', 'stale_data', 'risk', 'none'],
+  })
+  bindingConstraint!: string;
   @ApiPropertyOptional({ type: CounterOfferDto, nullable: true }) counterOffer!: CounterOfferDto | null;
   @ApiProperty({ type: [ReasonDto], description: 'Ranked, at most about four' }) reasons!: ReasonDto[];
   @ApiProperty({ example: ['existing_loans'] }) flags!: string[];
   @ApiProperty({ type: IncomeSummaryDto }) income!: IncomeSummaryDto;
   @ApiProperty({ type: ObligationsSummaryDto }) obligations!: ObligationsSummaryDto;
   @ApiProperty({ type: CoverageSummaryDto }) coverage!: CoverageSummaryDto;
-  @ApiProperty({ example: '0.3121', nullable: true, type: String, description: 'Debt service ratio after the loan' }) postLoanDsr!: string | null;
+  @ApiProperty({ example: '0.3121', nullable: true, type: String, description: 'Debt service ratio after the loan' }) postLoanDsr!:
+    string | null;
   @ApiProperty({ example: '2026-03-20T08:59:12.000Z', description: 'Freshness of the bank data the decision used' }) dataAsOf!: string;
   @ApiProperty({ example: 'default@1.0.0+3b1f0c2d9e8a' }) policyVersion!: string;
   @ApiProperty({ example: '1.0.0' }) engineVersion!: string;
@@ -84,7 +92,9 @@ export class DecisionResponseDto {
       instalment: d.instalmentMinor,
       currency: d.currency,
       bindingConstraint: d.bindingConstraint,
-      counterOffer: d.counterOffer ? { amount: d.counterOffer.amountMinor, tenorMonths: d.counterOffer.tenorMonths, instalment: d.counterOffer.instalmentMinor } : null,
+      counterOffer: d.counterOffer
+        ? { amount: d.counterOffer.amountMinor, tenorMonths: d.counterOffer.tenorMonths, instalment: d.counterOffer.instalmentMinor }
+        : null,
       reasons: d.reasons.map((r) => ({
         code: r.code,
         message: r.message,

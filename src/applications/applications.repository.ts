@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { ApplicationAccountEntity, type AccountSyncStatus } from './application-account.entity.js';
+import { OPEN_STATUSES, assertTransition, type ApplicationStatus } from './application-status.js';
+import { LoanApplicationEntity } from './loan-application.entity.js';
+
+export interface NewApplication {
+  borrowerId: string;
+  apiKeyId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  amountMinor: number;
+  currency: string;
+  tenorMonths: number;
+  purpose: string | null;
+  now: Date;
+}
+
+export interface TransitionPatch {
+  statusReason?: string | null;
+  syncDeadlineAt?: Date | null;
+  decisionId?: string | null;
+  staleData?: boolean;
+  lastError?: string | null;
+  nextAttemptAt?: Date;
+}
+
+export interface AccountWait {
+  accountId: string;
+  syncStatus: AccountSyncStatus;
+  syncRunId: string | null;
+  syncOutcome: string | null;
+  requestedAt: Date | null;
+}
+
+const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/** Loan applications and what they wait for; the only SQL of the applications module. */
+@Injectable()
+export class ApplicationsRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(LoanApplicationEntity) private readonly applications: Repository<LoanApplicationEntity>,
+    @InjectRepository(ApplicationAccountEntity) private readonly accounts: Repository<ApplicationAccountEntity>,
+  ) {}
+
+  findById(id: string, manager?: EntityManager): Promise<LoanApplicationEntity | null> {
+    return (manager?.getRepository(LoanApplicationEntity) ?? this.applications).findOneBy({ id });
+  }
+
+  findByIdempotencyKey(apiKeyId: string, idempotencyKey: string): Promise<LoanApplicationEntity | null> {
+    return this.applications.findOneBy({ apiKeyId, idempotencyKey });
+  }
+
+  /** Inserts unless (api key, idempotency key) is taken; null when another request won the race. */
+  async insertUnlessKeyTaken(manager: EntityManager, v: NewApplication): Promise<LoanApplicationEntity | null> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9, $9)
+       ON CONFLICT ON CONSTRAINT loan_applications_idempotency_uq DO NOTHING
+       RETURNING id`,
+      [v.borrowerId, v.apiKeyId, v.idempotencyKey, v.requestHash, v.amountMinor, v.currency, v.tenorMonths, v.purpose, v.now],
+    );
+    const id = rows[0]?.id;
+    return id ? this.findById(id, manager) : null;
+  }
+
+  /**
+   * Claims up to `limit` open applications that are due, with a lease (FOR UPDATE SKIP LOCKED: concurrent workers
+   * and engine instances never claim the same one). A crashed worker's lease simply expires.
+   */
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `WITH due AS (
+         SELECT id FROM loan_applications
+          WHERE status IN (${OPEN}) AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+          ORDER BY next_attempt_at, created_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE loan_applications a SET locked_until = $1::timestamptz + ($3::int * interval '1 millisecond'), attempts = a.attempts + 1
+           FROM due WHERE a.id = due.id
+         RETURNING a.id)
+       SELECT id FROM claimed`,
+      [now, limit, leaseMs],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Ends a lease; the application comes back at `nextAttemptAt` (or never, once terminal). */
+  async release(id: string, nextAttemptAt: Date, lastError: string | null = null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE loan_applications SET locked_until = NULL, next_attempt_at = $2, last_error = coalesce($3, last_error) WHERE id = $1`,
+      [id, nextAttemptAt, lastError],
+    );
+  }
+
+  /** Makes the given open applications due now (events wake them up). */
+  async makeDue(ids: string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE loan_applications SET next_attempt_at = $2 WHERE id = ANY($1::uuid[]) AND status IN (${OPEN}) AND next_attempt_at > $2`,
+      [ids, now],
+    );
+  }
+
+  /**
+   * Conditional transition: only moves the row when it is still in `from` (checked against the transition table
+   * first). Returns false when another worker moved it meanwhile.
+   */
+  async transition(
+    manager: EntityManager,
+    id: string,
+    from: ApplicationStatus,
+    to: ApplicationStatus,
+    now: Date,
+    patch: TransitionPatch = {},
+  ): Promise<boolean> {
+    assertTransition(from, to);
+    const sets = ['status = $3', 'updated_at = $4'];
+    const params: unknown[] = [id, from, to, now];
+    const add = (column: string, value: unknown): void => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (patch.statusReason !== undefined) add('status_reason', patch.statusReason);
+    if (patch.syncDeadlineAt !== undefined) add('sync_deadline_at', patch.syncDeadlineAt);
+    if (patch.decisionId !== undefined) add('decision_id', patch.decisionId);
+    if (patch.staleData !== undefined) add('stale_data', patch.staleData);
+    if (patch.lastError !== undefined) add('last_error', patch.lastError);
+    if (patch.nextAttemptAt !== undefined) add('next_attempt_at', patch.nextAttemptAt);
+    const rows = await manager.query<Array<{ id: string }>>(
+      `WITH moved AS (UPDATE loan_applications SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING id) SELECT id FROM moved`,
+      params,
+    );
+    return rows.length === 1;
+  }
+
+  findAccountWaits(applicationId: string, manager?: EntityManager): Promise<ApplicationAccountEntity[]> {
+    return (manager?.getRepository(ApplicationAccountEntity) ?? this.accounts).find({
+      where: { applicationId },
+      order: { createdAt: 'ASC', accountId: 'ASC' },
+    });
+  }
+
+  /** Records what the application waits for on each account (re-running a step overwrites its own rows). */
+  async saveAccountWaits(manager: EntityManager, applicationId: string, waits: AccountWait[], now: Date): Promise<void> {
+    for (const w of waits) {
+      await manager.query(
+        `INSERT INTO application_accounts (application_id, account_id, sync_status, sync_run_id, sync_outcome, requested_at, fresh_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 IN ('fresh', 'not_needed') THEN $7::timestamptz END, $7)
+         ON CONFLICT (application_id, account_id) DO UPDATE
+           SET sync_status = EXCLUDED.sync_status, sync_run_id = EXCLUDED.sync_run_id, sync_outcome = EXCLUDED.sync_outcome,
+               requested_at = EXCLUDED.requested_at, fresh_at = EXCLUDED.fresh_at, updated_at = EXCLUDED.updated_at`,
+        [applicationId, w.accountId, w.syncStatus, w.syncRunId, w.syncOutcome, w.requestedAt, now],
+      );
+    }
+  }
+
+  /** Moves one application's account rows from one of `from` to `to`. */
+  async updateAccountWait(
+    manager: EntityManager,
+    applicationId: string,
+    accountId: string,
+    from: readonly AccountSyncStatus[],
+    to: AccountSyncStatus,
+    now: Date,
+    requestedAt?: Date,
+  ): Promise<boolean> {
+    const rows = await manager.query<Array<{ account_id: string }>>(
+      `WITH moved AS (
+         UPDATE application_accounts SET sync_status = $4, updated_at = $5,
+                fresh_at = CASE WHEN $4 = 'fresh' THEN $5 ELSE fresh_at END,
+                requested_at = coalesce($6, requested_at)
+          WHERE application_id = $1 AND account_id = $2 AND sync_status = ANY($3::varchar[])
+         RETURNING account_id)
+       SELECT account_id FROM moved`,
+      [applicationId, accountId, from, to, now, requestedAt ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Event side: moves every open application's rows for an account from one of `from` to `to` and returns the
+   * applications touched (so they can be made due).
+   */
+  async updateWaitsForAccount(
+    accountId: string,
+    from: readonly AccountSyncStatus[],
+    to: AccountSyncStatus,
+    now: Date,
+    opts: { syncRunId?: string } = {},
+  ): Promise<string[]> {
+    const params: unknown[] = [accountId, from, to, now];
+    let runFilter = '';
+    if (opts.syncRunId) {
+      params.push(opts.syncRunId);
+      runFilter = ` AND aa.sync_run_id = $${params.length}`;
+    }
+    const rows = await this.dataSource.query<Array<{ application_id: string }>>(
+      `WITH moved AS (
+         UPDATE application_accounts aa SET sync_status = $3, updated_at = $4,
+                fresh_at = CASE WHEN $3 = 'fresh' THEN $4 ELSE aa.fresh_at END,
+                requested_at = CASE WHEN $3 = 'syncing' THEN $4 ELSE aa.requested_at END
+           FROM loan_applications a
+          WHERE aa.application_id = a.id AND a.status IN (${OPEN})
+            AND aa.account_id = $1 AND aa.sync_status = ANY($2::varchar[])${runFilter}
+         RETURNING aa.application_id)
+       SELECT DISTINCT application_id FROM moved`,
+      params,
+    );
+    return rows.map((r) => r.application_id);
+  }
+
+  /** The application's account rows joined with the account facts the worker needs. */
+  async findAccountFacts(
+    applicationId: string,
+  ): Promise<
+    Array<{
+      accountId: string;
+      syncStatus: AccountSyncStatus;
+      requestedAt: Date | null;
+      updatedAt: Date;
+      reauthRequired: boolean;
+      lastIngestedAt: Date | null;
+      unlinked: boolean;
+    }>
+  > {
+    const rows = await this.dataSource.query<
+      Array<{
+        account_id: string;
+        sync_status: AccountSyncStatus;
+        requested_at: Date | null;
+        updated_at: Date;
+        reauth_required: boolean;
+        last_ingested_at: Date | null;
+        unlinked_at: Date | null;
+      }>
+    >(
+      `SELECT aa.account_id, aa.sync_status, aa.requested_at, aa.updated_at, b.reauth_required, b.last_ingested_at, b.unlinked_at
+         FROM application_accounts aa JOIN bank_accounts b ON b.id = aa.account_id
+        WHERE aa.application_id = $1 ORDER BY aa.created_at, aa.account_id`,
+      [applicationId],
+    );
+    return rows.map((r) => ({
+      accountId: r.account_id,
+      syncStatus: r.sync_status,
+      requestedAt: r.requested_at,
+      updatedAt: r.updated_at,
+      reauthRequired: r.reauth_required,
+      lastIngestedAt: r.last_ingested_at,
+      unlinked: r.unlinked_at !== null,
+    }));
+  }
+}
