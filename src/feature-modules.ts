@@ -9,4 +9,4 @@ import { MonoModule } from './mono/mono.module.js';
  * The domain modules of the engine (mono, ingestion, scoring, applications, underwriting, reports…).
  * Each domain adds its module here.
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule, IngestionModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule, IngestionModule, BorrowersModule, ApplicationsModule];
