@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain-error.js';
-import { BANK_DATA_SOURCE, type BankDataSource } from './bank-data-source.js';
+import { MonoClient } from '../mono/mono.client.js';
+import { MonoModule } from '../mono/mono.module.js';
+import { BANK_DATA_SOURCE } from './bank-data-source.js';
 import { BorrowerDataService } from './borrower-data.service.js';
 import { IngestionController } from './ingestion.controller.js';
 import { IngestionEventsHandler } from './ingestion.events.js';
@@ -8,14 +9,12 @@ import { IngestionRepository } from './ingestion.repository.js';
 import { IngestionService } from './ingestion.service.js';
 import { TransactionsQueryService } from './transactions-query.service.js';
 
-const unavailable = (): never => {
-  throw new DomainError('MONO_UNAVAILABLE', 'no bank data source is configured');
-};
-
-/** Placeholder until MonoModule is wired: every call fails as "Mono unavailable" (and the run is recorded failed). */
-const NO_SOURCE: BankDataSource = { getAccount: unavailable, getBalance: unavailable, getTransactions: unavailable };
-
+/**
+ * Ingestion: fetch → normalise → categorise → reconcile → store. Subscribes to `account.data_available`, publishes
+ * `account.ingested`; exports the read side (engine input, transaction listing, analyst recategorisation).
+ */
 @Module({
+  imports: [MonoModule],
   controllers: [IngestionController],
   providers: [
     IngestionRepository,
@@ -23,7 +22,7 @@ const NO_SOURCE: BankDataSource = { getAccount: unavailable, getBalance: unavail
     IngestionEventsHandler,
     BorrowerDataService,
     TransactionsQueryService,
-    { provide: BANK_DATA_SOURCE, useValue: NO_SOURCE },
+    { provide: BANK_DATA_SOURCE, useExisting: MonoClient },
   ],
   exports: [IngestionService, BorrowerDataService, TransactionsQueryService],
 })
