@@ -23,6 +23,8 @@ export interface BorrowerAccountTransactions {
   accountId: string;
   holderName: string | null;
   transactions: ParsedMonoTransaction[];
+  /** Account currency, used for rows that do not carry their own. Defaults to NGN. */
+  currency?: string;
 }
 
 export interface CategoriseOptions {
@@ -204,7 +206,7 @@ export function toNormalised(
   accountId: string,
   tx: ParsedMonoTransaction,
   parsed: ParsedNarration,
-  defaultCurrency = 'NGN',
+  defaultCurrency: string = 'NGN',
 ): NormalisedTransaction {
   return {
     id: tx.providerId,
@@ -235,7 +237,7 @@ export function categoriseBorrowerTransactions(
   for (const account of accounts) {
     for (const raw of account.transactions) {
       const parsed = parseNarration(raw.narration, raw.direction);
-      const tx = toNormalised(account.accountId, raw, parsed);
+      const tx = toNormalised(account.accountId, raw, parsed, account.currency);
       const decision = categoriseOne(tx, parsed, account.holderName, dictionaries);
       tx.category = decision.category;
       tx.categoryRule = decision.rule;

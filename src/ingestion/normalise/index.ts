@@ -88,7 +88,12 @@ export function normaliseMonoExport(input: unknown, asOf: string, opts: Normalis
   }
   const dictionaries = opts.dictionaries ?? loadDictionaries();
   const transactions = categoriseBorrowerTransactions(
-    items.map((item) => ({ accountId: item.account.accountId, holderName: item.account.holderName, transactions: item.transactions })),
+    items.map((item) => ({
+      accountId: item.account.accountId,
+      holderName: item.account.holderName,
+      transactions: item.transactions,
+      currency: item.account.currency,
+    })),
     { dictionaries, asOf },
   );
   const asOfDate = lagosDate(asOf);
