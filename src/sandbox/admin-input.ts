@@ -133,7 +133,7 @@ export function parseAccount(input: unknown): AccountInput {
     currency: optString(a, 'currency', 'account') ?? 'NGN',
     balance: (balance as number | undefined) ?? null,
     type: optString(a, 'type', 'account') ?? 'SAVINGS_ACCOUNT',
-    bvn: bvn === null ? null : bvn.slice(-4),
+    bvn,
     institution: {
       name: optString(inst, 'name', 'account.institution') ?? 'Sandbox Bank',
       bankCode: optString(inst, 'bank_code', 'account.institution') ?? optString(inst, 'bankCode', 'account.institution') ?? '000',

@@ -37,13 +37,13 @@ export function signed(t: { type: 'debit' | 'credit'; amount: number }): number 
 }
 
 /**
- * Fills missing running balances walking oldest → newest. The balance before the oldest row is derived from the
- * first row that has one (or from `closingBalance` when none has).
+ * Fills missing running balances walking oldest → newest. The balance before the oldest row is `before` when known,
+ * else derived from the first row that has one, else from `closingBalance` (the account balance), else 0.
  */
 export function fillRunningBalances<T extends { type: 'debit' | 'credit'; amount: number; balance: number | null; date: string }>(
   rowsOldestFirst: T[],
   before: number | null,
-  closingBalance: number,
+  closingBalance: number | null,
 ): Array<T & { balance: number }> {
   let running = before ?? openingFor(rowsOldestFirst, closingBalance);
   return rowsOldestFirst.map((r) => {
@@ -52,9 +52,9 @@ export function fillRunningBalances<T extends { type: 'debit' | 'credit'; amount
   });
 }
 
-function openingFor(rows: Array<{ type: 'debit' | 'credit'; amount: number; balance: number | null }>, closingBalance: number): number {
+function openingFor(rows: Array<{ type: 'debit' | 'credit'; amount: number; balance: number | null }>, closingBalance: number | null): number {
   const firstKnown = rows.findIndex((r) => r.balance !== null);
-  if (firstKnown < 0) return closingBalance - rows.reduce((s, r) => s + signed(r), 0);
+  if (firstKnown < 0) return closingBalance === null ? 0 : closingBalance - rows.reduce((s, r) => s + signed(r), 0);
   let opening = rows[firstKnown].balance ?? 0;
   for (let i = firstKnown; i >= 0; i--) opening -= signed(rows[i]);
   return opening;

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
+import { createLogger } from '../logging/logger.js';
 import type { SandboxHandle } from '../sandbox-launcher.js';
 import { startSandbox } from './sandbox-server.js';
 
@@ -19,6 +20,7 @@ export async function startSandboxForEngine(config: AppConfig): Promise<SandboxH
     publicUrl: `http://localhost:${config.mono.sandboxPort}`,
     stateFile: path.join(config.database.dataDir, 'sandbox-state.json'),
     syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+    logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),
   });
   return {
     url: sandbox.url,

@@ -186,7 +186,7 @@ export class SandboxBank {
       accountNumber: input.accountNumber ?? this.accountNumber(),
       currency: input.currency,
       type: input.type,
-      bvnLast4: input.bvn ?? (identity?.bvn ? identity.bvn.slice(-4) : null),
+      bvnLast4: input.bvn ? input.bvn.slice(-4) : identity?.bvn ? identity.bvn.slice(-4) : null,
       institution: { id: this.institutionId(input.institution.bankCode), ...input.institution },
       authMethod: input.authMethod,
       openingBalance: input.balance ?? 0,
@@ -207,7 +207,7 @@ export class SandboxBank {
       unlinkedAt: null,
       ...(labels !== undefined ? { labels } : {}),
     };
-    this.addTransactions(acc, txns, true, input.balance);
+    this.addTransactions(acc, txns, true, { before: null, closing: input.balance });
     if (txns.length > 0 && input.balance === null) acc.openingBalance = bankBalance(acc);
     this.s.accounts[acc.id] = acc;
     this.store.save();
@@ -221,13 +221,14 @@ export class SandboxBank {
     if (!Array.isArray(body.transactions) || body.transactions.length === 0) throw badRequest('transactions must be a non-empty array');
     const txns = parseTransactions(body.transactions);
     // Before the link, new activity is part of what the first pull will see anyway.
-    const added = this.addTransactions(acc, txns, acc.state === 'pending', null);
+    const before = acc.transactions.length > 0 ? bankBalance(acc) : acc.openingBalance;
+    const added = this.addTransactions(acc, txns, acc.state === 'pending', { before, closing: null });
     acc.updatedAt = this.store.nowIso();
     this.store.save();
     return { accountId: acc.id, added: added.map(v2Transaction), pending: pendingTransactions(acc).length };
   }
 
-  private addTransactions(acc: SandboxAccount, txns: TransactionInput[], visible: boolean, closingBalance: number | null): BankTransaction[] {
+  private addTransactions(acc: SandboxAccount, txns: TransactionInput[], visible: boolean, balances: { before: number | null; closing: number | null }): BankTransaction[] {
     const ids = new Set(acc.transactions.map((t) => t.id));
     for (const t of txns) {
       if (t.id && ids.has(t.id)) throw new SandboxError(409, `transaction ${t.id} already exists on account ${acc.id}`, 'CONFLICT');
@@ -235,8 +236,7 @@ export class SandboxBank {
     }
     // Inputs are usually newest first (Mono order): reverse before a stable date sort so equal dates keep their order.
     const oldestFirst = [...txns].reverse().sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
-    const before = acc.transactions.length > 0 ? bankBalance(acc) : null;
-    const filled = fillRunningBalances(oldestFirst, before, closingBalance ?? acc.openingBalance);
+    const filled = fillRunningBalances(oldestFirst, balances.before, balances.closing);
     let seq = acc.transactions.reduce((m, t) => Math.max(m, t.seq), 0);
     const added: BankTransaction[] = filled.map((t) => ({
       id: t.id ?? this.store.objectId(),
