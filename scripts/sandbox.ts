@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppConfig } from '../src/config/app-config.js';
+import { createLogger } from '../src/logging/logger.js';
 import { startSandbox } from '../src/sandbox/sandbox-server.js';
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     webhookUrl: values['webhook-url'] ?? `http://127.0.0.1:${config.port}/webhooks/mono`,
     stateFile: values['no-state'] ? undefined : (values['state-file'] ?? path.join(config.database.dataDir, 'sandbox-state.json')),
     syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+    logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),
   });
   process.stdout.write(
     `Mono sandbox listening on ${sandbox.url}\n  mono-sec-key: ${config.mono.secretKey}\n  webhooks → ${sandbox.state.webhooks.getTarget() ?? '(none)'}\n  admin API: ${sandbox.url}/sandbox/openapi.json\n`,

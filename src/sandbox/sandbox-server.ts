@@ -51,7 +51,7 @@ export interface SandboxServer {
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer> {
   const now = opts.now ?? (() => new Date());
   const seed = opts.seed ?? 1;
-  const log: SandboxLogger = opts.logger ?? createLogger('info').child({ component: 'mono-sandbox' });
+  const log: SandboxLogger = opts.logger ?? createLogger('warn').child({ component: 'mono-sandbox' });
   const timings: SandboxTimings = {
     syncMinIntervalMs: opts.syncMinIntervalMs ?? DEFAULT_TIMINGS.syncMinIntervalMs,
     realtimeWindowMs: opts.realtimeWindowMs ?? DEFAULT_TIMINGS.realtimeWindowMs,

@@ -58,7 +58,7 @@ export interface SandboxOptions extends Partial<SandboxTimings> {
   /** Seed of every random choice (ids, delays, faults unless they carry their own). Default 1. */
   seed?: number;
   now?: () => Date;
-  /** Log sink; default a pino logger at `info`. */
+  /** Log sink; default a pino logger at `warn` (npm start and npm run sandbox pass one at LOG_LEVEL). */
   logger?: SandboxLogger;
 }
 

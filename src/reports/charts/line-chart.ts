@@ -1,0 +1,87 @@
+import { COLORS, compactNaira, niceTicks, r1, type Chart, type Shape } from './shapes.js';
+
+export interface LinePoint {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** Integer kobo. */
+  value: number;
+  /** Drill-down link for this day (used on marked points). */
+  href?: string;
+}
+
+export interface LineChartOptions {
+  id: string;
+  title: string;
+  points: LinePoint[];
+  /** Days below this are marked as low (orange) — negative days are always marked (red). */
+  lowThreshold?: number;
+  width?: number;
+  height?: number;
+  format?: (kobo: number) => string;
+}
+
+const PAD = { left: 64, right: 12, top: 28, bottom: 40 };
+
+/**
+ * A daily balance line. Every negative day gets a `circle.negative-day` marker and every low (but not negative)
+ * day a `circle.low-day`, each linked to that day's transactions; a dashed line shows the low-balance threshold.
+ */
+export function lineChart(opts: LineChartOptions): Chart {
+  const width = opts.width ?? 720;
+  const height = opts.height ?? 260;
+  const format = opts.format ?? ((k: number) => compactNaira(k));
+  const shapes: Shape[] = [];
+  const pts = opts.points;
+  const values = pts.map((p) => p.value);
+  if (opts.lowThreshold !== undefined) values.push(opts.lowThreshold);
+  const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values), 5);
+  const lo = ticks[0] ?? 0;
+  const hi = ticks[ticks.length - 1] ?? 1;
+  const plotW = width - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom;
+  const x = (i: number): number => PAD.left + (pts.length <= 1 ? plotW / 2 : (i / (pts.length - 1)) * plotW);
+  const y = (v: number): number => PAD.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
+
+  shapes.push({ kind: 'text', x: PAD.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
+  for (const t of ticks) {
+    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(y(t)), x2: width - PAD.right, y2: r1(y(t)), stroke: t === 0 ? COLORS.axis : COLORS.grid, width: t === 0 ? 1 : 0.5, cls: t === 0 ? 'axis zero' : 'grid' });
+    shapes.push({ kind: 'text', x: PAD.left - 6, y: r1(y(t) + 4), text: format(t), size: 10, anchor: 'end', fill: COLORS.muted, cls: 'tick' });
+  }
+  if (opts.lowThreshold !== undefined && opts.lowThreshold > 0) {
+    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(y(opts.lowThreshold)), x2: width - PAD.right, y2: r1(y(opts.lowThreshold)), stroke: COLORS.low, width: 1, dash: 4, cls: 'threshold', title: `Low-balance threshold ${format(opts.lowThreshold)}` });
+  }
+  if (pts.length > 0) {
+    shapes.push({ kind: 'polyline', points: pts.map((p, i) => [r1(x(i)), r1(y(p.value))]), stroke: COLORS.balance, width: 1.5, cls: 'balance-line' });
+  }
+  const labelEvery = Math.max(1, Math.ceil(pts.length / 6));
+  pts.forEach((p, i) => {
+    if ((i % labelEvery === 0 && pts.length - 1 - i >= labelEvery / 2) || i === pts.length - 1) {
+      const anchor = i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle';
+      shapes.push({ kind: 'text', x: r1(x(i)), y: height - PAD.bottom + 16, text: p.date, size: 10, anchor, fill: COLORS.muted, cls: 'x-label' });
+    }
+    const negative = p.value < 0;
+    const low = !negative && opts.lowThreshold !== undefined && p.value < opts.lowThreshold;
+    if (negative || low) {
+      shapes.push({
+        kind: 'circle',
+        cx: r1(x(i)),
+        cy: r1(y(p.value)),
+        r: negative ? 3 : 2,
+        fill: negative ? COLORS.negative : COLORS.low,
+        cls: negative ? 'point negative-day' : 'point low-day',
+        href: p.href,
+        title: `${p.date}: ${format(p.value)}${negative ? ' (negative)' : ' (low)'}`,
+        data: { date: p.date, value: String(p.value) },
+      });
+    }
+  });
+  const negatives = pts.filter((p) => p.value < 0).length;
+  return {
+    id: opts.id,
+    title: opts.title,
+    width,
+    height,
+    shapes,
+    description: `${opts.title}: ${pts.length} days, ${negatives} negative`,
+  };
+}

@@ -1,0 +1,373 @@
+import type { Reason } from '../../scoring/engine/index.js';
+import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, TransactionRow } from '../reports.repository.js';
+import type { DailyBalance } from './daily-balance.js';
+import { maskEmail, maskIdentifier } from './mask.js';
+
+/** The borrower report as plain JSON (the HTML page, the PDF and the API all render this one model). */
+export interface BorrowerReport {
+  generatedAt: string;
+  borrower: { id: string; externalId: string; fullName: string; email: string; phone: string | null; bvn: string | null; createdAt: string };
+  accounts: ReportAccount[];
+  decision: ReportDecision | null;
+  income: ReportIncome | null;
+  cashFlow: ReportCashFlow | null;
+  obligations: ReportObligations | null;
+  flags: ReportFlags;
+  history: ReportHistoryEntry[];
+}
+
+export interface ReportAccount {
+  id: string;
+  institution: string | null;
+  accountNumber: string | null;
+  accountType: string | null;
+  currency: string;
+  balanceMinor: number | null;
+  dataStatus: string;
+  lastSyncedAt: string | null;
+  /** Whole hours between the last sync and the report time; null when never synced. */
+  freshnessHours: number | null;
+  reauthRequired: boolean;
+  reauthRequiredSince: string | null;
+  coverage: Record<string, unknown> | null;
+}
+
+export interface ReportDecision {
+  id: string;
+  createdAt: string;
+  trigger: string;
+  actor: string | null;
+  decision: string;
+  currency: string;
+  recommendedLimitMinor: number;
+  instalmentMinor: number;
+  tenorMonths: number;
+  maxInstalmentMinor: number;
+  bindingConstraint: string;
+  postLoanDsr: string | null;
+  requested: { amountMinor: number; tenorMonths: number | null } | null;
+  counterOffer: { amountMinor: number; tenorMonths: number; instalmentMinor: number } | null;
+  reasons: Array<Reason & { rank: number }>;
+  asOf: string;
+  dataAsOf: string;
+  policyVersion: string;
+  engineVersion: string;
+  inputsHash: string;
+  coverageMonths: number;
+}
+
+export interface ReportPayment {
+  transactionId: string;
+  date: string | null;
+  amountMinor: number | null;
+}
+
+export interface ReportStream {
+  key: string;
+  label: string;
+  counterparty: string;
+  frequency: string;
+  status: string;
+  isSalary: boolean;
+  monthlyAmountMinor: number;
+  countedMonthlyMinor: number;
+  confidence: string;
+  firstDate: string;
+  lastDate: string;
+  predictedNextDate: string | null;
+  transactionIds: string[];
+  payments: ReportPayment[];
+}
+
+export interface ReportIncome {
+  verifiedMonthlyMinor: number;
+  regularMonthlyMinor: number;
+  irregularMonthlyMinor: number;
+  irregularTransactionIds: string[];
+  excludedTransactionIds: string[];
+  streams: ReportStream[];
+}
+
+export interface ReportCashFlow {
+  months: Array<{ month: string; inflowMinor: number; outflowMinor: number; netMinor: number }>;
+  averageDailyBalanceMinor: number | null;
+  minimumDailyBalanceMinor: number | null;
+  negativeBalanceDays: number;
+  lowBalanceDays: number;
+  lowBalanceThresholdMinor: number;
+  balanceWindowDays: number;
+  freeCashFlowMinor: number;
+  trend: string;
+  /** Rebuilt from the transactions the decision saw (the engine stores the summary only). */
+  dailyBalances: DailyBalance[];
+}
+
+export interface ReportObligations {
+  monthlyTotalMinor: number;
+  lenderCount: number;
+  lenders: Array<{ lender: string; monthlyMinor: number; payments90d: number; total90dMinor: number; lastDate: string; transactionIds: string[] }>;
+  disbursements: { last30dCount: number; last90dCount: number; last90dTotalMinor: number; lenders: string[]; transactionIds: string[] };
+}
+
+export interface ReportFlags {
+  codes: string[];
+  gambling: { stakesMinor: number; payoutsMinor: number; share: string; transactionIds: string[] } | null;
+  stacking: { disbursements30d: number; lenders30d: string[]; activeLenders90d: number; transactionIds: string[] } | null;
+  passThrough: { detected: boolean; share: string; topCounterparties: string[] } | null;
+  integrity: {
+    balanceBreaks: number;
+    byKind: Record<string, number>;
+    transactionIds: string[];
+    openFindings: Array<{ kind: string; accountId: string; date: string | null; transactionId: string | null; details: Record<string, unknown> }>;
+  };
+}
+
+export interface FigureChange {
+  field: string;
+  from: string | number | null;
+  to: string | number | null;
+}
+
+export interface ReportHistoryEntry {
+  id: string;
+  createdAt: string;
+  trigger: string;
+  actor: string | null;
+  decision: string;
+  recommendedLimitMinor: number;
+  instalmentMinor: number;
+  bindingConstraint: string;
+  postLoanDsr: string | null;
+  verifiedMonthlyIncomeMinor: number;
+  /** What changed against the previous decision (empty for the first). */
+  changes: FigureChange[];
+  reasonsAdded: string[];
+  reasonsRemoved: string[];
+  flagsAdded: string[];
+  flagsRemoved: string[];
+}
+
+export interface BorrowerReportInputs {
+  now: Date;
+  borrower: BorrowerRow;
+  accounts: AccountRow[];
+  decision: DecisionRow | null;
+  history: DecisionRow[];
+  findings: FindingRow[];
+  /** Transactions referenced by the decision's streams (id → row). */
+  transactionsById: ReadonlyMap<string, TransactionRow>;
+  dailyBalances: DailyBalance[];
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}
+
+/** Key figures compared between consecutive decisions. */
+function keyFigures(d: DecisionRow): Record<string, string | number | null> {
+  const r = d.result;
+  return {
+    decision: d.decision,
+    recommendedLimitMinor: d.recommendedLimitMinor,
+    instalmentMinor: d.instalmentMinor,
+    bindingConstraint: d.bindingConstraint,
+    postLoanDsr: d.postLoanDsr,
+    verifiedMonthlyIncomeMinor: r.income?.verifiedMonthlyMinor ?? null,
+    incomeStreams: r.income?.streams?.filter((s) => s.status === 'ACTIVE').length ?? null,
+    obligationsMonthlyMinor: r.obligations?.monthlyTotalMinor ?? null,
+    lenderCount: r.obligations?.lenderCount ?? null,
+    disbursements30d: r.obligations?.disbursements?.last30d?.count ?? null,
+    negativeBalanceDays: r.cashFlow?.negativeBalanceDays ?? null,
+    lowBalanceDays: r.cashFlow?.lowBalanceDays ?? null,
+    gamblingShare: r.risk?.gambling?.share ?? null,
+    coverageMonths: r.coverage?.completeMonths ?? null,
+  };
+}
+
+/** Differences in key figures, reason codes and flags between two decisions. */
+export function diffDecisions(prev: DecisionRow, next: DecisionRow): Pick<ReportHistoryEntry, 'changes' | 'reasonsAdded' | 'reasonsRemoved' | 'flagsAdded' | 'flagsRemoved'> {
+  const a = keyFigures(prev);
+  const b = keyFigures(next);
+  const changes: FigureChange[] = [];
+  for (const field of Object.keys(b)) {
+    if (a[field] !== b[field]) changes.push({ field, from: a[field] ?? null, to: b[field] ?? null });
+  }
+  const codes = (d: DecisionRow): Set<string> => new Set(d.reasons.map((r) => r.code));
+  const pc = codes(prev);
+  const nc = codes(next);
+  const pf = new Set(prev.flags);
+  const nf = new Set(next.flags);
+  return {
+    changes,
+    reasonsAdded: [...nc].filter((c) => !pc.has(c)).sort(),
+    reasonsRemoved: [...pc].filter((c) => !nc.has(c)).sort(),
+    flagsAdded: [...nf].filter((f) => !pf.has(f)).sort(),
+    flagsRemoved: [...pf].filter((f) => !nf.has(f)).sort(),
+  };
+}
+
+/** Pure: assembles the report from rows. Headline numbers come from the decision row's columns, detail from its `result`. */
+export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
+  const { decision: d } = i;
+  const r = d?.result ?? null;
+  const now = i.now.getTime();
+  const accounts: ReportAccount[] = i.accounts.map((a) => ({
+    id: a.id,
+    institution: a.institutionName,
+    accountNumber: maskIdentifier(a.accountNumber),
+    accountType: a.accountType,
+    currency: a.currency,
+    balanceMinor: a.balanceMinor,
+    dataStatus: a.dataStatus,
+    lastSyncedAt: iso(a.lastSyncedAt),
+    freshnessHours: a.lastSyncedAt ? Math.max(0, Math.floor((now - a.lastSyncedAt.getTime()) / 3_600_000)) : null,
+    reauthRequired: a.reauthRequired,
+    reauthRequiredSince: iso(a.reauthRequiredAt),
+    coverage: a.coverage,
+  }));
+
+  const decision: ReportDecision | null =
+    d && r
+      ? {
+          id: d.id,
+          createdAt: d.createdAt.toISOString(),
+          trigger: d.trigger,
+          actor: d.actor,
+          decision: d.decision,
+          currency: d.currency.trim(),
+          recommendedLimitMinor: d.recommendedLimitMinor,
+          instalmentMinor: d.instalmentMinor,
+          tenorMonths: r.limit.tenorMonths,
+          maxInstalmentMinor: r.limit.maxInstalmentMinor,
+          bindingConstraint: d.bindingConstraint,
+          postLoanDsr: d.postLoanDsr,
+          requested: d.requestedAmountMinor !== null ? { amountMinor: d.requestedAmountMinor, tenorMonths: d.requestedTenorMonths } : null,
+          counterOffer: r.limit.counterOffer,
+          reasons: d.reasons.map((reason, k) => ({ ...reason, rank: k + 1 })),
+          asOf: r.asOf,
+          dataAsOf: d.dataAsOf.toISOString(),
+          policyVersion: d.policyVersion,
+          engineVersion: d.engineVersion,
+          inputsHash: r.inputsHash,
+          coverageMonths: r.coverage.completeMonths,
+        }
+      : null;
+
+  const income: ReportIncome | null = r
+    ? {
+        verifiedMonthlyMinor: r.income.verifiedMonthlyMinor,
+        regularMonthlyMinor: r.income.regularMonthlyMinor,
+        irregularMonthlyMinor: r.income.irregularMonthlyMinor,
+        irregularTransactionIds: r.income.irregular.transactionIds,
+        excludedTransactionIds: [...r.income.excluded.neverIncomeTransactionIds, ...r.income.excluded.outlierTransactionIds],
+        streams: r.income.streams.map((s) => ({
+          key: s.id,
+          label: s.label,
+          counterparty: s.counterparty,
+          frequency: s.frequency,
+          status: s.status,
+          isSalary: s.isSalary,
+          monthlyAmountMinor: s.monthlyAmountMinor,
+          countedMonthlyMinor: s.countedMonthlyMinor,
+          confidence: s.confidence,
+          firstDate: s.firstDate,
+          lastDate: s.lastDate,
+          predictedNextDate: s.predictedNextDate,
+          transactionIds: s.transactionIds,
+          payments: s.transactionIds
+            .map((id) => {
+              const t = i.transactionsById.get(id);
+              return { transactionId: id, date: t?.bookingDate ?? null, amountMinor: t?.amountMinor ?? null };
+            })
+            .sort((x, y) => ((x.date ?? '') < (y.date ?? '') ? -1 : (x.date ?? '') > (y.date ?? '') ? 1 : 0)),
+        })),
+      }
+    : null;
+
+  const cashFlow: ReportCashFlow | null = r
+    ? {
+        months: r.cashFlow.months.map((m) => ({ month: m.month, inflowMinor: m.inflowMinor, outflowMinor: m.outflowMinor, netMinor: m.netMinor })),
+        averageDailyBalanceMinor: r.cashFlow.averageDailyBalanceMinor,
+        minimumDailyBalanceMinor: r.cashFlow.minimumDailyBalanceMinor,
+        negativeBalanceDays: r.cashFlow.negativeBalanceDays,
+        lowBalanceDays: r.cashFlow.lowBalanceDays,
+        lowBalanceThresholdMinor: r.cashFlow.lowBalanceThresholdMinor,
+        balanceWindowDays: r.cashFlow.balanceWindowDays,
+        freeCashFlowMinor: r.cashFlow.freeCashFlowMinor,
+        trend: r.cashFlow.trend.direction,
+        dailyBalances: i.dailyBalances,
+      }
+    : null;
+
+  const obligations: ReportObligations | null = r
+    ? {
+        monthlyTotalMinor: r.obligations.monthlyTotalMinor,
+        lenderCount: r.obligations.lenderCount,
+        lenders: r.obligations.lenders.map((l) => ({ ...l })),
+        disbursements: {
+          last30dCount: r.obligations.disbursements.last30d.count,
+          last90dCount: r.obligations.disbursements.last90d.count,
+          last90dTotalMinor: r.obligations.disbursements.last90d.totalMinor,
+          lenders: r.obligations.disbursements.last90d.lenders,
+          transactionIds: r.obligations.disbursements.transactionIds,
+        },
+      }
+    : null;
+
+  const flags: ReportFlags = {
+    codes: d?.flags ?? [],
+    gambling: r ? { ...r.risk.gambling } : null,
+    stacking: r
+      ? {
+          disbursements30d: r.obligations.disbursements.last30d.count,
+          lenders30d: r.obligations.disbursements.last30d.lenders,
+          activeLenders90d: r.obligations.activeLenders90d,
+          transactionIds: r.obligations.disbursements.transactionIds,
+        }
+      : null,
+    passThrough: r ? { detected: r.risk.passThrough.detected, share: r.risk.passThrough.share, topCounterparties: r.risk.passThrough.topCounterparties } : null,
+    integrity: {
+      balanceBreaks: r?.risk.dataIntegrity.balanceBreaks ?? 0,
+      byKind: r?.risk.dataIntegrity.byKind ?? {},
+      transactionIds: r?.risk.dataIntegrity.transactionIds ?? [],
+      openFindings: i.findings.map((f) => ({ kind: f.kind, accountId: f.accountId, date: f.bookingDate, transactionId: f.transactionId, details: f.details })),
+    },
+  };
+
+  const history: ReportHistoryEntry[] = i.history.map((h, k) => {
+    const diff = k > 0 ? diffDecisions(i.history[k - 1], h) : { changes: [], reasonsAdded: h.reasons.map((x) => x.code), reasonsRemoved: [], flagsAdded: [...h.flags], flagsRemoved: [] };
+    return {
+      id: h.id,
+      createdAt: h.createdAt.toISOString(),
+      trigger: h.trigger,
+      actor: h.actor,
+      decision: h.decision,
+      recommendedLimitMinor: h.recommendedLimitMinor,
+      instalmentMinor: h.instalmentMinor,
+      bindingConstraint: h.bindingConstraint,
+      postLoanDsr: h.postLoanDsr,
+      verifiedMonthlyIncomeMinor: h.result.income?.verifiedMonthlyMinor ?? 0,
+      ...diff,
+    };
+  });
+
+  return {
+    generatedAt: i.now.toISOString(),
+    borrower: {
+      id: i.borrower.id,
+      externalId: i.borrower.externalId,
+      fullName: i.borrower.fullName,
+      email: maskEmail(i.borrower.email),
+      phone: maskIdentifier(i.borrower.phone),
+      bvn: maskIdentifier(i.borrower.bvn),
+      createdAt: i.borrower.createdAt.toISOString(),
+    },
+    accounts,
+    decision,
+    income,
+    cashFlow,
+    obligations,
+    flags,
+    history: history.reverse(),
+  };
+}

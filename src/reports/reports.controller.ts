@@ -1,0 +1,92 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
+import { Roles } from '../auth/roles.decorator.js';
+import { AppConfig } from '../config/app-config.js';
+import { csrfToken, presentedKey } from './analyst-session.js';
+import { BorrowerReportQueryDto, PortfolioQueryDto } from './dto/report-query.dto.js';
+import { renderBorrowerPdf } from './pdf.js';
+import { ReportsService } from './reports.service.js';
+import { borrowerPage, portfolioPage } from './views/pages.js';
+
+function userOf(req: Request): { name: string; role: string; csrf: string } {
+  const principal = (req as AuthenticatedRequest).principal!;
+  return { name: principal.name, role: principal.role, csrf: csrfToken(presentedKey(req) ?? '') };
+}
+
+function attachmentName(prefix: string, id: string, ext: string): string {
+  return `attachment; filename="${prefix}-${id.replace(/[^A-Za-z0-9-]/g, '')}.${ext}"`;
+}
+
+/** Analyst reports over the API: JSON by default, or HTML / PDF / CSV with `format`. */
+@ApiTags('reports')
+@ApiBearerAuth()
+@Roles('analyst', 'admin')
+@Controller('v1/reports')
+export class ReportsController {
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('borrowers/:id')
+  @ApiOperation({
+    summary: 'A borrower’s underwriting report',
+    description:
+      'Identity (masked), linked accounts with freshness and coverage, the decision (latest or `decisionId`) with its ranked reasons and counterfactuals, income streams, monthly cash flow, the daily balance line, obligations by lender, flags and the decision history with what changed. `format=html|pdf` renders it; `format=csv` gives the borrower’s transactions.',
+  })
+  @ApiProduces('application/json', 'text/html', 'application/pdf', 'text/csv')
+  @ApiOkResponse({ description: 'The report' })
+  async borrower(@Param('id') id: string, @Query() q: BorrowerReportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const format = q.format ?? 'json';
+    res.setHeader('Cache-Control', 'no-store');
+    if (format === 'csv') {
+      const csv = await this.reports.transactionsCsv(id);
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachmentName('transactions', id, 'csv'));
+      res.send(csv);
+      return;
+    }
+    const report = await this.reports.borrowerReport(id, { decisionId: q.decisionId });
+    if (format === 'pdf') {
+      const pdf = await renderBorrowerPdf(report, { compress: this.config.nodeEnv !== 'test' });
+      res.type('application/pdf').setHeader('Content-Disposition', attachmentName('borrower-report', id, 'pdf'));
+      res.send(pdf);
+      return;
+    }
+    if (format === 'html') {
+      res.type('text/html; charset=utf-8').send(borrowerPage(report, { user: userOf(req), readOnly: true }));
+      return;
+    }
+    res.json(report);
+  }
+
+  @Get('borrowers/:id/transactions.csv')
+  @ApiOperation({ summary: 'The borrower’s active transactions as CSV (RFC 4180; kobo and naira columns)' })
+  @ApiProduces('text/csv')
+  async transactionsCsv(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const csv = await this.reports.transactionsCsv(id);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachmentName('transactions', id, 'csv')).send(csv);
+  }
+
+  @Get('portfolio')
+  @ApiOperation({
+    summary: 'The portfolio report',
+    description: 'Decisions over time by outcome, limit distribution, re-underwriting outcomes per cycle, the reauth backlog, data freshness, sync failures and top reason codes for `from`..`to` (Lagos dates, inclusive).',
+  })
+  @ApiProduces('application/json', 'text/html', 'text/csv')
+  async portfolio(@Query() q: PortfolioQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const report = await this.reports.portfolio({ from: q.from, to: q.to });
+    res.setHeader('Cache-Control', 'no-store');
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="portfolio-${report.from}-${report.to}.csv"`).send(this.reports.portfolioCsv(report));
+      return;
+    }
+    if (q.format === 'html') {
+      res.type('text/html; charset=utf-8').send(portfolioPage(report, userOf(req)));
+      return;
+    }
+    res.json(report);
+  }
+}

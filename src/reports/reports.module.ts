@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { IngestionModule } from '../ingestion/ingestion.module.js';
+import { ScoringModule } from '../scoring/scoring.module.js';
+import { AnalystOverridesService } from './analyst-overrides.service.js';
+import { AnalystController } from './analyst.controller.js';
+import { ReportsController } from './reports.controller.js';
+import { ReportsRepository } from './reports.repository.js';
+import { ReportsService } from './reports.service.js';
+
+/** Analyst reports (JSON, HTML, PDF, CSV) and the server-rendered analyst pages. Reads only; overrides go through ingestion and scoring. */
+@Module({
+  imports: [IngestionModule, ScoringModule],
+  controllers: [ReportsController, AnalystController],
+  providers: [ReportsRepository, ReportsService, AnalystOverridesService],
+  exports: [ReportsService],
+})
+export class ReportsModule {}
