@@ -34,12 +34,17 @@ const USSD_RE = /\*\d{3}\*|\bUSSD\b/;
 const BILLS_RE = /\bBILLS?\b|\bBILL PAYMENT\b|\bQUICKTELLER\b|\bQT\b|\bBILLER\b|\bPREPAID\b|\bTOKEN\b/;
 const CHEQUE_RE = /\bCHEQUE\b|\bCHQ\b|\bCLEARING\b/;
 const INTERNAL_RE = /\bINTEREST\b|\bINT\.? PAID\b|CASH DEPOSIT|\bCSH DEP\b|\bCASH DEP\b|TELLER DEPOSIT|\bINTERNAL\b/;
-const NIP_RE = /^NIP\b|\bNIP\b|^TRF\b|\bTRF\b|TRANSFER|^FT\b|\bMOB\b|\bNIBSS\b|\bNEFT\b|\bINWARD\b|\bOUTWARD\b/;
+const NIP_RE =
+  /^NIP\b|\bNIP\b|^TRF\b|\bTRF\b|TRANSFER|^FT\b|\bMOB\b|\bNIBSS\b|\bNEFT\b|\bINWARD\b|\bOUTWARD\b|\bSENT TO\b|\bRECEIVED FROM\b/;
 
 /** Tokens that say how the money moved, not who moved it. */
 const RAIL_TOKENS = new Set([
   'NIP',
   'TRF',
+  'SENT',
+  'RECEIVED',
+  'BETWEEN',
+  'CUSTOMERS',
   'TRANSFER',
   'TRANSFERS',
   'FROM',
