@@ -12,6 +12,10 @@ import { LoanApplicationEntity } from '../applications/loan-application.entity.j
 import { OutboxEventEntity } from '../outbox/outbox-event.entity.js';
 import { DecisionInputEntity } from '../scoring/entities/decision-input.entity.js';
 import { DecisionEntity } from '../scoring/entities/decision.entity.js';
+import { CreditLimitEntity } from '../underwriting/credit-limit.entity.js';
+import { LimitChangeEntity } from '../underwriting/limit-change.entity.js';
+import { ReviewCycleEntity } from '../underwriting/review-cycle.entity.js';
+import { ReviewItemEntity } from '../underwriting/review-item.entity.js';
 
 /**
  * Every TypeORM entity, listed explicitly (ESM: no glob loading). Add new entities here.
@@ -31,4 +35,8 @@ export const ENTITIES = [
   SyncRunEntity,
   WebhookEventEntity,
   ...INGESTION_ENTITIES,
+  CreditLimitEntity,
+  LimitChangeEntity,
+  ReviewCycleEntity,
+  ReviewItemEntity,
 ];

@@ -1,0 +1,32 @@
+import type { EntityManager } from 'typeorm';
+import type { EngineResultLike } from './review-diff.js';
+
+/**
+ * What re-underwriting needs from the rest of the engine, as small ports. UnderwritingModule binds them to
+ * ScoringService, SyncService and OutboxService; tests bind fakes (e.g. a syncer that counts calls).
+ */
+export type SyncOutcome = 'requested' | 'coalesced' | 'skipped_rate_limit' | 'reauth_required' | 'succeeded' | 'failed' | 'unavailable';
+
+export interface ScheduledScore {
+  decisionId: string;
+  decision: 'approve' | 'decline' | 'refer';
+  recommendedLimitMinor: number;
+  currency: string;
+  createdAt: Date;
+  result: EngineResultLike;
+}
+
+export abstract class ReviewScorer {
+  /** Scores the borrower now with trigger `scheduled` and stores one immutable decision whose actor is `actor`. */
+  abstract scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore>;
+}
+
+export abstract class AccountSyncer {
+  /** Asks Mono for fresh data for one account (never within SYNC_MIN_INTERVAL_SECONDS of the last call). */
+  abstract requestSync(accountId: string): Promise<{ syncRunId: string | null; outcome: SyncOutcome }>;
+}
+
+export abstract class LimitEventSink {
+  /** Enqueues an outbound event in the caller's transaction. */
+  abstract enqueue(manager: EntityManager, type: 'limit.changed', aggregateId: string, payload: Record<string, unknown>): Promise<void>;
+}

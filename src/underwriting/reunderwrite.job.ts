@@ -1,0 +1,83 @@
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { JobRunEntity } from '../jobs/job-run.entity.js';
+import { ReunderwritingService } from './reunderwriting.service.js';
+
+export const REUNDERWRITE_JOB_NAME = 'reunderwrite';
+export const JOB_TIME_ZONE = 'Africa/Lagos';
+
+/**
+ * The scheduled entry point. The cron expression comes from config (REUNDERWRITE_CRON), so the job is registered
+ * dynamically with SchedulerRegistry (a decorator cannot read config). The tick only checks JOBS_ENABLED, records a
+ * job_runs row and calls the service, which takes the scheduler advisory lock (one cycle across instances).
+ */
+@Injectable()
+export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ReunderwriteJob.name);
+  private job: CronJob | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly service: ReunderwritingService,
+    private readonly clock: Clock,
+    @Optional() private readonly registry?: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.jobs.enabled) return;
+    this.job = CronJob.from({
+      cronTime: this.config.jobs.reunderwriteCron,
+      timeZone: JOB_TIME_ZONE,
+      name: REUNDERWRITE_JOB_NAME,
+      waitForCompletion: true,
+      onTick: async () => {
+        await this.run();
+      },
+    });
+    if (this.registry) {
+      if (this.registry.doesExist('cron', REUNDERWRITE_JOB_NAME)) this.registry.deleteCronJob(REUNDERWRITE_JOB_NAME);
+      this.registry.addCronJob(REUNDERWRITE_JOB_NAME, this.job);
+    }
+    this.job.start();
+    this.logger.log({ cron: this.config.jobs.reunderwriteCron, timeZone: JOB_TIME_ZONE }, 're-underwriting scheduled');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
+  }
+
+  /** One scheduled run; never throws (the outcome is in job_runs). */
+  async run(): Promise<'succeeded' | 'skipped' | 'failed' | 'disabled'> {
+    if (!this.config.jobs.enabled) return 'disabled';
+    const runs = this.dataSource.getRepository(JobRunEntity);
+    const row = await runs.save(runs.create({ jobName: REUNDERWRITE_JOB_NAME, status: 'running', details: null }));
+    let status: 'succeeded' | 'skipped' | 'failed';
+    let details: Record<string, unknown>;
+    try {
+      const r = await this.service.runCycle('scheduled', { requestedBy: `job:${REUNDERWRITE_JOB_NAME}` });
+      if (r.acquired) {
+        status = 'succeeded';
+        details = {
+          cycleId: r.result.start.cycleId,
+          resumed: r.result.start.resumed,
+          cycleStatus: r.result.progress.status,
+          counters: r.result.progress.counters,
+        };
+      } else {
+        status = 'skipped';
+        details = { reason: 'another instance holds the re-underwriting scheduler lock' };
+      }
+    } catch (err) {
+      status = 'failed';
+      details = { error: err instanceof Error ? err.message : String(err) };
+      this.logger.error({ err }, 'scheduled re-underwriting failed');
+    }
+    await runs.update({ id: row.id }, { status, details, finishedAt: this.clock.now() });
+    return status;
+  }
+}

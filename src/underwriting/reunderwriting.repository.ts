@@ -1,0 +1,394 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CycleStatus, CycleTrigger } from './review-cycle.entity.js';
+import type { ReviewItemStatus } from './review-item.entity.js';
+
+export interface CycleRow {
+  id: string;
+  trigger: CycleTrigger;
+  status: CycleStatus;
+  as_of: Date;
+  review_max_age_days: number;
+  budget: number;
+  mono_calls_spent: number;
+  counters: Record<string, number>;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+export interface ClaimedItem {
+  id: string;
+  cycle_id: string;
+  borrower_id: string;
+  status: ReviewItemStatus;
+  attempts: number;
+  decision_id: string | null;
+}
+
+export interface AccountRow {
+  id: string;
+  reauth_required: boolean;
+  last_synced_at: Date | null;
+  last_sync_requested_at: Date | null;
+  last_ingested_at: Date | null;
+}
+
+export interface CreditLimitRow {
+  borrower_id: string;
+  current_limit_minor: string;
+  currency: string;
+  status: 'active' | 'frozen';
+  outstanding_minor: string;
+  last_increase_at: Date | null;
+  weak_review_streak: number;
+  baseline_decision_id: string;
+}
+
+export interface StoredDecision {
+  id: string;
+  decision: 'approve' | 'decline' | 'refer';
+  recommended_limit_minor: string;
+  currency: string;
+  created_at: Date;
+  result: unknown;
+}
+
+/** Counters derived from the items' results (never kept on the hot cycle row while workers run). */
+export interface CycleCounters {
+  total: number;
+  pending: number;
+  inProgress: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  synced: number;
+  reauthNeeded: number;
+  overBudget: number;
+  raised: number;
+  lowered: number;
+  frozen: number;
+  unfrozen: number;
+  unchanged: number;
+}
+
+const OPEN = `('pending', 'syncing', 'scoring')`;
+
+/** Every SQL statement of re-underwriting: cycles, the work-item queue, limits. */
+@Injectable()
+export class ReunderwritingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findRunningCycle(manager: EntityManager = this.dataSource.manager): Promise<CycleRow | null> {
+    const rows = await manager.query<CycleRow[]>(`SELECT * FROM review_cycles WHERE status = 'running' ORDER BY started_at LIMIT 1`);
+    return rows[0] ?? null;
+  }
+
+  async findCycle(id: string): Promise<CycleRow | null> {
+    const rows = await this.dataSource.query<CycleRow[]>(`SELECT * FROM review_cycles WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async listCycles(limit: number): Promise<CycleRow[]> {
+    return this.dataSource.query<CycleRow[]>(`SELECT * FROM review_cycles ORDER BY started_at DESC LIMIT $1`, [limit]);
+  }
+
+  async createCycle(
+    manager: EntityManager,
+    c: { trigger: CycleTrigger; asOf: Date; reviewMaxAgeDays: number; budget: number; requestedBy: string | null },
+  ): Promise<string> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO review_cycles (trigger, as_of, review_max_age_days, budget, requested_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [c.trigger, c.asOf, c.reviewMaxAgeDays, c.budget, c.requestedBy],
+    );
+    return rows[0].id;
+  }
+
+  /**
+   * Borrowers due for review become the cycle's items in one INSERT … SELECT: last decision older than the maximum
+   * age, or data ingested after it. Only borrowers with a credit limit, or an approved application decision (their
+   * limit is created from it on the first review).
+   */
+  async insertDueItems(manager: EntityManager, cycleId: string, asOf: Date, maxAgeDays: number): Promise<number> {
+    const rows = await manager.query<Array<{ n: string }>>(
+      `WITH last AS (
+         SELECT d.borrower_id, max(d.created_at) AS last_at
+         FROM decisions d
+         WHERE d.borrower_id IN (
+           SELECT borrower_id FROM credit_limits
+           UNION SELECT borrower_id FROM decisions WHERE trigger = 'application' AND decision = 'approve')
+         GROUP BY d.borrower_id
+       ), due AS (
+         SELECT l.borrower_id,
+                CASE WHEN l.last_at < $2::timestamptz - make_interval(days => $3::int) THEN 'age' ELSE 'new_data' END AS reason
+         FROM last l
+         WHERE l.last_at < $2::timestamptz - make_interval(days => $3::int)
+            OR EXISTS (SELECT 1 FROM bank_accounts a
+                       WHERE a.borrower_id = l.borrower_id AND a.unlinked_at IS NULL AND a.last_ingested_at > l.last_at)
+       ), ins AS (
+         INSERT INTO review_items (cycle_id, borrower_id, reason)
+         SELECT $1, borrower_id, reason FROM due ORDER BY borrower_id
+         ON CONFLICT (cycle_id, borrower_id) DO NOTHING
+         RETURNING 1
+       )
+       SELECT count(*)::text AS n FROM ins`,
+      [cycleId, asOf, maxAgeDays],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Claims up to `limit` open items whose lease is free. FOR UPDATE SKIP LOCKED: concurrent workers (any process)
+   * never claim the same row; the lease lets another worker take over an item whose worker died.
+   */
+  async claimItems(cycleId: string, workerId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+    return this.dataSource.query<ClaimedItem[]>(
+      `UPDATE review_items i
+       SET status = CASE WHEN i.status = 'pending' THEN 'syncing' ELSE i.status END,
+           attempts = i.attempts + 1, worker_id = $2, locked_until = now() + make_interval(secs => $4::double precision / 1000),
+           updated_at = now()
+       WHERE i.id IN (
+         SELECT id FROM review_items
+         WHERE cycle_id = $1 AND status IN ${OPEN} AND (locked_until IS NULL OR locked_until < now())
+         ORDER BY id
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+       RETURNING i.id::text AS id, i.cycle_id, i.borrower_id, i.status, i.attempts, i.decision_id`,
+      [cycleId, workerId, limit, leaseMs],
+    );
+  }
+
+  /** Row lock for the whole processing of an item (held by the worker's transaction); null when someone else holds it. */
+  async lockItem(manager: EntityManager, itemId: string): Promise<ClaimedItem | null> {
+    const rows = await manager.query<ClaimedItem[]>(
+      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id FROM review_items WHERE id = $1 FOR UPDATE SKIP LOCKED`,
+      [itemId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async openItemCount(cycleId: string): Promise<number> {
+    const rows = await this.dataSource.query<Array<{ n: string }>>(
+      `SELECT count(*)::text AS n FROM review_items WHERE cycle_id = $1 AND status IN ${OPEN}`,
+      [cycleId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Atomic budget: one Mono call is spent only while the cycle is under budget. */
+  async spendMonoCall(cycleId: string): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ mono_calls_spent: number }>>(
+      `UPDATE review_cycles SET mono_calls_spent = mono_calls_spent + 1 WHERE id = $1 AND mono_calls_spent < budget RETURNING mono_calls_spent`,
+      [cycleId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Gives back a call that never reached Mono (coalesced onto an in-flight sync, or rate-limited by SyncService). */
+  async refundMonoCall(cycleId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE review_cycles SET mono_calls_spent = mono_calls_spent - 1 WHERE id = $1 AND mono_calls_spent > 0`, [
+      cycleId,
+    ]);
+  }
+
+  async accountsOf(borrowerId: string): Promise<AccountRow[]> {
+    return this.dataSource.query<AccountRow[]>(
+      `SELECT id, reauth_required, last_synced_at, last_sync_requested_at, last_ingested_at
+       FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL ORDER BY created_at`,
+      [borrowerId],
+    );
+  }
+
+  /** last_ingested_at (epoch ms) of each account, to see which ones a sync refreshed. */
+  async ingestionMarks(accountIds: string[]): Promise<Map<string, number | null>> {
+    const rows = await this.dataSource.query<Array<{ id: string; last_ingested_at: Date | null }>>(
+      `SELECT id, last_ingested_at FROM bank_accounts WHERE id = ANY($1::uuid[])`,
+      [accountIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.last_ingested_at ? new Date(r.last_ingested_at).getTime() : null]));
+  }
+
+  /** The decision this cycle already stored for the borrower (a retry after a crash between scoring and commit). */
+  async findCycleDecision(manager: EntityManager, borrowerId: string, actor: string): Promise<StoredDecision | null> {
+    const rows = await manager.query<StoredDecision[]>(
+      `SELECT id, decision, recommended_limit_minor, currency, created_at, result FROM decisions
+       WHERE borrower_id = $1 AND trigger = 'scheduled' AND actor = $2 ORDER BY created_at LIMIT 1`,
+      [borrowerId, actor],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findDecision(manager: EntityManager, id: string): Promise<StoredDecision | null> {
+    const rows = await manager.query<StoredDecision[]>(
+      `SELECT id, decision, recommended_limit_minor, currency, created_at, result FROM decisions WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The origination decision: the first application decision (approved first), else the first decision. */
+  async findOriginationDecision(manager: EntityManager, borrowerId: string): Promise<StoredDecision | null> {
+    const rows = await manager.query<StoredDecision[]>(
+      `SELECT id, decision, recommended_limit_minor, currency, created_at, result FROM decisions
+       WHERE borrower_id = $1
+       ORDER BY (trigger = 'application' AND decision = 'approve') DESC, (trigger = 'application') DESC, created_at
+       LIMIT 1`,
+      [borrowerId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async lockCreditLimit(manager: EntityManager, borrowerId: string): Promise<CreditLimitRow | null> {
+    const rows = await manager.query<CreditLimitRow[]>(`SELECT * FROM credit_limits WHERE borrower_id = $1 FOR UPDATE`, [borrowerId]);
+    return rows[0] ?? null;
+  }
+
+  async createCreditLimit(
+    manager: EntityManager,
+    borrowerId: string,
+    limitMinor: number,
+    currency: string,
+    baselineDecisionId: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO credit_limits (borrower_id, current_limit_minor, currency, baseline_decision_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (borrower_id) DO NOTHING`,
+      [borrowerId, limitMinor, currency, baselineDecisionId],
+    );
+  }
+
+  async updateCreditLimit(
+    manager: EntityManager,
+    borrowerId: string,
+    u: {
+      limitMinor: number;
+      status: 'active' | 'frozen';
+      weakReviewStreak: number;
+      lastIncreaseAt: string | null;
+      decisionId: string;
+      reviewedAt: Date;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE credit_limits SET current_limit_minor = $2, status = $3, weak_review_streak = $4, last_increase_at = $5,
+         last_review_decision_id = $6, last_reviewed_at = $7, updated_at = now()
+       WHERE borrower_id = $1`,
+      [borrowerId, u.limitMinor, u.status, u.weakReviewStreak, u.lastIncreaseAt, u.decisionId, u.reviewedAt],
+    );
+  }
+
+  async insertLimitChange(
+    manager: EntityManager,
+    c: {
+      borrowerId: string;
+      fromLimitMinor: number;
+      toLimitMinor: number;
+      fromStatus: string;
+      toStatus: string;
+      currency: string;
+      action: string;
+      reasons: unknown;
+      review: unknown;
+      limitPolicyVersion: string;
+      decisionId: string;
+      cycleId: string | null;
+    },
+  ): Promise<string> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO limit_changes (borrower_id, from_limit_minor, to_limit_minor, from_status, to_status, currency, action, reasons, review,
+         limit_policy_version, decision_id, cycle_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12) RETURNING id::text AS id`,
+      [
+        c.borrowerId,
+        c.fromLimitMinor,
+        c.toLimitMinor,
+        c.fromStatus,
+        c.toStatus,
+        c.currency,
+        c.action,
+        JSON.stringify(c.reasons),
+        JSON.stringify(c.review),
+        c.limitPolicyVersion,
+        c.decisionId,
+        c.cycleId,
+      ],
+    );
+    return rows[0].id;
+  }
+
+  async finishItem(
+    manager: EntityManager,
+    itemId: string,
+    status: 'done' | 'skipped',
+    decisionId: string | null,
+    result: unknown,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE review_items SET status = $2, decision_id = $3, result = $4::jsonb, error = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
+       WHERE id = $1`,
+      [itemId, status, decisionId, JSON.stringify(result)],
+    );
+  }
+
+  /** After a failed attempt: back to pending (retry after `retryMs`) or failed once attempts are exhausted. */
+  async failAttempt(itemId: string, error: string, maxAttempts: number, retryMs: number): Promise<ReviewItemStatus> {
+    const rows = await this.dataSource.query<Array<{ status: ReviewItemStatus }>>(
+      `UPDATE review_items SET
+         status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
+         finished_at = CASE WHEN attempts >= $3 THEN now() ELSE NULL END,
+         locked_until = CASE WHEN attempts >= $3 THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END,
+         error = $2, updated_at = now()
+       WHERE id = $1 AND status IN ${OPEN} RETURNING status`,
+      [itemId, error.slice(0, 500), maxAttempts, retryMs],
+    );
+    return rows[0]?.status ?? 'failed';
+  }
+
+  async setItemStatus(manager: EntityManager, itemId: string, status: ReviewItemStatus): Promise<void> {
+    await manager.query(`UPDATE review_items SET status = $2, updated_at = now() WHERE id = $1`, [itemId, status]);
+  }
+
+  async counters(cycleId: string): Promise<CycleCounters> {
+    const rows = await this.dataSource.query<Array<Record<keyof CycleCounters, string>>>(
+      `SELECT count(*) AS total,
+         count(*) FILTER (WHERE status = 'pending') AS pending,
+         count(*) FILTER (WHERE status IN ('syncing', 'scoring')) AS "inProgress",
+         count(*) FILTER (WHERE status = 'done') AS done,
+         count(*) FILTER (WHERE status = 'failed') AS failed,
+         count(*) FILTER (WHERE status = 'skipped') AS skipped,
+         coalesce(sum((result->'sync'->>'synced')::int), 0) AS synced,
+         coalesce(sum((result->'sync'->>'reauthNeeded')::int), 0) AS "reauthNeeded",
+         count(*) FILTER (WHERE (result->'sync'->>'overBudget')::boolean) AS "overBudget",
+         count(*) FILTER (WHERE result->'limit'->>'action' = 'raised') AS raised,
+         count(*) FILTER (WHERE result->'limit'->>'action' = 'lowered') AS lowered,
+         count(*) FILTER (WHERE result->'limit'->>'action' = 'frozen') AS frozen,
+         count(*) FILTER (WHERE result->'limit'->>'action' = 'unfrozen') AS unfrozen,
+         count(*) FILTER (WHERE result->'limit'->>'action' = 'unchanged') AS unchanged
+       FROM review_items WHERE cycle_id = $1`,
+      [cycleId],
+    );
+    const r = rows[0];
+    const out = {} as CycleCounters;
+    for (const k of Object.keys(r) as Array<keyof CycleCounters>) out[k] = Number(r[k] ?? 0);
+    return out;
+  }
+
+  /** Marks the cycle completed once no item is open; returns true for the one caller that completed it. */
+  async completeCycle(cycleId: string, counters: CycleCounters): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `UPDATE review_cycles SET status = 'completed', finished_at = now(), counters = $2::jsonb
+       WHERE id = $1 AND status = 'running'
+         AND NOT EXISTS (SELECT 1 FROM review_items WHERE cycle_id = $1 AND status IN ${OPEN})
+       RETURNING id`,
+      [cycleId, JSON.stringify(counters)],
+    );
+    return rows.length > 0;
+  }
+
+  async failCycle(cycleId: string, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE review_cycles SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'running'`,
+      [cycleId, error.slice(0, 500)],
+    );
+  }
+}
