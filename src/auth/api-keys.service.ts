@@ -19,6 +19,9 @@ export function hashKey(key: string): string {
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
+  /** Short-lived cache of key lookups: keeps auth off the database on hot paths; revocation applies within CACHE_TTL_MS. */
+  private readonly cache = new Map<string, { principal: Principal | null; expiresAt: number }>();
+  static readonly CACHE_TTL_MS = 5_000;
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -53,12 +56,23 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async revoke(id: string): Promise<boolean> {
+    this.cache.clear();
     const res = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (res.affected ?? 0) > 0;
   }
 
   async authenticate(key: string): Promise<Principal | null> {
     const keyHash = hashKey(key);
+    const now = Date.now();
+    const cached = this.cache.get(keyHash);
+    if (cached && cached.expiresAt > now) return cached.principal;
+    const principal = await this.lookup(keyHash);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(keyHash, { principal, expiresAt: now + ApiKeysService.CACHE_TTL_MS });
+    return principal;
+  }
+
+  private async lookup(keyHash: string): Promise<Principal | null> {
     const found = await this.keys.findOneBy({ keyHash, revokedAt: IsNull() });
     // Compare again in constant time: the lookup is by hash, this guards against any collation surprise.
     if (!found || !timingSafeEqual(Buffer.from(found.keyHash), Buffer.from(keyHash))) return null;
