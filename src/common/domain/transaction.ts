@@ -49,7 +49,7 @@ export interface NormalisedTransaction {
   /** Business date in Africa/Lagos, `YYYY-MM-DD`. */
   date: string;
   direction: Direction;
-  /** Positive integer minor units. Direction is in `direction`. */
+  /** Non-negative integer minor units (zero-value rows exist). Direction is in `direction`. */
   amountMinor: number;
   /** Running balance after the transaction, minor units; null when the bank does not give one. */
   balanceMinor: number | null;

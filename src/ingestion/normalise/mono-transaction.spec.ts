@@ -51,7 +51,6 @@ describe(parseMonoTransaction.name, () => {
     [{ ...v2, amount: Number.NaN }, 'transaction.amount'],
     [{ ...v2, amount: Number.POSITIVE_INFINITY }, 'transaction.amount'],
     [{ ...v2, amount: '1,500.00' }, 'transaction.amount'],
-    [{ ...v2, amount: 0 }, 'transaction.amount'],
     [{ ...v2, amount: undefined }, 'transaction.amount'],
     [{ ...v2, balance: 10.25 }, 'transaction.balance'],
     [{ ...v2, type: 'transfer' }, 'transaction.type'],
@@ -60,6 +59,10 @@ describe(parseMonoTransaction.name, () => {
   ])('should reject %o naming the field %s', (raw, path) => {
     expect(() => parseMonoTransaction(raw)).toThrow(MonoDataError);
     expect(() => parseMonoTransaction(raw)).toThrow(`${path}:`);
+  });
+
+  it('should accept zero-value rows (card verification holds, informational entries) rather than fail the sync', () => {
+    expect(parseMonoTransaction({ ...v2, amount: 0 }).amountMinor).toBe(0);
   });
 
   it('should name the array index of the bad row', () => {

@@ -138,7 +138,7 @@ export function normaliseCurrency(value: unknown): string | null {
 export function parseMonoTransaction(raw: unknown, path = 'transaction'): ParsedMonoTransaction {
   if (!isObject(raw)) throw new MonoDataError(path, `expected an object, got ${describe(raw)}`);
   const amountMinor = parseMinorUnits(raw.amount, `${path}.amount`, { allowNegative: false });
-  if (amountMinor === 0) throw new MonoDataError(`${path}.amount`, 'expected a positive amount, got 0');
+  // Zero is legitimate (card verification holds, informational rows); one such row must not fail a whole sync.
   const balanceRaw = raw.balance;
   const balanceMinor =
     balanceRaw === null || balanceRaw === undefined || balanceRaw === ''
