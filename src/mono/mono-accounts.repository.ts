@@ -42,19 +42,19 @@ export function detailsFromParsed(parsed: ParsedMonoAccount, customerId?: string
   };
 }
 
-const DETAIL_COLUMNS: Array<[keyof AccountDetailsUpdate, string]> = [
-  ['dataStatus', 'data_status'],
-  ['retrievedData', 'retrieved_data'],
-  ['balanceMinor', 'balance_minor'],
-  ['currency', 'currency'],
-  ['institutionName', 'institution_name'],
-  ['institutionBankCode', 'institution_bank_code'],
-  ['institutionType', 'institution_type'],
-  ['accountName', 'account_name'],
-  ['accountNumber', 'account_number'],
-  ['accountType', 'account_type'],
-  ['authMethod', 'auth_method'],
-  ['monoCustomerId', 'mono_customer_id'],
+const DETAIL_KEYS: Array<keyof AccountDetailsUpdate> = [
+  'dataStatus',
+  'retrievedData',
+  'balanceMinor',
+  'currency',
+  'institutionName',
+  'institutionBankCode',
+  'institutionType',
+  'accountName',
+  'accountNumber',
+  'accountType',
+  'authMethod',
+  'monoCustomerId',
 ];
 
 /** The bank_accounts writes the Mono integration owns (linking, Mono-reported details, reauth and sync stamps). */
@@ -88,33 +88,33 @@ export class MonoAccountsRepository {
    * Returns null when the Mono account already belongs to another borrower.
    */
   async upsertLinked(borrowerId: string, monoAccountId: string, details: AccountDetailsUpdate, now: Date): Promise<{ account: BankAccountEntity; created: boolean } | null> {
-    const rows = await this.dataSource.query<Array<{ id: string; created: boolean }>>(
-      `INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status, created_at, updated_at)
-       VALUES ($1, $2, COALESCE($3, 'PROCESSING'), $4, $4)
-       ON CONFLICT (mono_account_id) DO UPDATE SET unlinked_at = NULL, updated_at = $4
-         WHERE bank_accounts.borrower_id = EXCLUDED.borrower_id
-       RETURNING id, (xmax = 0) AS created`,
-      [borrowerId, monoAccountId, details.dataStatus ?? null, now],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    await this.applyDetails(row.id, details, now);
-    const account = await this.findById(row.id);
-    return account ? { account, created: row.created } : null;
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await manager.query<Array<{ id: string; created: boolean }>>(
+        `INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status, created_at, updated_at)
+         VALUES ($1, $2, COALESCE($3, 'PROCESSING'), $4, $4)
+         ON CONFLICT (mono_account_id) DO UPDATE SET unlinked_at = NULL, updated_at = $4
+           WHERE bank_accounts.borrower_id = EXCLUDED.borrower_id
+         RETURNING id, (xmax = 0) AS created`,
+        [borrowerId, monoAccountId, details.dataStatus ?? null, now],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      await this.applyDetails(row.id, details, now, manager);
+      const account = await this.findById(row.id, manager);
+      return account ? { account, created: row.created } : null;
+    });
   }
 
-  /** Writes the non-null details Mono sent. */
+  /** Writes the non-null details Mono sent (through the entity, so column transformers — PII encryption — apply). */
   async applyDetails(accountId: string, details: AccountDetailsUpdate, now: Date, manager?: EntityManager): Promise<void> {
-    const sets: string[] = [];
-    const params: unknown[] = [accountId, now];
-    for (const [key, column] of DETAIL_COLUMNS) {
+    const patch: Partial<BankAccountEntity> = {};
+    for (const key of DETAIL_KEYS) {
       const value = details[key];
       if (value === null || value === undefined) continue;
-      params.push(value);
-      sets.push(`${column} = $${params.length}`);
+      Object.assign(patch, { [key]: value });
     }
-    if (sets.length === 0) return;
-    await (manager ?? this.dataSource.manager).query(`UPDATE bank_accounts SET ${sets.join(', ')}, updated_at = $2 WHERE id = $1`, params);
+    if (Object.keys(patch).length === 0) return;
+    await this.repo(manager).update({ id: accountId }, { ...patch, updatedAt: now });
   }
 
   async markSynced(accountId: string, now: Date): Promise<void> {

@@ -75,9 +75,12 @@ export interface MonoJob {
 
 /**
  * Which failures a call may be retried on.
- * - `safe`: reads (GET) — network, timeout, 5xx, 429, malformed body.
- * - `unsent_or_429`: non-idempotent POSTs whose refusal is certain — only when the request never left (connection
- *   refused / DNS) or Mono answered 429 (it refused to process it). initiate, exchange, reauthorise, unlink.
+ * - `safe`: reads (GET) — network, timeout, 5xx, 429, malformed body. Also `initiate` (a second hosted link for the
+ *   same `meta.ref` is harmless) and the code exchange (if a lost answer had consumed the single-use code, the retry
+ *   gets 400 "already used" — the same failure we would report without retrying; the account_connected webhook
+ *   still arrives).
+ * - `unsent_or_429`: POSTs with effects — only when the request never left (connection refused / DNS) or Mono answered
+ *   429 (it refused to process it): legacy reauthorise (mints a token), unlink.
  * - `unsent`: POST /accounts/{id}/sync — Mono allows one per 2 minutes, so a 429 or a 5xx is reported to the caller
  *   (the sync run records a retryable failure) rather than hammered.
  */
@@ -223,7 +226,7 @@ export class MonoClient {
         endpoint,
         path: '/v2/accounts/initiate',
         body: { customer: input.customer, scope: 'auth', meta: { ref: input.ref }, ...(input.redirectUrl ? { redirect_url: input.redirectUrl } : {}) },
-        retry: 'unsent_or_429',
+        retry: 'safe',
       },
       (res) => {
         const data = this.object(unwrap(res.body), endpoint);
@@ -246,7 +249,7 @@ export class MonoClient {
         path: '/v2/accounts/initiate',
         accountId: input.monoAccountId,
         body: { scope: 'reauth', account: input.monoAccountId, meta: { ref: input.ref }, ...(input.redirectUrl ? { redirect_url: input.redirectUrl } : {}) },
-        retry: 'unsent_or_429',
+        retry: 'safe',
       },
       (res) => ({ monoUrl: this.requiredString(pick(this.object(unwrap(res.body), endpoint), 'mono_url', 'monoUrl'), endpoint, 'mono_url') }),
     );
@@ -264,7 +267,7 @@ export class MonoClient {
   /** Widget code → permanent account id (`POST /v2/accounts/auth`; envelope `data.id` or bare `{id}`). */
   async exchangeCode(code: string): Promise<{ monoAccountId: string }> {
     const endpoint = 'POST /v2/accounts/auth';
-    return this.request({ method: 'POST', endpoint, path: '/v2/accounts/auth', body: { code }, retry: 'unsent_or_429' }, (res) => ({
+    return this.request({ method: 'POST', endpoint, path: '/v2/accounts/auth', body: { code }, retry: 'safe' }, (res) => ({
       monoAccountId: this.requiredString(pick(this.object(unwrap(res.body), endpoint), 'id', '_id'), endpoint, 'id'),
     }));
   }

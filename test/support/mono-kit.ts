@@ -114,3 +114,15 @@ export async function createSandboxAccount(
     options: { mfa: input.mfa ?? false, ...(input.ref ? { ref: input.ref } : {}) },
   });
 }
+
+/**
+ * Debug aid: with MONO_SPECS_SKIP_SUBSCRIBERS=name1,name2 set, drops those AccountEventBus subscribers of an app so a
+ * Mono suite can be checked while another module's subscriber is broken. Off by default (the suites run the whole app).
+ */
+export function dropSubscribersForDebugging(bus: object): void {
+  const names = (process.env.MONO_SPECS_SKIP_SUBSCRIBERS ?? '').split(',').filter(Boolean);
+  if (names.length === 0) return;
+  const handlers = (bus as { handlers?: Array<{ name: string }> }).handlers;
+  if (!handlers) return;
+  handlers.splice(0, handlers.length, ...handlers.filter((h) => !names.includes(h.name)));
+}

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { createEngineApp } from '../../src/bootstrap.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { AccountEventBus, type AccountEvent } from '../../src/common/events/account-events.js';
+import { LinkService } from '../../src/mono/link.service.js';
+import { InboxSignal } from '../../src/mono/inbox-signal.js';
+import { WebhookInboxProcessor } from '../../src/mono/webhook-inbox.processor.js';
+import { WebhooksController } from '../../src/mono/webhooks.controller.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { dropSubscribersForDebugging, KIT_WEBHOOK_SECRET, monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+
+const monoId = (): string => randomBytes(12).toString('hex');
+
+interface InboxRow {
+  id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+describe(WebhooksController.name, () => {
+  let sandbox: SandboxServer;
+  let t: TestApp;
+  let db: DataSource;
+  const published: AccountEvent[] = [];
+
+  const post = (body: unknown, secret: string | null = KIT_WEBHOOK_SECRET, raw?: string): Promise<Response> =>
+    fetch(`${t.url}/webhooks/mono`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret === null ? {} : { 'mono-webhook-secret': secret }) },
+      body: raw ?? JSON.stringify(body),
+    });
+
+  const inbox = (mono?: string): Promise<InboxRow[]> =>
+    mono
+      ? db.query<InboxRow[]>('SELECT id, event_type, status, attempts, last_error FROM webhook_events WHERE mono_account_id = $1 ORDER BY received_at', [mono])
+      : db.query<InboxRow[]>('SELECT id, event_type, status, attempts, last_error FROM webhook_events ORDER BY received_at');
+
+  async function borrower(): Promise<string> {
+    const rows = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Ada Okafor', 'ada@example.com') RETURNING id`, [
+      `ext-${randomBytes(4).toString('hex')}`,
+    ]);
+    return rows[0].id;
+  }
+
+  async function linkedAccount(mono: string): Promise<string> {
+    const b = await borrower();
+    const rows = await db.query<Array<{ id: string }>>(`INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status) VALUES ($1, $2, 'AVAILABLE') RETURNING id`, [b, mono]);
+    return rows[0].id;
+  }
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    t = await createTestApp(monoEnv(sandbox, { MONO_MAX_RETRIES: '0' }), { listen: true });
+    db = t.app.get(DataSource);
+    dropSubscribersForDebugging(t.app.get(AccountEventBus));
+    t.app.get(AccountEventBus).subscribe('webhooks-spec', async (e) => {
+      published.push(e);
+      return Promise.resolve();
+    });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await sandbox.close();
+  });
+
+  it('should answer 401 and store nothing for a missing or wrong secret', async () => {
+    const body = { event: 'mono.events.account_updated', data: { account: { _id: monoId() } } };
+    expect((await post(body, null)).status).toBe(401);
+    expect((await post(body, 'not-the-secret')).status).toBe(401);
+    expect((await post(body, `${KIT_WEBHOOK_SECRET}x`)).status).toBe(401);
+    expect(await inbox()).toHaveLength(0);
+  });
+
+  it('should answer 400 for a body without a string event', async () => {
+    expect((await post({ data: {} })).status).toBe(400);
+    expect((await post({ event: 42 })).status).toBe(400);
+    expect((await post(null, KIT_WEBHOOK_SECRET, '[1,2]')).status).toBe(400);
+    expect(await inbox()).toHaveLength(0);
+  });
+
+  it('should store unknown events and mark them ignored', async () => {
+    const res = await post({ event: 'mono.events.statement_insights', data: { account: monoId() }, event_id: 'evt-unknown-1' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, duplicate: false });
+    await waitFor(async () => (await inbox()).find((r) => r.event_type === 'mono.events.statement_insights')?.status === 'ignored', { what: 'ignored' });
+  });
+
+  it('should process a duplicate (same event_id, or same payload) once', async () => {
+    const mono = monoId();
+    const accountId = await linkedAccount(mono);
+    await db.query(`UPDATE bank_accounts SET reauth_required = true, reauth_required_at = now() WHERE id = $1`, [accountId]);
+    const first = { event: 'mono.events.account_reauthorized', event_id: `evt-${mono}`, timestamp: '2026-11-01T10:00:00.000Z', data: { account: { _id: mono } } };
+    const retried = { ...first, timestamp: '2026-11-01T10:00:05.000Z' }; // Mono's retry: same event_id
+    const responses = await Promise.all([post(first), post(first), post(retried)]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ duplicate: boolean }>;
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+
+    const noId = { event: 'mono.events.account_unlinked', data: { account: { id: mono } } };
+    expect(((await (await post(noId)).json()) as { duplicate: boolean }).duplicate).toBe(false);
+    expect(((await (await post({ data: { account: { id: mono } }, event: 'mono.events.account_unlinked' })).json()) as { duplicate: boolean }).duplicate).toBe(true);
+
+    await t.app.get(WebhookInboxProcessor).drainNow();
+    await waitFor(async () => (await inbox(mono)).filter((r) => r.status === 'processed').length === 2, { what: 'processed' });
+    expect(published.filter((e) => e.type === 'account.reauthorized' && e.accountId === accountId)).toHaveLength(1);
+    expect(published.filter((e) => e.type === 'account.unlinked' && e.accountId === accountId)).toHaveLength(1);
+    const [account] = await db.query<Array<{ reauth_required: boolean; unlinked_at: Date | null }>>(`SELECT reauth_required, unlinked_at FROM bank_accounts WHERE id = $1`, [accountId]);
+    expect(account).toMatchObject({ reauth_required: false, unlinked_at: expect.any(Date) });
+  });
+
+  it('should link an account whose account_updated arrived before account_connected', async () => {
+    const b = await borrower();
+    const { monoUrl, reference } = await t.app.get(LinkService).createConnectLink(b);
+    expect(reference.length).toBeGreaterThanOrEqual(10);
+    // The person logs in on the hosted page; the sandbox has no webhook target, so its events queue.
+    const login = await fetch(monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'persona=salaried_monthly' });
+    expect(login.status).toBe(200);
+    const { accounts } = await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null }> }>(sandbox, 'GET', '/accounts');
+    const mono = accounts.find((a) => a.ref === reference)?.id ?? '';
+    await waitFor(() => sandbox.state.webhooks.deliveries({ accountId: mono, event: 'mono.events.account_updated' }).length > 0, { what: 'account_updated queued' });
+    const [connected, updated] = ['mono.events.account_connected', 'mono.events.account_updated'].map((event) => sandbox.state.webhooks.deliveries({ accountId: mono, event })[0].body);
+
+    expect((await post(updated)).status).toBe(200);
+    const deferred = await waitFor(async () => {
+      const row = (await inbox(mono)).find((r) => r.event_type === 'mono.events.account_updated');
+      return row && row.status === 'pending' && row.attempts >= 1 ? row : null;
+    }, { what: 'deferred account_updated' });
+    expect(deferred.last_error).toMatch(/not linked yet/);
+
+    expect((await post(connected)).status).toBe(200);
+    const account = await waitFor(async () => {
+      const rows = await db.query<Array<{ id: string; borrower_id: string; data_status: string; balance_minor: string | null; institution_name: string | null }>>(
+        `SELECT id, borrower_id, data_status, balance_minor, institution_name FROM bank_accounts WHERE mono_account_id = $1`,
+        [mono],
+      );
+      return rows[0]?.data_status === 'AVAILABLE' ? rows[0] : null;
+    }, { what: 'account linked and AVAILABLE' });
+    const truth = await sandboxAdmin<{ account: { balance: number; institution: { name: string } } }>(sandbox, 'GET', `/accounts/${mono}`);
+    expect(account).toMatchObject({ borrower_id: b, balance_minor: String(truth.account.balance), institution_name: truth.account.institution.name });
+    const [session] = await db.query<Array<{ status: string; account_id: string }>>(`SELECT status, account_id FROM connect_sessions WHERE reference = $1`, [reference]);
+    expect(session).toEqual({ status: 'completed', account_id: account.id });
+    await waitFor(async () => (await inbox(mono)).filter((r) => r.status === 'processed').length === 2, { what: 'both processed' });
+    expect(published.some((e) => e.type === 'account.linked' && e.accountId === account.id)).toBe(true);
+    expect(published.some((e) => e.type === 'account.data_available' && e.accountId === account.id)).toBe(true);
+  });
+
+  it('should retry an event whose subscriber failed, and process it once it succeeds', async () => {
+    const mono = monoId();
+    const accountId = await linkedAccount(mono);
+    let failures = 1;
+    t.app.get(AccountEventBus).subscribe('flaky', async (e) => {
+      if (e.type === 'account.sync_failed' && e.accountId === accountId && failures-- > 0) throw new Error('subscriber down');
+      return Promise.resolve();
+    });
+    expect((await post({ event: 'mono.events.sync_failed', event_id: `evt-sf-${mono}`, data: { account: { _id: mono } } })).status).toBe(200);
+    const row = await waitFor(async () => {
+      const r = (await inbox(mono)).find((x) => x.event_type === 'mono.events.sync_failed');
+      return r?.status === 'processed' ? r : null;
+    }, { what: 'retried sync_failed' });
+    expect(row.attempts).toBe(2);
+  });
+
+  it('should lose nothing when the process dies between storing and processing', async () => {
+    const mono = monoId();
+    const accountId = await linkedAccount(mono);
+    // This instance stores but never processes (as if it crashed right after answering 200).
+    t.app.get(InboxSignal).listen(() => undefined);
+    expect((await post({ event: 'mono.events.reauthorisation_required', event_id: `evt-rr-${mono}`, data: { account: { _id: mono } } })).status).toBe(200);
+    // A second event was mid-processing when the instance died: its lease has expired.
+    expect((await post({ event: 'mono.events.account_updated', event_id: `evt-au-${mono}`, data: { account: { _id: mono }, meta: { data_status: 'PARTIAL', retrieved_data: ['balance'] } } })).status).toBe(200);
+    await db.query(`UPDATE webhook_events SET status = 'processing', attempts = 1, locked_until = now() - interval '1 minute' WHERE provider_event_id = $1`, [`evt-au-${mono}`]);
+    const stored = await inbox(mono);
+    expect(stored).toHaveLength(2);
+
+    const config = AppConfig.forTest({ LOG_LEVEL: 'warn', ...monoEnv(sandbox, { MONO_MAX_RETRIES: '0' }) });
+    const restarted = await createEngineApp({ config, databaseUrl: t.databaseUrl, bufferLogs: true });
+    await restarted.init();
+    try {
+      const seen: AccountEvent[] = [];
+      dropSubscribersForDebugging(restarted.get(AccountEventBus));
+      restarted.get(AccountEventBus).subscribe('restart-spec', async (e) => {
+        seen.push(e);
+        return Promise.resolve();
+      });
+      await restarted.get(WebhookInboxProcessor).drainNow();
+      const rows = await restarted.get(DataSource).query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE mono_account_id = $1`, [mono]);
+      expect(rows.map((r) => r.status)).toEqual(['processed', 'processed']);
+      expect(seen.some((e) => e.type === 'account.reauth_required' && e.accountId === accountId)).toBe(true);
+      const [account] = await db.query<Array<{ reauth_required: boolean; data_status: string }>>(`SELECT reauth_required, data_status FROM bank_accounts WHERE id = $1`, [accountId]);
+      expect(account).toEqual({ reauth_required: true, data_status: 'PARTIAL' });
+    } finally {
+      await restarted.close();
+    }
+  });
+});
