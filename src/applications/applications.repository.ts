@@ -149,7 +149,7 @@ export class ApplicationsRepository {
     for (const w of waits) {
       await manager.query(
         `INSERT INTO application_accounts (application_id, account_id, sync_status, sync_run_id, sync_outcome, requested_at, fresh_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 IN ('fresh', 'not_needed') THEN $7::timestamptz END, $7)
+         VALUES ($1, $2, $3::varchar, $4, $5, $6, CASE WHEN $3::varchar IN ('fresh', 'not_needed') THEN $7::timestamptz END, $7)
          ON CONFLICT (application_id, account_id) DO UPDATE
            SET sync_status = EXCLUDED.sync_status, sync_run_id = EXCLUDED.sync_run_id, sync_outcome = EXCLUDED.sync_outcome,
                requested_at = EXCLUDED.requested_at, fresh_at = EXCLUDED.fresh_at, updated_at = EXCLUDED.updated_at`,
@@ -170,9 +170,9 @@ export class ApplicationsRepository {
   ): Promise<boolean> {
     const rows = await manager.query<Array<{ account_id: string }>>(
       `WITH moved AS (
-         UPDATE application_accounts SET sync_status = $4, updated_at = $5,
-                fresh_at = CASE WHEN $4 = 'fresh' THEN $5 ELSE fresh_at END,
-                requested_at = coalesce($6, requested_at)
+         UPDATE application_accounts SET sync_status = $4::varchar, updated_at = $5,
+                fresh_at = CASE WHEN $4::varchar = 'fresh' THEN $5::timestamptz ELSE fresh_at END,
+                requested_at = coalesce($6::timestamptz, requested_at)
           WHERE application_id = $1 AND account_id = $2 AND sync_status = ANY($3::varchar[])
          RETURNING account_id)
        SELECT account_id FROM moved`,
@@ -200,9 +200,9 @@ export class ApplicationsRepository {
     }
     const rows = await this.dataSource.query<Array<{ application_id: string }>>(
       `WITH moved AS (
-         UPDATE application_accounts aa SET sync_status = $3, updated_at = $4,
-                fresh_at = CASE WHEN $3 = 'fresh' THEN $4 ELSE aa.fresh_at END,
-                requested_at = CASE WHEN $3 = 'syncing' THEN $4 ELSE aa.requested_at END
+         UPDATE application_accounts aa SET sync_status = $3::varchar, updated_at = $4,
+                fresh_at = CASE WHEN $3::varchar = 'fresh' THEN $4::timestamptz ELSE aa.fresh_at END,
+                requested_at = CASE WHEN $3::varchar = 'syncing' THEN $4::timestamptz ELSE aa.requested_at END
            FROM loan_applications a
           WHERE aa.application_id = a.id AND a.status IN (${OPEN})
             AND aa.account_id = $1 AND aa.sync_status = ANY($2::varchar[])${runFilter}
@@ -214,9 +214,7 @@ export class ApplicationsRepository {
   }
 
   /** The application's account rows joined with the account facts the worker needs. */
-  async findAccountFacts(
-    applicationId: string,
-  ): Promise<
+  async findAccountFacts(applicationId: string): Promise<
     Array<{
       accountId: string;
       syncStatus: AccountSyncStatus;

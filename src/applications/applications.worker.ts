@@ -33,7 +33,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.bus.subscribe('applications', (event) => this.onAccountEvent(event));
+    this.bus.subscribe('applications', (event) => this.onAccountEventSafely(event));
     if (this.config.jobs.enabled) {
       this.timer = setInterval(() => this.kick(), POLL_MS);
       this.timer.unref();
@@ -90,6 +90,21 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       this.logger.warn({ applicationId: id, err }, 'application step failed; retrying later');
       await this.repo.release(id, new Date(this.clock.now().getTime() + 5_000), message.slice(0, 2000)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Never fails the publisher: a failure here must not make the inbox retry ingestion. The poll reconciles from the
+   * account rows anyway (see ApplicationFlowService.evaluate), so a lost wake-up only costs a poll interval.
+   */
+  private async onAccountEventSafely(event: AccountEvent): Promise<void> {
+    try {
+      await this.onAccountEvent(event);
+    } catch (err) {
+      this.logger.warn(
+        { err, event: event.type, accountId: event.accountId },
+        'applications could not react to an account event; the poll will',
+      );
     }
   }
 

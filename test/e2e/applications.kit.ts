@@ -1,0 +1,140 @@
+/**
+ * Helpers for the applications e2e suites: a borrower linked to a sandbox persona over real HTTP, polling an
+ * application until it settles, and making linked data look old (a returning borrower) without waiting.
+ */
+import pg from 'pg';
+import request from 'supertest';
+import type { TestApp } from '../support/app.js';
+import { sandboxAdmin, waitFor, type SandboxServer } from '../support/mono-kit.js';
+
+export interface LinkedBorrower {
+  borrowerId: string;
+  accountId: string;
+  monoAccountId: string;
+  sandboxAccountId: string;
+}
+
+let seq = 0;
+
+/** Creates a borrower, a sandbox persona account, exchanges its widget code and waits for the first ingestion. */
+export async function linkPersonaBorrower(
+  t: TestApp,
+  sandbox: SandboxServer,
+  persona = 'salaried_monthly',
+  opts: { mfa?: boolean } = {},
+): Promise<LinkedBorrower> {
+  seq += 1;
+  const http = request(t.url);
+  const borrower = await http
+    .post('/v1/borrowers')
+    .set(t.auth('frontend'))
+    .send({ externalId: `e2e-${persona}-${seq}-${Date.now()}`, fullName: 'Adaeze Okafor', email: `ada${seq}@example.com` })
+    .expect(201);
+  const borrowerId = borrower.body.id as string;
+  const created = await sandboxAdmin<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', {
+    persona,
+    ...(opts.mfa ? { options: { mfa: true } } : {}),
+  });
+  const linked = await request(t.url)
+    .post(`/v1/borrowers/${borrowerId}/accounts`)
+    .set(t.auth('frontend'))
+    .send({ code: created.code })
+    .expect(201);
+  await waitForIngested(t, borrowerId);
+  return {
+    borrowerId,
+    accountId: linked.body.id as string,
+    monoAccountId: linked.body.monoAccountId as string,
+    sandboxAccountId: created.accountId,
+  };
+}
+
+export async function waitForIngested(t: TestApp, borrowerId: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await request(t.url).get(`/v1/borrowers/${borrowerId}/transactions?limit=1`).set(t.auth('frontend'));
+      return res.status === 200 && (res.body.items as unknown[]).length > 0;
+    },
+    { timeoutMs: 20_000, what: 'first ingestion' },
+  );
+}
+
+export type ApplicationBody = Record<string, unknown> & { id: string; status: string };
+
+export async function getApplication(t: TestApp, id: string): Promise<ApplicationBody> {
+  return (await request(t.url).get(`/v1/applications/${id}`).set(t.auth('frontend')).expect(200)).body as ApplicationBody;
+}
+
+/** Polls until the application is in one of `statuses`. */
+export async function waitForStatus(t: TestApp, id: string, statuses: string[], timeoutMs = 20_000): Promise<ApplicationBody> {
+  return waitFor(
+    async () => {
+      const app = await getApplication(t, id);
+      return statuses.includes(app.status) ? app : null;
+    },
+    { timeoutMs, intervalMs: 50, what: `application ${id} in ${statuses.join('|')}` },
+  );
+}
+
+export async function apply(
+  t: TestApp,
+  borrowerId: string,
+  body: Record<string, unknown> = {},
+  key = `key-${Math.random().toString(36).slice(2)}`,
+): Promise<string> {
+  const res = await request(t.url)
+    .post('/v1/applications')
+    .set(t.auth('frontend'))
+    .set('Idempotency-Key', key)
+    .send({ borrowerId, amount: 20_000_000, tenorMonths: 6, ...body })
+    .expect(202);
+  return res.body.id as string;
+}
+
+/** Makes the borrower's data look an hour old (a returning borrower), outside Mono's sync window. */
+export async function ageAccounts(databaseUrl: string, borrowerId: string, seconds = 3600): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(
+      `UPDATE bank_accounts SET last_synced_at = last_synced_at - make_interval(secs => $2), last_ingested_at = last_ingested_at - make_interval(secs => $2),
+              last_sync_requested_at = last_sync_requested_at - make_interval(secs => $2)
+        WHERE borrower_id = $1`,
+      [borrowerId, seconds],
+    );
+  } finally {
+    await c.end();
+  }
+}
+
+export async function dbQuery<T>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** Sync calls the sandbox received for an account (legacy Data Sync or real-time requests). */
+export async function syncCalls(sandbox: SandboxServer, sandboxAccountId: string): Promise<Array<{ method: string; path: string }>> {
+  const { calls } = await sandboxAdmin<{ calls: Array<{ method: string; path: string; realtime?: string }> }>(
+    sandbox,
+    'GET',
+    `/accounts/${sandboxAccountId}/calls`,
+  );
+  return calls.filter((c) => (c.method === 'POST' && c.path.endsWith('/sync')) || c.realtime === 'true');
+}
+
+/** Transactions dated today (Lagos) for POST /sandbox/accounts/{id}/transactions. */
+export function newActivity(prefix: string, count = 3): Array<Record<string, unknown>> {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    narration: i === 0 ? 'NIP/ACME NIGERIA LTD/SALARY BONUS' : `POS PURCHASE SHOPRITE LEKKI ${i}`,
+    amount: i === 0 ? 5_000_000 : 120_000 + i,
+    type: i === 0 ? 'credit' : 'debit',
+    date: new Date(now - (count - i) * 60_000).toISOString(),
+  }));
+}
