@@ -9,7 +9,7 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 
 async function deliveries(sandbox: SandboxServer, accountId: string): Promise<any[]> {
   const res = await fetch(`${sandbox.url}/sandbox/webhooks?accountId=${accountId}`);
-  return ((await res.json()) as any).deliveries;
+  return ((await res.json())).deliveries;
 }
 
 async function settled(sandbox: SandboxServer, accountId: string, count: number): Promise<any[]> {
@@ -22,9 +22,9 @@ async function settled(sandbox: SandboxServer, accountId: string, count: number)
 }
 
 async function link(sandbox: SandboxServer): Promise<string> {
-  const created = (await (await fetch(`${sandbox.url}/sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: { name: 'ENGINE USER' } }) })).json()) as any;
+  const created = (await (await fetch(`${sandbox.url}/sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: { name: 'ENGINE USER' } }) })).json());
   const res = await fetch(`${sandbox.url}/v2/accounts/auth`, { method: 'POST', headers: { 'content-type': 'application/json', 'mono-sec-key': KEY }, body: JSON.stringify({ code: created.code }) });
-  return ((await res.json()) as any).data.id;
+  return ((await res.json())).data.id;
 }
 
 describe('Mono sandbox → engine webhooks', () => {
