@@ -17,8 +17,11 @@ describe(canonicalJson.name, () => {
     expect(canonicalJson({ b: 1, a: [2, { d: undefined, c: 'x' }] })).toBe('{"a":[2,{"c":"x"}],"b":1}');
   });
 
-  it('should write transactions identically on the fast path', () => {
-    expect(canonicalTransaction(txs[0])).toBe(canonicalJson(txs[0]));
+  it('should write a transaction as the array of its fields in sorted-key order', () => {
+    const t = txs[0];
+    const viaObject = JSON.parse(canonicalJson(t)) as Record<string, unknown>;
+    expect(JSON.parse(canonicalTransaction(t))).toEqual(Object.keys(viaObject).map((k) => viaObject[k]));
+    expect(canonicalTransaction({ ...t, extra: 1 } as typeof t)).toBe(canonicalJson({ ...t, extra: 1 }));
   });
 });
 
@@ -28,7 +31,13 @@ describe(prepareTransactions.name, () => {
     const a = prepareTransactions(txs);
     const b = prepareTransactions(shuffled);
     expect(b.duplicatesRemoved).toBe(2);
-    expect(b.lines).toEqual(a.lines);
-    expect(hashInput({ asOf: '2026-10-01' }, b.lines)).toBe(hashInput({ asOf: '2026-10-01' }, a.lines));
+    expect(b.transactions).toEqual(a.transactions);
+    expect(hashInput({ asOf: '2026-10-01' }, b.transactions)).toBe(hashInput({ asOf: '2026-10-01' }, a.transactions));
+  });
+
+  it('should keep the canonically smallest of two rows sharing an account and provider id', () => {
+    const altered = { ...txs[2], narration: 'AAA' };
+    expect(prepareTransactions([txs[2], altered]).transactions[0]).toBe(altered);
+    expect(prepareTransactions([altered, txs[2]]).transactions[0]).toBe(altered);
   });
 });

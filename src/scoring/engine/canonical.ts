@@ -36,66 +36,95 @@ const TX_KEYS = [
   'rail',
 ] as const;
 
-const j = JSON.stringify;
-
-/** Canonical JSON of one transaction; a hand-unrolled fast path for the known shape (same bytes as canonicalJson). */
+/**
+ * Canonical serialisation of one transaction: the JSON array of its 16 fields in sorted-key order (one native
+ * JSON.stringify call — this runs for every row on every decision). A row with any other shape falls back to
+ * canonicalJson of the object, which starts with `{` and so can never collide with an array line.
+ */
 export function canonicalTransaction(t: NormalisedTransaction): string {
-  const keys = Object.keys(t);
-  if (keys.length !== TX_KEYS.length || keys.some((k) => (t as unknown as Record<string, unknown>)[k] === undefined)) {
-    return canonicalJson(t);
-  }
-  return (
-    `{"accountId":${j(t.accountId)},"amountMinor":${j(t.amountMinor)},"balanceMinor":${j(t.balanceMinor)},` +
-    `"category":${j(t.category)},"categoryRule":${j(t.categoryRule)},"counterparty":${j(t.counterparty)},` +
-    `"currency":${j(t.currency)},"date":${j(t.date)},"direction":${j(t.direction)},"id":${j(t.id)},` +
-    `"memo":${j(t.memo)},"narration":${j(t.narration)},"postedAt":${j(t.postedAt)},` +
-    `"providerCategory":${j(t.providerCategory)},"providerId":${j(t.providerId)},"rail":${j(t.rail)}}`
-  );
+  if (Object.keys(t).length !== TX_KEYS.length) return canonicalJson(t);
+  return JSON.stringify([
+    t.accountId,
+    t.amountMinor,
+    t.balanceMinor,
+    t.category,
+    t.categoryRule,
+    t.counterparty,
+    t.currency,
+    t.date,
+    t.direction,
+    t.id,
+    t.memo,
+    t.narration,
+    t.postedAt,
+    t.providerCategory,
+    t.providerId,
+    t.rail,
+  ]);
+}
+
+/** The canonical value of a transaction: its field array (known shape) or a key-sorted copy (any other shape). */
+function canonicalValue(t: NormalisedTransaction): unknown {
+  if (Object.keys(t).length !== TX_KEYS.length) return JSON.parse(canonicalJson(t)) as unknown;
+  return [
+    t.accountId,
+    t.amountMinor,
+    t.balanceMinor,
+    t.category,
+    t.categoryRule,
+    t.counterparty,
+    t.currency,
+    t.date,
+    t.direction,
+    t.id,
+    t.memo,
+    t.narration,
+    t.postedAt,
+    t.providerCategory,
+    t.providerId,
+    t.rail,
+  ];
 }
 
 export interface PreparedTransactions {
-  /** De-duplicated, in canonical order: date, postedAt, then canonical bytes. */
+  /** De-duplicated, in canonical order: date, postedAt, accountId, providerId. */
   transactions: NormalisedTransaction[];
-  /** Canonical line of each transaction, parallel to `transactions`. */
-  lines: string[];
   duplicatesRemoved: number;
 }
 
 /**
  * Drops rows repeated under the same (accountId, providerId) — keeping the canonically smallest, so the
- * choice never depends on input order — and sorts the rest into one canonical order.
+ * choice never depends on input order — and sorts the rest into one canonical order. (accountId,
+ * providerId) is unique afterwards, so the order is total.
  */
 export function prepareTransactions(input: readonly NormalisedTransaction[]): PreparedTransactions {
-  const byKey = new Map<string, { t: NormalisedTransaction; line: string }>();
+  const keep = new Map<string, NormalisedTransaction>();
   for (const t of input) {
     const key = `${t.accountId}\u0000${t.providerId}`;
-    const line = canonicalTransaction(t);
-    const prev = byKey.get(key);
-    if (!prev || line < prev.line) byKey.set(key, { t, line });
+    const prev = keep.get(key);
+    if (prev === undefined) keep.set(key, t);
+    else if (prev !== t && canonicalTransaction(t) < canonicalTransaction(prev)) keep.set(key, t);
   }
-  const rows = [...byKey.values()];
+  const rows = [...keep.values()];
   rows.sort((a, b) => {
-    if (a.t.date !== b.t.date) return a.t.date < b.t.date ? -1 : 1;
-    if (a.t.postedAt !== b.t.postedAt) return a.t.postedAt < b.t.postedAt ? -1 : 1;
-    return a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+    if (a.date !== b.date) return a.date < b.date ? -1 : 1;
+    if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
+    if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+    return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
   });
-  return {
-    transactions: rows.map((r) => r.t),
-    lines: rows.map((r) => r.line),
-    duplicatesRemoved: input.length - rows.length,
-  };
+  return { transactions: rows, duplicatesRemoved: input.length - rows.length };
 }
 
 /**
  * sha256 over the canonical serialisation of an input: the canonical JSON of everything except the
- * transactions, a newline, then the canonical transaction lines (de-duplicated, canonical order) joined by
- * newlines. Order of rows and exact duplicates therefore never change the hash.
+ * transactions, a newline, then the JSON array of the canonical transaction values (de-duplicated, in
+ * canonical order). Row order and exact duplicates therefore never change the hash.
  */
-export function hashInput(rest: Record<string, unknown>, lines: readonly string[]): string {
+export function hashInput(rest: Record<string, unknown>, prepared: readonly NormalisedTransaction[]): string {
   const h = createHash('sha256');
   h.update(canonicalJson(rest));
   h.update('\n');
-  h.update(lines.join('\n'));
+  h.update(JSON.stringify(prepared.map(canonicalValue)));
   return h.digest('hex');
 }
 

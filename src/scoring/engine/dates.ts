@@ -28,6 +28,22 @@ export function fromDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * Civil date of an epoch day by integer arithmetic only (H. Hinnant's days→civil algorithm): no Date
+ * objects in the hot paths.
+ */
+export function civilFromDays(day: number): { y: number; m: number; d: number } {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
+}
+
 /** 0 = Sunday … 6 = Saturday. */
 export function weekday(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
@@ -35,8 +51,8 @@ export function weekday(day: number): number {
 
 /** Month index (months since 1970-01) of an epoch day. */
 export function monthIndexOfDay(day: number): number {
-  const dt = new Date(day * DAY_MS);
-  return (dt.getUTCFullYear() - 1970) * 12 + dt.getUTCMonth();
+  const c = civilFromDays(day);
+  return (c.y - 1970) * 12 + c.m - 1;
 }
 
 export function monthIndexOfDate(date: string): number {
@@ -60,7 +76,7 @@ export function daysInMonth(monthIndex: number): number {
 }
 
 export function dayOfMonth(day: number): number {
-  return new Date(day * DAY_MS).getUTCDate();
+  return civilFromDays(day).d;
 }
 
 /** The business date part of an ISO `asOf` (`2026-10-31` or `2026-10-31T00:00:00Z`). */

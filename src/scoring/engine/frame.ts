@@ -107,10 +107,24 @@ const NOISE_TOKENS = new Set([
 export function counterpartyKey(t: NormalisedTransaction): string {
   if (t.categoryRule.startsWith('lender:')) return t.categoryRule.slice(7).toUpperCase();
   if (t.counterparty) {
-    const key = cleanKey(t.counterparty.toUpperCase().split(/[^A-Z0-9&]+/), false);
+    const key = cached(counterpartyCache, t.counterparty, (c) => cleanKey(c.toUpperCase().split(/[^A-Z0-9&]+/), false));
     if (key) return key;
   }
-  return cleanKey(t.narration.toUpperCase().split(/[^A-Z]+/), true) || 'UNKNOWN';
+  return cached(narrationCache, t.narration, (n) => cleanKey(n.toUpperCase().split(/[^A-Z]+/), true)) || 'UNKNOWN';
+}
+
+// Keys are a pure function of the text, so they are memoised across calls (bounded).
+const counterpartyCache = new Map<string, string>();
+const narrationCache = new Map<string, string>();
+
+function cached(cache: Map<string, string>, text: string, f: (s: string) => string): string {
+  let v = cache.get(text);
+  if (v === undefined) {
+    v = f(text);
+    if (cache.size > 20_000) cache.clear();
+    cache.set(text, v);
+  }
+  return v;
 }
 
 function cleanKey(tokens: string[], fromNarration: boolean): string {

@@ -34,8 +34,16 @@ export interface IncomeDetail {
   medianBasedVerifiedMonthlyMinor: number;
 }
 
+const tokenCache = new Map<string, string[]>();
+
 function tokensOf(key: string): string[] {
-  return key.split(/[^A-Z0-9]+/).filter((w) => w.length > 1);
+  let t = tokenCache.get(key);
+  if (t === undefined) {
+    t = key.split(/[^A-Z0-9]+/).filter((w) => w.length > 1);
+    if (tokenCache.size > 20_000) tokenCache.clear();
+    tokenCache.set(key, t);
+  }
+  return t;
 }
 
 function tokenMatch(a: string, b: string): boolean {
@@ -52,34 +60,54 @@ export function tokenSetSimilarity(a: readonly string[], b: readonly string[]): 
   return (2 * Math.min(matches, b.length)) / (a.length + b.length);
 }
 
-/** Greedy clustering of counterparty keys; an inverted index on 3-letter prefixes avoids comparing every pair. */
-function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Cluster[] {
+/**
+ * Greedy clustering of counterparty keys against cluster representatives (most frequent keys first).
+ * Candidates come from an inverted index on 3-letter token prefixes with prefix filtering: Dice ≥ t forces
+ * at least ⌈t·|a|/(2 − t)⌉ shared tokens, so probing a's rarest |a| − that + 1 prefixes finds every
+ * candidate while skipping common words ("CUSTOMER", "LTD").
+ */
+export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Cluster[] {
   const keys = [...keyMembers.keys()].sort((a, b) => keyMembers.get(b)!.length - keyMembers.get(a)!.length || (a < b ? -1 : a > b ? 1 : 0));
+  const tokenLists = keys.map(tokensOf);
+  const df = new Map<string, number>();
+  for (const tokens of tokenLists) for (const p of new Set(tokens.map((t) => t.slice(0, 3)))) df.set(p, (df.get(p) ?? 0) + 1);
   const clusters: Cluster[] = [];
+  const clusterPrefixes: Set<string>[] = [];
   const index = new Map<string, number[]>();
-  for (const key of keys) {
-    const tokens = tokensOf(key);
+  const lo = threshold / (2 - threshold);
+  for (let k = 0; k < keys.length; k += 1) {
+    const tokens = tokenLists[k];
+    const prefixes = tokens.map((t) => t.slice(0, 3)).sort((x, y) => df.get(x)! - df.get(y)! || (x < y ? -1 : x > y ? 1 : 0));
+    const uniquePrefixes = [...new Set(prefixes)];
+    const minShared = Math.ceil((threshold * tokens.length) / (2 - threshold) - 1e-9);
+    const probe = Math.max(1, tokens.length - minShared + 1);
     let best = -1;
     let bestSim = 0;
     const seen = new Set<number>();
-    for (const tok of tokens) {
-      for (const c of index.get(tok.slice(0, 3)) ?? []) {
+    for (const p of prefixes.slice(0, probe)) {
+      for (const c of index.get(p) ?? []) {
         if (seen.has(c)) continue;
         seen.add(c);
+        // Cheap bounds before the exact similarity: sizes must be compatible, and shared prefixes bound matches.
+        const bl = clusters[c].tokens.length;
+        if (bl < lo * tokens.length || tokens.length < lo * bl) continue;
+        let shared = 0;
+        for (const p of prefixes) if (clusterPrefixes[c].has(p)) shared += 1;
+        if (2 * shared < threshold * (tokens.length + bl)) continue;
         const sim = tokenSetSimilarity(tokens, clusters[c].tokens);
-        if (sim >= threshold && sim > bestSim) {
+        if (sim >= threshold && (sim > bestSim || (sim === bestSim && c < best))) {
           best = c;
           bestSim = sim;
         }
       }
     }
-    const members = keyMembers.get(key)!;
+    const members = keyMembers.get(keys[k])!;
     if (best >= 0) {
       clusters[best].members.push(...members);
     } else {
-      clusters.push({ label: key, tokens, members: [...members], hasStream: false });
-      for (const tok of tokens) {
-        const p = tok.slice(0, 3);
+      clusters.push({ label: keys[k], tokens, members: [...members], hasStream: false });
+      clusterPrefixes.push(new Set(uniquePrefixes));
+      for (const p of uniquePrefixes) {
         const list = index.get(p);
         if (list) list.push(clusters.length - 1);
         else index.set(p, [clusters.length - 1]);
@@ -89,26 +117,60 @@ function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Clus
   return clusters;
 }
 
+const narrationWords = new Map<string, string>();
+
+/** ` WORD WORD … ` of a narration (memoised: narrations repeat). */
+function wordsOf(narration: string): string {
+  let w = narrationWords.get(narration);
+  if (w === undefined) {
+    w = ` ${narration.toUpperCase().replace(/[^A-Z0-9]+/g, ' ')} `;
+    if (narrationWords.size > 20_000) narrationWords.clear();
+    narrationWords.set(narration, w);
+  }
+  return w;
+}
+
 function hasKeyword(t: NormalisedTransaction, keywords: readonly string[], employers: readonly string[], key: string): boolean {
   if (t.category === 'salary') return true;
-  const text = ` ${t.narration.toUpperCase().replace(/[^A-Z0-9]+/g, ' ')} `;
+  const text = wordsOf(t.narration);
   for (const k of keywords) if (text.includes(` ${k} `)) return true;
   for (const e of employers) if (key.includes(e.toUpperCase())) return true;
   return false;
 }
 
-/** Assign occurrences to amount bands in date order: each band's reference is the median of its last 3 amounts. */
-function amountBands(occ: readonly Occurrence[], band: Dec): Band[] {
+/** A ratio string such as "0.15" as an exact fraction num/den of safe integers. */
+export function fraction(ratio: string): { num: number; den: number } {
+  const [int, frac = ''] = ratio.split('.');
+  const den = 10 ** frac.length;
+  return { num: Number(int) * den + Number(frac || '0'), den };
+}
+
+/** Twice the median of up to the last 3 amounts (an integer, so the band test stays in exact integer kobo). */
+function twiceRecentMedian(occ: readonly Occurrence[]): number {
+  const n = occ.length;
+  if (n === 1) return 2 * occ[0].amount;
+  if (n === 2) return occ[0].amount + occ[1].amount;
+  const a = occ[n - 3].amount;
+  const b = occ[n - 2].amount;
+  const c = occ[n - 1].amount;
+  return 2 * Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+}
+
+/**
+ * Assign occurrences to amount bands in date order: each band's reference is the median of its last 3
+ * amounts and an amount joins the closest band within ±band of it. Integer arithmetic: |2x − 2m| × den ≤ num × 2m.
+ */
+function amountBands(occ: readonly Occurrence[], band: { num: number; den: number }): Band[] {
   const bands: Band[] = [];
   for (const o of occ) {
     let best: Band | null = null;
-    let bestDist = ZERO;
+    let bestDist = 0;
     for (const b of bands) {
-      const ref = medianDec(b.occ.slice(-3).map((x) => x.amount));
-      const dist = new Dec(o.amount).minus(ref).abs();
-      if (dist.lte(ref.times(band)) && (best === null || dist.lt(bestDist))) {
+      const ref2 = twiceRecentMedian(b.occ);
+      const dist2 = Math.abs(2 * o.amount - ref2);
+      if (dist2 * band.den <= band.num * ref2 && (best === null || dist2 < bestDist)) {
         best = b;
-        bestDist = dist;
+        bestDist = dist2;
       }
     }
     if (best) best.occ.push(o);
@@ -153,7 +215,11 @@ function bandsToStreams(cluster: Cluster, bands: Band[]): { streams: StreamCandi
  * amount bands only matter when they follow each other in time (a raise or a cut, research §4a step 3).
  * Otherwise each amount band with 2+ payments is tested as a stream of its own (salary + allowance).
  */
-function splitCluster(cluster: Cluster, occ: Occurrence[], band: Dec): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
+export function splitCluster(
+  cluster: Cluster,
+  occ: Occurrence[],
+  band: { num: number; den: number },
+): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
   const bands = amountBands(occ, band);
   if (occ.length >= 3) {
     const whole = detectCadence(occ.map((o) => o.day));
@@ -205,7 +271,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
 
   const eligibleTotal = eligibleByMonth.reduce((a, b) => a + b, 0);
   const clusters = clusterKeys(keyMembers, Number(ip.clusterSimilarity));
-  const band = new Dec(ip.amountBand);
+  const band = fraction(ip.amountBand);
   const pool: { i: number; cluster: Cluster | null }[] = [];
   const streamsOut: IncomeStream[] = [];
   const inRegularStream = new Set<number>();
@@ -230,7 +296,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
     for (const o of leftovers) for (const i of o.idx) pool.push({ i, cluster });
     let regularFound = false;
     for (const s of streams) {
-      const stream = evaluateStream(s, frame, policy);
+      const stream = evaluateStream(s, frame, policy, false);
       if (!stream || stream.frequency === 'irregular') {
         for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
         continue;
@@ -242,7 +308,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
     cluster.hasStream = regularFound;
     if (!regularFound && isMajorPayer(occ, frame, eligibleTotal)) {
       // Published for transparency only: a frequent payer without a cadence (a trader's POS settlements).
-      const irregular = evaluateStream({ cluster, occ, changeAt: 0, previousTypical: null }, frame, policy);
+      const irregular = evaluateStream({ cluster, occ, changeAt: 0, previousTypical: null }, frame, policy, true);
       if (irregular && irregular.frequency === 'irregular') streamsOut.push(irregular);
     }
   }
@@ -344,17 +410,19 @@ function isMajorPayer(occ: readonly Occurrence[], frame: Frame, eligibleTotal: n
   return eligibleTotal > 0 && total * 10 >= eligibleTotal;
 }
 
-function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy): IncomeStream | null {
+function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowIrregular: boolean): IncomeStream | null {
   const ip = policy.income;
   const { txs, keys } = frame;
+  if (s.occ.length < 2) return null;
   const allIdx = s.occ.flatMap((o) => o.idx);
   const keyword = allIdx.some((i) => hasKeyword(txs[i], ip.salaryKeywords, ip.knownEmployers, keys[i]));
   let maturity: StreamMaturity;
   if (s.occ.length >= ip.minOccurrencesMature) maturity = 'MATURE';
-  else if (s.occ.length >= 2 && keyword) maturity = 'EARLY';
+  else if (keyword) maturity = 'EARLY';
   else return null;
 
   const cadence = detectCadence(s.occ.map((o) => o.day));
+  if (cadence.frequency === 'irregular' && !allowIrregular) return null;
   const m = cadence.frequency === 'irregular' ? cadence.medianGapDays : periodDays(cadence);
   const lastDay = s.occ[s.occ.length - 1].day;
   const daysSince = frame.asOfDay - lastDay;
