@@ -39,7 +39,13 @@ export class AnalystOverridesService {
     private readonly audit: AuditService,
   ) {}
 
-  async recategorise(borrowerId: string, transactionId: string, category: TransactionCategory, reason: string, actor: string): Promise<OverrideOutcome> {
+  async recategorise(
+    borrowerId: string,
+    transactionId: string,
+    category: TransactionCategory,
+    reason: string,
+    actor: string,
+  ): Promise<OverrideOutcome> {
     const tx = await this.repo.findTransaction(transactionId);
     if (!tx || tx.borrowerId !== borrowerId) throw new NotFoundError('Transaction', transactionId);
     const base = await this.repo.findDecision(borrowerId);
@@ -48,7 +54,14 @@ export class AnalystOverridesService {
     return { decisionId: decision, changedTransactions: 1 };
   }
 
-  async markStreamNotIncome(borrowerId: string, decisionId: string, streamKey: string, kind: NotIncomeKind, reason: string, actor: string): Promise<OverrideOutcome> {
+  async markStreamNotIncome(
+    borrowerId: string,
+    decisionId: string,
+    streamKey: string,
+    kind: NotIncomeKind,
+    reason: string,
+    actor: string,
+  ): Promise<OverrideOutcome> {
     const decision = await this.repo.findDecision(borrowerId, decisionId);
     if (!decision) throw new NotFoundError('Decision', decisionId);
     const stream = decision.result.income.streams.find((s) => s.id === streamKey);
@@ -71,7 +84,16 @@ export class AnalystOverridesService {
       action: 'income_stream.marked_not_income',
       entityType: 'borrower',
       entityId: borrowerId,
-      before: { decisionId, stream: { key: stream.id, label: stream.label, counterparty: stream.counterparty, monthlyAmountMinor: stream.monthlyAmountMinor, countedMonthlyMinor: stream.countedMonthlyMinor } },
+      before: {
+        decisionId,
+        stream: {
+          key: stream.id,
+          label: stream.label,
+          counterparty: stream.counterparty,
+          monthlyAmountMinor: stream.monthlyAmountMinor,
+          countedMonthlyMinor: stream.countedMonthlyMinor,
+        },
+      },
       after: { decisionId: newDecisionId, kind, category, transactionIds: credits.map((t) => t.id) },
       reason: text,
     });
@@ -80,8 +102,15 @@ export class AnalystOverridesService {
 
   /** Re-runs the decision; the requested loan of the decision being revised is kept so the two compare. */
   private async rescore(borrowerId: string, base: DecisionRow | null, actor: string): Promise<string> {
-    const requested = base?.requestedAmountMinor && base.requestedTenorMonths ? { amountMinor: base.requestedAmountMinor, tenorMonths: base.requestedTenorMonths } : undefined;
-    const decision = await this.scoring.scoreBorrower(borrowerId, { trigger: 'override', actor, ...(requested ? { requestedLoan: requested } : {}) });
+    const requested =
+      base?.requestedAmountMinor && base.requestedTenorMonths
+        ? { amountMinor: base.requestedAmountMinor, tenorMonths: base.requestedTenorMonths }
+        : undefined;
+    const decision = await this.scoring.scoreBorrower(borrowerId, {
+      trigger: 'override',
+      actor,
+      ...(requested ? { requestedLoan: requested } : {}),
+    });
     return decision.id;
   }
 }

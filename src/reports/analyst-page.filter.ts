@@ -22,10 +22,21 @@ export class AnalystPageFilter implements ExceptionFilter {
         return;
       }
       if (exception.code === 'FORBIDDEN') {
-        res.status(403).type('text/html; charset=utf-8').send(errorPage('Not allowed', 'Your API key’s role may not use the analyst pages (analyst or admin only). Log out and sign in with an analyst key.'));
+        res
+          .status(403)
+          .type('text/html; charset=utf-8')
+          .send(
+            errorPage(
+              'Not allowed',
+              'Your API key’s role may not use the analyst pages (analyst or admin only). Log out and sign in with an analyst key.',
+            ),
+          );
         return;
       }
-      res.status(exception.status).type('text/html; charset=utf-8').send(errorPage(exception.status === 404 ? 'Not found' : 'Request failed', exception.message));
+      res
+        .status(exception.status)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(exception.status === 404 ? 'Not found' : 'Request failed', exception.message));
       return;
     }
     if (exception instanceof HttpException) {
@@ -33,10 +44,16 @@ export class AnalystPageFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const m = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).message : body;
       const message = typeof m === 'string' ? m : Array.isArray(m) ? m.map(String).join(', ') : exception.message;
-      res.status(status).type('text/html; charset=utf-8').send(errorPage(status === 404 ? 'Not found' : 'Request failed', message));
+      res
+        .status(status)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(status === 404 ? 'Not found' : 'Request failed', message));
       return;
     }
     this.logger.error({ err: exception, path: req.path }, 'analyst page failed');
-    res.status(500).type('text/html; charset=utf-8').send(errorPage('Something went wrong', 'The page could not be built. The error has been logged.'));
+    res
+      .status(500)
+      .type('text/html; charset=utf-8')
+      .send(errorPage('Something went wrong', 'The page could not be built. The error has been logged.'));
   }
 }

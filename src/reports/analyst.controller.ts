@@ -117,9 +117,22 @@ export class AnalystController {
   }
 
   @Post('borrowers/:id/streams/:key/not-income')
-  async notIncome(@Param('id') id: string, @Param('key') key: string, @Body() form: NotIncomeFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async notIncome(
+    @Param('id') id: string,
+    @Param('key') key: string,
+    @Body() form: NotIncomeFormDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     this.checkCsrf(req, form.csrf);
-    const outcome = await this.overrides.markStreamNotIncome(id, form.decisionId, key, form.kind ?? 'other_non_income', form.reason, this.actor(req));
+    const outcome = await this.overrides.markStreamNotIncome(
+      id,
+      form.decisionId,
+      key,
+      form.kind ?? 'other_non_income',
+      form.reason,
+      this.actor(req),
+    );
     res.redirect(303, `/analyst/borrowers/${encodeURIComponent(id)}?decisionId=${outcome.decisionId}&done=not_income`);
   }
 
@@ -140,7 +153,8 @@ export class AnalystController {
   }
 
   private checkCsrf(req: Request, token: string): void {
-    if (!csrfMatches(presentedKey(req), token)) throw new DomainError('FORBIDDEN', 'The form’s security token is missing or stale: reload the page and try again.');
+    if (!csrfMatches(presentedKey(req), token))
+      throw new DomainError('FORBIDDEN', 'The form’s security token is missing or stale: reload the page and try again.');
   }
 
   private secure(): boolean {

@@ -42,7 +42,11 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     size: 'A4',
     margin: MARGIN,
     compress: opts.compress ?? true,
-    info: { Title: pdfText(`Underwriting report - ${report.borrower.externalId}`), Producer: 'mono-underwriting-engine', CreationDate: new Date(report.generatedAt) },
+    info: {
+      Title: pdfText(`Underwriting report - ${report.borrower.externalId}`),
+      Producer: 'mono-underwriting-engine',
+      CreationDate: new Date(report.generatedAt),
+    },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -61,7 +65,11 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   };
   const line = (t: string, o: { bold?: boolean; color?: string; size?: number } = {}): void => {
     ensure(14);
-    doc.font(o.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(o.size ?? 10).fillColor(o.color ?? '#222222').text(pdfText(t), MARGIN, doc.y, { width });
+    doc
+      .font(o.bold ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(o.size ?? 10)
+      .fillColor(o.color ?? '#222222')
+      .text(pdfText(t), MARGIN, doc.y, { width });
   };
 
   const b = report.borrower;
@@ -76,10 +84,19 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     line(`Recommended limit: ${ngn(d.recommendedLimitMinor)}`, { bold: true, size: 12 });
     line(`Instalment: ${ngn(d.instalmentMinor)} x ${d.tenorMonths} months (max instalment ${ngn(d.maxInstalmentMinor)})`);
     line(`Binding constraint: ${d.bindingConstraint} | Post-loan DSR: ${pct(d.postLoanDsr)}`);
-    line(`Verified monthly income: ${ngn(report.income?.verifiedMonthlyMinor)} | Obligations: ${ngn(report.obligations?.monthlyTotalMinor)} / month | Free cash flow: ${ngn(report.cashFlow?.freeCashFlowMinor)} / month`);
-    if (d.requested) line(`Requested: ${ngn(d.requested.amountMinor)}${d.requested.tenorMonths ? ` over ${d.requested.tenorMonths} months` : ''}`);
-    if (d.counterOffer) line(`Counter-offer: ${ngn(d.counterOffer.amountMinor)} over ${d.counterOffer.tenorMonths} months at ${ngn(d.counterOffer.instalmentMinor)}`);
-    line(`Decision ${d.id} (${d.trigger}${d.actor ? ` by ${d.actor}` : ''}) at ${d.createdAt}; data as of ${d.asOf}; policy ${d.policyVersion.slice(0, 12)}; engine ${d.engineVersion}; ${d.coverageMonths} complete months`, { color: '#555555', size: 8 });
+    line(
+      `Verified monthly income: ${ngn(report.income?.verifiedMonthlyMinor)} | Obligations: ${ngn(report.obligations?.monthlyTotalMinor)} / month | Free cash flow: ${ngn(report.cashFlow?.freeCashFlowMinor)} / month`,
+    );
+    if (d.requested)
+      line(`Requested: ${ngn(d.requested.amountMinor)}${d.requested.tenorMonths ? ` over ${d.requested.tenorMonths} months` : ''}`);
+    if (d.counterOffer)
+      line(
+        `Counter-offer: ${ngn(d.counterOffer.amountMinor)} over ${d.counterOffer.tenorMonths} months at ${ngn(d.counterOffer.instalmentMinor)}`,
+      );
+    line(
+      `Decision ${d.id} (${d.trigger}${d.actor ? ` by ${d.actor}` : ''}) at ${d.createdAt}; data as of ${d.asOf}; policy ${d.policyVersion.slice(0, 12)}; engine ${d.engineVersion}; ${d.coverageMonths} complete months`,
+      { color: '#555555', size: 8 },
+    );
     heading('Reasons');
     for (const r of d.reasons) {
       line(`${r.rank}. ${r.code} (${r.severity}) - ${r.message}`);
@@ -94,17 +111,26 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     const charts = borrowerCharts(report, null, { symbol: 'NGN ' });
     for (const chart of [charts.cashFlow, charts.balance, charts.income]) drawChart(doc, chart, width, ensure);
     const cf = report.cashFlow;
-    if (cf) line(`Average daily balance ${ngn(cf.averageDailyBalanceMinor)}, minimum ${ngn(cf.minimumDailyBalanceMinor)}; ${cf.negativeBalanceDays} negative and ${cf.lowBalanceDays} low-balance days; trend ${cf.trend}`, { size: 9 });
+    if (cf)
+      line(
+        `Average daily balance ${ngn(cf.averageDailyBalanceMinor)}, minimum ${ngn(cf.minimumDailyBalanceMinor)}; ${cf.negativeBalanceDays} negative and ${cf.lowBalanceDays} low-balance days; trend ${cf.trend}`,
+        { size: 9 },
+      );
 
     heading('Income streams');
     for (const s of report.income?.streams ?? []) {
-      line(`${s.key} ${s.label}: ${s.frequency}, ${s.status}, ${ngn(s.monthlyAmountMinor)} / month (counted ${ngn(s.countedMonthlyMinor)}), confidence ${pct(s.confidence)}, ${s.payments.length} payments, next ${s.predictedNextDate ?? '-'}`);
+      line(
+        `${s.key} ${s.label}: ${s.frequency}, ${s.status}, ${ngn(s.monthlyAmountMinor)} / month (counted ${ngn(s.countedMonthlyMinor)}), confidence ${pct(s.confidence)}, ${s.payments.length} payments, next ${s.predictedNextDate ?? '-'}`,
+      );
     }
     if ((report.income?.streams ?? []).length === 0) line('No income streams detected.');
     line(`Irregular income counted: ${ngn(report.income?.irregularMonthlyMinor)} / month`);
 
     heading('Obligations by lender');
-    for (const l of report.obligations?.lenders ?? []) line(`${l.lender}: ${ngn(l.monthlyMinor)} / month, ${l.payments90d} payments in 90 days (${ngn(l.total90dMinor)}), last ${l.lastDate}`);
+    for (const l of report.obligations?.lenders ?? [])
+      line(
+        `${l.lender}: ${ngn(l.monthlyMinor)} / month, ${l.payments90d} payments in 90 days (${ngn(l.total90dMinor)}), last ${l.lastDate}`,
+      );
     if ((report.obligations?.lenders ?? []).length === 0) line('No repayments to other lenders.');
     const disb = report.obligations?.disbursements;
     if (disb) line(`Loan disbursements: ${disb.last30dCount} in 30 days, ${disb.last90dCount} in 90 days (${ngn(disb.last90dTotalMinor)})`);
@@ -113,19 +139,24 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   heading('Flags');
   const f = report.flags;
   line(f.codes.length ? f.codes.join(', ') : 'No flags.');
-  if (f.gambling) line(`Gambling: stakes ${ngn(f.gambling.stakesMinor)}, payouts ${ngn(f.gambling.payoutsMinor)}, share ${pct(f.gambling.share)}`);
+  if (f.gambling)
+    line(`Gambling: stakes ${ngn(f.gambling.stakesMinor)}, payouts ${ngn(f.gambling.payoutsMinor)}, share ${pct(f.gambling.share)}`);
   if (f.passThrough) line(`Pass-through: ${f.passThrough.detected ? 'detected' : 'not detected'} (share ${pct(f.passThrough.share)})`);
   line(`Data integrity: ${f.integrity.balanceBreaks} balance breaks; ${f.integrity.openFindings.length} open findings`);
 
   heading('Linked accounts');
   for (const a of report.accounts) {
-    line(`${a.institution ?? '-'} ${a.accountNumber ?? ''}: ${a.dataStatus}, last sync ${a.lastSyncedAt ?? 'never'}${a.freshnessHours !== null ? ` (${a.freshnessHours}h ago)` : ''}${a.reauthRequired ? `, REAUTH REQUIRED since ${a.reauthRequiredSince ?? '?'}` : ''}`);
+    line(
+      `${a.institution ?? '-'} ${a.accountNumber ?? ''}: ${a.dataStatus}, last sync ${a.lastSyncedAt ?? 'never'}${a.freshnessHours !== null ? ` (${a.freshnessHours}h ago)` : ''}${a.reauthRequired ? `, REAUTH REQUIRED since ${a.reauthRequiredSince ?? '?'}` : ''}`,
+    );
   }
   if (report.accounts.length === 0) line('No linked accounts.');
 
   heading('Decision history');
   for (const h of report.history) {
-    line(`${h.createdAt.slice(0, 16).replace('T', ' ')} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, { bold: d?.id === h.id });
+    line(`${h.createdAt.slice(0, 16).replace('T', ' ')} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, {
+      bold: d?.id === h.id,
+    });
     const changes = h.changes.map((c) => `${c.field} ${String(c.from)} -> ${String(c.to)}`);
     if (h.reasonsAdded.length) changes.push(`+reasons ${h.reasonsAdded.join(' ')}`);
     if (h.reasonsRemoved.length) changes.push(`-reasons ${h.reasonsRemoved.join(' ')}`);
@@ -164,7 +195,10 @@ function drawShape(doc: PDFKit.PDFDocument, s: Shape): void {
     case 'polyline': {
       if (s.points.length === 0) break;
       if (s.fill) {
-        doc.polygon(...s.points).lineWidth(s.width).fillAndStroke(s.fill, s.stroke);
+        doc
+          .polygon(...s.points)
+          .lineWidth(s.width)
+          .fillAndStroke(s.fill, s.stroke);
       } else {
         const [first, ...rest] = s.points;
         doc.moveTo(first[0], first[1]);

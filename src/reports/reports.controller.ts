@@ -67,20 +67,27 @@ export class ReportsController {
   async transactionsCsv(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const csv = await this.reports.transactionsCsv(id);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachmentName('transactions', id, 'csv')).send(csv);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('Content-Disposition', attachmentName('transactions', id, 'csv'))
+      .send(csv);
   }
 
   @Get('portfolio')
   @ApiOperation({
     summary: 'The portfolio report',
-    description: 'Decisions over time by outcome, limit distribution, re-underwriting outcomes per cycle, the reauth backlog, data freshness, sync failures and top reason codes for `from`..`to` (Lagos dates, inclusive).',
+    description:
+      'Decisions over time by outcome, limit distribution, re-underwriting outcomes per cycle, the reauth backlog, data freshness, sync failures and top reason codes for `from`..`to` (Lagos dates, inclusive).',
   })
   @ApiProduces('application/json', 'text/html', 'text/csv')
   async portfolio(@Query() q: PortfolioQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const report = await this.reports.portfolio({ from: q.from, to: q.to });
     res.setHeader('Cache-Control', 'no-store');
     if (q.format === 'csv') {
-      res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="portfolio-${report.from}-${report.to}.csv"`).send(this.reports.portfolioCsv(report));
+      res
+        .type('text/csv; charset=utf-8')
+        .setHeader('Content-Disposition', `attachment; filename="portfolio-${report.from}-${report.to}.csv"`)
+        .send(this.reports.portfolioCsv(report));
       return;
     }
     if (q.format === 'html') {

@@ -239,7 +239,9 @@ export class ReportsRepository {
   async findDecision(borrowerId: string, decisionId?: string): Promise<DecisionRow | null> {
     const rows: Record<string, unknown>[] = decisionId
       ? await this.db.query(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE borrower_id = $1 AND id = $2`, [borrowerId, decisionId])
-      : await this.db.query(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [borrowerId]);
+      : await this.db.query(`SELECT ${DECISION_COLUMNS} FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [
+          borrowerId,
+        ]);
     return rows[0] ? toDecision(rows[0]) : null;
   }
 
@@ -280,7 +282,11 @@ export class ReportsRepository {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (filter.ids) add('t.id = ANY(?::uuid[])', filter.ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)));
+    if (filter.ids)
+      add(
+        't.id = ANY(?::uuid[])',
+        filter.ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)),
+      );
     if (filter.month) add(`to_char(t.booking_date, 'YYYY-MM') = ?`, filter.month);
     if (filter.date) add('t.booking_date = ?::date', filter.date);
     if (filter.category) add('t.category = ?', filter.category);
@@ -359,7 +365,11 @@ export class ReportsRepository {
 
   // ---- portfolio ----------------------------------------------------------------------------------------------
 
-  async decisionsByPeriod(from: Date, to: Date, unit: 'week' | 'month'): Promise<Array<{ period: string; decision: string; count: number }>> {
+  async decisionsByPeriod(
+    from: Date,
+    to: Date,
+    unit: 'week' | 'month',
+  ): Promise<Array<{ period: string; decision: string; count: number }>> {
     const rows: Array<{ period: Date | string; decision: string; n: string }> = await this.db.query(
       `SELECT date_trunc($3, created_at AT TIME ZONE 'Africa/Lagos')::date::text AS period, decision, count(*) AS n
          FROM decisions WHERE created_at >= $1 AND created_at < $2
@@ -370,14 +380,22 @@ export class ReportsRepository {
   }
 
   /** The latest decision per borrower made in the window (the book as it stands). */
-  async latestDecisionsInWindow(from: Date, to: Date): Promise<Array<{ borrowerId: string; decision: string; limitMinor: number; reasons: Reason[] }>> {
+  async latestDecisionsInWindow(
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ borrowerId: string; decision: string; limitMinor: number; reasons: Reason[] }>> {
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT DISTINCT ON (borrower_id) borrower_id, decision, recommended_limit_minor, reasons
          FROM decisions WHERE created_at >= $1 AND created_at < $2
         ORDER BY borrower_id, created_at DESC, id DESC`,
       [from, to],
     );
-    return rows.map((r) => ({ borrowerId: r.borrower_id as string, decision: r.decision as string, limitMinor: num(r.recommended_limit_minor), reasons: r.reasons as Reason[] }));
+    return rows.map((r) => ({
+      borrowerId: r.borrower_id as string,
+      decision: r.decision as string,
+      limitMinor: num(r.recommended_limit_minor),
+      reasons: r.reasons as Reason[],
+    }));
   }
 
   async reasonCodeCounts(from: Date, to: Date, top: number): Promise<Array<{ code: string; count: number }>> {
@@ -391,7 +409,9 @@ export class ReportsRepository {
     return rows.map((r) => ({ code: r.code, count: Number(r.n) }));
   }
 
-  async reauthBacklog(): Promise<Array<{ borrowerId: string; externalId: string; fullName: string; accountId: string; institution: string | null; since: Date }>> {
+  async reauthBacklog(): Promise<
+    Array<{ borrowerId: string; externalId: string; fullName: string; accountId: string; institution: string | null; since: Date }>
+  > {
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT b.id AS borrower_id, b.external_id, b.full_name, a.id AS account_id, a.institution_name, a.reauth_required_at
          FROM bank_accounts a JOIN borrowers b ON b.id = a.borrower_id
@@ -427,7 +447,11 @@ export class ReportsRepository {
     return rows.map((r) => ({ status: r.status, count: Number(r.n), accounts: Number(r.accounts) }));
   }
 
-  async recentSyncFailures(from: Date, to: Date, limit: number): Promise<Array<{ accountId: string; borrowerId: string; status: string; monoCode: string | null; at: Date }>> {
+  async recentSyncFailures(
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<Array<{ accountId: string; borrowerId: string; status: string; monoCode: string | null; at: Date }>> {
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT s.account_id, a.borrower_id, s.status, s.mono_code, coalesce(s.completed_at, s.created_at) AS at
          FROM sync_runs s JOIN bank_accounts a ON a.id = s.account_id
@@ -450,8 +474,13 @@ export class ReportsRepository {
   }
 
   /** Limit changes per re-underwriting cycle; empty when the re-underwriting tables do not exist (yet). */
-  async limitChangesByCycle(from: Date, to: Date): Promise<Array<{ cycleId: string; startedAt: Date | null; action: string; count: number }>> {
-    const exists: Array<{ t: string | null; c: string | null }> = await this.db.query(`SELECT to_regclass('limit_changes')::text AS t, to_regclass('review_cycles')::text AS c`);
+  async limitChangesByCycle(
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ cycleId: string; startedAt: Date | null; action: string; count: number }>> {
+    const exists: Array<{ t: string | null; c: string | null }> = await this.db.query(
+      `SELECT to_regclass('limit_changes')::text AS t, to_regclass('review_cycles')::text AS c`,
+    );
     if (!exists[0]?.t) return [];
     const rows: Record<string, unknown>[] = exists[0].c
       ? await this.db.query(
@@ -467,7 +496,8 @@ export class ReportsRepository {
           [from, to],
         );
     return rows.map((r) => ({
-      cycleId: typeof r.cycle_id === 'string' ? r.cycle_id : r.cycle_id === null || r.cycle_id === undefined ? 'none' : JSON.stringify(r.cycle_id),
+      cycleId:
+        typeof r.cycle_id === 'string' ? r.cycle_id : r.cycle_id === null || r.cycle_id === undefined ? 'none' : JSON.stringify(r.cycle_id),
       startedAt: (r.started_at as Date | null) ?? null,
       action: r.action as string,
       count: Number(r.n),

@@ -6,7 +6,13 @@ import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
 import { bucketFreshness, bucketLimits, median, type PortfolioReport } from './model/portfolio-report.js';
-import { ReportsRepository, type BorrowerListRow, type DecisionRow, type TransactionFilter, type TransactionRow } from './reports.repository.js';
+import {
+  ReportsRepository,
+  type BorrowerListRow,
+  type DecisionRow,
+  type TransactionFilter,
+  type TransactionRow,
+} from './reports.repository.js';
 
 export interface DrillDownQuery {
   decisionId?: string;
@@ -86,7 +92,13 @@ export class ReportsService {
         for (const t of await this.repo.listTransactions(borrowerId, { ids: streamIds, activeOnly: false })) transactionsById.set(t.id, t);
       }
       dailyBalances = dailyBalanceSeries(
-        seen.map((t) => ({ accountId: t.accountId, date: t.bookingDate, direction: t.direction, amountMinor: t.amountMinor, balanceMinor: t.balanceMinor })),
+        seen.map((t) => ({
+          accountId: t.accountId,
+          date: t.bookingDate,
+          direction: t.direction,
+          amountMinor: t.amountMinor,
+          balanceMinor: t.balanceMinor,
+        })),
         new Map(accounts.map((a) => [a.id, a.balanceMinor])),
         decision.result.asOf,
         decision.result.cashFlow.balanceWindowDays,
@@ -157,7 +169,11 @@ export class ReportsService {
       note = 'Active transactions currently in this category (analyst overrides included).';
       filter = { category: q.category };
     } else if (q.ids) {
-      const ids = q.ids.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 1000);
+      const ids = q.ids
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .slice(0, 1000);
       for (const id of ids) assertUuid(id, 'ids');
       title = `${ids.length} selected transaction${ids.length === 1 ? '' : 's'}`;
       note = 'The transactions behind the selected figure.';
@@ -183,12 +199,19 @@ export class ReportsService {
     };
   }
 
-  async listBorrowers(search: string, page: number, pageSize = 25): Promise<{ rows: Array<BorrowerListRow & { freshnessHours: number | null }>; total: number; page: number; pages: number }> {
+  async listBorrowers(
+    search: string,
+    page: number,
+    pageSize = 25,
+  ): Promise<{ rows: Array<BorrowerListRow & { freshnessHours: number | null }>; total: number; page: number; pages: number }> {
     const p = Math.max(1, Math.floor(page) || 1);
     const { rows, total } = await this.repo.searchBorrowers(search.trim().slice(0, 100), (p - 1) * pageSize, pageSize);
     const now = this.clock.now().getTime();
     return {
-      rows: rows.map((r) => ({ ...r, freshnessHours: r.oldestSyncAt ? Math.max(0, Math.floor((now - r.oldestSyncAt.getTime()) / 3_600_000)) : null })),
+      rows: rows.map((r) => ({
+        ...r,
+        freshnessHours: r.oldestSyncAt ? Math.max(0, Math.floor((now - r.oldestSyncAt.getTime()) / 3_600_000)) : null,
+      })),
       total,
       page: p,
       pages: Math.max(1, Math.ceil(total / pageSize)),
@@ -213,7 +236,14 @@ export class ReportsService {
     const cycles = new Map<string, PortfolioReport['reunderwriting']['cycles'][number]>();
     const changes = await this.repo.limitChangesByCycle(fromDate, toDate);
     for (const c of changes) {
-      const e = cycles.get(c.cycleId) ?? { cycleId: c.cycleId, startedAt: c.startedAt?.toISOString() ?? null, raised: 0, lowered: 0, frozen: 0, other: 0 };
+      const e = cycles.get(c.cycleId) ?? {
+        cycleId: c.cycleId,
+        startedAt: c.startedAt?.toISOString() ?? null,
+        raised: 0,
+        lowered: 0,
+        frozen: 0,
+        other: 0,
+      };
       if (c.action === 'raised' || c.action === 'lowered' || c.action === 'frozen') e[c.action] += c.count;
       else e.other += c.count;
       cycles.set(c.cycleId, e);
@@ -263,13 +293,16 @@ export class ReportsService {
     type Row = { section: string; key: string; label: string; value: number | string | null };
     const rows: Row[] = [];
     for (const d of p.decisionsOverTime) {
-      for (const outcome of ['approve', 'decline', 'refer'] as const) rows.push({ section: 'decisions', key: d.period, label: outcome, value: d[outcome] });
+      for (const outcome of ['approve', 'decline', 'refer'] as const)
+        rows.push({ section: 'decisions', key: d.period, label: outcome, value: d[outcome] });
     }
     for (const b of p.limits.buckets) rows.push({ section: 'limits', key: b.label, label: 'borrowers', value: b.count });
     for (const c of p.reunderwriting.cycles) {
-      for (const action of ['raised', 'lowered', 'frozen'] as const) rows.push({ section: 'reunderwriting', key: c.cycleId, label: action, value: c[action] });
+      for (const action of ['raised', 'lowered', 'frozen'] as const)
+        rows.push({ section: 'reunderwriting', key: c.cycleId, label: action, value: c[action] });
     }
-    for (const b of p.reauthBacklog) rows.push({ section: 'reauth_backlog', key: b.accountId, label: `${b.externalId} since ${b.since}`, value: b.days });
+    for (const b of p.reauthBacklog)
+      rows.push({ section: 'reauth_backlog', key: b.accountId, label: `${b.externalId} since ${b.since}`, value: b.days });
     for (const b of p.freshness.buckets) rows.push({ section: 'freshness', key: b.label, label: 'accounts', value: b.count });
     for (const o of p.syncs.outcomes) rows.push({ section: 'sync_runs', key: o.status, label: 'runs', value: o.count });
     for (const r of p.topReasons) rows.push({ section: 'top_reasons', key: r.code, label: 'decisions', value: r.count });
@@ -298,8 +331,12 @@ export function parseRange(range: { from?: string; to?: string }, now: Date): { 
   const lagosToday = new Date(now.getTime() + 3_600_000).toISOString().slice(0, 10);
   const to = range.to ?? lagosToday;
   const from = range.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
-  for (const [field, v] of [['from', from], ['to', to]] as const) {
-    if (!DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new DomainError('VALIDATION_FAILED', `${field} must be YYYY-MM-DD`, { field });
+  for (const [field, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+      throw new DomainError('VALIDATION_FAILED', `${field} must be YYYY-MM-DD`, { field });
   }
   if (from > to) throw new DomainError('VALIDATION_FAILED', 'from must not be after to', { field: 'from' });
   // Lagos is UTC+1 all year (no DST).

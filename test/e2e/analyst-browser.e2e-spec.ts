@@ -24,10 +24,21 @@ if (!hasChromium) {
   beforeAll(async () => {
     t = await createTestApp({}, { listen: true });
     seeded = await seedBorrower(t.app.get(DataSource), { fullName: 'Funke Adeyemi', externalId: 'los-funke-007' });
-    await t.app.get(ScoringService).scoreBorrower(seeded.borrowerId, { trigger: 'application', requestedLoan: { amountMinor: 40_000_000, tenorMonths: 6 } });
+    await t.app
+      .get(ScoringService)
+      .scoreBorrower(seeded.borrowerId, { trigger: 'application', requestedLoan: { amountMinor: 40_000_000, tenorMonths: 6 } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -45,7 +56,10 @@ if (!hasChromium) {
       expect(new URL(page.url()).pathname).toBe('/analyst/login');
       await page.fill('input[name="apiKey"]', TEST_KEYS.analyst);
       await Promise.all([page.waitForURL(`${t.url}/analyst`), page.click('button[type="submit"]')]);
-      await Promise.all([page.waitForURL(`**/analyst/borrowers/${seeded.borrowerId}`), page.click(`a.borrower-link[href="/analyst/borrowers/${seeded.borrowerId}"]`)]);
+      await Promise.all([
+        page.waitForURL(`**/analyst/borrowers/${seeded.borrowerId}`),
+        page.click(`a.borrower-link[href="/analyst/borrowers/${seeded.borrowerId}"]`),
+      ]);
 
       await expect(page.locator('h1.borrower-name').textContent()).resolves.toBe('Funke Adeyemi');
       const months = await page.locator('svg.chart-monthly-cash-flow rect.bar-inflow').count();
@@ -67,7 +81,10 @@ if (!hasChromium) {
       const rows = await page.locator('tr.txn').count();
       const [{ n }] = await t.app
         .get(DataSource)
-        .query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1 AND to_char(booking_date, 'YYYY-MM') = $2`, [seeded.accountId, month]);
+        .query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1 AND to_char(booking_date, 'YYYY-MM') = $2`,
+          [seeded.accountId, month],
+        );
       expect(rows).toBe(n);
       await page.screenshot({ path: path.join(ARTIFACTS, 'analyst-drilldown.png'), fullPage: true });
     } finally {

@@ -64,16 +64,32 @@ describe(AnalystController.name, () => {
 
   it('should drill down to exactly the transactions behind a stream and a month', async () => {
     const server = t.app.getHttpServer();
-    const [d] = await db.query<Array<{ result: { income: { streams: Array<{ id: string; transactionIds: string[] }> }; cashFlow: { months: Array<{ month: string }> } } }>>(`SELECT result FROM decisions WHERE id = $1`, [decisionId]);
+    const [d] = await db.query<
+      Array<{
+        result: { income: { streams: Array<{ id: string; transactionIds: string[] }> }; cashFlow: { months: Array<{ month: string }> } };
+      }>
+    >(`SELECT result FROM decisions WHERE id = $1`, [decisionId]);
     const stream = d.result.income.streams[0];
-    const page = await request(server).get(`/analyst/borrowers/${seeded.borrowerId}/transactions?decisionId=${decisionId}&stream=${stream.id}`).set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const page = await request(server)
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?decisionId=${decisionId}&stream=${stream.id}`)
+      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .expect(200);
     const shown = [...page.text.matchAll(/data-transaction="([0-9a-f-]{36})"/g)].map((m) => m[1]);
     expect(shown.sort()).toEqual([...stream.transactionIds].sort());
     const month = d.result.cashFlow.months[0].month;
-    const byMonth = await request(server).get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=${month}`).set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
-    const [{ n }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1 AND to_char(booking_date, 'YYYY-MM') = $2`, [seeded.accountId, month]);
+    const byMonth = await request(server)
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=${month}`)
+      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .expect(200);
+    const [{ n }] = await db.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1 AND to_char(booking_date, 'YYYY-MM') = $2`,
+      [seeded.accountId, month],
+    );
     expect([...byMonth.text.matchAll(/data-transaction=/g)]).toHaveLength(n);
-    await request(server).get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=2026-13`).set('Cookie', cookie(TEST_KEYS.analyst)).expect(400);
+    await request(server)
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=2026-13`)
+      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .expect(400);
   });
 
   it('should refuse an override without the session’s CSRF token', async () => {
@@ -84,27 +100,44 @@ describe(AnalystController.name, () => {
       .type('form')
       .send({ csrf: csrfToken(TEST_KEYS.admin), category: 'other', reason: 'forged' })
       .expect(403);
-    const [{ n }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM decisions WHERE borrower_id = $1`, [seeded.borrowerId]);
+    const [{ n }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM decisions WHERE borrower_id = $1`, [
+      seeded.borrowerId,
+    ]);
     expect(n).toBe(1);
   });
 
   it('should recategorise a transaction, record who and why, and re-run the decision', async () => {
     const server = t.app.getHttpServer();
-    const [salary] = await db.query<Array<{ id: string }>>(`SELECT id FROM bank_transactions WHERE account_id = $1 AND category = 'salary' ORDER BY booking_date DESC LIMIT 1`, [seeded.accountId]);
+    const [salary] = await db.query<Array<{ id: string }>>(
+      `SELECT id FROM bank_transactions WHERE account_id = $1 AND category = 'salary' ORDER BY booking_date DESC LIMIT 1`,
+      [seeded.accountId],
+    );
     const res = await request(server)
       .post(`/analyst/borrowers/${seeded.borrowerId}/transactions/${salary.id}/category`)
       .set('Cookie', cookie(TEST_KEYS.analyst))
       .type('form')
       .send({ csrf: csrfToken(TEST_KEYS.analyst), category: 'self_transfer', reason: 'Own money from the Kuda account' })
       .expect(303);
-    const [latest] = await db.query<Array<{ id: string; trigger: string; actor: string }>>(`SELECT id, trigger, actor FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`, [seeded.borrowerId]);
+    const [latest] = await db.query<Array<{ id: string; trigger: string; actor: string }>>(
+      `SELECT id, trigger, actor FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [seeded.borrowerId],
+    );
     expect(res.headers.location).toBe(`/analyst/borrowers/${seeded.borrowerId}?decisionId=${latest.id}&done=recategorised`);
     expect(latest).toMatchObject({ trigger: 'override', actor: 'analyst:test-analyst' });
-    const [tx] = await db.query<Array<{ category: string; category_source: string }>>(`SELECT category, category_source FROM bank_transactions WHERE id = $1`, [salary.id]);
+    const [tx] = await db.query<Array<{ category: string; category_source: string }>>(
+      `SELECT category, category_source FROM bank_transactions WHERE id = $1`,
+      [salary.id],
+    );
     expect(tx).toEqual({ category: 'self_transfer', category_source: 'analyst' });
-    const audit = await db.query<Array<{ actor: string; reason: string }>>(`SELECT actor, reason FROM audit_log WHERE action = 'transaction.recategorised' AND entity_id = $1`, [salary.id]);
+    const audit = await db.query<Array<{ actor: string; reason: string }>>(
+      `SELECT actor, reason FROM audit_log WHERE action = 'transaction.recategorised' AND entity_id = $1`,
+      [salary.id],
+    );
     expect(audit).toEqual([{ actor: 'analyst:test-analyst', reason: 'Own money from the Kuda account' }]);
-    const [rev] = await db.query<Array<{ change: string; actor: string }>>(`SELECT change, actor FROM transaction_revisions WHERE transaction_id = $1`, [salary.id]);
+    const [rev] = await db.query<Array<{ change: string; actor: string }>>(
+      `SELECT change, actor FROM transaction_revisions WHERE transaction_id = $1`,
+      [salary.id],
+    );
     expect(rev).toEqual({ change: 'recategorised', actor: 'analyst:test-analyst' });
     const page = await request(server).get(String(res.headers.location)).set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
     expect(page.text).toContain('This is the new decision.');
@@ -113,10 +146,17 @@ describe(AnalystController.name, () => {
 
   it('should mark an income stream as not income so the re-run decision no longer counts it', async () => {
     const server = t.app.getHttpServer();
-    const [base] = await db.query<Array<{
-      id: string;
-      result: { income: { verifiedMonthlyMinor: number; streams: Array<{ id: string; counterparty: string; countedMonthlyMinor: number; transactionIds: string[] }> } };
-    }>>(`SELECT id, result FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`, [seeded.borrowerId]);
+    const [base] = await db.query<
+      Array<{
+        id: string;
+        result: {
+          income: {
+            verifiedMonthlyMinor: number;
+            streams: Array<{ id: string; counterparty: string; countedMonthlyMinor: number; transactionIds: string[] }>;
+          };
+        };
+      }>
+    >(`SELECT id, result FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`, [seeded.borrowerId]);
     const friend = base.result.income.streams.find((s) => s.counterparty.includes('JOHN DOE'));
     expect(friend).toBeDefined();
     const res = await request(server)
@@ -125,22 +165,28 @@ describe(AnalystController.name, () => {
       .type('form')
       .send({ csrf: csrfToken(TEST_KEYS.analyst), decisionId: base.id, reason: 'Family support, not earnings' })
       .expect(303);
-    const [next] = await db.query<Array<{
-      id: string;
-      trigger: string;
-      result: { income: { verifiedMonthlyMinor: number; streams: Array<{ counterparty: string }>; irregular: { transactionIds: string[] } } };
-    }>>(`SELECT id, trigger, result FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`, [seeded.borrowerId]);
+    const [next] = await db.query<
+      Array<{
+        id: string;
+        trigger: string;
+        result: {
+          income: { verifiedMonthlyMinor: number; streams: Array<{ counterparty: string }>; irregular: { transactionIds: string[] } };
+        };
+      }>
+    >(`SELECT id, trigger, result FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`, [seeded.borrowerId]);
     expect(res.headers.location).toBe(`/analyst/borrowers/${seeded.borrowerId}?decisionId=${next.id}&done=not_income`);
     expect(next.trigger).toBe('override');
     expect(next.result.income.streams.some((s) => s.counterparty.includes('JOHN DOE'))).toBe(false);
     for (const id of friend!.transactionIds) expect(next.result.income.irregular.transactionIds).not.toContain(id);
     expect(next.result.income.verifiedMonthlyMinor).toBeLessThanOrEqual(base.result.income.verifiedMonthlyMinor);
-    const [audit] = await db.query<Array<{
-      actor: string;
-      reason: string;
-      before: { decisionId: string };
-      after: { decisionId: string; transactionIds: string[] };
-    }>>(`SELECT actor, reason, before, after FROM audit_log WHERE action = 'income_stream.marked_not_income'`);
+    const [audit] = await db.query<
+      Array<{
+        actor: string;
+        reason: string;
+        before: { decisionId: string };
+        after: { decisionId: string; transactionIds: string[] };
+      }>
+    >(`SELECT actor, reason, before, after FROM audit_log WHERE action = 'income_stream.marked_not_income'`);
     expect(audit.actor).toBe('analyst:test-analyst');
     expect(audit.reason).toBe('Family support, not earnings');
     expect(audit.before.decisionId).toBe(base.id);
@@ -153,7 +199,12 @@ describe(AnalystController.name, () => {
     const page = await request(server).get('/analyst/portfolio').set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
     expect(page.text).toContain('Top reason codes');
     await request(server).post('/analyst/logout').set('Cookie', cookie(TEST_KEYS.analyst)).type('form').send({ csrf: 'wrong' }).expect(403);
-    const out = await request(server).post('/analyst/logout').set('Cookie', cookie(TEST_KEYS.analyst)).type('form').send({ csrf: csrfToken(TEST_KEYS.analyst) }).expect(303);
+    const out = await request(server)
+      .post('/analyst/logout')
+      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .type('form')
+      .send({ csrf: csrfToken(TEST_KEYS.analyst) })
+      .expect(303);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
   });
 });

@@ -44,15 +44,78 @@ export function seedTransactions(today: string): Tx[] {
       const date = at(day);
       if (date < today) txs.push({ date, ...tx });
     };
-    push(2, { direction: 'debit', amount: 12_000_000, category: 'rent', counterparty: 'LANDLORD PROPERTIES', narration: 'NIP/LANDLORD PROPERTIES/RENT', rail: 'NIP' });
-    push(5, { direction: 'debit', amount: 1_500_000, category: 'utilities', counterparty: 'IKEJA ELECTRIC', narration: 'BILLS/IKEJA ELECTRIC/PREPAID', rail: 'BILLS' });
-    push(10, { direction: 'credit', amount: 4_000_000, category: 'transfer_in', counterparty: 'JOHN DOE', narration: 'NIP/JOHN DOE/monthly support', rail: 'NIP' });
-    push(12, { direction: 'debit', amount: 2_000_000, category: 'card_pos', counterparty: 'SHOPRITE', narration: 'POS/SHOPRITE "LEKKI", LAGOS', rail: 'POS' });
-    push(15, { direction: 'debit', amount: 500_000, category: 'betting_stake', counterparty: 'BET9JA', narration: 'WEB/BET9JA/stake', rail: 'WEB' });
-    push(19, { direction: 'debit', amount: 2_500_000, category: 'card_pos', counterparty: 'JUMIA', narration: 'WEB/JUMIA\nORDER 123', rail: 'WEB' });
-    push(25, { direction: 'credit', amount: 35_000_000, category: 'salary', counterparty: 'ACME NIGERIA LTD', narration: 'NIP/ACME NIGERIA LTD/SALARY', rail: 'NIP' });
-    push(27, { direction: 'debit', amount: 3_000_000, category: 'loan_repayment', counterparty: 'FAIRMONEY', narration: 'NIP/FAIRMONEY MFB/LOAN REPAYMENT', rail: 'NIP' });
-    push(28, { direction: 'debit', amount: 6_000_000, category: 'cash_withdrawal', counterparty: null, narration: 'ATM WDL/GTB IKEJA', rail: 'ATM' });
+    push(2, {
+      direction: 'debit',
+      amount: 12_000_000,
+      category: 'rent',
+      counterparty: 'LANDLORD PROPERTIES',
+      narration: 'NIP/LANDLORD PROPERTIES/RENT',
+      rail: 'NIP',
+    });
+    push(5, {
+      direction: 'debit',
+      amount: 1_500_000,
+      category: 'utilities',
+      counterparty: 'IKEJA ELECTRIC',
+      narration: 'BILLS/IKEJA ELECTRIC/PREPAID',
+      rail: 'BILLS',
+    });
+    push(10, {
+      direction: 'credit',
+      amount: 4_000_000,
+      category: 'transfer_in',
+      counterparty: 'JOHN DOE',
+      narration: 'NIP/JOHN DOE/monthly support',
+      rail: 'NIP',
+    });
+    push(12, {
+      direction: 'debit',
+      amount: 2_000_000,
+      category: 'card_pos',
+      counterparty: 'SHOPRITE',
+      narration: 'POS/SHOPRITE "LEKKI", LAGOS',
+      rail: 'POS',
+    });
+    push(15, {
+      direction: 'debit',
+      amount: 500_000,
+      category: 'betting_stake',
+      counterparty: 'BET9JA',
+      narration: 'WEB/BET9JA/stake',
+      rail: 'WEB',
+    });
+    push(19, {
+      direction: 'debit',
+      amount: 2_500_000,
+      category: 'card_pos',
+      counterparty: 'JUMIA',
+      narration: 'WEB/JUMIA\nORDER 123',
+      rail: 'WEB',
+    });
+    push(25, {
+      direction: 'credit',
+      amount: 35_000_000,
+      category: 'salary',
+      counterparty: 'ACME NIGERIA LTD',
+      narration: 'NIP/ACME NIGERIA LTD/SALARY',
+      rail: 'NIP',
+    });
+    push(27, {
+      direction: 'debit',
+      amount: 3_000_000,
+      category: 'loan_repayment',
+      counterparty: 'FAIRMONEY',
+      narration: 'NIP/FAIRMONEY MFB/LOAN REPAYMENT',
+      rail: 'NIP',
+    });
+    push(28, {
+      direction: 'debit',
+      amount: 6_000_000,
+      category: 'cash_withdrawal',
+      counterparty: null,
+      narration: 'ATM WDL/GTB IKEJA',
+      rail: 'ATM',
+    });
   }
   // One overdrawn spell: a large transfer out before salary, back above zero when it lands.
   const months = [...new Set(txs.map((t) => t.date.slice(0, 7)))];
@@ -60,9 +123,19 @@ export function seedTransactions(today: string): Tx[] {
   const sorted = txs.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   if (!dip) return sorted;
   const dipDate = `${dip}-22`;
-  const before = sorted.filter((t) => t.date <= dipDate).reduce((b, t) => b + (t.direction === 'credit' ? t.amount : -t.amount), OPENING_BALANCE);
+  const before = sorted
+    .filter((t) => t.date <= dipDate)
+    .reduce((b, t) => b + (t.direction === 'credit' ? t.amount : -t.amount), OPENING_BALANCE);
   const at = sorted.findIndex((t) => t.date > dipDate);
-  const dipTx: Tx = { date: dipDate, direction: 'debit', amount: before + 10_000_000, category: 'transfer_out', counterparty: 'MAMA PUT VENTURES', narration: 'NIP/MAMA PUT VENTURES/goods', rail: 'NIP' };
+  const dipTx: Tx = {
+    date: dipDate,
+    direction: 'debit',
+    amount: before + 10_000_000,
+    category: 'transfer_out',
+    counterparty: 'MAMA PUT VENTURES',
+    narration: 'NIP/MAMA PUT VENTURES/goods',
+    rail: 'NIP',
+  };
   sorted.splice(at < 0 ? sorted.length : at, 0, dipTx);
   return sorted;
 }
@@ -96,7 +169,15 @@ export async function seedBorrower(
     `INSERT INTO bank_accounts (id, borrower_id, mono_account_id, institution_name, account_name, account_number, account_type, currency,
        balance_minor, data_status, last_synced_at, last_ingested_at, coverage)
      VALUES ($1, $2, $3, 'GTBank', $4, '0123456789', 'SAVINGS', 'NGN', $5, 'AVAILABLE', $6, $6, $7)`,
-    [accountId, borrowerId, `mono-${accountId.slice(0, 12)}`, opts.fullName ?? 'Ada Obi', bal, new Date(now.getTime() - 2 * 3_600_000), JSON.stringify({ completeMonths: 6, firstDate: rows[0]?.date ?? null, lastDate: rows[rows.length - 1]?.date ?? null })],
+    [
+      accountId,
+      borrowerId,
+      `mono-${accountId.slice(0, 12)}`,
+      opts.fullName ?? 'Ada Obi',
+      bal,
+      new Date(now.getTime() - 2 * 3_600_000),
+      JSON.stringify({ completeMonths: 6, firstDate: rows[0]?.date ?? null, lastDate: rows[rows.length - 1]?.date ?? null }),
+    ],
   );
   for (const r of rows) {
     await db.query(

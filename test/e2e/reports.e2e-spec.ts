@@ -31,8 +31,12 @@ describe(ReportsController.name, () => {
     const scoring = t.app.get(ScoringService);
     await scoring.scoreBorrower(seeded.borrowerId, { trigger: 'application', requestedLoan: { amountMinor: 50_000_000, tenorMonths: 6 } });
     // A second, later decision so the history has a diff.
-    await db.query(`UPDATE bank_transactions SET category = 'loan_repayment', counterparty = 'CARBON' WHERE id = $1`, [seeded.transactionIds[seeded.transactionIds.length - 1]]);
-    decisionId = (await scoring.scoreBorrower(seeded.borrowerId, { trigger: 'scheduled', requestedLoan: { amountMinor: 50_000_000, tenorMonths: 6 } })).id;
+    await db.query(`UPDATE bank_transactions SET category = 'loan_repayment', counterparty = 'CARBON' WHERE id = $1`, [
+      seeded.transactionIds[seeded.transactionIds.length - 1],
+    ]);
+    decisionId = (
+      await scoring.scoreBorrower(seeded.borrowerId, { trigger: 'scheduled', requestedLoan: { amountMinor: 50_000_000, tenorMonths: 6 } })
+    ).id;
   });
 
   afterAll(async () => {
@@ -41,7 +45,19 @@ describe(ReportsController.name, () => {
 
   it('should report exactly the stored decision’s numbers', async () => {
     const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
-    const [row] = await db.query<Array<{ id: string; decision: string; l: string; i: string; binding_constraint: string; dsr: string | null; reasons: Array<{ code: string }>; flags: string[]; result: EngineResult }>>(
+    const [row] = await db.query<
+      Array<{
+        id: string;
+        decision: string;
+        l: string;
+        i: string;
+        binding_constraint: string;
+        dsr: string | null;
+        reasons: Array<{ code: string }>;
+        flags: string[];
+        result: EngineResult;
+      }>
+    >(
       `SELECT id, decision, recommended_limit_minor::text AS l, instalment_minor::text AS i, binding_constraint, post_loan_dsr::text AS dsr, reasons, flags, result
          FROM decisions WHERE id = $1`,
       [decisionId],
@@ -57,10 +73,27 @@ describe(ReportsController.name, () => {
     expect(r.decision.reasons.map((x: { rank: number }) => x.rank)).toEqual(row.reasons.map((_, k) => k + 1));
     expect(r.flags.codes).toEqual(row.flags);
     expect(r.income.verifiedMonthlyMinor).toBe(row.result.income.verifiedMonthlyMinor);
-    expect(r.income.streams.map((s: { key: string; monthlyAmountMinor: number; transactionIds: string[] }) => [s.key, s.monthlyAmountMinor, s.transactionIds])).toEqual(
-      row.result.income.streams.map((s: { id: string; monthlyAmountMinor: number; transactionIds: string[] }) => [s.id, s.monthlyAmountMinor, s.transactionIds]),
+    expect(
+      r.income.streams.map((s: { key: string; monthlyAmountMinor: number; transactionIds: string[] }) => [
+        s.key,
+        s.monthlyAmountMinor,
+        s.transactionIds,
+      ]),
+    ).toEqual(
+      row.result.income.streams.map((s: { id: string; monthlyAmountMinor: number; transactionIds: string[] }) => [
+        s.id,
+        s.monthlyAmountMinor,
+        s.transactionIds,
+      ]),
     );
-    expect(r.cashFlow.months).toEqual(row.result.cashFlow.months.map((m) => ({ month: m.month, inflowMinor: m.inflowMinor, outflowMinor: m.outflowMinor, netMinor: m.netMinor })));
+    expect(r.cashFlow.months).toEqual(
+      row.result.cashFlow.months.map((m) => ({
+        month: m.month,
+        inflowMinor: m.inflowMinor,
+        outflowMinor: m.outflowMinor,
+        netMinor: m.netMinor,
+      })),
+    );
     expect(r.cashFlow.negativeBalanceDays).toBe(row.result.cashFlow.negativeBalanceDays);
     expect(r.obligations.monthlyTotalMinor).toBe(row.result.obligations.monthlyTotalMinor);
     expect(r.obligations.lenders.map((l: { lender: string; monthlyMinor: number }) => [l.lender, l.monthlyMinor])).toEqual(
@@ -68,7 +101,9 @@ describe(ReportsController.name, () => {
     );
     // The rebuilt balance line agrees with the engine's count of negative days.
     expect(r.cashFlow.dailyBalances).toHaveLength(row.result.cashFlow.balanceWindowDays);
-    expect(r.cashFlow.dailyBalances.filter((d: { balanceMinor: number }) => d.balanceMinor < 0).length).toBe(row.result.cashFlow.negativeBalanceDays);
+    expect(r.cashFlow.dailyBalances.filter((d: { balanceMinor: number }) => d.balanceMinor < 0).length).toBe(
+      row.result.cashFlow.negativeBalanceDays,
+    );
     // Every stream payment is a transaction with a date and amount.
     for (const s of r.income.streams) for (const p of s.payments) expect(p.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(r.borrower.bvn).toBe('•••••••5678');
@@ -81,22 +116,45 @@ describe(ReportsController.name, () => {
   });
 
   it('should show a past decision with ?decisionId and record what changed between reviews', async () => {
-    const all = await db.query<Array<{ id: string }>>(`SELECT id FROM decisions WHERE borrower_id = $1 ORDER BY created_at`, [seeded.borrowerId]);
-    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}?decisionId=${all[0].id}`).set(t.auth('admin')).expect(200);
+    const all = await db.query<Array<{ id: string }>>(`SELECT id FROM decisions WHERE borrower_id = $1 ORDER BY created_at`, [
+      seeded.borrowerId,
+    ]);
+    const res = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}?decisionId=${all[0].id}`)
+      .set(t.auth('admin'))
+      .expect(200);
     expect(res.body.decision.id).toBe(all[0].id);
     const latest = res.body.history[0];
     expect(latest.id).toBe(all[1].id);
     expect(latest.changes.map((c: { field: string }) => c.field)).toContain('obligationsMonthlyMinor');
-    await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}?decisionId=00000000-0000-4000-8000-000000000000`).set(t.auth('analyst')).expect(404);
+    await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}?decisionId=00000000-0000-4000-8000-000000000000`)
+      .set(t.auth('analyst'))
+      .expect(404);
   });
 
   it('should give the transactions as CSV that parses back to the same rows', async () => {
-    await db.query(`UPDATE bank_transactions SET narration = $2 WHERE id = $1`, [seeded.transactionIds[0], 'Quote " comma, and\r\nnew line']);
+    await db.query(`UPDATE bank_transactions SET narration = $2 WHERE id = $1`, [
+      seeded.transactionIds[0],
+      'Quote " comma, and\r\nnew line',
+    ]);
     await db.query(`UPDATE bank_transactions SET narration = $2 WHERE id = $1`, [seeded.transactionIds[1], '=HYPERLINK("http://evil")']);
-    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}/transactions.csv`).set(t.auth('analyst')).expect(200);
+    const res = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}/transactions.csv`)
+      .set(t.auth('analyst'))
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...rows] = parseCsv(res.text);
-    expect(header.slice(0, 8)).toEqual(['transaction_id', 'account_id', 'booking_date', 'posted_at', 'direction', 'amount_kobo', 'amount_naira', 'signed_amount_kobo']);
+    expect(header.slice(0, 8)).toEqual([
+      'transaction_id',
+      'account_id',
+      'booking_date',
+      'posted_at',
+      'direction',
+      'amount_kobo',
+      'amount_naira',
+      'signed_amount_kobo',
+    ]);
     const db_rows = await db.query<Array<{ id: string; d: string; direction: string; a: string; narration: string }>>(
       `SELECT id, booking_date::text AS d, direction, amount_minor::text AS a, narration FROM bank_transactions WHERE account_id = $1 ORDER BY booking_date, posted_at, id`,
       [seeded.accountId],
@@ -111,9 +169,14 @@ describe(ReportsController.name, () => {
       expect(row[col('amount_naira')]).toBe(`${Math.floor(Number(d.a) / 100)}.${String(Number(d.a) % 100).padStart(2, '0')}`);
       expect(row[col('narration')]).toBe(d.narration.startsWith('=') ? `'${d.narration}` : d.narration);
     });
-    expect(rows.find((r) => r[col('transaction_id')] === seeded.transactionIds[0])?.[col('narration')]).toBe('Quote " comma, and\r\nnew line');
+    expect(rows.find((r) => r[col('transaction_id')] === seeded.transactionIds[0])?.[col('narration')]).toBe(
+      'Quote " comma, and\r\nnew line',
+    );
     // ?format=csv is the same file.
-    const same = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}?format=csv`).set(t.auth('analyst')).expect(200);
+    const same = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}?format=csv`)
+      .set(t.auth('analyst'))
+      .expect(200);
     expect(same.text).toBe(res.text);
   });
 
@@ -132,7 +195,9 @@ describe(ReportsController.name, () => {
     const pdf = res.body as Buffer;
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.subarray(-6).toString('latin1').trim()).toBe('%%EOF');
-    const [row] = await db.query<Array<{ l: string }>>(`SELECT recommended_limit_minor::text AS l FROM decisions WHERE id = $1`, [decisionId]);
+    const [row] = await db.query<Array<{ l: string }>>(`SELECT recommended_limit_minor::text AS l FROM decisions WHERE id = $1`, [
+      decisionId,
+    ]);
     const naira = Number(row.l) / 100;
     const formatted = `NGN ${Math.floor(naira).toLocaleString('en-US')}.${String(Number(row.l) % 100).padStart(2, '0')}`;
     const text = pdfTextOf(pdf);
@@ -145,7 +210,10 @@ describe(ReportsController.name, () => {
   it('should escape hostile names in the HTML report', async () => {
     const hostile = await seedBorrower(db, { fullName: '<script>alert("x")</script> Eve', externalId: 'ext-<img src=x onerror=alert(1)>' });
     await t.app.get(ScoringService).scoreBorrower(hostile.borrowerId, { trigger: 'manual' });
-    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${hostile.borrowerId}?format=html`).set(t.auth('analyst')).expect(200);
+    const res = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${hostile.borrowerId}?format=html`)
+      .set(t.auth('analyst'))
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).not.toContain('<script>alert');
     expect(res.text).not.toContain('<img src=x');
@@ -166,7 +234,10 @@ describe(ReportsController.name, () => {
 
   it('should build the portfolio report as JSON, CSV and HTML', async () => {
     const backlog = await seedBorrower(db, { fullName: 'Reauth Person', reauthAccount: true });
-    await db.query(`INSERT INTO sync_runs (account_id, trigger, strategy, status, mono_code, completed_at) VALUES ($1, 'scheduled', 'realtime', 'failed', 'SYNC_FAILED', now())`, [backlog.accountId]);
+    await db.query(
+      `INSERT INTO sync_runs (account_id, trigger, strategy, status, mono_code, completed_at) VALUES ($1, 'scheduled', 'realtime', 'failed', 'SYNC_FAILED', now())`,
+      [backlog.accountId],
+    );
     const server = t.app.getHttpServer();
     const res = await request(server).get('/v1/reports/portfolio').set(t.auth('analyst')).expect(200);
     const p = res.body;
@@ -187,9 +258,41 @@ describe(ReportsController.name, () => {
     expect(rows.filter((r) => r[0] === 'reauth_backlog')).toHaveLength(1);
     expect(rows.filter((r) => r[0] === 'decisions').reduce((s, r) => s + Number(r[3]), 0)).toBe(n);
 
-    const page = await request(server).get(`/v1/reports/portfolio?format=html&from=${p.from}&to=${p.to}`).set(t.auth('analyst')).expect(200);
+    const page = await request(server)
+      .get(`/v1/reports/portfolio?format=html&from=${p.from}&to=${p.to}`)
+      .set(t.auth('analyst'))
+      .expect(200);
     expect(page.text).toContain('Accounts needing re-authorisation');
     expect(page.text).toContain('Reauth Person');
     await request(server).get('/v1/reports/portfolio?from=2026-13-01').set(t.auth('analyst')).expect(400);
+  });
+  it('should count re-underwriting outcomes per cycle', async () => {
+    const [{ t: table }] = await db.query<Array<{ t: string | null }>>(`SELECT to_regclass('limit_changes')::text AS t`);
+    if (!table) {
+      const res = await request(t.app.getHttpServer()).get('/v1/reports/portfolio').set(t.auth('analyst')).expect(200);
+      expect(res.body.reunderwriting).toEqual({ available: false, cycles: [] });
+      return;
+    }
+    const [cycle] = await db.query<Array<{ id: string }>>(
+      `INSERT INTO review_cycles (trigger, status, as_of, review_max_age_days, budget, finished_at) VALUES ('scheduled', 'completed', now(), 30, 100, now()) RETURNING id`,
+    );
+    for (const [action, toStatus] of [
+      ['raised', 'active'],
+      ['raised', 'active'],
+      ['lowered', 'active'],
+      ['frozen', 'frozen'],
+      ['unchanged', 'active'],
+    ]) {
+      await db.query(
+        `INSERT INTO limit_changes (borrower_id, from_limit_minor, to_limit_minor, from_status, to_status, action, reasons, limit_policy_version, cycle_id)
+         VALUES ($1, 100, 200, 'active', $2, $3, '[]', 'test', $4)`,
+        [seeded.borrowerId, toStatus, action, cycle.id],
+      );
+    }
+    const res = await request(t.app.getHttpServer()).get('/v1/reports/portfolio').set(t.auth('analyst')).expect(200);
+    expect(res.body.reunderwriting.available).toBe(true);
+    expect(res.body.reunderwriting.cycles).toEqual([
+      expect.objectContaining({ cycleId: cycle.id, raised: 2, lowered: 1, frozen: 1, other: 1 }),
+    ]);
   });
 });

@@ -47,8 +47,26 @@ export function barChart(opts: BarChartOptions): Chart {
 
   shapes.push({ kind: 'text', x: PAD.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
   for (const t of ticks) {
-    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(y(t)), x2: width - PAD.right, y2: r1(y(t)), stroke: t === 0 ? COLORS.axis : COLORS.grid, width: t === 0 ? 1 : 0.5, cls: t === 0 ? 'axis zero' : 'grid' });
-    shapes.push({ kind: 'text', x: PAD.left - 6, y: r1(y(t) + 4), text: format(t), size: 10, anchor: 'end', fill: COLORS.muted, cls: 'tick' });
+    shapes.push({
+      kind: 'line',
+      x1: PAD.left,
+      y1: r1(y(t)),
+      x2: width - PAD.right,
+      y2: r1(y(t)),
+      stroke: t === 0 ? COLORS.axis : COLORS.grid,
+      width: t === 0 ? 1 : 0.5,
+      cls: t === 0 ? 'axis zero' : 'grid',
+    });
+    shapes.push({
+      kind: 'text',
+      x: PAD.left - 6,
+      y: r1(y(t) + 4),
+      text: format(t),
+      size: 10,
+      anchor: 'end',
+      fill: COLORS.muted,
+      cls: 'tick',
+    });
   }
   const n = opts.groups.length;
   const slot = n > 0 ? plotW / n : plotW;
@@ -74,7 +92,17 @@ export function barChart(opts: BarChartOptions): Chart {
       });
     });
     if (gi % labelEvery === 0) {
-      shapes.push({ kind: 'text', x: r1(PAD.left + gi * slot + slot / 2), y: height - PAD.bottom + 16, text: g.label, size: 10, anchor: 'middle', fill: COLORS.muted, cls: 'x-label', href: g.href });
+      shapes.push({
+        kind: 'text',
+        x: r1(PAD.left + gi * slot + slot / 2),
+        y: height - PAD.bottom + 16,
+        text: g.label,
+        size: 10,
+        anchor: 'middle',
+        fill: COLORS.muted,
+        cls: 'x-label',
+        href: g.href,
+      });
     }
   });
   // Legend.

@@ -44,20 +44,64 @@ export function lineChart(opts: LineChartOptions): Chart {
 
   shapes.push({ kind: 'text', x: PAD.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
   for (const t of ticks) {
-    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(y(t)), x2: width - PAD.right, y2: r1(y(t)), stroke: t === 0 ? COLORS.axis : COLORS.grid, width: t === 0 ? 1 : 0.5, cls: t === 0 ? 'axis zero' : 'grid' });
-    shapes.push({ kind: 'text', x: PAD.left - 6, y: r1(y(t) + 4), text: format(t), size: 10, anchor: 'end', fill: COLORS.muted, cls: 'tick' });
+    shapes.push({
+      kind: 'line',
+      x1: PAD.left,
+      y1: r1(y(t)),
+      x2: width - PAD.right,
+      y2: r1(y(t)),
+      stroke: t === 0 ? COLORS.axis : COLORS.grid,
+      width: t === 0 ? 1 : 0.5,
+      cls: t === 0 ? 'axis zero' : 'grid',
+    });
+    shapes.push({
+      kind: 'text',
+      x: PAD.left - 6,
+      y: r1(y(t) + 4),
+      text: format(t),
+      size: 10,
+      anchor: 'end',
+      fill: COLORS.muted,
+      cls: 'tick',
+    });
   }
   if (opts.lowThreshold !== undefined && opts.lowThreshold > 0) {
-    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(y(opts.lowThreshold)), x2: width - PAD.right, y2: r1(y(opts.lowThreshold)), stroke: COLORS.low, width: 1, dash: 4, cls: 'threshold', title: `Low-balance threshold ${format(opts.lowThreshold)}` });
+    shapes.push({
+      kind: 'line',
+      x1: PAD.left,
+      y1: r1(y(opts.lowThreshold)),
+      x2: width - PAD.right,
+      y2: r1(y(opts.lowThreshold)),
+      stroke: COLORS.low,
+      width: 1,
+      dash: 4,
+      cls: 'threshold',
+      title: `Low-balance threshold ${format(opts.lowThreshold)}`,
+    });
   }
   if (pts.length > 0) {
-    shapes.push({ kind: 'polyline', points: pts.map((p, i) => [r1(x(i)), r1(y(p.value))]), stroke: COLORS.balance, width: 1.5, cls: 'balance-line' });
+    shapes.push({
+      kind: 'polyline',
+      points: pts.map((p, i) => [r1(x(i)), r1(y(p.value))]),
+      stroke: COLORS.balance,
+      width: 1.5,
+      cls: 'balance-line',
+    });
   }
   const labelEvery = Math.max(1, Math.ceil(pts.length / 6));
   pts.forEach((p, i) => {
     if ((i % labelEvery === 0 && pts.length - 1 - i >= labelEvery / 2) || i === pts.length - 1) {
       const anchor = i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle';
-      shapes.push({ kind: 'text', x: r1(x(i)), y: height - PAD.bottom + 16, text: p.date, size: 10, anchor, fill: COLORS.muted, cls: 'x-label' });
+      shapes.push({
+        kind: 'text',
+        x: r1(x(i)),
+        y: height - PAD.bottom + 16,
+        text: p.date,
+        size: 10,
+        anchor,
+        fill: COLORS.muted,
+        cls: 'x-label',
+      });
     }
     const negative = p.value < 0;
     const low = !negative && opts.lowThreshold !== undefined && p.value < opts.lowThreshold;

@@ -46,7 +46,12 @@ export function borrowerCharts(report: BorrowerReport, link: DrillLink, opts: { 
       predictedNextDate: s.predictedNextDate,
       marks: s.payments
         .filter((p) => p.date !== null)
-        .map((p) => ({ date: p.date!, transactionId: p.transactionId, amountLabel: p.amountMinor === null ? '?' : fmt(p.amountMinor), href: link?.({ ids: p.transactionId }) })),
+        .map((p) => ({
+          date: p.date!,
+          transactionId: p.transactionId,
+          amountLabel: p.amountMinor === null ? '?' : fmt(p.amountMinor),
+          href: link?.({ ids: p.transactionId }),
+        })),
     })),
   });
   return { cashFlow, balance, income };

@@ -32,9 +32,7 @@ function element(shape: Shape): string {
 
 /** Inline SVG markup for a chart; linked shapes are wrapped in `<a href>` (drill-down without any script). */
 export function renderSvg(chart: Chart): string {
-  const body = chart.shapes
-    .map((s) => (s.href ? `<a href="${escapeHtml(s.href)}" class="drill">${element(s)}</a>` : element(s)))
-    .join('');
+  const body = chart.shapes.map((s) => (s.href ? `<a href="${escapeHtml(s.href)}" class="drill">${element(s)}</a>` : element(s))).join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}" ` +
     `viewBox="0 0 ${chart.width} ${chart.height}" width="100%" role="img" aria-label="${escapeHtml(chart.description)}">` +

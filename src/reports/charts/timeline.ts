@@ -72,17 +72,55 @@ export function timeline(opts: TimelineOptions): Chart {
   const axisY = PAD.top + Math.max(1, rows.length) * ROW_H;
   for (const m of monthStarts(from, to)) {
     shapes.push({ kind: 'line', x1: r1(x(m)), y1: PAD.top, x2: r1(x(m)), y2: axisY, stroke: COLORS.grid, width: 0.5, cls: 'grid' });
-    shapes.push({ kind: 'text', x: r1(x(m)), y: axisY + 14, text: m.slice(0, 7), size: 10, anchor: 'middle', fill: COLORS.muted, cls: 'x-label' });
+    shapes.push({
+      kind: 'text',
+      x: r1(x(m)),
+      y: axisY + 14,
+      text: m.slice(0, 7),
+      size: 10,
+      anchor: 'middle',
+      fill: COLORS.muted,
+      cls: 'x-label',
+    });
   }
   if (rows.length === 0) {
-    shapes.push({ kind: 'text', x: PAD.left, y: PAD.top + 16, text: 'No income streams detected', size: 11, anchor: 'start', fill: COLORS.muted });
+    shapes.push({
+      kind: 'text',
+      x: PAD.left,
+      y: PAD.top + 16,
+      text: 'No income streams detected',
+      size: 11,
+      anchor: 'start',
+      fill: COLORS.muted,
+    });
   }
   rows.forEach((row, i) => {
     const cy = PAD.top + i * ROW_H + ROW_H / 2;
     const color = row.active ? COLORS.inflow : COLORS.inactive;
     const label = row.label.length > 26 ? `${row.label.slice(0, 25)}…` : row.label;
-    shapes.push({ kind: 'text', x: 8, y: r1(cy + 4), text: label, size: 11, anchor: 'start', fill: COLORS.text, cls: 'stream-label', href: row.href, title: row.label, data: { stream: row.key } });
-    shapes.push({ kind: 'line', x1: PAD.left, y1: r1(cy), x2: width - PAD.right, y2: r1(cy), stroke: COLORS.grid, width: 1, cls: 'stream-row' });
+    shapes.push({
+      kind: 'text',
+      x: 8,
+      y: r1(cy + 4),
+      text: label,
+      size: 11,
+      anchor: 'start',
+      fill: COLORS.text,
+      cls: 'stream-label',
+      href: row.href,
+      title: row.label,
+      data: { stream: row.key },
+    });
+    shapes.push({
+      kind: 'line',
+      x1: PAD.left,
+      y1: r1(cy),
+      x2: width - PAD.right,
+      y2: r1(cy),
+      stroke: COLORS.grid,
+      width: 1,
+      cls: 'stream-row',
+    });
     for (const m of row.marks) {
       shapes.push({
         kind: 'circle',

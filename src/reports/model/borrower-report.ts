@@ -6,7 +6,15 @@ import { maskEmail, maskIdentifier } from './mask.js';
 /** The borrower report as plain JSON (the HTML page, the PDF and the API all render this one model). */
 export interface BorrowerReport {
   generatedAt: string;
-  borrower: { id: string; externalId: string; fullName: string; email: string; phone: string | null; bvn: string | null; createdAt: string };
+  borrower: {
+    id: string;
+    externalId: string;
+    fullName: string;
+    email: string;
+    phone: string | null;
+    bvn: string | null;
+    createdAt: string;
+  };
   accounts: ReportAccount[];
   decision: ReportDecision | null;
   income: ReportIncome | null;
@@ -105,7 +113,14 @@ export interface ReportCashFlow {
 export interface ReportObligations {
   monthlyTotalMinor: number;
   lenderCount: number;
-  lenders: Array<{ lender: string; monthlyMinor: number; payments90d: number; total90dMinor: number; lastDate: string; transactionIds: string[] }>;
+  lenders: Array<{
+    lender: string;
+    monthlyMinor: number;
+    payments90d: number;
+    total90dMinor: number;
+    lastDate: string;
+    transactionIds: string[];
+  }>;
   disbursements: { last30dCount: number; last90dCount: number; last90dTotalMinor: number; lenders: string[]; transactionIds: string[] };
 }
 
@@ -118,7 +133,13 @@ export interface ReportFlags {
     balanceBreaks: number;
     byKind: Record<string, number>;
     transactionIds: string[];
-    openFindings: Array<{ kind: string; accountId: string; date: string | null; transactionId: string | null; details: Record<string, unknown> }>;
+    openFindings: Array<{
+      kind: string;
+      accountId: string;
+      date: string | null;
+      transactionId: string | null;
+      details: Record<string, unknown>;
+    }>;
   };
 }
 
@@ -185,7 +206,10 @@ function keyFigures(d: DecisionRow): Record<string, string | number | null> {
 }
 
 /** Differences in key figures, reason codes and flags between two decisions. */
-export function diffDecisions(prev: DecisionRow, next: DecisionRow): Pick<ReportHistoryEntry, 'changes' | 'reasonsAdded' | 'reasonsRemoved' | 'flagsAdded' | 'flagsRemoved'> {
+export function diffDecisions(
+  prev: DecisionRow,
+  next: DecisionRow,
+): Pick<ReportHistoryEntry, 'changes' | 'reasonsAdded' | 'reasonsRemoved' | 'flagsAdded' | 'flagsRemoved'> {
   const a = keyFigures(prev);
   const b = keyFigures(next);
   const changes: FigureChange[] = [];
@@ -286,7 +310,12 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
 
   const cashFlow: ReportCashFlow | null = r
     ? {
-        months: r.cashFlow.months.map((m) => ({ month: m.month, inflowMinor: m.inflowMinor, outflowMinor: m.outflowMinor, netMinor: m.netMinor })),
+        months: r.cashFlow.months.map((m) => ({
+          month: m.month,
+          inflowMinor: m.inflowMinor,
+          outflowMinor: m.outflowMinor,
+          netMinor: m.netMinor,
+        })),
         averageDailyBalanceMinor: r.cashFlow.averageDailyBalanceMinor,
         minimumDailyBalanceMinor: r.cashFlow.minimumDailyBalanceMinor,
         negativeBalanceDays: r.cashFlow.negativeBalanceDays,
@@ -325,17 +354,28 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           transactionIds: r.obligations.disbursements.transactionIds,
         }
       : null,
-    passThrough: r ? { detected: r.risk.passThrough.detected, share: r.risk.passThrough.share, topCounterparties: r.risk.passThrough.topCounterparties } : null,
+    passThrough: r
+      ? { detected: r.risk.passThrough.detected, share: r.risk.passThrough.share, topCounterparties: r.risk.passThrough.topCounterparties }
+      : null,
     integrity: {
       balanceBreaks: r?.risk.dataIntegrity.balanceBreaks ?? 0,
       byKind: r?.risk.dataIntegrity.byKind ?? {},
       transactionIds: r?.risk.dataIntegrity.transactionIds ?? [],
-      openFindings: i.findings.map((f) => ({ kind: f.kind, accountId: f.accountId, date: f.bookingDate, transactionId: f.transactionId, details: f.details })),
+      openFindings: i.findings.map((f) => ({
+        kind: f.kind,
+        accountId: f.accountId,
+        date: f.bookingDate,
+        transactionId: f.transactionId,
+        details: f.details,
+      })),
     },
   };
 
   const history: ReportHistoryEntry[] = i.history.map((h, k) => {
-    const diff = k > 0 ? diffDecisions(i.history[k - 1], h) : { changes: [], reasonsAdded: h.reasons.map((x) => x.code), reasonsRemoved: [], flagsAdded: [...h.flags], flagsRemoved: [] };
+    const diff =
+      k > 0
+        ? diffDecisions(i.history[k - 1], h)
+        : { changes: [], reasonsAdded: h.reasons.map((x) => x.code), reasonsRemoved: [], flagsAdded: [...h.flags], flagsRemoved: [] };
     return {
       id: h.id,
       createdAt: h.createdAt.toISOString(),

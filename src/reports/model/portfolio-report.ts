@@ -6,9 +6,25 @@ export interface PortfolioReport {
   unit: 'week' | 'month';
   decisionsOverTime: Array<{ period: string; approve: number; decline: number; refer: number; total: number }>;
   totals: { decisions: number; approve: number; decline: number; refer: number; borrowersDecided: number };
-  limits: { buckets: Array<{ label: string; fromMinor: number; toMinor: number | null; count: number }>; borrowersWithLimit: number; medianMinor: number | null; totalMinor: number };
-  reunderwriting: { available: boolean; cycles: Array<{ cycleId: string; startedAt: string | null; raised: number; lowered: number; frozen: number; other: number }> };
-  reauthBacklog: Array<{ borrowerId: string; externalId: string; fullName: string; accountId: string; institution: string | null; since: string; days: number }>;
+  limits: {
+    buckets: Array<{ label: string; fromMinor: number; toMinor: number | null; count: number }>;
+    borrowersWithLimit: number;
+    medianMinor: number | null;
+    totalMinor: number;
+  };
+  reunderwriting: {
+    available: boolean;
+    cycles: Array<{ cycleId: string; startedAt: string | null; raised: number; lowered: number; frozen: number; other: number }>;
+  };
+  reauthBacklog: Array<{
+    borrowerId: string;
+    externalId: string;
+    fullName: string;
+    accountId: string;
+    institution: string | null;
+    since: string;
+    days: number;
+  }>;
   freshness: { buckets: Array<{ label: string; count: number }>; accounts: number };
   syncs: {
     outcomes: Array<{ status: string; count: number; accounts: number }>;

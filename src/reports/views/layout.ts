@@ -37,17 +37,33 @@ export function layout(o: LayoutOptions): string {
   const nav = o.user
     ? html`<a href="/analyst">Borrowers</a><a href="/analyst/portfolio">Portfolio</a>
         <span class="who">${o.user.name} (${o.user.role})</span>
-        <form method="post" action="/analyst/logout"><input type="hidden" name="csrf" value="${o.user.csrf}"><button type="submit">Log out</button></form>`
+        <form method="post" action="/analyst/logout">
+          <input type="hidden" name="csrf" value="${o.user.csrf}" /><button type="submit">Log out</button>
+        </form>`
     : html``;
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${o.title} · Underwriting</title><link rel="stylesheet" href="/analyst/assets/analyst.css"></head>
-<body><header class="top"><a href="/analyst">Underwriting</a>${nav}</header>
-<main>${o.body}</main></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${o.title} · Underwriting</title>
+        <link rel="stylesheet" href="/analyst/assets/analyst.css" />
+      </head>
+      <body>
+        <header class="top"><a href="/analyst">Underwriting</a>${nav}</header>
+        <main>${o.body}</main>
+      </body>
+    </html>`.value;
 }
 
 export function errorPage(title: string, message: string, user?: LayoutOptions['user']): string {
-  return layout({ title, user, body: html`<h1>${title}</h1><p class="error">${message}</p><p><a href="/analyst">Back to borrowers</a></p>` });
+  return layout({
+    title,
+    user,
+    body: html`<h1>${title}</h1>
+      <p class="error">${message}</p>
+      <p><a href="/analyst">Back to borrowers</a></p>`,
+  });
 }
 
 export { raw };

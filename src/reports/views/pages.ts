@@ -35,7 +35,7 @@ function hours(h: number | null): string {
 }
 
 function csrfField(user: User): SafeHtml {
-  return html`<input type="hidden" name="csrf" value="${user.csrf}">`;
+  return html`<input type="hidden" name="csrf" value="${user.csrf}" />`;
 }
 
 export function loginPage(error?: string): string {
@@ -43,154 +43,424 @@ export function loginPage(error?: string): string {
     title: 'Analyst sign-in',
     body: html`<h1>Analyst sign-in</h1>
       ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-      <section class="card"><form method="post" action="/analyst/login">
-        <p><label>API key (role analyst or admin)<br><input type="password" name="apiKey" autocomplete="current-password" size="48" required></label></p>
-        <p><button class="primary" type="submit">Sign in</button></p>
-      </form></section>
+      <section class="card">
+        <form method="post" action="/analyst/login">
+          <p>
+            <label
+              >API key (role analyst or admin)<br /><input type="password" name="apiKey" autocomplete="current-password" size="48" required
+            /></label>
+          </p>
+          <p><button class="primary" type="submit">Sign in</button></p>
+        </form>
+      </section>
       <p class="muted small">The key is kept in an HttpOnly, SameSite=Strict session cookie until you log out.</p>`,
   });
 }
 
-export function borrowerListPage(user: User, list: { rows: Array<BorrowerListRow & { freshnessHours: number | null }>; total: number; page: number; pages: number }, search: string): string {
+export function borrowerListPage(
+  user: User,
+  list: { rows: Array<BorrowerListRow & { freshnessHours: number | null }>; total: number; page: number; pages: number },
+  search: string,
+): string {
   const rows = list.rows.map(
-    (b) => html`<tr>
-      <td><a href="/analyst/borrowers/${b.id}" class="borrower-link">${b.fullName}</a><div class="muted small">${b.externalId}</div></td>
-      <td>${b.decision ? html`<span class="badge ${b.decision}">${b.decision}</span>` : html`<span class="muted">none</span>`}
-        ${b.decidedAt ? html`<div class="muted small">${b.decidedAt.toISOString().slice(0, 10)}</div>` : ''}</td>
-      <td class="num">${b.recommendedLimitMinor === null ? '—' : money(b.recommendedLimitMinor)}</td>
-      <td>${b.accounts}</td>
-      <td>${b.reauthRequired ? html`<span class="badge warn">reauth needed</span>` : html`<span class="muted">ok</span>`}</td>
-      <td>${b.accounts ? hours(b.freshnessHours) : '—'}</td>
-    </tr>`,
+    (b) =>
+      html`<tr>
+        <td>
+          <a href="/analyst/borrowers/${b.id}" class="borrower-link">${b.fullName}</a>
+          <div class="muted small">${b.externalId}</div>
+        </td>
+        <td>
+          ${b.decision ? html`<span class="badge ${b.decision}">${b.decision}</span>` : html`<span class="muted">none</span>`}
+          ${b.decidedAt ? html`<div class="muted small">${b.decidedAt.toISOString().slice(0, 10)}</div>` : ''}
+        </td>
+        <td class="num">${b.recommendedLimitMinor === null ? '—' : money(b.recommendedLimitMinor)}</td>
+        <td>${b.accounts}</td>
+        <td>${b.reauthRequired ? html`<span class="badge warn">reauth needed</span>` : html`<span class="muted">ok</span>`}</td>
+        <td>${b.accounts ? hours(b.freshnessHours) : '—'}</td>
+      </tr>`,
   );
   const pager = html`<div class="pager">
     ${list.page > 1 ? html`<a href="/analyst${query({ q: search, page: list.page - 1 })}">← Previous</a>` : ''}
     <span class="muted">Page ${list.page} of ${list.pages} · ${list.total} borrowers</span>
-    ${list.page < list.pages ? html`<a href="/analyst${query({ q: search, page: list.page + 1 })}">Next →</a>` : ''}</div>`;
+    ${list.page < list.pages ? html`<a href="/analyst${query({ q: search, page: list.page + 1 })}">Next →</a>` : ''}
+  </div>`;
   return layout({
     title: 'Borrowers',
     user,
     body: html`<h1>Borrowers</h1>
-      <form method="get" action="/analyst" class="inline"><input type="search" name="q" value="${search}" placeholder="Name or external id" size="32"><button type="submit">Search</button></form>
-      <table class="borrowers"><thead><tr><th>Borrower</th><th>Latest decision</th><th class="num">Limit</th><th>Accounts</th><th>Reauth</th><th>Data freshness (oldest)</th></tr></thead>
-      <tbody>${rows.length ? rows : html`<tr><td colspan="6" class="muted">No borrowers match.</td></tr>`}</tbody></table>${pager}`,
+      <form method="get" action="/analyst" class="inline">
+        <input type="search" name="q" value="${search}" placeholder="Name or external id" size="32" /><button type="submit">Search</button>
+      </form>
+      <table class="borrowers">
+        <thead>
+          <tr>
+            <th>Borrower</th>
+            <th>Latest decision</th>
+            <th class="num">Limit</th>
+            <th>Accounts</th>
+            <th>Reauth</th>
+            <th>Data freshness (oldest)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length
+              ? rows
+              : html`<tr>
+                  <td colspan="6" class="muted">No borrowers match.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+      ${pager}`,
   });
 }
 
 export interface BorrowerPageOptions {
-  user: User;
+  /** The signed-in analyst; null for exported files (no navigation, no forms). */
+  user: User | null;
   notice?: string | null;
   /** Render for the PDF-less HTML export (no forms). */
   readOnly?: boolean;
 }
 
-export function borrowerPage(report: BorrowerReport, o: BorrowerPageOptions): string {
+export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions): string {
+  const o = { ...opts, readOnly: opts.readOnly === true || opts.user === null };
   const base = `/analyst/borrowers/${report.borrower.id}`;
   const d = report.decision;
   const decisionParam = d ? { decisionId: d.id } : {};
   const drill = (params: Record<string, string>): string => `${base}/transactions${query({ ...decisionParam, ...params })}`;
   const charts = borrowerCharts(report, drill);
   const figure = (label: string, value: string, href?: string, cls = ''): SafeHtml =>
-    html`<div class="figure ${cls}">${href ? html`<a href="${href}"><div class="label">${label}</div><div class="value">${value}</div></a>` : html`<div class="label">${label}</div><div class="value">${value}</div>`}</div>`;
+    html`<div class="figure ${cls}">
+      ${
+        href
+          ? html`<a href="${href}"
+              ><div class="label">${label}</div>
+              <div class="value">${value}</div></a
+            >`
+          : html`<div class="label">${label}</div>
+              <div class="value">${value}</div>`
+      }
+    </div>`;
 
   const head = html`<h1 class="borrower-name">${report.borrower.fullName}</h1>
-    <p class="muted">External id ${report.borrower.externalId} · email ${report.borrower.email} · phone ${report.borrower.phone ?? '—'} · BVN ${report.borrower.bvn ?? '—'}</p>
-    <p class="small"><a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'pdf' })}">PDF</a> ·
+    <p class="muted">
+      External id ${report.borrower.externalId} · email ${report.borrower.email} · phone ${report.borrower.phone ?? '—'} · BVN
+      ${report.borrower.bvn ?? '—'}
+    </p>
+    <p class="small">
+      <a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'pdf' })}">PDF</a> ·
       <a href="/v1/reports/borrowers/${report.borrower.id}/transactions.csv">Transactions CSV</a> ·
-      <a href="/v1/reports/borrowers/${report.borrower.id}${query(decisionParam)}">JSON</a></p>
+      <a href="/v1/reports/borrowers/${report.borrower.id}${query(decisionParam)}">JSON</a>
+    </p>
     ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}`;
 
   const decisionSection = d
     ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
-      <p class="muted small">Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · ${d.createdAt} · data as of ${d.asOf} · policy ${d.policyVersion.slice(0, 12)} · engine ${d.engineVersion}</p>
-      <div class="figures">
-        ${figure('Recommended limit', money(d.recommendedLimitMinor), undefined, 'limit')}
-        ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`)}
-        ${figure('Binding constraint', d.bindingConstraint)}
-        ${figure('Post-loan DSR', percent(d.postLoanDsr))}
-        ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
-        ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
-        ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor))}
-        ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
-        ${figure('Complete months of data', String(d.coverageMonths))}
-        ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
-        ${d.counterOffer ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
-      </div>
-      <h2>Reasons</h2>
-      <table class="reasons"><thead><tr><th>#</th><th>Code</th><th>Severity</th><th>Why</th><th>What would change it</th></tr></thead><tbody>
-      ${d.reasons.map(
-        (r) => html`<tr><td>${r.rank}</td><td><code>${r.code}</code></td><td>${r.severity}</td><td>${r.message}</td>
-          <td>${r.counterfactual ? html`${r.counterfactual.message}${r.counterfactual.limitDeltaMinor ? html` <span class="muted">(+${money(r.counterfactual.limitDeltaMinor)})</span>` : ''}` : html`<span class="muted">—</span>`}</td></tr>`,
-      )}
-      ${d.reasons.length === 0 ? html`<tr><td colspan="5" class="muted">No reasons.</td></tr>` : ''}</tbody></table>`
-    : html`<h2>Decision</h2><p class="muted">No decision has been made for this borrower yet.</p>`;
+        <p class="muted small">
+          Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · ${d.createdAt} · data as of ${d.asOf} · policy
+          ${d.policyVersion.slice(0, 12)} · engine ${d.engineVersion}
+        </p>
+        <div class="figures">
+          ${figure('Recommended limit', money(d.recommendedLimitMinor), undefined, 'limit')}
+          ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`)} ${figure('Binding constraint', d.bindingConstraint)}
+          ${figure('Post-loan DSR', percent(d.postLoanDsr))}
+          ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
+          ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
+          ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor))}
+          ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
+          ${figure('Complete months of data', String(d.coverageMonths))}
+          ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
+          ${d.counterOffer ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
+        </div>
+        <h2>Reasons</h2>
+        <table class="reasons">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Code</th>
+              <th>Severity</th>
+              <th>Why</th>
+              <th>What would change it</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${d.reasons.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.rank}</td>
+                  <td><code>${r.code}</code></td>
+                  <td>${r.severity}</td>
+                  <td>${r.message}</td>
+                  <td>
+                    ${r.counterfactual ? html`${r.counterfactual.message}${r.counterfactual.limitDeltaMinor ? html` <span class="muted">(+${money(r.counterfactual.limitDeltaMinor)})</span>` : ''}` : html`<span class="muted">—</span>`}
+                  </td>
+                </tr>`,
+            )}
+            ${
+              d.reasons.length === 0
+                ? html`<tr>
+                    <td colspan="5" class="muted">No reasons.</td>
+                  </tr>`
+                : ''
+            }
+          </tbody>
+        </table>`
+    : html`<h2>Decision</h2>
+        <p class="muted">No decision has been made for this borrower yet.</p>`;
 
   const chartsSection = d
-    ? html`<h2>Cash flow</h2><p class="muted small">Click a bar or a marked day to see the transactions behind it.</p>
-      ${raw(renderSvg(charts.cashFlow))}
-      <p class="small">Average daily balance ${money(report.cashFlow?.averageDailyBalanceMinor)} · minimum ${money(report.cashFlow?.minimumDailyBalanceMinor)} ·
-        ${report.cashFlow?.negativeBalanceDays ?? 0} negative and ${report.cashFlow?.lowBalanceDays ?? 0} low-balance days (below ${money(report.cashFlow?.lowBalanceThresholdMinor)}) · trend ${report.cashFlow?.trend ?? '—'}</p>
-      ${raw(renderSvg(charts.balance))}
-      <h2>Income</h2>
-      ${raw(renderSvg(charts.income))}`
+    ? html`<h2>Cash flow</h2>
+        <p class="muted small">Click a bar or a marked day to see the transactions behind it.</p>
+        ${raw(renderSvg(charts.cashFlow))}
+        <p class="small">
+          Average daily balance ${money(report.cashFlow?.averageDailyBalanceMinor)} · minimum
+          ${money(report.cashFlow?.minimumDailyBalanceMinor)} · ${report.cashFlow?.negativeBalanceDays ?? 0} negative and
+          ${report.cashFlow?.lowBalanceDays ?? 0} low-balance days (below ${money(report.cashFlow?.lowBalanceThresholdMinor)}) · trend
+          ${report.cashFlow?.trend ?? '—'}
+        </p>
+        ${raw(renderSvg(charts.balance))}
+        <h2>Income</h2>
+        ${raw(renderSvg(charts.income))}`
     : '';
 
   const streams = report.income?.streams ?? [];
   const incomeTable = d
-    ? html`<table class="streams"><thead><tr><th>Stream</th><th>Frequency</th><th>Status</th><th class="num">Monthly</th><th class="num">Counted</th><th>Confidence</th><th>Next expected</th>${o.readOnly ? '' : html`<th>Override</th>`}</tr></thead><tbody>
-      ${streams.map(
-        (s) => html`<tr data-stream="${s.key}"><td><a href="${drill({ stream: s.key })}">${s.key} ${s.label}</a>${s.isSalary ? html` <span class="badge">salary</span>` : ''}<div class="muted small">${s.payments.length} payments, ${s.firstDate} → ${s.lastDate}</div></td>
-        <td>${s.frequency}</td><td>${s.status}</td><td class="num">${money(s.monthlyAmountMinor)}</td><td class="num">${money(s.countedMonthlyMinor)}</td><td>${percent(s.confidence)}</td><td>${s.predictedNextDate ?? '—'}</td>
-        ${o.readOnly ? '' : html`<td><form method="post" action="${base}/streams/${s.key}/not-income" class="inline">${csrfField(o.user)}<input type="hidden" name="decisionId" value="${d.id}">
-          <select name="kind" title="What the money is">${NOT_INCOME_OPTIONS.map(([v, label]) => html`<option value="${v}">${label}</option>`)}</select>
-          <input type="text" name="reason" placeholder="Reason" required maxlength="500" size="14"><button type="submit">Not income</button></form></td>`}</tr>`,
-      )}
-      ${streams.length === 0 ? html`<tr><td colspan="8" class="muted">No income streams detected.</td></tr>` : ''}</tbody></table>
-      <p class="small">Irregular income counted: ${money(report.income?.irregularMonthlyMinor)} / month
-        (<a href="${drill({ feature: 'irregular_monthly_income' })}">${report.income?.irregularTransactionIds.length ?? 0} credits</a>) ·
-        <a href="${drill({ feature: 'never_income_credits' })}">credits that never count as income</a></p>`
+    ? html`<table class="streams">
+          <thead>
+            <tr>
+              <th>Stream</th>
+              <th>Frequency</th>
+              <th>Status</th>
+              <th class="num">Monthly</th>
+              <th class="num">Counted</th>
+              <th>Confidence</th>
+              <th>Next expected</th>
+              ${o.readOnly ? '' : html`<th>Override</th>`}
+            </tr>
+          </thead>
+          <tbody>
+            ${streams.map(
+              (s) =>
+                html`<tr data-stream="${s.key}">
+                  <td>
+                    <a href="${drill({ stream: s.key })}">${s.key} ${s.label}</a
+                    >${s.isSalary ? html` <span class="badge">salary</span>` : ''}
+                    <div class="muted small">${s.payments.length} payments, ${s.firstDate} → ${s.lastDate}</div>
+                  </td>
+                  <td>${s.frequency}</td>
+                  <td>${s.status}</td>
+                  <td class="num">${money(s.monthlyAmountMinor)}</td>
+                  <td class="num">${money(s.countedMonthlyMinor)}</td>
+                  <td>${percent(s.confidence)}</td>
+                  <td>${s.predictedNextDate ?? '—'}</td>
+                  ${
+                    o.readOnly || !o.user
+                      ? ''
+                      : html`<td>
+                          <form method="post" action="${base}/streams/${s.key}/not-income" class="inline">
+                            ${csrfField(o.user)}<input type="hidden" name="decisionId" value="${d.id}" />
+                            <select name="kind" title="What the money is">
+                              ${NOT_INCOME_OPTIONS.map(([v, label]) => html`<option value="${v}">${label}</option>`)}
+                            </select>
+                            <input type="text" name="reason" placeholder="Reason" required maxlength="500" size="14" /><button
+                              type="submit"
+                            >
+                              Not income
+                            </button>
+                          </form>
+                        </td>`
+                  }
+                </tr>`,
+            )}
+            ${
+              streams.length === 0
+                ? html`<tr>
+                    <td colspan="8" class="muted">No income streams detected.</td>
+                  </tr>`
+                : ''
+            }
+          </tbody>
+        </table>
+        <p class="small">
+          Irregular income counted: ${money(report.income?.irregularMonthlyMinor)} / month (<a
+            href="${drill({ feature: 'irregular_monthly_income' })}"
+            >${report.income?.irregularTransactionIds.length ?? 0} credits</a
+          >) · <a href="${drill({ feature: 'never_income_credits' })}">credits that never count as income</a>
+        </p>`
     : '';
 
   const lenders = report.obligations?.lenders ?? [];
   const obligationsSection = d
     ? html`<h2>Obligations by lender</h2>
-      <table class="lenders"><thead><tr><th>Lender</th><th class="num">Monthly</th><th class="num">Payments (90d)</th><th class="num">Paid (90d)</th><th>Last</th></tr></thead><tbody>
-      ${lenders.map((l) => html`<tr><td><a href="${drill({ lender: l.lender })}">${l.lender}</a></td><td class="num">${money(l.monthlyMinor)}</td><td class="num">${l.payments90d}</td><td class="num">${money(l.total90dMinor)}</td><td>${l.lastDate}</td></tr>`)}
-      ${lenders.length === 0 ? html`<tr><td colspan="5" class="muted">No repayments to other lenders.</td></tr>` : ''}</tbody></table>
-      <p class="small">Loan disbursements: ${report.obligations?.disbursements.last30dCount ?? 0} in 30 days, ${report.obligations?.disbursements.last90dCount ?? 0} in 90 days
-        (${money(report.obligations?.disbursements.last90dTotalMinor)}) — <a href="${drill({ feature: 'loan_disbursements_90d' })}">see them</a></p>`
+        <table class="lenders">
+          <thead>
+            <tr>
+              <th>Lender</th>
+              <th class="num">Monthly</th>
+              <th class="num">Payments (90d)</th>
+              <th class="num">Paid (90d)</th>
+              <th>Last</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${lenders.map(
+              (l) =>
+                html`<tr>
+                  <td><a href="${drill({ lender: l.lender })}">${l.lender}</a></td>
+                  <td class="num">${money(l.monthlyMinor)}</td>
+                  <td class="num">${l.payments90d}</td>
+                  <td class="num">${money(l.total90dMinor)}</td>
+                  <td>${l.lastDate}</td>
+                </tr>`,
+            )}
+            ${
+              lenders.length === 0
+                ? html`<tr>
+                    <td colspan="5" class="muted">No repayments to other lenders.</td>
+                  </tr>`
+                : ''
+            }
+          </tbody>
+        </table>
+        <p class="small">
+          Loan disbursements: ${report.obligations?.disbursements.last30dCount ?? 0} in 30 days,
+          ${report.obligations?.disbursements.last90dCount ?? 0} in 90 days (${money(report.obligations?.disbursements.last90dTotalMinor)})
+          — <a href="${drill({ feature: 'loan_disbursements_90d' })}">see them</a>
+        </p>`
     : '';
 
   const f = report.flags;
   const flagsSection = html`<h2>Flags</h2>
-    <p>${f.codes.length ? f.codes.map((c) => html`<span class="badge warn flag">${c}</span> `) : html`<span class="muted">No flags.</span>`}</p>
-    <table class="flags"><tbody>
-      ${f.gambling ? html`<tr><th>Gambling</th><td>stakes ${money(f.gambling.stakesMinor)}, payouts ${money(f.gambling.payoutsMinor)}, share of outflow ${percent(f.gambling.share)} — <a href="${drill({ feature: 'gambling_share' })}">${f.gambling.transactionIds.length} transactions</a></td></tr>` : ''}
-      ${f.stacking ? html`<tr><th>Loan stacking</th><td>${f.stacking.disbursements30d} disbursements in 30 days${f.stacking.lenders30d.length ? html` from ${f.stacking.lenders30d.join(', ')}` : ''}; ${f.stacking.activeLenders90d} active lenders in 90 days</td></tr>` : ''}
-      ${f.passThrough ? html`<tr><th>Pass-through</th><td>${f.passThrough.detected ? 'detected' : 'not detected'} (share ${percent(f.passThrough.share)})${f.passThrough.topCounterparties.length ? html`; top counterparties ${f.passThrough.topCounterparties.join(', ')}` : ''}</td></tr>` : ''}
-      <tr><th>Data integrity</th><td>${f.integrity.balanceBreaks} balance breaks${Object.keys(f.integrity.byKind).length ? html` (${Object.entries(f.integrity.byKind).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}
-        ${f.integrity.transactionIds.length ? html` — <a href="${drill({ feature: 'data_integrity_findings' })}">see them</a>` : ''}
-        ${f.integrity.openFindings.length ? html`<ul class="small">${f.integrity.openFindings.slice(0, 20).map((x) => html`<li>${x.kind} ${x.date ?? ''} ${x.transactionId ? html`<a href="${drill({ ids: x.transactionId })}">transaction</a>` : ''}</li>`)}</ul>` : ''}</td></tr>
-    </tbody></table>`;
+    <p>
+      ${f.codes.length ? f.codes.map((c) => html`<span class="badge warn flag">${c}</span> `) : html`<span class="muted">No flags.</span>`}
+    </p>
+    <table class="flags">
+      <tbody>
+        ${
+          f.gambling
+            ? html`<tr>
+                <th>Gambling</th>
+                <td>
+                  stakes ${money(f.gambling.stakesMinor)}, payouts ${money(f.gambling.payoutsMinor)}, share of outflow
+                  ${percent(f.gambling.share)} —
+                  <a href="${drill({ feature: 'gambling_share' })}">${f.gambling.transactionIds.length} transactions</a>
+                </td>
+              </tr>`
+            : ''
+        }
+        ${
+          f.stacking
+            ? html`<tr>
+                <th>Loan stacking</th>
+                <td>
+                  ${f.stacking.disbursements30d} disbursements in 30
+                  days${f.stacking.lenders30d.length ? html` from ${f.stacking.lenders30d.join(', ')}` : ''}; ${f.stacking.activeLenders90d}
+                  active lenders in 90 days
+                </td>
+              </tr>`
+            : ''
+        }
+        ${
+          f.passThrough
+            ? html`<tr>
+                <th>Pass-through</th>
+                <td>
+                  ${f.passThrough.detected ? 'detected' : 'not detected'} (share
+                  ${percent(f.passThrough.share)})${f.passThrough.topCounterparties.length ? html`; top counterparties ${f.passThrough.topCounterparties.join(', ')}` : ''}
+                </td>
+              </tr>`
+            : ''
+        }
+        <tr>
+          <th>Data integrity</th>
+          <td>
+            ${f.integrity.balanceBreaks} balance
+            breaks${
+              Object.keys(f.integrity.byKind).length
+                ? html` (${Object.entries(f.integrity.byKind)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join(', ')})`
+                : ''
+            }
+            ${f.integrity.transactionIds.length ? html` — <a href="${drill({ feature: 'data_integrity_findings' })}">see them</a>` : ''}
+            ${
+              f.integrity.openFindings.length
+                ? html`<ul class="small">
+                    ${f.integrity.openFindings.slice(0, 20).map((x) => html`<li>${x.kind} ${x.date ?? ''} ${x.transactionId ? html`<a href="${drill({ ids: x.transactionId })}">transaction</a>` : ''}</li>`)}
+                  </ul>`
+                : ''
+            }
+          </td>
+        </tr>
+      </tbody>
+    </table>`;
 
   const accountsSection = html`<h2>Linked accounts</h2>
-    <table class="accounts"><thead><tr><th>Institution</th><th>Account</th><th>Status</th><th>Last sync</th><th>Coverage</th><th>Reauth</th></tr></thead><tbody>
-    ${report.accounts.map(
-      (a) => html`<tr><td>${a.institution ?? '—'}</td><td>${a.accountNumber ?? '—'} <span class="muted small">${a.accountType ?? ''}</span></td><td>${a.dataStatus}</td>
-        <td>${a.lastSyncedAt ? html`${hours(a.freshnessHours)} <div class="muted small">${a.lastSyncedAt}</div>` : 'never'}</td>
-        <td>${coverageText(a.coverage)}</td><td>${a.reauthRequired ? html`<span class="badge warn">since ${a.reauthRequiredSince ?? '?'}</span>` : 'no'}</td></tr>`,
-    )}
-    ${report.accounts.length === 0 ? html`<tr><td colspan="6" class="muted">No linked accounts.</td></tr>` : ''}</tbody></table>`;
+    <table class="accounts">
+      <thead>
+        <tr>
+          <th>Institution</th>
+          <th>Account</th>
+          <th>Status</th>
+          <th>Last sync</th>
+          <th>Coverage</th>
+          <th>Reauth</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${report.accounts.map(
+          (a) =>
+            html`<tr>
+              <td>${a.institution ?? '—'}</td>
+              <td>${a.accountNumber ?? '—'} <span class="muted small">${a.accountType ?? ''}</span></td>
+              <td>${a.dataStatus}</td>
+              <td>
+                ${
+                  a.lastSyncedAt
+                    ? html`${hours(a.freshnessHours)}
+                        <div class="muted small">${a.lastSyncedAt}</div>`
+                    : 'never'
+                }
+              </td>
+              <td>${coverageText(a.coverage)}</td>
+              <td>${a.reauthRequired ? html`<span class="badge warn">since ${a.reauthRequiredSince ?? '?'}</span>` : 'no'}</td>
+            </tr>`,
+        )}
+        ${
+          report.accounts.length === 0
+            ? html`<tr>
+                <td colspan="6" class="muted">No linked accounts.</td>
+              </tr>`
+            : ''
+        }
+      </tbody>
+    </table>`;
 
   const historySection = html`<h2>Decision history</h2>
-    <table class="history"><thead><tr><th>When</th><th>Trigger</th><th>Decision</th><th class="num">Limit</th><th>What changed</th></tr></thead><tbody>
-    ${report.history.map(
-      (h) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${h.createdAt.slice(0, 16).replace('T', ' ')}</a></td>
+    <table class="history">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Trigger</th>
+          <th>Decision</th>
+          <th class="num">Limit</th>
+          <th>What changed</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${report.history.map(
+          (
+            h,
+          ) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${h.createdAt.slice(0, 16).replace('T', ' ')}</a></td>
         <td>${h.trigger}${h.actor ? html` <span class="muted small">${h.actor}</span>` : ''}</td><td><span class="badge ${h.decision}">${h.decision}</span></td><td class="num">${money(h.recommendedLimitMinor)}</td>
         <td class="small">${h.changes.map((c) => html`<div>${c.field}: ${displayValue(c.field, c.from)} → ${displayValue(c.field, c.to)}</div>`)}
           ${h.reasonsAdded.length ? html`<div>+ reasons ${h.reasonsAdded.join(', ')}</div>` : ''}${h.reasonsRemoved.length ? html`<div>− reasons ${h.reasonsRemoved.join(', ')}</div>` : ''}
           ${h.flagsAdded.length ? html`<div>+ flags ${h.flagsAdded.join(', ')}</div>` : ''}${h.flagsRemoved.length ? html`<div>− flags ${h.flagsRemoved.join(', ')}</div>` : ''}</td></tr>`,
-    )}</tbody></table>`;
+        )}
+      </tbody>
+    </table>`;
 
   return layout({
     title: report.borrower.fullName,
@@ -211,73 +481,296 @@ function coverageText(c: Record<string, unknown> | null): string {
   const months = c.completeMonths;
   const first = c.firstDate;
   const last = c.lastDate;
-  return `${typeof months === 'number' ? `${months} complete months` : ''}${typeof first === 'string' ? ` (${first} → ${typeof last === 'string' ? last : '?'})` : ''}`.trim() || '—';
+  return (
+    `${typeof months === 'number' ? `${months} complete months` : ''}${typeof first === 'string' ? ` (${first} → ${typeof last === 'string' ? last : '?'})` : ''}`.trim() ||
+    '—'
+  );
 }
 
 export function drillDownPage(dd: DrillDown, user: User, readOnly = false): string {
   const base = `/analyst/borrowers/${dd.borrowerId}`;
   const categories = TRANSACTION_CATEGORIES;
   const rows = dd.transactions.map(
-    (t) => html`<tr class="txn" data-transaction="${t.id}"><td class="nowrap">${t.bookingDate}</td><td>${t.narration}<div class="muted small">${t.counterparty ?? ''}</div></td>
-      <td class="num">${t.direction === 'credit' ? money(t.amountMinor) : ''}</td><td class="num">${t.direction === 'debit' ? money(t.amountMinor) : ''}</td>
-      <td class="num">${money(t.balanceMinor)}</td>
-      <td>${t.category}<div class="muted small">${t.categoryRule}${t.categorySource === 'analyst' ? ' (analyst)' : ''}${t.status === 'removed' ? ' · removed' : ''}${t.countedInCashFlow ? '' : ' · not in cash flow'}</div></td>
-      ${readOnly ? '' : html`<td><form method="post" action="${base}/transactions/${t.id}/category" class="inline">${csrfField(user)}
-        <select name="category">${categories.map((c) => html`<option value="${c}"${c === t.category ? raw(' selected') : ''}>${c}</option>`)}</select>
-        <input type="text" name="reason" placeholder="Reason" required maxlength="500" size="12"><button type="submit">Recategorise</button></form></td>`}</tr>`,
+    (t) =>
+      html`<tr class="txn" data-transaction="${t.id}">
+        <td class="nowrap">${t.bookingDate}</td>
+        <td>
+          ${t.narration}
+          <div class="muted small">${t.counterparty ?? ''}</div>
+        </td>
+        <td class="num">${t.direction === 'credit' ? money(t.amountMinor) : ''}</td>
+        <td class="num">${t.direction === 'debit' ? money(t.amountMinor) : ''}</td>
+        <td class="num">${money(t.balanceMinor)}</td>
+        <td>
+          ${t.category}
+          <div class="muted small">
+            ${t.categoryRule}${t.categorySource === 'analyst' ? ' (analyst)' : ''}${t.status === 'removed' ? ' · removed' : ''}${t.countedInCashFlow ? '' : ' · not in cash flow'}
+          </div>
+        </td>
+        ${
+          readOnly
+            ? ''
+            : html`<td>
+                <form method="post" action="${base}/transactions/${t.id}/category" class="inline">
+                  ${csrfField(user)}
+                  <select name="category">
+                    ${categories.map((c) => html`<option value="${c}" ${c === t.category ? raw(' selected') : ''}>${c}</option>`)}
+                  </select>
+                  <input type="text" name="reason" placeholder="Reason" required maxlength="500" size="12" /><button type="submit">
+                    Recategorise
+                  </button>
+                </form>
+              </td>`
+        }
+      </tr>`,
   );
   return layout({
     title: dd.title,
     user,
     body: html`<p><a href="${base}${query({ decisionId: dd.decisionId })}">← ${dd.fullName}</a></p>
-      <h1>${dd.title}</h1><p class="muted">${dd.note}</p>
-      <p class="small">${dd.totals.count} transactions · credits ${money(dd.totals.creditsMinor)} · debits ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${money(dd.figureMinor)}` : ''}</p>
-      <table class="transactions"><thead><tr><th>Date</th><th>Narration</th><th class="num">Credit</th><th class="num">Debit</th><th class="num">Balance</th><th>Category</th>${readOnly ? '' : html`<th>Override</th>`}</tr></thead>
-      <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No transactions.</td></tr>`}</tbody></table>`,
+      <h1>${dd.title}</h1>
+      <p class="muted">${dd.note}</p>
+      <p class="small">
+        ${dd.totals.count} transactions · credits ${money(dd.totals.creditsMinor)} · debits
+        ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${money(dd.figureMinor)}` : ''}
+      </p>
+      <table class="transactions">
+        <thead>
+          <tr>
+            <th>Date</th>
+            <th>Narration</th>
+            <th class="num">Credit</th>
+            <th class="num">Debit</th>
+            <th class="num">Balance</th>
+            <th>Category</th>
+            ${readOnly ? '' : html`<th>Override</th>`}
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            rows.length
+              ? rows
+              : html`<tr>
+                  <td colspan="7" class="muted">No transactions.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>`,
   });
 }
 
 export function portfolioPage(p: PortfolioReport, user: User | null): string {
   const max = Math.max(1, ...p.decisionsOverTime.map((d) => d.total));
-  const bar = (n: number, color: string): SafeHtml => html`<span class="pbar" style="display:inline-block;height:10px;background:${color};width:${Math.round((n / max) * 160)}px"></span>`;
+  const bar = (n: number, color: string): SafeHtml =>
+    html`<span class="pbar" style="display:inline-block;height:10px;background:${color};width:${Math.round((n / max) * 160)}px"></span>`;
   return layout({
     title: 'Portfolio',
     user,
     body: html`<h1>Portfolio ${p.from} → ${p.to}</h1>
-      <form method="get" action="/analyst/portfolio" class="inline"><label>From <input type="date" name="from" value="${p.from}"></label><label>To <input type="date" name="to" value="${p.to}"></label><button type="submit">Show</button>
-      <a href="/v1/reports/portfolio${query({ from: p.from, to: p.to, format: 'csv' })}">CSV</a> <a href="/v1/reports/portfolio${query({ from: p.from, to: p.to })}">JSON</a></form>
+      <form method="get" action="/analyst/portfolio" class="inline">
+        <label>From <input type="date" name="from" value="${p.from}" /></label
+        ><label>To <input type="date" name="to" value="${p.to}" /></label><button type="submit">Show</button>
+        <a href="/v1/reports/portfolio${query({ from: p.from, to: p.to, format: 'csv' })}">CSV</a>
+        <a href="/v1/reports/portfolio${query({ from: p.from, to: p.to })}">JSON</a>
+      </form>
       <div class="figures">
-        <div class="figure"><div class="label">Decisions</div><div class="value">${p.totals.decisions}</div></div>
-        <div class="figure"><div class="label">Approve / refer / decline</div><div class="value">${p.totals.approve} / ${p.totals.refer} / ${p.totals.decline}</div></div>
-        <div class="figure"><div class="label">Borrowers with a limit</div><div class="value">${p.limits.borrowersWithLimit}</div></div>
-        <div class="figure"><div class="label">Median limit</div><div class="value">${money(p.limits.medianMinor)}</div></div>
-        <div class="figure"><div class="label">Reauth backlog</div><div class="value">${p.reauthBacklog.length}</div></div>
-        <div class="figure"><div class="label">Sync failures</div><div class="value">${p.syncs.failures}</div></div>
+        <div class="figure">
+          <div class="label">Decisions</div>
+          <div class="value">${p.totals.decisions}</div>
+        </div>
+        <div class="figure">
+          <div class="label">Approve / refer / decline</div>
+          <div class="value">${p.totals.approve} / ${p.totals.refer} / ${p.totals.decline}</div>
+        </div>
+        <div class="figure">
+          <div class="label">Borrowers with a limit</div>
+          <div class="value">${p.limits.borrowersWithLimit}</div>
+        </div>
+        <div class="figure">
+          <div class="label">Median limit</div>
+          <div class="value">${money(p.limits.medianMinor)}</div>
+        </div>
+        <div class="figure">
+          <div class="label">Reauth backlog</div>
+          <div class="value">${p.reauthBacklog.length}</div>
+        </div>
+        <div class="figure">
+          <div class="label">Sync failures</div>
+          <div class="value">${p.syncs.failures}</div>
+        </div>
       </div>
       <h2>Decisions per ${p.unit}</h2>
-      <table class="decisions-over-time"><thead><tr><th>${p.unit === 'week' ? 'Week of' : 'Month'}</th><th class="num">Approve</th><th class="num">Refer</th><th class="num">Decline</th><th class="num">Total</th><th></th></tr></thead><tbody>
-      ${p.decisionsOverTime.map((d) => html`<tr><td>${d.period}</td><td class="num">${d.approve}</td><td class="num">${d.refer}</td><td class="num">${d.decline}</td><td class="num">${d.total}</td><td>${bar(d.approve, '#2e7d32')}${bar(d.refer, '#ef6c00')}${bar(d.decline, '#c62828')}</td></tr>`)}
-      ${p.decisionsOverTime.length === 0 ? html`<tr><td colspan="6" class="muted">No decisions in this window.</td></tr>` : ''}</tbody></table>
+      <table class="decisions-over-time">
+        <thead>
+          <tr>
+            <th>${p.unit === 'week' ? 'Week of' : 'Month'}</th>
+            <th class="num">Approve</th>
+            <th class="num">Refer</th>
+            <th class="num">Decline</th>
+            <th class="num">Total</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${p.decisionsOverTime.map(
+            (d) =>
+              html`<tr>
+                <td>${d.period}</td>
+                <td class="num">${d.approve}</td>
+                <td class="num">${d.refer}</td>
+                <td class="num">${d.decline}</td>
+                <td class="num">${d.total}</td>
+                <td>${bar(d.approve, '#2e7d32')}${bar(d.refer, '#ef6c00')}${bar(d.decline, '#c62828')}</td>
+              </tr>`,
+          )}
+          ${
+            p.decisionsOverTime.length === 0
+              ? html`<tr>
+                  <td colspan="6" class="muted">No decisions in this window.</td>
+                </tr>`
+              : ''
+          }
+        </tbody>
+      </table>
       <h2>Limits (latest decision per borrower)</h2>
-      <table class="limits"><thead><tr><th>Limit</th><th class="num">Borrowers</th></tr></thead><tbody>${p.limits.buckets.map((b) => html`<tr><td>${b.label}</td><td class="num">${b.count}</td></tr>`)}</tbody></table>
+      <table class="limits">
+        <thead>
+          <tr>
+            <th>Limit</th>
+            <th class="num">Borrowers</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${p.limits.buckets.map(
+            (b) =>
+              html`<tr>
+                <td>${b.label}</td>
+                <td class="num">${b.count}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
       <h2>Re-underwriting outcomes per cycle</h2>
-      ${p.reunderwriting.available
-        ? html`<table class="cycles"><thead><tr><th>Cycle</th><th>Started</th><th class="num">Raised</th><th class="num">Lowered</th><th class="num">Frozen</th></tr></thead><tbody>
-          ${p.reunderwriting.cycles.map((c) => html`<tr><td><code>${c.cycleId.slice(0, 8)}</code></td><td>${c.startedAt ?? '—'}</td><td class="num">${c.raised}</td><td class="num">${c.lowered}</td><td class="num">${c.frozen}</td></tr>`)}
-          ${p.reunderwriting.cycles.length === 0 ? html`<tr><td colspan="5" class="muted">No limit changes in this window.</td></tr>` : ''}</tbody></table>`
-        : html`<p class="muted">Re-underwriting has not recorded any cycle yet.</p>`}
+      ${
+        p.reunderwriting.available
+          ? html`<table class="cycles">
+              <thead>
+                <tr>
+                  <th>Cycle</th>
+                  <th>Started</th>
+                  <th class="num">Raised</th>
+                  <th class="num">Lowered</th>
+                  <th class="num">Frozen</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${p.reunderwriting.cycles.map(
+                  (c) =>
+                    html`<tr>
+                      <td><code>${c.cycleId.slice(0, 8)}</code></td>
+                      <td>${c.startedAt ?? '—'}</td>
+                      <td class="num">${c.raised}</td>
+                      <td class="num">${c.lowered}</td>
+                      <td class="num">${c.frozen}</td>
+                    </tr>`,
+                )}
+                ${
+                  p.reunderwriting.cycles.length === 0
+                    ? html`<tr>
+                        <td colspan="5" class="muted">No limit changes in this window.</td>
+                      </tr>`
+                    : ''
+                }
+              </tbody>
+            </table>`
+          : html`<p class="muted">Re-underwriting has not recorded any cycle yet.</p>`
+      }
       <h2>Accounts needing re-authorisation</h2>
-      <table class="reauth"><thead><tr><th>Borrower</th><th>Institution</th><th>Since</th><th class="num">Days</th></tr></thead><tbody>
-      ${p.reauthBacklog.map((b) => html`<tr><td><a href="/analyst/borrowers/${b.borrowerId}">${b.fullName}</a> <span class="muted small">${b.externalId}</span></td><td>${b.institution ?? '—'}</td><td>${b.since.slice(0, 10)}</td><td class="num">${b.days}</td></tr>`)}
-      ${p.reauthBacklog.length === 0 ? html`<tr><td colspan="4" class="muted">Nothing to chase.</td></tr>` : ''}</tbody></table>
+      <table class="reauth">
+        <thead>
+          <tr>
+            <th>Borrower</th>
+            <th>Institution</th>
+            <th>Since</th>
+            <th class="num">Days</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${p.reauthBacklog.map(
+            (b) =>
+              html`<tr>
+                <td><a href="/analyst/borrowers/${b.borrowerId}">${b.fullName}</a> <span class="muted small">${b.externalId}</span></td>
+                <td>${b.institution ?? '—'}</td>
+                <td>${b.since.slice(0, 10)}</td>
+                <td class="num">${b.days}</td>
+              </tr>`,
+          )}
+          ${
+            p.reauthBacklog.length === 0
+              ? html`<tr>
+                  <td colspan="4" class="muted">Nothing to chase.</td>
+                </tr>`
+              : ''
+          }
+        </tbody>
+      </table>
       <h2>Data freshness (${p.freshness.accounts} linked accounts)</h2>
-      <table class="freshness"><tbody>${p.freshness.buckets.map((b) => html`<tr><td>${b.label}</td><td class="num">${b.count}</td></tr>`)}</tbody></table>
+      <table class="freshness">
+        <tbody>
+          ${p.freshness.buckets.map(
+            (b) =>
+              html`<tr>
+                <td>${b.label}</td>
+                <td class="num">${b.count}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
       <h2>Syncs</h2>
-      <table class="syncs"><thead><tr><th>Outcome</th><th class="num">Runs</th><th class="num">Accounts</th></tr></thead><tbody>
-      ${p.syncs.outcomes.map((o) => html`<tr><td>${o.status}</td><td class="num">${o.count}</td><td class="num">${o.accounts}</td></tr>`)}
-      ${p.syncs.outcomes.length === 0 ? html`<tr><td colspan="3" class="muted">No sync runs in this window.</td></tr>` : ''}</tbody></table>
+      <table class="syncs">
+        <thead>
+          <tr>
+            <th>Outcome</th>
+            <th class="num">Runs</th>
+            <th class="num">Accounts</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${p.syncs.outcomes.map(
+            (o) =>
+              html`<tr>
+                <td>${o.status}</td>
+                <td class="num">${o.count}</td>
+                <td class="num">${o.accounts}</td>
+              </tr>`,
+          )}
+          ${
+            p.syncs.outcomes.length === 0
+              ? html`<tr>
+                  <td colspan="3" class="muted">No sync runs in this window.</td>
+                </tr>`
+              : ''
+          }
+        </tbody>
+      </table>
       <h2>Top reason codes</h2>
-      <table class="top-reasons"><tbody>${p.topReasons.map((r) => html`<tr><td><code>${r.code}</code></td><td class="num">${r.count}</td></tr>`)}
-      ${p.topReasons.length === 0 ? html`<tr><td colspan="2" class="muted">None.</td></tr>` : ''}</tbody></table>`,
+      <table class="top-reasons">
+        <tbody>
+          ${p.topReasons.map(
+            (r) =>
+              html`<tr>
+                <td><code>${r.code}</code></td>
+                <td class="num">${r.count}</td>
+              </tr>`,
+          )}
+          ${
+            p.topReasons.length === 0
+              ? html`<tr>
+                  <td colspan="2" class="muted">None.</td>
+                </tr>`
+              : ''
+          }
+        </tbody>
+      </table>`,
   });
 }
