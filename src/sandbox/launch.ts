@@ -17,7 +17,8 @@ export async function startSandboxForEngine(config: AppConfig): Promise<SandboxH
     host: '0.0.0.0',
     secretKey: config.mono.secretKey,
     webhookSecret: config.mono.webhookSecret,
-    publicUrl: `http://localhost:${config.mono.sandboxPort}`,
+    // Links are opened in a browser: localhost (the docker port mapping) rather than the 0.0.0.0 listen address.
+    publicUrl: config.mono.sandboxPort === 0 ? undefined : `http://localhost:${config.mono.sandboxPort}`,
     stateFile: path.join(config.database.dataDir, 'sandbox-state.json'),
     syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
     logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),

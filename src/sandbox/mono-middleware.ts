@@ -94,6 +94,9 @@ export function injectFaults(ctx: SandboxContext, family: Family): RequestHandle
           return;
         }
         case 'malformed': {
+          // Only reads are corrupted: a mangled answer to a state-changing call (code exchange, sync) would leave the
+          // client unable to learn what happened, which no retry can repair. Faults never change sandbox state.
+          if (req.method !== 'GET') return next();
           res.locals.fault = `malformed_${outcome.variant}`;
           const json = res.json.bind(res);
           if (outcome.variant === 'invalid_json') {
