@@ -166,6 +166,18 @@ describe(SyncService.name, () => {
     expect(session).toEqual({ status: 'completed' });
   });
 
+  it('should expose Mono call metrics at /metrics to admins only', async () => {
+    await linkedAccount();
+    const res = await fetch(`${t.url}/metrics`, { headers: t.auth('admin') });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/mono_requests_total\{endpoint="POST \/v2\/accounts\/auth",status="200"\} [1-9]/);
+    expect(text).toContain('mono_webhook_events_total');
+    expect((await fetch(`${t.url}/metrics`, { headers: t.auth('frontend') })).status).toBe(403);
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+  });
+
   it('should throw domain errors for unknown and unlinked accounts', async () => {
     await expect(sync.requestSync('00000000-0000-4000-8000-000000000000', 'manual')).rejects.toBeInstanceOf(DomainError);
     const { accountId } = await linkedAccount();
