@@ -159,6 +159,7 @@ describe(WebhooksController.name, () => {
     });
     expect((await post({ event: 'mono.events.sync_failed', event_id: `evt-sf-${mono}`, data: { account: { _id: mono } } })).status).toBe(200);
     const row = await waitFor(async () => {
+      await t.app.get(WebhookInboxProcessor).drainNow(); // what the poller does (JOBS_ENABLED is off here)
       const r = (await inbox(mono)).find((x) => x.event_type === 'mono.events.sync_failed');
       return r?.status === 'processed' ? r : null;
     }, { what: 'retried sync_failed' });
