@@ -2,9 +2,13 @@
  * Helpers for the applications e2e suites: a borrower linked to a sandbox persona over real HTTP, polling an
  * application until it settles, and making linked data look old (a returning borrower) without waiting.
  */
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
-import type { TestApp } from '../support/app.js';
+import { ApiKeysService } from '../../src/auth/api-keys.service.js';
+import { createEngineApp } from '../../src/bootstrap.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { TEST_KEYS, type TestApp } from '../support/app.js';
 import { sandboxAdmin, waitFor, type SandboxServer } from '../support/mono-kit.js';
 
 export interface LinkedBorrower {
@@ -59,6 +63,27 @@ export async function waitForIngested(t: TestApp, borrowerId: string): Promise<v
   );
 }
 
+/**
+ * Waits until linking has settled: no webhook queued in the sandbox, none pending in the engine's inbox, no
+ * ingestion running (seen twice in a row), so later test steps do not race the tail of the link.
+ */
+export async function waitForQuiet(t: TestApp, sandbox: SandboxServer): Promise<void> {
+  let quietRounds = 0;
+  await waitFor(
+    async () => {
+      const { pending } = await sandboxAdmin<{ pending: number }>(sandbox, 'GET', '/webhooks');
+      const [row] = await dbQuery<{ inbox: string; running: string }>(
+        t.databaseUrl,
+        `SELECT (SELECT count(*) FROM webhook_events WHERE status IN ('pending', 'processing')) AS inbox,
+                (SELECT count(*) FROM ingestion_runs WHERE status = 'running') AS running`,
+      );
+      quietRounds = pending === 0 && row?.inbox === '0' && row.running === '0' ? quietRounds + 1 : 0;
+      return quietRounds >= 3;
+    },
+    { timeoutMs: 20_000, intervalMs: 100, what: 'link to settle' },
+  );
+}
+
 export type ApplicationBody = Record<string, unknown> & { id: string; status: string };
 
 export async function getApplication(t: TestApp, id: string): Promise<ApplicationBody> {
@@ -91,19 +116,33 @@ export async function apply(
   return res.body.id as string;
 }
 
-/** Makes the borrower's data look an hour old (a returning borrower), outside Mono's sync window. */
+/**
+ * Makes the borrower's data look an hour old (a returning borrower), outside Mono's sync window. Trailing ingestions
+ * of the link (several events can each trigger one) may still stamp the account afterwards, so it re-ages until the
+ * change sticks for a while.
+ */
 export async function ageAccounts(databaseUrl: string, borrowerId: string, seconds = 3600): Promise<void> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    await c.query(
-      `UPDATE bank_accounts SET last_synced_at = last_synced_at - make_interval(secs => $2), last_ingested_at = last_ingested_at - make_interval(secs => $2),
-              last_sync_requested_at = last_sync_requested_at - make_interval(secs => $2)
-        WHERE borrower_id = $1`,
+  let stable = 0;
+  for (let i = 0; i < 40 && stable < 3; i++) {
+    const [row] = await dbQuery<{ fresh: boolean }>(
+      databaseUrl,
+      `SELECT bool_or(greatest(last_synced_at, last_ingested_at, last_sync_requested_at) > now() - make_interval(secs => $2 / 2)) AS fresh
+         FROM bank_accounts WHERE borrower_id = $1`,
       [borrowerId, seconds],
     );
-  } finally {
-    await c.end();
+    if (row?.fresh) {
+      stable = 0;
+      await dbQuery(
+        databaseUrl,
+        `UPDATE bank_accounts SET last_synced_at = last_synced_at - make_interval(secs => $2), last_ingested_at = last_ingested_at - make_interval(secs => $2),
+                last_sync_requested_at = last_sync_requested_at - make_interval(secs => $2)
+          WHERE borrower_id = $1`,
+        [borrowerId, seconds],
+      );
+    } else {
+      stable += 1;
+    }
+    await new Promise((r) => setTimeout(r, 150));
   }
 }
 
@@ -137,4 +176,23 @@ export function newActivity(prefix: string, count = 3): Array<Record<string, unk
     type: i === 0 ? 'credit' : 'debit',
     date: new Date(now - (count - i) * 60_000).toISOString(),
   }));
+}
+
+/** An engine on an existing database (a second instance, or a restart), with the test API keys; close() keeps the database. */
+export async function startEngineOn(databaseUrl: string, env: Record<string, string>): Promise<TestApp> {
+  const config = AppConfig.forTest({ LOG_LEVEL: 'warn', PORT: '0', ...env });
+  const app = await createEngineApp({ config, databaseUrl, bufferLogs: true });
+  await app.init();
+  const keys = app.get(ApiKeysService);
+  for (const [role, key] of Object.entries(TEST_KEYS)) await keys.ensureKey(role as keyof typeof TEST_KEYS, key, `test-${role}`);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    config,
+    databaseUrl,
+    url: `http://127.0.0.1:${port}`,
+    auth: (role) => ({ Authorization: `Bearer ${TEST_KEYS[role]}` }),
+    close: () => app.close(),
+  };
 }
