@@ -38,7 +38,9 @@ export function linkPageRouter(ctx: SandboxContext): Router {
       200,
       'Link your bank account',
       `<p>Sandbox bank: choose the profile whose bank history you want to share, then log in.</p>
-<form method="post">${options}<button type="submit">Log in</button></form>`,
+<form method="post">${options}
+<label class="persona"><input type="checkbox" name="partial" value="1"> This bank only returns partial data (balance, no transactions)</label>
+<button type="submit">Log in</button></form>`,
     );
   });
 
@@ -48,8 +50,8 @@ export function linkPageRouter(ctx: SandboxContext): Router {
       if (!session.accountId) throw new SandboxError(400, 'This link has no account');
       bank.completeReauth(session.accountId, session.id);
     } else {
-      const persona = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>).persona : undefined;
-      bank.completeAuthLink(session.id, typeof persona === 'string' ? persona : '');
+      const form = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+      bank.completeAuthLink(session.id, typeof form.persona === 'string' ? form.persona : '', { partial: form.partial === '1' });
     }
     const redirect = session.redirectUrl;
     page(

@@ -79,6 +79,14 @@ export function monoV2Router(ctx: SandboxContext): Router {
     });
   });
 
+  r.get('/accounts/:id/statement', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    const output = req.query.output ?? 'json';
+    if (output !== 'json') return sendV2Error(res, ctx.now(), 400, 'The sandbox only builds statements with output=json');
+    const rows = canShow(acc, 'transactions') ? bank.statement(acc, req.query.period) : [];
+    sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length } });
+  });
+
   r.get('/accounts/:id/identity', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     if (!canShow(acc, 'identity')) return sendV2(res, ctx.now(), null, { message: notAvailable(acc, 'identity') });
@@ -113,4 +121,3 @@ export function pageUrl(base: string, query: Record<string, unknown>, page: numb
   return `${base}?${params.toString()}`;
 }
 
-export { sendV2Error };

@@ -401,7 +401,7 @@ export class SandboxBank {
   }
 
   /** The person picked a persona and logged in on the hosted link page. */
-  completeAuthLink(sessionId: string, personaName: string): SandboxAccount {
+  completeAuthLink(sessionId: string, personaName: string, opts: { partial?: boolean } = {}): SandboxAccount {
     const session = this.linkSession(sessionId);
     if (session.scope !== 'auth') throw badRequest('This link is for re-authorisation');
     if (session.completedAt) throw new SandboxError(409, 'This link has already been used', 'CONFLICT');
@@ -411,8 +411,8 @@ export class SandboxBank {
     const customer = session.customerId ? this.s.customers[session.customerId] : undefined;
     const [acc] = this.addPersonaAccounts(persona, {
       mfa: false,
-      dataStatus: null,
-      retrievedData: null,
+      dataStatus: opts.partial ? 'PARTIAL' : null,
+      retrievedData: opts.partial ? ['identity', 'balance'] : null,
       ref: session.ref,
       persona: personaName,
       customer: customer ? { id: customer.id } : null,
@@ -647,6 +647,17 @@ export class SandboxBank {
     if (!q.paginate) return { rows: matching, total: matching.length, page: 1, pages: 1 };
     const pages = Math.max(1, Math.ceil(matching.length / q.limit));
     return { rows: matching.slice((q.page - 1) * q.limit, q.page * q.limit), total: matching.length, page: q.page, pages };
+  }
+
+  /** `GET …/statement?period=lastNmonths`: visible transactions of the last N months (N 1–12), newest first. */
+  statement(acc: SandboxAccount, period: unknown): BankTransaction[] {
+    const m = typeof period === 'string' ? /^last(\d{1,2})months$/.exec(period) : null;
+    const months = m ? Number(m[1]) : NaN;
+    if (!(months >= 1 && months <= 12)) throw badRequest('period must be last1months … last12months');
+    const today = this.todayInLagos();
+    const from = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1 - months, Number(today.slice(8, 10))));
+    const fromDay = from.toISOString().slice(0, 10);
+    return visibleTransactions(acc).filter((t) => lagosDate(t.date) >= fromDay);
   }
 
   // ---------------------------------------------------------------- helpers

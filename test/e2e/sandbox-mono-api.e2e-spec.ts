@@ -213,6 +213,23 @@ describe('Mono sandbox: Mono-compatible API', () => {
       }
     });
 
+    it('should return a JSON statement for the last N months (v2 and legacy) and 400 for a bad period', async () => {
+      const saved = clock.offsetMs;
+      clock.offsetMs = Date.parse('2026-11-21T12:00:00Z') - Date.now();
+      try {
+        const r = await call('GET', `/v2/accounts/${id}/statement?period=last3months&output=json`);
+        expect(r.status).toBe(200);
+        expect(r.body.meta).toEqual({ count: 25 });
+        expect(r.body.data.at(-1).id).toBe('txn-020');
+        const legacy = await call('GET', `/accounts/${id}/statement?period=last12months`);
+        expect(legacy.body.meta.count).toBe(45);
+        expect(legacy.body.data[0]).toMatchObject({ _id: 'txn-044' });
+        expect((await call('GET', `/v2/accounts/${id}/statement?period=last13months`)).status).toBe(400);
+      } finally {
+        clock.offsetMs = saved;
+      }
+    });
+
     it('should return identity in snake_case with the full BVN given at creation', async () => {
       const r = await call('GET', `/v2/accounts/${id}/identity`);
       expect(r.status).toBe(200);

@@ -282,6 +282,15 @@ describe('Mono sandbox: sync, reauth, real-time and webhooks', () => {
     expect(namesFor(id).slice(2)).toEqual(['mono.events.account_reauthorized', 'mono.events.account_updated']);
   });
 
+  it('should link a partial-data bank from the hosted page when the person ticks it', async () => {
+    const init = await call('POST', '/v2/accounts/initiate', { body: { customer: { name: 'Part Ial', email: 'partial@example.com' }, scope: 'auth', meta: { ref: 'ref-partial-0001' } } });
+    const path = new URL(init.body.data.mono_url as string).pathname;
+    expect((await call('POST', path, { admin: true, form: 'persona=thin_file&partial=1' })).status).toBe(200);
+    const got = await receiver.waitFor((all) => all.some((w) => w.body.event === 'mono.events.account_updated' && (w.body.data as any).meta?.ref === 'ref-partial-0001'));
+    const updated = got.find((w) => w.body.event === 'mono.events.account_updated' && (w.body.data as any).meta?.ref === 'ref-partial-0001')!;
+    expect(updated.body.data.meta).toMatchObject({ data_status: 'PARTIAL', retrieved_data: ['identity', 'balance'] });
+  });
+
   it('should deliver every webhook twice with the same event_id under the duplicate fault, and reverse batches under reorder', async () => {
     await admin('POST', '/sandbox/faults', { webhookDuplicateRate: 1, seed: 7 });
     const dup = await createAndLink({ account: { name: 'DUPLICATE HOOKS' } });
