@@ -5,9 +5,10 @@ import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonoModule } from './mono/mono.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { UnderwritingModule } from './underwriting/underwriting.module.js';
 
 /**
  * The domain modules of the engine (mono, ingestion, scoring, applications, underwriting, reports…).
  * Each domain adds its module here.
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule, IngestionModule, BorrowersModule, ApplicationsModule, ReportsModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, MonoModule, IngestionModule, BorrowersModule, ApplicationsModule, ReportsModule, UnderwritingModule];

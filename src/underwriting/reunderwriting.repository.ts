@@ -74,6 +74,12 @@ export interface CycleCounters {
 
 const OPEN = `('pending', 'syncing', 'scoring')`;
 
+/** TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affected]; SELECT and INSERT with rows. */
+function updatedRows<T>(res: unknown): T[] {
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  return res as T[];
+}
+
 /** Every SQL statement of re-underwriting: cycles, the work-item queue, limits. */
 @Injectable()
 export class ReunderwritingRepository {
@@ -142,7 +148,7 @@ export class ReunderwritingRepository {
    * never claim the same row; the lease lets another worker take over an item whose worker died.
    */
   async claimItems(cycleId: string, workerId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
-    return this.dataSource.query<ClaimedItem[]>(
+    const res = await this.dataSource.query<unknown>(
       `UPDATE review_items i
        SET status = CASE WHEN i.status = 'pending' THEN 'syncing' ELSE i.status END,
            attempts = i.attempts + 1, worker_id = $2, locked_until = now() + make_interval(secs => $4::double precision / 1000),
@@ -156,6 +162,7 @@ export class ReunderwritingRepository {
        RETURNING i.id::text AS id, i.cycle_id, i.borrower_id, i.status, i.attempts, i.decision_id`,
       [cycleId, workerId, limit, leaseMs],
     );
+    return updatedRows<ClaimedItem>(res);
   }
 
   /** Row lock for the whole processing of an item (held by the worker's transaction); null when someone else holds it. */
@@ -177,11 +184,11 @@ export class ReunderwritingRepository {
 
   /** Atomic budget: one Mono call is spent only while the cycle is under budget. */
   async spendMonoCall(cycleId: string): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ mono_calls_spent: number }>>(
+    const res = await this.dataSource.query<unknown>(
       `UPDATE review_cycles SET mono_calls_spent = mono_calls_spent + 1 WHERE id = $1 AND mono_calls_spent < budget RETURNING mono_calls_spent`,
       [cycleId],
     );
-    return rows.length > 0;
+    return updatedRows<{ mono_calls_spent: number }>(res).length > 0;
   }
 
   /** Gives back a call that never reached Mono (coalesced onto an in-flight sync, or rate-limited by SyncService). */
@@ -332,7 +339,7 @@ export class ReunderwritingRepository {
 
   /** After a failed attempt: back to pending (retry after `retryMs`) or failed once attempts are exhausted. */
   async failAttempt(itemId: string, error: string, maxAttempts: number, retryMs: number): Promise<ReviewItemStatus> {
-    const rows = await this.dataSource.query<Array<{ status: ReviewItemStatus }>>(
+    const res = await this.dataSource.query<unknown>(
       `UPDATE review_items SET
          status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
          finished_at = CASE WHEN attempts >= $3 THEN now() ELSE NULL END,
@@ -341,7 +348,7 @@ export class ReunderwritingRepository {
        WHERE id = $1 AND status IN ${OPEN} RETURNING status`,
       [itemId, error.slice(0, 500), maxAttempts, retryMs],
     );
-    return rows[0]?.status ?? 'failed';
+    return updatedRows<{ status: ReviewItemStatus }>(res)[0]?.status ?? 'failed';
   }
 
   async setItemStatus(manager: EntityManager, itemId: string, status: ReviewItemStatus): Promise<void> {
@@ -375,14 +382,14 @@ export class ReunderwritingRepository {
 
   /** Marks the cycle completed once no item is open; returns true for the one caller that completed it. */
   async completeCycle(cycleId: string, counters: CycleCounters): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
+    const res = await this.dataSource.query<unknown>(
       `UPDATE review_cycles SET status = 'completed', finished_at = now(), counters = $2::jsonb
        WHERE id = $1 AND status = 'running'
          AND NOT EXISTS (SELECT 1 FROM review_items WHERE cycle_id = $1 AND status IN ${OPEN})
        RETURNING id`,
       [cycleId, JSON.stringify(counters)],
     );
-    return rows.length > 0;
+    return updatedRows<{ id: string }>(res).length > 0;
   }
 
   async failCycle(cycleId: string, error: string): Promise<void> {

@@ -1,0 +1,320 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module.js';
+import { Clock, FixedClock } from '../../src/common/clock.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
+import { ScoringService } from '../../src/scoring/scoring.service.js';
+import { AccountSyncer, ReviewScorer, type ScheduledScore, type SyncOutcome } from '../../src/underwriting/ports.js';
+import { ScoringServiceScorer } from '../../src/underwriting/adapters/scoring-service-scorer.js';
+import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
+import { LIMIT_POLICY, ReunderwritingService, SCHEDULER_LOCK } from '../../src/underwriting/reunderwriting.service.js';
+import { createTestDatabase } from '../support/database.js';
+import { count, seedSalariedBorrower } from './underwriting-fixtures.js';
+
+/** Counts sync requests; "ingests" at once by bumping last_ingested_at, as ingestion would after a sync. */
+class CountingSyncer extends AccountSyncer {
+  readonly calls: string[] = [];
+  ds!: DataSource;
+  outcome: SyncOutcome = 'requested';
+  async requestSync(accountId: string): Promise<{ syncRunId: string | null; outcome: SyncOutcome }> {
+    this.calls.push(accountId);
+    if (this.outcome === 'requested') {
+      await this.ds.query(
+        `UPDATE bank_accounts SET last_synced_at = now(), last_ingested_at = now() + interval '1 millisecond' WHERE id = $1`,
+        [accountId],
+      );
+    }
+    return { syncRunId: null, outcome: this.outcome };
+  }
+}
+
+/** Stores the decision, then fails once: a crash between scoring and the item's commit. */
+class CrashOnceScorer extends ReviewScorer {
+  crashed = 0;
+  inner!: ReviewScorer;
+  async scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore> {
+    const r = await this.inner.scoreScheduled(borrowerId, opts);
+    if (this.crashed === 0) {
+      this.crashed++;
+      throw new Error('simulated crash after the decision was stored');
+    }
+    return r;
+  }
+}
+
+interface Harness {
+  app: INestApplication;
+  ds: DataSource;
+  service: ReunderwritingService;
+  syncer: CountingSyncer;
+  url: string;
+  close(): Promise<void>;
+}
+
+const opened: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (opened.length) await opened.pop()!();
+});
+
+/** Business time a bit over a day ahead, so every decision seeded now is older than REVIEW_MAX_AGE_DAYS=1. */
+const clock = new FixedClock(new Date(Date.now() + 25 * 3_600_000));
+
+async function harness(
+  opts: { url?: string; env?: Record<string, string>; scorer?: 'crash-once'; policy?: LimitPolicy } = {},
+): Promise<Harness> {
+  const db = opts.url ? null : await createTestDatabase();
+  const url = opts.url ?? db!.url;
+  const config = AppConfig.forTest({ LOG_LEVEL: 'warn', REVIEW_MAX_AGE_DAYS: '1', APPLICATION_SYNC_DEADLINE_SECONDS: '5', ...opts.env });
+  const syncer = new CountingSyncer();
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: url })] })
+    .overrideProvider(AccountSyncer)
+    .useValue(syncer)
+    .overrideProvider(Clock)
+    .useValue(clock);
+  const crash = new CrashOnceScorer();
+  if (opts.scorer === 'crash-once') builder = builder.overrideProvider(ReviewScorer).useValue(crash);
+  if (opts.policy) builder = builder.overrideProvider(LIMIT_POLICY).useValue(opts.policy);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  const ds = app.get(DataSource);
+  syncer.ds = ds;
+  crash.inner = new ScoringServiceScorer(app.get(ScoringService));
+  const h: Harness = {
+    app,
+    ds,
+    service: app.get(ReunderwritingService),
+    syncer,
+    url,
+    close: async () => {
+      await app.close();
+      await db?.drop();
+    },
+  };
+  opened.push(h.close);
+  return h;
+}
+
+/** Seeds borrowers with an origination ('application') decision, as the applications flow leaves them. */
+async function seedOriginated(h: Harness, n: number, opts: Parameters<typeof seedSalariedBorrower>[2] = {}, from = 0): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const { borrowerId } = await seedSalariedBorrower(h.ds, from + i, opts);
+    await h.app.get(ScoringService).scoreBorrower(borrowerId, { trigger: 'application', actor: 'test', asOf: new Date() });
+    ids.push(borrowerId);
+  }
+  return ids;
+}
+
+async function lastChange(
+  h: Harness,
+  borrowerId: string,
+): Promise<{ action: string; from_limit_minor: string; to_limit_minor: string; reasons: Array<{ code: string }> }> {
+  const [row] = await h.ds.query(
+    `SELECT action, from_limit_minor, to_limit_minor, reasons FROM limit_changes WHERE borrower_id = $1 ORDER BY id DESC LIMIT 1`,
+    [borrowerId],
+  );
+  return row;
+}
+
+describe(ReunderwritingService.name, () => {
+  it('should store exactly one scheduled decision per due borrower and complete the cycle', async () => {
+    const h = await harness();
+    const ids = await seedOriginated(h, 5);
+    await seedSalariedBorrower(h.ds, 99); // linked, never decided: not due
+
+    const run = await h.service.runCycle('manual', { concurrency: 3 });
+    if (!run.acquired) throw new Error('lock not acquired');
+    const { cycleId } = run.result.start;
+    expect(run.result.start.items).toBe(5);
+    expect(run.result.progress.status).toBe('completed');
+    expect(run.result.progress.counters).toMatchObject({ total: 5, done: 5, failed: 0, pending: 0 });
+
+    const rows = await h.ds.query<Array<{ borrower_id: string; n: string }>>(
+      `SELECT borrower_id, count(*) AS n FROM decisions WHERE trigger = 'scheduled' AND actor = $1 GROUP BY borrower_id`,
+      [`reunderwrite:${cycleId}`],
+    );
+    expect(rows.map((r) => r.borrower_id).sort()).toEqual([...ids].sort());
+    expect(rows.every((r) => r.n === '1')).toBe(true);
+    expect(await count(h.ds, `SELECT count(*) AS n FROM credit_limits`)).toBe(5);
+    expect(await count(h.ds, `SELECT count(*) AS n FROM limit_changes WHERE cycle_id = $1`, [cycleId])).toBe(5);
+    const [item] = await h.ds.query(`SELECT result FROM review_items WHERE cycle_id = $1 LIMIT 1`, [cycleId]);
+    expect(item.result.review.baseline.verifiedMonthlyIncomeMinor).toBeGreaterThan(0);
+    expect(item.result.review.current.lenders).toEqual(expect.any(Array));
+
+    // Draining a completed cycle again does nothing.
+    await h.service.drainCycle(cycleId, { concurrency: 2 });
+    expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(5);
+  });
+
+  it('should respect the per-account rate limit, re-authorisation and the cycle budget (counted atomically)', async () => {
+    const h = await harness({ env: { SYNC_MIN_INTERVAL_SECONDS: '120' } });
+    await seedOriginated(h, 4);
+    await seedOriginated(h, 1, { reauth: true }, 10);
+    const [recent] = await seedOriginated(h, 1, { now: clock.now(), lastSyncedAgoMs: 10_000 }, 20);
+    const run = await h.service.runCycle('manual', { concurrency: 4, budget: 2 });
+    if (!run.acquired) throw new Error('lock not acquired');
+    const { progress } = run.result;
+    expect(h.syncer.calls).toHaveLength(2);
+    expect(new Set(h.syncer.calls).size).toBe(2);
+    expect(progress.monoCallsSpent).toBe(2);
+    expect(progress.budget).toBe(2);
+    expect(progress.counters).toMatchObject({ done: 6, synced: 2, reauthNeeded: 1, overBudget: 2 });
+    const recentAccount = await h.ds.query(`SELECT id FROM bank_accounts WHERE borrower_id = $1`, [recent]);
+    expect(h.syncer.calls).not.toContain(recentAccount[0].id);
+    // Every review still produced its decision (over budget → cached data).
+    expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(6);
+  });
+
+  it('should give back the budget for syncs that never reached Mono', async () => {
+    const h = await harness();
+    await seedOriginated(h, 3);
+    h.syncer.outcome = 'coalesced';
+    const run = await h.service.runCycle('manual', { concurrency: 1, budget: 2, ingestionWaitMs: 200 });
+    if (!run.acquired) throw new Error('lock not acquired');
+    expect(h.syncer.calls).toHaveLength(3);
+    expect(run.result.progress.monoCallsSpent).toBe(0);
+  });
+
+  it('should lower a limit only after two consecutive weak reviews, emit limit.changed, and honour the increase cooldown', async () => {
+    // Hysteresis in isolation: without the DSR hard trigger (a doubled limit would breach the DSR cap at once).
+    const policy: LimitPolicy = {
+      ...DEFAULT_LIMIT_POLICY,
+      decrease: {
+        ...DEFAULT_LIMIT_POLICY.decrease,
+        hardTriggers: { ...DEFAULT_LIMIT_POLICY.decrease.hardTriggers, postLoanDsrAboveCap: false },
+      },
+    };
+    const h = await harness({ policy });
+    const [id] = await seedOriginated(h, 1);
+    const cycle = async () => {
+      const r = await h.service.runCycle('manual', { concurrency: 1 });
+      if (!r.acquired) throw new Error('lock not acquired');
+      return r.result.start.cycleId;
+    };
+    await cycle();
+    const [limit] = await h.ds.query(`SELECT current_limit_minor FROM credit_limits WHERE borrower_id = $1`, [id]);
+    const recomputed = Number(limit.current_limit_minor);
+    expect(recomputed).toBeGreaterThan(0);
+
+    // The lender's current limit is far above what the data now supports: weak review 1 of 2.
+    await h.ds.query(`UPDATE credit_limits SET current_limit_minor = $2 WHERE borrower_id = $1`, [id, recomputed * 2]);
+    await cycle();
+    expect(await lastChange(h, id)).toMatchObject({
+      action: 'unchanged',
+      to_limit_minor: String(recomputed * 2),
+      reasons: [{ code: 'WEAK_REVIEW' }],
+    });
+    expect(await count(h.ds, `SELECT count(*) AS n FROM outbox_events WHERE event_type = 'limit.changed'`)).toBe(0);
+
+    const second = await cycle();
+    expect(await lastChange(h, id)).toMatchObject({
+      action: 'lowered',
+      to_limit_minor: String(recomputed),
+      reasons: [{ code: 'WEAK_REVIEWS_CONSECUTIVE' }],
+    });
+    const [event] = await h.ds.query(`SELECT aggregate_id, payload FROM outbox_events WHERE event_type = 'limit.changed'`);
+    expect(event.aggregate_id).toBe(id);
+    expect(event.payload).toMatchObject({
+      action: 'lowered',
+      fromLimitMinor: recomputed * 2,
+      toLimitMinor: recomputed,
+      cycleId: second,
+      reasons: [{ code: 'WEAK_REVIEWS_CONSECUTIVE' }],
+    });
+
+    // Data supports double the current limit, but the last increase was 10 days ago.
+    const half = Math.floor(recomputed / 2 / 500_000) * 500_000;
+    await h.ds.query(
+      `UPDATE credit_limits SET current_limit_minor = $2, last_increase_at = now() - interval '10 days' WHERE borrower_id = $1`,
+      [id, half],
+    );
+    await cycle();
+    const blocked = await lastChange(h, id);
+    expect(blocked.action).toBe('unchanged');
+    expect(blocked.reasons.map((r) => r.code)).toContain('INCREASE_BLOCKED_COOLDOWN');
+
+    await h.ds.query(`UPDATE credit_limits SET last_increase_at = now() - interval '70 days' WHERE borrower_id = $1`, [id]);
+    await cycle();
+    const raised = await lastChange(h, id);
+    expect(raised.action).toBe('raised');
+    expect(Number(raised.to_limit_minor)).toBeGreaterThan(half);
+    expect(Number(raised.to_limit_minor)).toBeLessThanOrEqual(Math.max(half * 1.5, half + 1_000_000));
+  });
+
+  it('should act on a hard trigger at the first review, freezing at the outstanding balance rather than going below it', async () => {
+    const h = await harness();
+    const [id] = await seedOriginated(h, 1);
+    const r1 = await h.service.runCycle('manual', { concurrency: 1 });
+    if (!r1.acquired) throw new Error('lock not acquired');
+    const [limit] = await h.ds.query(`SELECT current_limit_minor FROM credit_limits WHERE borrower_id = $1`, [id]);
+    const recomputed = Number(limit.current_limit_minor);
+    await h.ds.query(`UPDATE credit_limits SET current_limit_minor = $2, outstanding_minor = $3 WHERE borrower_id = $1`, [
+      id,
+      recomputed * 2,
+      recomputed * 1.5,
+    ]);
+    await h.service.runCycle('manual', { concurrency: 1 });
+    // Never below the outstanding balance: the limit stays at what is owed and new draws are frozen.
+    expect(await lastChange(h, id)).toMatchObject({
+      action: 'frozen',
+      to_limit_minor: String(recomputed * 1.5),
+      reasons: [{ code: 'HARD_POST_LOAN_DSR_ABOVE_CAP' }, { code: 'FLOOR_OUTSTANDING_BALANCE' }],
+    });
+    const [row] = await h.ds.query(`SELECT status FROM credit_limits WHERE borrower_id = $1`, [id]);
+    expect(row.status).toBe('frozen');
+    const [event] = await h.ds.query(`SELECT payload FROM outbox_events WHERE event_type = 'limit.changed'`);
+    expect(event.payload).toMatchObject({ action: 'frozen', status: 'frozen', toLimitMinor: recomputed * 1.5 });
+  });
+
+  it('should let two engine instances drain one cycle together without reviewing any borrower twice', async () => {
+    const a = await harness();
+    const b = await harness({ url: a.url });
+    const ids = await seedOriginated(a, 12);
+    const { cycleId } = await a.service.startCycle('manual');
+    const [ra, rb] = await Promise.all([
+      a.service.drainCycle(cycleId, { workerId: 'instance-a', concurrency: 3 }),
+      b.service.drainCycle(cycleId, { workerId: 'instance-b', concurrency: 3 }),
+    ]);
+    expect(ra.processed + rb.processed).toBe(12);
+    expect(ra.completedCycle !== rb.completedCycle).toBe(true);
+    const rows = await a.ds.query<Array<{ borrower_id: string; n: string }>>(
+      `SELECT borrower_id, count(*) AS n FROM decisions WHERE trigger = 'scheduled' GROUP BY borrower_id`,
+    );
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.every((r) => r.n === '1')).toBe(true);
+    expect(
+      await count(a.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND attempts = 1 AND status = 'done'`, [cycleId]),
+    ).toBe(12);
+    expect(await count(a.ds, `SELECT count(*) AS n FROM limit_changes WHERE cycle_id = $1`, [cycleId])).toBe(12);
+  });
+
+  it('should refuse a second scheduler while the lock is held and resume an unfinished cycle instead of starting one', async () => {
+    const a = await harness();
+    const b = await harness({ url: a.url });
+    await seedOriginated(a, 3);
+    await withAdvisoryLock(a.ds, SCHEDULER_LOCK, async () => {
+      await expect(b.service.startCycle('manual')).rejects.toMatchObject({ code: 'REUNDERWRITE_ALREADY_RUNNING' });
+    });
+    const first = await a.service.startCycle('manual');
+    await a.service.drainCycle(first.cycleId, { concurrency: 1, maxItems: 1 });
+    const again = await b.service.startCycle('scheduled');
+    expect(again).toEqual({ cycleId: first.cycleId, resumed: true, items: 3 });
+    await b.service.drainCycle(first.cycleId, { concurrency: 2 });
+    expect((await b.service.progress(first.cycleId)).counters).toMatchObject({ done: 3 });
+    expect(await count(a.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(3);
+  });
+
+  it('should reuse the decision a crashed attempt already stored (one decision per borrower per cycle)', async () => {
+    const h = await harness({ scorer: 'crash-once' });
+    await seedOriginated(h, 2);
+    const run = await h.service.runCycle('manual', { concurrency: 1, maxAttempts: 3 });
+    if (!run.acquired) throw new Error('lock not acquired');
+    expect(run.result.progress.counters).toMatchObject({ done: 2, failed: 0 });
+    expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(2);
+    expect(await count(h.ds, `SELECT count(*) AS n FROM review_items WHERE attempts = 2`)).toBe(1);
+  });
+});
