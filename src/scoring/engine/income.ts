@@ -67,32 +67,42 @@ export function tokenSetSimilarity(a: readonly string[], b: readonly string[]): 
  * candidate while skipping common words ("CUSTOMER", "LTD").
  */
 export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Cluster[] {
-  const keys = [...keyMembers.keys()].sort((a, b) => keyMembers.get(b)!.length - keyMembers.get(a)!.length || (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...keyMembers.keys()];
+  const counts = keys.map((k) => keyMembers.get(k)!.length);
+  const order = keys.map((_, i) => i).sort((a, b) => counts[b] - counts[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
   const tokenLists = keys.map(tokensOf);
+  const prefixLists = keys.map(prefixesOf);
   const df = new Map<string, number>();
-  for (const tokens of tokenLists) for (const p of new Set(tokens.map((t) => t.slice(0, 3)))) df.set(p, (df.get(p) ?? 0) + 1);
+  for (const ps of prefixLists) for (const p of ps.unique) df.set(p, (df.get(p) ?? 0) + 1);
+  // Prefixes interned to small integers for this call: cluster prefix sets become tiny int arrays.
+  const ids = new Map<string, number>();
+  for (const p of df.keys()) ids.set(p, ids.size);
   const clusters: Cluster[] = [];
-  const clusterPrefixes: Set<string>[] = [];
+  const clusterPrefixes: number[][] = [];
   const index = new Map<string, number[]>();
   const lo = threshold / (2 - threshold);
-  for (let k = 0; k < keys.length; k += 1) {
+  let stamp = new Int32Array(64).fill(-1);
+  for (const k of order) {
     const tokens = tokenLists[k];
-    const prefixes = tokens.map((t) => t.slice(0, 3)).sort((x, y) => df.get(x)! - df.get(y)! || (x < y ? -1 : x > y ? 1 : 0));
-    const uniquePrefixes = [...new Set(prefixes)];
+    const { all, unique } = prefixLists[k];
+    const allIds = all.map((p) => ids.get(p)!);
+    const probeOrder = unique.length > 1 ? [...unique].sort((x, y) => df.get(x)! - df.get(y)! || (x < y ? -1 : 1)) : unique;
     const minShared = Math.ceil((threshold * tokens.length) / (2 - threshold) - 1e-9);
     const probe = Math.max(1, tokens.length - minShared + 1);
     let best = -1;
     let bestSim = 0;
-    const seen = new Set<number>();
-    for (const p of prefixes.slice(0, probe)) {
-      for (const c of index.get(p) ?? []) {
-        if (seen.has(c)) continue;
-        seen.add(c);
+    for (let q = 0; q < probe && q < probeOrder.length; q += 1) {
+      const list = index.get(probeOrder[q]);
+      if (!list) continue;
+      for (const c of list) {
+        if (stamp[c] === k) continue;
+        stamp[c] = k;
         // Cheap bounds before the exact similarity: sizes must be compatible, and shared prefixes bound matches.
         const bl = clusters[c].tokens.length;
         if (bl < lo * tokens.length || tokens.length < lo * bl) continue;
         let shared = 0;
-        for (const p of prefixes) if (clusterPrefixes[c].has(p)) shared += 1;
+        const cp = clusterPrefixes[c];
+        for (const p of allIds) if (cp.includes(p)) shared += 1;
         if (2 * shared < threshold * (tokens.length + bl)) continue;
         const sim = tokenSetSimilarity(tokens, clusters[c].tokens);
         if (sim >= threshold && (sim > bestSim || (sim === bestSim && c < best))) {
@@ -106,8 +116,13 @@ export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number
       clusters[best].members.push(...members);
     } else {
       clusters.push({ label: keys[k], tokens, members: [...members], hasStream: false });
-      clusterPrefixes.push(new Set(uniquePrefixes));
-      for (const p of uniquePrefixes) {
+      clusterPrefixes.push(unique.map((p) => ids.get(p)!));
+      if (clusters.length > stamp.length) {
+        const grown = new Int32Array(stamp.length * 2).fill(-1);
+        grown.set(stamp);
+        stamp = grown;
+      }
+      for (const p of unique) {
         const list = index.get(p);
         if (list) list.push(clusters.length - 1);
         else index.set(p, [clusters.length - 1]);
@@ -115,6 +130,20 @@ export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number
     }
   }
   return clusters;
+}
+
+const prefixCache = new Map<string, { all: string[]; unique: string[] }>();
+
+/** 3-letter prefixes of a key's tokens (all, and distinct), memoised. */
+function prefixesOf(key: string): { all: string[]; unique: string[] } {
+  let v = prefixCache.get(key);
+  if (v === undefined) {
+    const all = tokensOf(key).map((t) => t.slice(0, 3));
+    v = { all, unique: [...new Set(all)] };
+    if (prefixCache.size > 20_000) prefixCache.clear();
+    prefixCache.set(key, v);
+  }
+  return v;
 }
 
 const narrationWords = new Map<string, string>();
@@ -221,12 +250,15 @@ export function splitCluster(
   band: { num: number; den: number },
 ): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
   const bands = amountBands(occ, band);
-  if (occ.length >= 3) {
+  const multiCount = bands.reduce((n, b) => n + (b.occ.length >= 2 ? 1 : 0), 0);
+  if (multiCount === 0) return { streams: [], leftovers: occ };
+  // Dense payments: more than two a month on average (30.44 days).
+  const dense = occ.length * 3044 > 2 * 100 * Math.max(30.44, occ[occ.length - 1].day - occ[0].day);
+  if (occ.length >= 3 && (multiCount >= 2 || dense)) {
     const whole = detectCadence(occ.map((o) => o.day));
     // Dense payments without a cadence (a trader's daily POS settlements): amount bands would only carve
     // chance "streams" out of noise.
-    const spanMonths = (occ[occ.length - 1].day - occ[0].day) / 30.44;
-    if (whole.frequency === 'irregular' && occ.length > 2 * Math.max(1, spanMonths)) return { streams: [], leftovers: occ };
+    if (whole.frequency === 'irregular' && dense) return { streams: [], leftovers: occ };
     if (whole.frequency !== 'irregular' && whole.regularity >= 0.75) {
       const multi = bands.filter((b) => b.occ.length >= 2).sort((a, b) => a.occ[0].day - b.occ[0].day);
       const sequential = multi.every((b, k) => k === 0 || b.occ[0].day > multi[k - 1].occ[multi[k - 1].occ.length - 1].day);

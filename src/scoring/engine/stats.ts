@@ -1,4 +1,8 @@
+import { Decimal } from 'decimal.js';
 import { Dec, ZERO } from './decimal.js';
+
+/** Square roots only feed published ratios (4 dp), so 20 significant digits are ample and much faster. */
+const Dec20 = Decimal.clone({ precision: 20, rounding: Decimal.ROUND_HALF_EVEN });
 
 /** Statistics on integer kobo series, exact via Decimal (small arrays: months, stream occurrences). */
 
@@ -45,7 +49,7 @@ export function cvDec(values: readonly number[]): Dec {
     const d = new Dec(v).minus(mean);
     ss = ss.plus(d.times(d));
   }
-  return ss.div(values.length).sqrt().div(mean.abs());
+  return new Dec(new Dec20(ss.div(values.length).toString()).sqrt().toString()).div(mean.abs());
 }
 
 /** Theil–Sen slope of y against x = 0..n−1 (median of pairwise slopes); robust to one bad month. */

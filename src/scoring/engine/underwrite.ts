@@ -34,7 +34,7 @@ export function underwrite(input: EngineInput): EngineResult {
   const asOfDay = toDay(asOf);
   const prepared = prepareTransactions(input.transactions);
   const { transactions: _transactions, ...rest } = input;
-  const inputsHash = hashInput(rest as Record<string, unknown>, prepared.transactions);
+  const inputsHash = hashInput(rest, prepared.transactions);
   const frame = buildFrame(prepared.transactions, input.accounts, asOfDay, policy.coverage.lookbackMonths);
   const completeMonths = frame.completeMonths.length;
 

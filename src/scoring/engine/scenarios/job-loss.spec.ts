@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { relativeError, runPersona } from './persona-harness.js';
+import { runPersona } from './persona-harness.js';
 
 /** The salary stopped in August: no active regular income, decline. */
 describe(`${underwrite.name}: job_loss persona`, () => {
