@@ -74,14 +74,16 @@ export class LinkService {
       throw toDomainError(err, 'Exchanging the code');
     }
     let details: AccountDetailsUpdate = {};
+    let detailsAsOf: Date | null = null;
     try {
+      detailsAsOf = this.clock.now();
       const fetched = await this.client.getAccount(monoAccountId);
       details = detailsFromParsed(fetched, fetched.customerId ?? null);
     } catch (err) {
       // The account is linked at Mono whatever happens here; details arrive with account_updated.
       this.logger.warn({ err: err instanceof MonoError ? err.toJSON() : String(err) }, 'account details unavailable right after the code exchange');
     }
-    const { account } = await this.attachAccount(borrowerId, monoAccountId, details, { actor: 'api', sessionId: null });
+    const { account } = await this.attachAccount(borrowerId, monoAccountId, details, { actor: 'api', sessionId: null, detailsAsOf });
     await this.announceLinked(account, { quiet: true });
     return account;
   }
@@ -99,10 +101,10 @@ export class LinkService {
     borrowerId: string,
     monoAccountId: string,
     details: AccountDetailsUpdate,
-    opts: { actor: string; sessionId: string | null },
+    opts: { actor: string; sessionId: string | null; detailsAsOf?: Date | null },
   ): Promise<{ account: BankAccountEntity; created: boolean }> {
     const now = this.clock.now();
-    const result = await this.accounts.upsertLinked(borrowerId, monoAccountId, details, now);
+    const result = await this.accounts.upsertLinked(borrowerId, monoAccountId, details, now, opts.detailsAsOf ?? null);
     if (!result) {
       throw new DomainError('CONFLICT', 'This bank account is already linked to another borrower', { monoAccountId: `…${monoAccountId.slice(-4)}` });
     }

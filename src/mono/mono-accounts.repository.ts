@@ -87,7 +87,13 @@ export class MonoAccountsRepository {
    * Creates the account for this borrower, or refreshes it when it is already theirs (re-link clears `unlinked_at`).
    * Returns null when the Mono account already belongs to another borrower.
    */
-  async upsertLinked(borrowerId: string, monoAccountId: string, details: AccountDetailsUpdate, now: Date): Promise<{ account: BankAccountEntity; created: boolean } | null> {
+  async upsertLinked(
+    borrowerId: string,
+    monoAccountId: string,
+    details: AccountDetailsUpdate,
+    now: Date,
+    detailsAsOf: Date | null = null,
+  ): Promise<{ account: BankAccountEntity; created: boolean } | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await manager.query<Array<{ id: string; created: boolean }>>(
         `INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status, created_at, updated_at)
@@ -99,22 +105,37 @@ export class MonoAccountsRepository {
       );
       const row = rows[0];
       if (!row) return null;
-      await this.applyDetails(row.id, details, now, manager);
+      await this.applyDetails(row.id, details, now, { manager, asOf: detailsAsOf });
       const account = await this.findById(row.id, manager);
       return account ? { account, created: row.created } : null;
     });
   }
 
-  /** Writes the non-null details Mono sent (through the entity, so column transformers — PII encryption — apply). */
-  async applyDetails(accountId: string, details: AccountDetailsUpdate, now: Date, manager?: EntityManager): Promise<void> {
+  /**
+   * Writes the non-null details Mono sent (through the entity, so column transformers — PII encryption — apply).
+   * With `asOf` (the webhook's timestamp, or when a REST fetch happened), details older than those already stored are
+   * skipped — Mono does not order webhooks. Returns false when skipped.
+   */
+  async applyDetails(accountId: string, details: AccountDetailsUpdate, now: Date, opts: { manager?: EntityManager; asOf?: Date | null } = {}): Promise<boolean> {
     const patch: Partial<BankAccountEntity> = {};
     for (const key of DETAIL_KEYS) {
       const value = details[key];
       if (value === null || value === undefined) continue;
       Object.assign(patch, { [key]: value });
     }
-    if (Object.keys(patch).length === 0) return;
-    await this.repo(manager).update({ id: accountId }, { ...patch, updatedAt: now });
+    if (Object.keys(patch).length === 0) return true;
+    const write = async (manager: EntityManager): Promise<boolean> => {
+      if (opts.asOf) {
+        const stamped = await manager.query<unknown>(
+          `UPDATE bank_accounts SET mono_details_at = $2 WHERE id = $1 AND (mono_details_at IS NULL OR mono_details_at <= $2) RETURNING id`,
+          [accountId, opts.asOf],
+        );
+        if (affected(stamped) === 0) return false;
+      }
+      await manager.getRepository(BankAccountEntity).update({ id: accountId }, { ...patch, updatedAt: now });
+      return true;
+    };
+    return opts.manager ? write(opts.manager) : this.dataSource.transaction(write);
   }
 
   async markSynced(accountId: string, now: Date): Promise<void> {

@@ -12,7 +12,7 @@ import { ReauthService } from './reauth.service.js';
 import type { SyncRunEntity } from './sync-run.entity.js';
 import { SyncRunsRepository } from './sync-runs.repository.js';
 import type { ClaimedWebhookEvent } from './webhook-events.repository.js';
-import { boolField, metaOf, MONO_EVENTS, stringField } from './webhook-payload.js';
+import { boolField, eventTimeOf, metaOf, MONO_EVENTS, stringField } from './webhook-payload.js';
 
 /** What the inbox does with an event after a handler ran. */
 export type HandlerOutcome =
@@ -48,7 +48,7 @@ export class WebhookHandlersService {
       case MONO_EVENTS.accountConnected:
         return this.accountConnected(event, data);
       case MONO_EVENTS.accountUpdated:
-        return this.withAccount(event, (account) => this.accountUpdated(account, data));
+        return this.withAccount(event, (account) => this.accountUpdated(account, data, eventTimeOf(event.payload)));
       case MONO_EVENTS.reauthorisationRequired:
         return this.withAccount(event, (account) => this.reauthorisationRequired(account));
       case MONO_EVENTS.accountReauthorized:
@@ -101,21 +101,28 @@ export class WebhookHandlersService {
       monoCustomerId: typeof customer === 'string' ? customer : isObject(customer) ? stringField(customer, 'id', '_id') : null,
     };
     let details = fromWebhook;
+    let detailsAsOf = eventTimeOf(event.payload);
     try {
+      const fetchedAt = this.clock.now();
       const fetched = await this.client.getAccount(monoAccountId);
+      detailsAsOf = fetchedAt;
       details = { ...detailsFromParsed(fetched, fetched.customerId ?? null), ...dropNulls(fromWebhook), dataStatus: asDataStatus(fetched.dataStatus) ?? fromWebhook.dataStatus ?? null };
     } catch (err) {
       // Details also come with account_updated; linking must not wait for them.
       this.logger.warn({ err: err instanceof MonoError ? err.toJSON() : String(err) }, 'account details unavailable on account_connected');
     }
-    const { account } = await this.link.attachAccount(borrowerId, monoAccountId, details, { actor: 'mono-webhook', sessionId: session?.scope === 'auth' ? session.id : null });
+    const { account } = await this.link.attachAccount(borrowerId, monoAccountId, details, {
+      actor: 'mono-webhook',
+      sessionId: session?.scope === 'auth' ? session.id : null,
+      detailsAsOf,
+    });
     await this.link.announceLinked(account, { quiet: false });
     return PROCESSED;
   }
 
   // ---------------------------------------------------------------- account_updated
 
-  private async accountUpdated(account: BankAccountEntity, data: Record<string, unknown>): Promise<HandlerOutcome> {
+  private async accountUpdated(account: BankAccountEntity, data: Record<string, unknown>, sentAt: Date | null): Promise<HandlerOutcome> {
     const now = this.clock.now();
     const meta = metaOf(data);
     let details: AccountDetailsUpdate = {};
@@ -130,7 +137,8 @@ export class WebhookHandlersService {
     }
     const dataStatus = asDataStatus(stringField(meta, 'data_status', 'dataStatus')) ?? details.dataStatus ?? null;
     const retrieved = Array.isArray(meta.retrieved_data) ? meta.retrieved_data.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase()) : null;
-    await this.accounts.applyDetails(account.id, { ...details, dataStatus, retrievedData: retrieved ?? details.retrievedData ?? null }, now);
+    const fresh = await this.accounts.applyDetails(account.id, { ...details, dataStatus, retrievedData: retrieved ?? details.retrievedData ?? null }, now, { asOf: sentAt });
+    if (!fresh) this.logger.debug({ accountId: account.id }, 'account_updated older than the stored details; details skipped');
 
     const syncStatus = stringField(meta, 'sync_status', 'syncStatus')?.toUpperCase() ?? null;
     const jobId = stringField(meta, 'job_id', 'jobId');

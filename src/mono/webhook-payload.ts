@@ -79,3 +79,11 @@ export function boolField(obj: Record<string, unknown>, ...keys: string[]): bool
   }
   return null;
 }
+
+/** The event's own `timestamp` (Mono sends ISO-8601 UTC), or null when absent or unparseable. */
+export function eventTimeOf(payload: Record<string, unknown>): Date | null {
+  const raw = payload.timestamp;
+  if (typeof raw !== 'string' || raw.trim() === '') return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}

@@ -149,6 +149,26 @@ describe(WebhooksController.name, () => {
     expect(published.some((e) => e.type === 'account.data_available' && e.accountId === account.id)).toBe(true);
   });
 
+  it('should not let an older account_updated roll the account back', async () => {
+    const mono = monoId();
+    const accountId = await linkedAccount(mono);
+    const update = (timestamp: string, dataStatus: string, balance: number) => ({
+      event: 'mono.events.account_updated',
+      event_id: `evt-${timestamp}-${mono}`,
+      timestamp,
+      data: { account: { _id: mono, balance, currency: 'NGN' }, meta: { data_status: dataStatus, retrieved_data: ['balance'] } },
+    });
+    expect((await post(update('2026-11-02T10:00:00.000Z', 'PARTIAL', 20_000))).status).toBe(200);
+    await t.app.get(WebhookInboxProcessor).drainNow();
+    expect((await post(update('2026-11-02T09:00:00.000Z', 'UNAVAILABLE', 10_000))).status).toBe(200);
+    await waitFor(async () => {
+      await t.app.get(WebhookInboxProcessor).drainNow();
+      return (await inbox(mono)).every((r) => r.status === 'processed');
+    }, { what: 'both processed' });
+    const [row] = await db.query<Array<{ data_status: string; balance_minor: string }>>(`SELECT data_status, balance_minor FROM bank_accounts WHERE id = $1`, [accountId]);
+    expect(row).toEqual({ data_status: 'PARTIAL', balance_minor: '20000' });
+  });
+
   it('should retry an event whose subscriber failed, and process it once it succeeds', async () => {
     const mono = monoId();
     const accountId = await linkedAccount(mono);
