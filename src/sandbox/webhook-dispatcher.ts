@@ -52,7 +52,8 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
   private closed = false;
-  private lastDueAt = 0;
+  /** Due time of the last event queued per account, so one account's events stay in order without holding up others. */
+  private readonly lastDueAt = new Map<string, number>();
   private faults: WebhookFaults | null = null;
 
   constructor(
@@ -93,13 +94,14 @@ export class WebhookDispatcher {
     const nowMs = Date.now();
     const timestamp = this.now().toISOString();
     // Due times grow through the batch so events arrive in order; the reorder fault reverses them.
+    const key = batch[0].accountId ?? '';
     const dues: number[] = [];
-    let due = Math.max(nowMs + extraDelayMs, this.lastDueAt);
+    let due = Math.max(nowMs + extraDelayMs, this.lastDueAt.get(key) ?? 0);
     for (let i = 0; i < batch.length; i++) {
       due += this.randomDelay();
       dues.push(due);
     }
-    this.lastDueAt = dues[dues.length - 1];
+    this.lastDueAt.set(key, dues[dues.length - 1]);
     if (this.faults?.reorder && batch.length > 1) dues.reverse();
     const created: DeliveryRecord[] = [];
     batch.forEach((input, i) => {
@@ -124,7 +126,7 @@ export class WebhookDispatcher {
 
   clear(): void {
     this.records = [];
-    this.lastDueAt = 0;
+    this.lastDueAt.clear();
   }
 
   /** Attempts every pending event now (ignoring remaining delays), in due order; resolves when each had one attempt. */
