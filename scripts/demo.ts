@@ -1,0 +1,291 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startEngine, type RunningEngine } from '../src/bootstrap.js';
+import { formatNaira } from '../src/common/money.js';
+import { AppConfig } from '../src/config/app-config.js';
+
+/**
+ * `npm run demo` — plays the sync-on-apply story against the Mono sandbox over the public API, and prints it:
+ *   1. a borrower links a bank account (sandbox persona) and applies → decided;
+ *   2. new bank activity appears; they apply again → a sync runs and the decision uses the new data;
+ *   3. the bank demands re-authorisation; they apply → reauth_required → reauth link → re-authorise → decided.
+ *
+ * With the engine running (`npm start`) on http://localhost:3000, or `npm run demo -- --start` to start it in-process
+ * (embedded Postgres + sandbox, with a short sync window so the story takes seconds). Keys come from API_KEYS or
+ * DATA_DIR/api-keys.json. Options: --url URL, --sandbox URL, --persona NAME, --sync-interval SECONDS.
+ * Exits non-zero when a step fails.
+ */
+
+interface Options {
+  start: boolean;
+  url: string | null;
+  sandbox: string | null;
+  persona: string;
+  syncIntervalSeconds: number | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opt = (name: string): string | null => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? (argv[i + 1] ?? null) : null;
+  };
+  const interval = opt('sync-interval');
+  return {
+    start: argv.includes('--start'),
+    url: opt('url'),
+    sandbox: opt('sandbox'),
+    persona: opt('persona') ?? 'salaried_monthly',
+    syncIntervalSeconds: interval === null ? null : Number(interval),
+  };
+}
+
+const bold = (s: string): string => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
+const dim = (s: string): string => (process.stdout.isTTY ? `\u001b[2m${s}\u001b[0m` : s);
+const say = (s = ''): void => {
+  process.stdout.write(`${s}\n`);
+};
+const step = (n: string, title: string): void => say(`\n${bold(`${n}. ${title}`)}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+class Api {
+  constructor(
+    private readonly base: string,
+    private readonly key: string,
+  ) {}
+
+  async call<T = Record<string, unknown>>(
+    method: string,
+    p: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.base}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed = (text ? JSON.parse(text) : {}) as T;
+    if (res.status >= 400) throw new Error(`${method} ${p} → ${res.status} ${text}`);
+    return { status: res.status, body: parsed };
+  }
+}
+
+async function sandboxCall<T = Record<string, unknown>>(base: string, method: string, p: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}/sandbox${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`sandbox ${method} ${p} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+async function waitUntil<T>(what: string, fn: () => Promise<T | null>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+interface DecisionView {
+  decision: string;
+  recommendedLimit: number;
+  instalment: number;
+  currency: string;
+  bindingConstraint: string;
+  reasons: Array<{ code: string; message: string }>;
+  income: { monthlyEstimate: number };
+  obligations: { monthlyTotal: number };
+  coverage: { months: number; transactionCount: number };
+  dataAsOf: string;
+  policyVersion: string;
+}
+
+interface ApplicationView {
+  id: string;
+  status: string;
+  staleData: boolean;
+  accounts: Array<{ id: string; syncStatus: string }>;
+  decision?: DecisionView;
+}
+
+function loadKey(config: AppConfig): string {
+  const seeded = config.seedApiKeys.find((k) => k.role === 'frontend') ?? config.seedApiKeys.find((k) => k.role === 'admin');
+  if (seeded) return seeded.key;
+  const file = path.join(config.database.dataDir, 'api-keys.json');
+  if (!fs.existsSync(file)) throw new Error(`no API key: set API_KEYS or start the engine once so it writes ${file}`);
+  const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  const key = keys.frontend ?? keys.admin;
+  if (!key) throw new Error(`${file} has no frontend or admin key`);
+  return key;
+}
+
+function printDecision(app: ApplicationView): void {
+  const d = app.decision;
+  if (!d) return;
+  say(`   decision          ${bold(d.decision.toUpperCase())}${app.staleData ? ' (on cached data: STALE_DATA)' : ''}`);
+  say(
+    `   recommended limit ${bold(formatNaira(d.recommendedLimit, d.currency))}  (instalment ${formatNaira(d.instalment, d.currency)}/month)`,
+  );
+  say(`   binding constraint ${d.bindingConstraint}`);
+  say(
+    `   verified income   ${formatNaira(d.income.monthlyEstimate, d.currency)}/month; other lenders ${formatNaira(d.obligations.monthlyTotal, d.currency)}/month`,
+  );
+  say(`   data              ${d.coverage.transactionCount} transactions, ${d.coverage.months} complete months, as of ${d.dataAsOf}`);
+  for (const r of d.reasons) say(dim(`   · ${r.code}: ${r.message}`));
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  let engine: RunningEngine | null = null;
+  const overrides: Record<string, string> = {};
+  if (opts.start) {
+    // A short sync window and deadline so the returning-borrower part of the story takes seconds, not minutes.
+    overrides.SYNC_MIN_INTERVAL_SECONDS = String(opts.syncIntervalSeconds ?? 5);
+    overrides.APPLICATION_SYNC_DEADLINE_SECONDS = '60';
+    overrides.LOG_LEVEL = 'warn';
+  }
+  const config = AppConfig.fromEnvironment({ ...process.env, ...overrides });
+  const syncWindow = opts.syncIntervalSeconds ?? config.mono.syncMinIntervalSeconds;
+  try {
+    if (opts.start) {
+      say(dim('starting the engine in-process (embedded Postgres + Mono sandbox)…'));
+      engine = await startEngine(config);
+    }
+    const base = (opts.url ?? engine?.url ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+    const sandbox = (opts.sandbox ?? engine?.sandbox?.url ?? `http://localhost:${config.mono.sandboxPort}`).replace(/\/$/, '');
+    const api = new Api(base, loadKey(config));
+    say(bold('Mono underwriting engine — sync-on-apply demo'));
+    say(dim(`engine ${base}   sandbox ${sandbox}   persona ${opts.persona}`));
+
+    const waitForSyncWindow = async (why: string): Promise<void> => {
+      if (syncWindow <= 0) return;
+      say(dim(`   (waiting ${syncWindow + 1}s: ${why}; SYNC_MIN_INTERVAL_SECONDS=${syncWindow})`));
+      await sleep((syncWindow + 1) * 1000);
+    };
+    const applyAndWait = async (amount: number, until: string[]): Promise<ApplicationView> => {
+      const submitted = await api.call<{ id: string; status: string }>(
+        'POST',
+        '/v1/applications',
+        { borrowerId, amount, tenorMonths: 6, purpose: 'demo' },
+        { 'idempotency-key': `demo-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+      );
+      say(`   application ${submitted.body.id} → ${submitted.status} ${submitted.body.status}`);
+      let last = '';
+      return waitUntil(`application ${submitted.body.id}`, async () => {
+        const app = (await api.call<ApplicationView>('GET', `/v1/applications/${submitted.body.id}`)).body;
+        const line = `${app.status} [${app.accounts.map((a) => a.syncStatus).join(', ')}]`;
+        if (line !== last) say(`   … ${line}`);
+        last = line;
+        if (app.status === 'failed') throw new Error(`application ${app.id} failed`);
+        return until.includes(app.status) ? app : null;
+      });
+    };
+
+    // ------------------------------------------------------------------ 1. link and apply
+    step('1', 'A borrower links a bank account and applies');
+    // The bank side first: a sandbox persona, so the borrower's name matches the account holder's.
+    const created = await sandboxCall<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', { persona: opts.persona });
+    const truth = await sandboxCall<{ account: { name: string } }>(sandbox, 'GET', `/accounts/${created.accountId}`);
+    const fullName = truth.account.name.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());
+    const borrower = await api.call<{ id: string }>('POST', '/v1/borrowers', {
+      externalId: `demo-${Date.now()}`,
+      fullName,
+      email: 'borrower@example.com',
+    });
+    const borrowerId = borrower.body.id;
+    say(`   borrower ${fullName} → ${borrowerId}`);
+    say(`   Mono Connect widget returned code ${created.code.slice(0, 12)}… for sandbox account ${created.accountId}`);
+    const linked = await api.call<{ id: string; dataStatus: string }>('POST', `/v1/borrowers/${borrowerId}/accounts`, {
+      code: created.code,
+    });
+    say(`   linked account ${linked.body.id} (data ${linked.body.dataStatus})`);
+    const firstCount = await waitUntil('first ingestion', async () => {
+      const page = await api.call<{ items: unknown[] }>('GET', `/v1/borrowers/${borrowerId}/transactions?limit=500`);
+      return page.body.items.length > 0 ? page.body.items.length : null;
+    });
+    say(`   ingested ${firstCount}${firstCount === 500 ? '+' : ''} transactions`);
+    const first = await applyAndWait(30_000_000, ['decided']);
+    printDecision(first);
+
+    // ------------------------------------------------------------------ 2. new activity, sync on apply
+    step('2', 'New bank activity appears; the borrower applies again and a sync runs');
+    // Dated yesterday: the engine decides as of today and counts complete days only.
+    const now = Date.now();
+    const day = 86_400_000;
+    const activity = [
+      {
+        id: `demo-bonus-${now}`,
+        narration: 'NIP/ACME NIGERIA LTD/PERFORMANCE BONUS',
+        amount: 25_000_000,
+        type: 'credit',
+        date: new Date(now - day - 3 * 3_600_000).toISOString(),
+      },
+      {
+        id: `demo-pos-${now}`,
+        narration: 'POS PURCHASE SHOPRITE LEKKI',
+        amount: 1_850_000,
+        type: 'debit',
+        date: new Date(now - day - 2 * 3_600_000).toISOString(),
+      },
+      {
+        id: `demo-airtime-${now}`,
+        narration: 'AIRTIME MTN 08031234567',
+        amount: 200_000,
+        type: 'debit',
+        date: new Date(now - day - 3_600_000).toISOString(),
+      },
+    ];
+    await sandboxCall(sandbox, 'POST', `/accounts/${created.accountId}/transactions`, { transactions: activity });
+    say(`   the bank now holds ${activity.length} new transactions (a ${formatNaira(25_000_000)} bonus, spending)`);
+    await waitForSyncWindow('the data must be older than the sync window for a returning borrower to be synced');
+    const second = await applyAndWait(30_000_000, ['decided']);
+    printDecision(second);
+    const asOf1 = first.decision?.dataAsOf ?? '';
+    const asOf2 = second.decision?.dataAsOf ?? '';
+    if (!(Date.parse(asOf2) > Date.parse(asOf1))) throw new Error(`the second decision did not use newer data (${asOf1} → ${asOf2})`);
+    say(
+      `   ${bold('dataAsOf moved')} ${asOf1} → ${asOf2}; transactions ${first.decision?.coverage.transactionCount} → ${second.decision?.coverage.transactionCount}`,
+    );
+
+    // ------------------------------------------------------------------ 3. reauth
+    step('3', 'The bank demands re-authorisation; the borrower applies, re-authorises, and the application completes');
+    await sandboxCall(sandbox, 'POST', `/accounts/${created.accountId}/require-reauth`, {});
+    say('   the bank will refuse the next sync until the borrower re-authorises');
+    await waitForSyncWindow('outside the sync window again');
+    const waiting = await applyAndWait(30_000_000, ['reauth_required', 'decided']);
+    if (waiting.status !== 'reauth_required') throw new Error(`expected reauth_required, got ${waiting.status}`);
+    const link = await api.call<{ monoUrl: string | null }>('POST', `/v1/borrowers/${borrowerId}/reauth`, { accountId: linked.body.id });
+    say(`   reauth link for the borrower: ${link.body.monoUrl ?? '(legacy token issued)'}`);
+    await sandboxCall(sandbox, 'POST', `/accounts/${created.accountId}/complete-reauth`, {});
+    say('   the borrower completed the reauth widget');
+    const done = await waitUntil('the application to complete', async () => {
+      const app = (await api.call<ApplicationView>('GET', `/v1/applications/${waiting.id}`)).body;
+      if (app.status === 'failed') throw new Error(`application ${app.id} failed`);
+      return app.status === 'decided' ? app : null;
+    });
+    say(`   … ${done.status} [${done.accounts.map((a) => a.syncStatus).join(', ')}]`);
+    printDecision(done);
+
+    const history = await api.call<{ items: Array<{ decision: string; recommendedLimit: number; dataAsOf: string }> }>(
+      'GET',
+      `/v1/borrowers/${borrowerId}/decisions`,
+    );
+    step('✓', `Done: ${history.body.items.length} decisions recorded for the borrower (newest first)`);
+    for (const d of history.body.items)
+      say(`   ${d.decision.padEnd(8)} ${formatNaira(d.recommendedLimit).padStart(16)}  data as of ${d.dataAsOf}`);
+  } finally {
+    await engine?.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
