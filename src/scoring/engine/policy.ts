@@ -50,7 +50,6 @@ export interface Policy {
     cashDepositWeight: string;
     outlierMultiple: string;
     minVerifiedMonthlyIncomeMinor: number;
-    unstableConfidence: string;
     recentChangeDays: number;
     /** Irregular income needs at least this many analysed complete months (else it counts 0). */
     irregularMinMonths: number;
@@ -201,7 +200,6 @@ export function validatePolicy(raw: unknown): Policy {
     cashDepositWeight: ratio(i, 'cashDepositWeight', 'income.', 1),
     outlierMultiple: ratio(i, 'outlierMultiple', 'income.'),
     minVerifiedMonthlyIncomeMinor: int(i, 'minVerifiedMonthlyIncomeMinor', 'income.'),
-    unstableConfidence: ratio(i, 'unstableConfidence', 'income.', 1),
     recentChangeDays: int(i, 'recentChangeDays', 'income.'),
     irregularMinMonths: int(i, 'irregularMinMonths', 'income.'),
     irregularMaterialShare: ratio(i, 'irregularMaterialShare', 'income.', 1),

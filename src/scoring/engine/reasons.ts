@@ -1,3 +1,4 @@
+import { toDay } from './dates.js';
 import { Dec } from './decimal.js';
 import { limitAt, type LimitInputs } from './limit.js';
 import { formatNaira } from './money.js';
@@ -49,6 +50,7 @@ export interface RiskFactorHit {
 }
 
 export interface ReasonContext {
+  asOf: string;
   policy: Policy;
   income: IncomeResult;
   incomeUncapped: number;
@@ -60,7 +62,6 @@ export interface ReasonContext {
   limit: LimitResult;
   limitInputs: LimitInputs;
   riskHits: RiskFactorHit[];
-  /** Limit before the stale-data cap and thin-file cap (for their counterfactuals). */
 }
 
 interface Candidate extends Reason {
@@ -158,7 +159,12 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       },
     );
   }
-  const changed = income.streams.find((s) => s.status === 'ACTIVE' && (s.maturity === 'EARLY' || s.amountChanged !== null));
+  const asOfDay = toDay(ctx.asOf);
+  const changed = income.streams.find(
+    (s) =>
+      s.status === 'ACTIVE' &&
+      (s.maturity === 'EARLY' || (s.amountChanged !== null && asOfDay - toDay(s.amountChanged.date) <= policy.income.recentChangeDays)),
+  );
   if (changed) {
     const early = changed.maturity === 'EARLY';
     add(

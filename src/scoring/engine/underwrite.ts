@@ -101,6 +101,7 @@ export function underwrite(input: EngineInput): EngineResult {
   const limit = computeLimit(limitInputs, policy, input.requestedLoan);
 
   const reasons = buildReasons({
+    asOf,
     policy,
     income,
     incomeUncapped: incomeD.uncappedVerifiedMonthlyMinor,

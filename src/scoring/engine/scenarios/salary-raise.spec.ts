@@ -54,7 +54,7 @@ describe(`${underwrite.name}: salary_raise persona`, () => {
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
       flags: ['income_changed'],
-      reasons: ['FREE_CASH_FLOW_LOW', 'INCOME_RECENTLY_CHANGED'],
+      reasons: ['FREE_CASH_FLOW_LOW'],
       streams: [
         {
           label: 'BLUEWAVE TELECOM SERVICES',
