@@ -23,6 +23,20 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
     await sandbox?.close();
   });
 
+  it('should hand out a hosted connect link for a new account', async () => {
+    const b = await request(t.url)
+      .post('/v1/borrowers')
+      .set(t.auth('frontend'))
+      .send({ externalId: 'connect-1', fullName: 'Ngozi Eze', email: 'ngozi@example.com' })
+      .expect(201);
+    const res = await request(t.url)
+      .post(`/v1/borrowers/${b.body.id}/connect`)
+      .set(t.auth('frontend'))
+      .send({ redirectUrl: 'https://los.example.com/linked' })
+      .expect(200);
+    expect(res.body).toEqual({ monoUrl: expect.stringMatching(/^https?:\/\//), reference: expect.any(String) });
+  });
+
   it('should refuse a reauth link for an account that does not need one', async () => {
     const b = await linkPersonaBorrower(t, sandbox);
     const res = await request(t.url)
