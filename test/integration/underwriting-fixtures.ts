@@ -1,6 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module.js';
+import { Clock, FixedClock } from '../../src/common/clock.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { buildTransactions, salariedSpecs, type SalariedOptions } from '../../src/scoring/engine/testing/builders.js';
+import { ScoringServiceScorer } from '../../src/underwriting/adapters/scoring-service-scorer.js';
+import type { LimitPolicy } from '../../src/underwriting/limit-policy.js';
+import { AccountSyncer, ReviewScorer, type ScheduledScore, type SyncOutcome } from '../../src/underwriting/ports.js';
+import { LIMIT_POLICY, ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
+import { createTestDatabase } from '../support/database.js';
 
 /** YYYY-MM of `date` shifted by `months`. */
 function month(date: Date, months: number): string {
@@ -77,4 +88,105 @@ export async function seedSalariedBorrower(
 export async function count(db: DataSource, sql: string, params: unknown[] = []): Promise<number> {
   const rows = await db.query<Array<{ n: string }>>(sql, params);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** Counts sync requests; "ingests" at once by bumping last_ingested_at, as ingestion would after a sync. */
+export class CountingSyncer extends AccountSyncer {
+  readonly calls: string[] = [];
+  ds!: DataSource;
+  outcome: SyncOutcome = 'requested';
+  async requestSync(accountId: string): Promise<{ syncRunId: string | null; outcome: SyncOutcome }> {
+    this.calls.push(accountId);
+    if (this.outcome === 'requested') {
+      await this.ds.query(
+        `UPDATE bank_accounts SET last_synced_at = now(), last_ingested_at = now() + interval '1 millisecond' WHERE id = $1`,
+        [accountId],
+      );
+    }
+    return { syncRunId: null, outcome: this.outcome };
+  }
+}
+
+/** Stores the decision, then fails once: a crash between scoring and the item's commit. */
+export class CrashOnceScorer extends ReviewScorer {
+  crashed = 0;
+  inner!: ReviewScorer;
+  async scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore> {
+    const r = await this.inner.scoreScheduled(borrowerId, opts);
+    if (this.crashed === 0) {
+      this.crashed++;
+      throw new Error('simulated crash after the decision was stored');
+    }
+    return r;
+  }
+}
+
+export interface Harness {
+  app: INestApplication;
+  ds: DataSource;
+  service: ReunderwritingService;
+  syncer: CountingSyncer;
+  url: string;
+  close(): Promise<void>;
+}
+
+const opened: Array<() => Promise<void>> = [];
+/** Closes every harness opened since the last call (call it from afterEach). */
+export async function closeHarnesses(): Promise<void> {
+  while (opened.length) await opened.pop()!();
+}
+
+/** Business time a bit over a day ahead, so every decision seeded now is older than REVIEW_MAX_AGE_DAYS=1. */
+export const clock = new FixedClock(new Date(Date.now() + 25 * 3_600_000));
+
+export async function harness(
+  opts: { url?: string; env?: Record<string, string>; scorer?: 'crash-once'; policy?: LimitPolicy } = {},
+): Promise<Harness> {
+  const db = opts.url ? null : await createTestDatabase();
+  const url = opts.url ?? db!.url;
+  const config = AppConfig.forTest({ LOG_LEVEL: 'warn', REVIEW_MAX_AGE_DAYS: '1', APPLICATION_SYNC_DEADLINE_SECONDS: '5', ...opts.env });
+  const syncer = new CountingSyncer();
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: url })] })
+    .overrideProvider(AccountSyncer)
+    .useValue(syncer)
+    .overrideProvider(Clock)
+    .useValue(clock);
+  const crash = new CrashOnceScorer();
+  if (opts.scorer === 'crash-once') builder = builder.overrideProvider(ReviewScorer).useValue(crash);
+  if (opts.policy) builder = builder.overrideProvider(LIMIT_POLICY).useValue(opts.policy);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  const ds = app.get(DataSource);
+  syncer.ds = ds;
+  crash.inner = new ScoringServiceScorer(app.get(ScoringService));
+  const h: Harness = {
+    app,
+    ds,
+    service: app.get(ReunderwritingService),
+    syncer,
+    url,
+    close: async () => {
+      await app.close();
+      await db?.drop();
+    },
+  };
+  opened.push(h.close);
+  return h;
+}
+
+/** Seeds borrowers with an origination ('application') decision, as the applications flow leaves them. */
+export async function seedOriginated(
+  h: Harness,
+  n: number,
+  opts: Parameters<typeof seedSalariedBorrower>[2] = {},
+  from = 0,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const { borrowerId } = await seedSalariedBorrower(h.ds, from + i, opts);
+    await h.app.get(ScoringService).scoreBorrower(borrowerId, { trigger: 'application', actor: 'test', asOf: new Date() });
+    ids.push(borrowerId);
+  }
+  return ids;
 }

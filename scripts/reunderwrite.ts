@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../src/app.module.js';
+import { AppConfig } from '../src/config/app-config.js';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { ReunderwritingService, type CycleProgress, type DrainReport } from '../src/underwriting/reunderwriting.service.js';
+
+/**
+ * `npm run reunderwrite [-- --workers N --concurrency N --budget N]` runs a re-underwriting cycle now: creates it
+ * (or resumes the unfinished one), drains it with N worker processes (this one + N−1 children), shows a progress bar
+ * on stderr and prints a summary table. Against DATABASE_URL or the embedded Postgres in DATA_DIR.
+ *
+ * Internal mode used for the extra workers (and tests): `--cycle ID --drain-only` drains an existing cycle and
+ * prints one JSON line `{ report, maxRssKb }`.
+ */
+interface Args {
+  workers: number;
+  concurrency: number;
+  budget: number | undefined;
+  cycle: string | undefined;
+  drainOnly: boolean;
+  leaseMs: number | undefined;
+  maxItems: number | undefined;
+  json: boolean;
+  quiet: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const int = (name: string, min: number): number | undefined => {
+    const v = get(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+  return {
+    workers: int('workers', 1) ?? 1,
+    concurrency: int('concurrency', 1) ?? 4,
+    budget: int('budget', 0),
+    cycle: get('cycle'),
+    drainOnly: argv.includes('--drain-only'),
+    leaseMs: int('lease-ms', 100),
+    maxItems: int('max-items', 1),
+    json: argv.includes('--json'),
+    quiet: argv.includes('--quiet'),
+  };
+}
+
+function bar(p: CycleProgress, startedAt: number): string {
+  const c = p.counters;
+  const finished = c.done + c.failed + c.skipped;
+  const share = c.total === 0 ? 1 : finished / c.total;
+  const width = 30;
+  const filled = Math.round(share * width);
+  const elapsed = (performance.now() - startedAt) / 1000;
+  const rate = elapsed > 0 ? finished / elapsed : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(1).padStart(5)}% ${finished}/${c.total} reviewed, ${c.failed} failed, ${c.inProgress} in progress, ${rate.toFixed(1)}/s, Mono calls ${p.monoCallsSpent}/${p.budget}`;
+}
+
+function summary(p: CycleProgress, seconds: number, workers: Array<{ name: string; processed: number; maxRssKb: number }>): string {
+  const c = p.counters;
+  const rows: Array<[string, string]> = [
+    ['cycle', p.cycleId],
+    ['status', p.status],
+    ['borrowers due', String(c.total)],
+    ['reviewed', String(c.done)],
+    ['failed', String(c.failed)],
+    ['accounts synced', String(c.synced)],
+    ['re-authorisation needed', String(c.reauthNeeded)],
+    ['reviewed on cached data (over budget)', String(c.overBudget)],
+    ['limits raised', String(c.raised)],
+    ['limits lowered', String(c.lowered)],
+    ['limits frozen', String(c.frozen)],
+    ['limits unfrozen', String(c.unfrozen)],
+    ['limits unchanged', String(c.unchanged)],
+    ['Mono calls spent / budget', `${p.monoCallsSpent} / ${p.budget}`],
+    ['duration', `${seconds.toFixed(1)} s`],
+    ['throughput', `${(c.done / Math.max(seconds, 0.001)).toFixed(1)} borrowers/s`],
+    ...workers.map((w): [string, string] => [
+      `worker ${w.name}`,
+      `${w.processed} reviewed, peak RSS ${(w.maxRssKb / 1024).toFixed(0)} MiB`,
+    ]),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const line = `+${'-'.repeat(w + 2)}+${'-'.repeat(Math.max(...rows.map(([, v]) => v.length)) + 2)}+`;
+  return [line, ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v.padEnd(line.length - w - 7)} |`), line].join('\n');
+}
+
+function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ report: DrainReport; maxRssKb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`worker exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { report: DrainReport; maxRssKb: number });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const loaded = AppConfig.fromEnvironment();
+  // A CLI run is not an engine instance: no background workers, inbox processors or cron jobs here.
+  const config = Object.assign(Object.create(AppConfig.prototype) as AppConfig, loaded, { jobs: { ...loaded.jobs, enabled: false } });
+  const embedded = config.database.url
+    ? null
+    : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+  const databaseUrl = config.database.url ?? embedded!.url;
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, databaseUrl }), {
+    logger: ['error'],
+    abortOnError: false,
+  });
+  let exitCode = 0;
+  try {
+    const service = app.get(ReunderwritingService);
+    const drain = { concurrency: args.concurrency, leaseMs: args.leaseMs, maxItems: args.maxItems };
+    if (args.drainOnly) {
+      if (!args.cycle) throw new Error('--drain-only needs --cycle ID');
+      const report = await service.drainCycle(args.cycle, { ...drain, workerId: `cli:${process.pid}` });
+      process.stdout.write(`${JSON.stringify({ report, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+      return;
+    }
+    const started = performance.now();
+    const start = await service.startCycle('manual', { requestedBy: 'cli', budget: args.budget });
+    if (!args.quiet)
+      process.stderr.write(`${start.resumed ? 'resuming' : 'started'} cycle ${start.cycleId} with ${start.items} borrowers due\n`);
+    const childArgs = [
+      '--cycle',
+      start.cycleId,
+      '--drain-only',
+      '--concurrency',
+      String(args.concurrency),
+      ...(args.leaseMs ? ['--lease-ms', String(args.leaseMs)] : []),
+    ];
+    const children = Array.from({ length: args.workers - 1 }, () => runChild(childArgs, { ...process.env, DATABASE_URL: databaseUrl }));
+    const tty = process.stderr.isTTY;
+    let lastLine = 0;
+    const timer = setInterval(() => {
+      void service.progress(start.cycleId).then((p) => {
+        if (args.quiet) return;
+        if (tty) process.stderr.write(`\r${bar(p, started)}`);
+        else if (performance.now() - lastLine > 5000) {
+          lastLine = performance.now();
+          process.stderr.write(`${bar(p, started)}\n`);
+        }
+      });
+    }, 500);
+    let own: DrainReport;
+    let results: Array<{ report: DrainReport; maxRssKb: number }>;
+    try {
+      own = await service.drainCycle(start.cycleId, { ...drain, workerId: `cli:${process.pid}` });
+      results = await Promise.all(children);
+    } finally {
+      clearInterval(timer);
+    }
+    const progress = await service.progress(start.cycleId);
+    const seconds = (performance.now() - started) / 1000;
+    if (!args.quiet) process.stderr.write(`\r${bar(progress, started)}\n`);
+    const workers = [
+      { name: `main (pid ${process.pid})`, processed: own.processed, maxRssKb: process.resourceUsage().maxRSS },
+      ...results.map((r, i) => ({ name: `child ${i + 1}`, processed: r.report.processed, maxRssKb: r.maxRssKb })),
+    ];
+    if (args.json) process.stdout.write(`${JSON.stringify({ progress, seconds, workers })}\n`);
+    else process.stdout.write(`${summary(progress, seconds, workers)}\n`);
+    if (progress.status !== 'completed') exitCode = 1;
+  } finally {
+    await app.close();
+    await embedded?.stop();
+  }
+  process.exitCode = exitCode;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
