@@ -20,8 +20,8 @@ function cli(h: Harness, args: string[]): { child: ChildProcess; done: Promise<{
   });
   children.add(child);
   let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', () => undefined);
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', () => undefined);
   const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout })));
   return { child, done };
 }
