@@ -40,4 +40,10 @@ describe(prepareTransactions.name, () => {
     expect(prepareTransactions([txs[2], altered]).transactions[0]).toBe(altered);
     expect(prepareTransactions([altered, txs[2]]).transactions[0]).toBe(altered);
   });
+
+  it('should reject amounts that are not safe non-negative integers of kobo', () => {
+    expect(() => prepareTransactions([{ ...txs[0], amountMinor: 10.5 }])).toThrow(/amountMinor/);
+    expect(() => prepareTransactions([{ ...txs[0], amountMinor: -1 }])).toThrow(/amountMinor/);
+    expect(() => prepareTransactions([{ ...txs[0], balanceMinor: 2 ** 60 }])).toThrow(/balanceMinor/);
+  });
 });

@@ -100,6 +100,12 @@ export interface PreparedTransactions {
 export function prepareTransactions(input: readonly NormalisedTransaction[]): PreparedTransactions {
   const keep = new Map<string, NormalisedTransaction>();
   for (const t of input) {
+    // The engine trusts normalisation for everything except what would silently corrupt money or dates.
+    if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor < 0)
+      throw new RangeError(`transaction ${t.id}: amountMinor must be a non-negative safe integer`);
+    if (t.balanceMinor !== null && !Number.isSafeInteger(t.balanceMinor))
+      throw new RangeError(`transaction ${t.id}: balanceMinor must be a safe integer or null`);
+    if (t.direction !== 'credit' && t.direction !== 'debit') throw new RangeError(`transaction ${t.id}: direction must be credit or debit`);
     const key = `${t.accountId}\u0000${t.providerId}`;
     const prev = keep.get(key);
     if (prev === undefined) keep.set(key, t);
