@@ -295,4 +295,20 @@ describe(ReportsController.name, () => {
       expect.objectContaining({ cycleId: cycle.id, raised: 2, lowered: 1, frozen: 1, other: 1 }),
     ]);
   });
+  it('should report a borrower who has no decision yet', async () => {
+    const fresh = await seedBorrower(db, { fullName: 'New Person' });
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${fresh.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(res.body).toMatchObject({ decision: null, income: null, cashFlow: null, history: [] });
+    expect(res.body.accounts).toHaveLength(1);
+    const page = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${fresh.borrowerId}?format=html`)
+      .set(t.auth('analyst'))
+      .expect(200);
+    expect(page.text).toContain('No decision has been made for this borrower yet.');
+    const pdf = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${fresh.borrowerId}?format=pdf`)
+      .set(t.auth('analyst'))
+      .expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+  });
 });

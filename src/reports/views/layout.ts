@@ -19,7 +19,7 @@ th{font-size:12px;color:#555;text-transform:uppercase;letter-spacing:.03em}td.nu
 svg.chart{background:#fff;border:1px solid #e3e5e8;border-radius:6px;margin:8px 0;max-width:100%}
 svg.chart a.drill{cursor:pointer}svg.chart a.drill:hover rect,svg.chart a.drill:hover circle{opacity:.7}
 svg.chart text{font-family:system-ui,sans-serif}
-form.inline{display:inline-flex;gap:6px;align-items:center;margin:0}input,select,button{font:inherit;padding:4px 6px}
+form.inline{display:inline-flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0}td form.inline select,td form.inline input[type=text]{max-width:150px}input,select,button{font:inherit;padding:4px 6px}
 button.primary{background:#14213d;color:#fff;border:0;border-radius:4px;padding:6px 12px;cursor:pointer}
 .error{background:#fbd9d9;color:#8e1c1c;padding:8px 12px;border-radius:4px}.notice{background:#d7f0db;color:#1b5e20;padding:8px 12px;border-radius:4px}
 .pager{margin:10px 0;display:flex;gap:10px}code{font-size:12px}
