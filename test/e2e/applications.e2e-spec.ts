@@ -95,6 +95,19 @@ describe(ApplicationsController.name, () => {
         flags: expect.any(Array),
       });
       expect(await syncCalls(sandbox, b.sandboxAccountId)).toEqual([]);
+
+      const borrower = await api().get(`/v1/borrowers/${b.borrowerId}`).set(t.auth('frontend')).expect(200);
+      expect(borrower.body.accounts).toEqual([
+        {
+          id: b.accountId,
+          monoAccountId: b.monoAccountId,
+          institution: expect.any(String),
+          dataStatus: 'AVAILABLE',
+          lastSyncedAt: expect.any(String),
+          reauthRequired: false,
+          coverage: expect.objectContaining({ transactionCount: expect.any(Number), completeMonths: expect.any(Number) }),
+        },
+      ]);
     });
 
     it('should sync a returning borrower, wait for the new data and decide on it', async () => {
