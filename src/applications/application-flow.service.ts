@@ -11,6 +11,7 @@ import { ScoringService } from '../scoring/scoring.service.js';
 import type { AccountSyncStatus } from './application-account.entity.js';
 import { TERMINAL_STATUSES, type ApplicationStatus, type TransitionReason } from './application-status.js';
 import { accountNeed, judgeWaits, waitForOutcome } from './application-waits.js';
+import { errorSummary } from './error-summary.js';
 import { ApplicationsRepository, type AccountWait, type TransitionPatch } from './applications.repository.js';
 import type { LoanApplicationEntity } from './loan-application.entity.js';
 
@@ -243,7 +244,7 @@ export class ApplicationFlowService {
     } catch (err) {
       if (err instanceof LostRaceError) return 'moved';
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.error({ applicationId: app.id, attempts: app.attempts, err }, 'scoring failed');
+      this.logger.error({ applicationId: app.id, attempts: app.attempts, err: errorSummary(err) }, 'scoring failed');
       if (app.attempts >= MAX_SCORING_ATTEMPTS) {
         await this.move(app, 'failed', 'scoring_error', { lastError: message.slice(0, 2000) });
         return 'moved';

@@ -4,6 +4,7 @@ import { AccountEventBus, type AccountEvent } from '../common/events/account-eve
 import { AppConfig } from '../config/app-config.js';
 import { ApplicationFlowService } from './application-flow.service.js';
 import { ApplicationsRepository } from './applications.repository.js';
+import { errorSummary } from './error-summary.js';
 
 export const APPLICATIONS_JOB_NAME = 'applications-worker';
 const POLL_MS = 1_000;
@@ -57,7 +58,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
     }
     this.running = this.processDue()
       .catch((err: unknown) => {
-        this.logger.warn({ err }, 'applications round failed');
+        this.logger.warn({ err: errorSummary(err) }, 'applications round failed');
         return 0;
       })
       .finally(() => {
@@ -88,7 +89,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
       await this.repo.release(id, result.kind === 'wait' ? result.until : this.clock.now());
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.warn({ applicationId: id, err }, 'application step failed; retrying later');
+      this.logger.warn({ applicationId: id, err: errorSummary(err) }, 'application step failed; retrying later');
       await this.repo.release(id, new Date(this.clock.now().getTime() + 5_000), message.slice(0, 2000)).catch(() => undefined);
     }
   }
