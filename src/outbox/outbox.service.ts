@@ -100,7 +100,10 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     }
     this.running = this.processDue()
       .catch((err: unknown) => {
-        this.logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'outbox delivery round failed');
+        this.logger.warn(
+          { err: err instanceof Error ? { name: err.name, message: err.message } : String(err) },
+          'outbox delivery round failed',
+        );
         return { claimed: 0, delivered: 0, retried: 0, failed: 0, skipped: 0 };
       })
       .finally(() => {
