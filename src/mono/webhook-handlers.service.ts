@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BankAccountEntity } from '../accounts/bank-account.entity.js';
 import { Clock } from '../common/clock.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { AccountEventBus } from '../common/events/account-events.js';
 import { isObject, MonoDataError, parseMonoAccountDetails } from '../ingestion/normalise/mono-transaction.js';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
@@ -111,11 +112,18 @@ export class WebhookHandlersService {
       // Details also come with account_updated; linking must not wait for them.
       this.logger.warn({ err: err instanceof MonoError ? err.toJSON() : String(err) }, 'account details unavailable on account_connected');
     }
-    const { account } = await this.link.attachAccount(borrowerId, monoAccountId, details, {
-      actor: 'mono-webhook',
-      sessionId: session?.scope === 'auth' ? session.id : null,
-      detailsAsOf,
-    });
+    let account: BankAccountEntity;
+    try {
+      ({ account } = await this.link.attachAccount(borrowerId, monoAccountId, details, {
+        actor: 'mono-webhook',
+        sessionId: session?.scope === 'auth' ? session.id : null,
+        detailsAsOf,
+      }));
+    } catch (err) {
+      // Retrying cannot change whose account it is: settle it (the row and last_error stay for an analyst).
+      if (err instanceof DomainError && err.code === 'CONFLICT') return { kind: 'ignored', reason: 'the Mono account is linked to another borrower' };
+      throw err;
+    }
     await this.link.announceLinked(account, { quiet: false });
     return PROCESSED;
   }

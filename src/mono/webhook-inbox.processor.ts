@@ -28,6 +28,7 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
   private again = false;
   private stopped = false;
   private lastSweep = 0;
+  private sweeping: Promise<unknown> | null = null;
   private readonly outcomes: Counter<'event' | 'outcome'>;
 
   constructor(
@@ -56,6 +57,7 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.draining?.catch(() => undefined);
+    await this.sweeping;
   }
 
   /** Processes at most `limit` due events now (tests call this directly). Returns how many were claimed. */
@@ -95,9 +97,14 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
 
   private tick(): void {
     const now = Date.now();
-    if (now - this.lastSweep >= STALE_RUN_SWEEP_MS) {
+    if (now - this.lastSweep >= STALE_RUN_SWEEP_MS && !this.sweeping && !this.stopped) {
       this.lastSweep = now;
-      this.sync.timeOutStaleRuns().catch((err: unknown) => this.logger.warn({ err }, 'timing out stale sync runs failed'));
+      this.sweeping = this.sync
+        .timeOutStaleRuns()
+        .catch((err: unknown) => this.logger.warn({ err }, 'timing out stale sync runs failed'))
+        .finally(() => {
+          this.sweeping = null;
+        });
     }
     this.kick();
   }
