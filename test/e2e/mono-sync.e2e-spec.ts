@@ -166,6 +166,25 @@ describe(SyncService.name, () => {
     expect(session).toEqual({ status: 'completed' });
   });
 
+  it("should follow Mono's automatic sync and unlink webhooks", async () => {
+    const mfa = await linkedAccount({ mfa: true });
+    await sandboxAdmin(sandbox, 'POST', `/accounts/${mfa.monoAccountId}/auto-sync`, {});
+    await waitFor(async () => (await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [mfa.accountId]))[0]?.reauth_required, {
+      what: 'reauthorisation_required handled',
+    });
+
+    const plain = await linkedAccount();
+    await sandboxAdmin(sandbox, 'POST', `/accounts/${plain.monoAccountId}/auto-sync`, { fail: true });
+    await waitFor(() => published.some((e) => e.type === 'account.sync_failed' && e.accountId === plain.accountId), { what: 'sync_failed published' });
+
+    await sandboxAdmin(sandbox, 'POST', `/accounts/${plain.monoAccountId}/unlink`, {});
+    await waitFor(async () => (await db.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [plain.accountId]))[0]?.unlinked_at, {
+      what: 'unlinked',
+    });
+    expect(published).toContainEqual({ type: 'account.unlinked', accountId: plain.accountId });
+    await expect(sync.requestSync(plain.accountId, 'manual')).rejects.toMatchObject({ code: 'ACCOUNT_UNLINKED' });
+  });
+
   it('should expose Mono call metrics at /metrics to admins only', async () => {
     await linkedAccount();
     const res = await fetch(`${t.url}/metrics`, { headers: t.auth('admin') });
