@@ -5,16 +5,20 @@ import type { NormalisedTransaction } from '../../common/domain/transaction.js';
  * Canonical JSON: object keys sorted (code-unit order), `undefined` members dropped, arrays kept in order,
  * numbers and strings as `JSON.stringify` writes them. Two equal values always serialise to the same bytes.
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, memo?: WeakMap<object, string>): string {
+  if (value !== null && typeof value === 'object' && memo) {
+    const hit = memo.get(value);
+    if (hit !== undefined) return hit;
+  }
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number in input');
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v, memo))).join(',')}]`;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
   keys.sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k], memo)}`).join(',')}}`;
 }
 
 const TX_KEYS = [
@@ -98,7 +102,7 @@ export interface PreparedTransactions {
  * providerId) is unique afterwards, so the order is total.
  */
 export function prepareTransactions(input: readonly NormalisedTransaction[]): PreparedTransactions {
-  const keep = new Map<string, NormalisedTransaction>();
+  const byAccount = new Map<string, Map<string, NormalisedTransaction>>();
   for (const t of input) {
     // The engine trusts normalisation for everything except what would silently corrupt money or dates.
     if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor < 0)
@@ -106,12 +110,14 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
     if (t.balanceMinor !== null && !Number.isSafeInteger(t.balanceMinor))
       throw new RangeError(`transaction ${t.id}: balanceMinor must be a safe integer or null`);
     if (t.direction !== 'credit' && t.direction !== 'debit') throw new RangeError(`transaction ${t.id}: direction must be credit or debit`);
-    const key = `${t.accountId}\u0000${t.providerId}`;
-    const prev = keep.get(key);
-    if (prev === undefined) keep.set(key, t);
-    else if (prev !== t && canonicalTransaction(t) < canonicalTransaction(prev)) keep.set(key, t);
+    let keep = byAccount.get(t.accountId);
+    if (keep === undefined) byAccount.set(t.accountId, (keep = new Map<string, NormalisedTransaction>()));
+    const prev = keep.get(t.providerId);
+    if (prev === undefined) keep.set(t.providerId, t);
+    else if (prev !== t && canonicalTransaction(t) < canonicalTransaction(prev)) keep.set(t.providerId, t);
   }
-  const rows = [...keep.values()];
+  const rows: NormalisedTransaction[] = [];
+  for (const keep of byAccount.values()) for (const t of keep.values()) rows.push(t);
   rows.sort((a, b) => {
     if (a.date !== b.date) return a.date < b.date ? -1 : 1;
     if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
@@ -126,9 +132,13 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
  * transactions, a newline, then the JSON array of the canonical transaction values (de-duplicated, in
  * canonical order). Row order and exact duplicates therefore never change the hash.
  */
-export function hashInput(rest: Record<string, unknown>, prepared: readonly NormalisedTransaction[]): string {
+export function hashInput(
+  rest: Record<string, unknown>,
+  prepared: readonly NormalisedTransaction[],
+  memo?: WeakMap<object, string>,
+): string {
   const h = createHash('sha256');
-  h.update(canonicalJson(rest));
+  h.update(canonicalJson(rest, memo));
   h.update('\n');
   h.update(JSON.stringify(prepared.map(canonicalValue)));
   return h.digest('hex');

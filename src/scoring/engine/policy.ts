@@ -285,7 +285,16 @@ export function validatePolicy(raw: unknown): Policy {
   const d = obj(r, 'decision', '');
   const decision = { maxReasons: int(d, 'maxReasons', 'decision.', 1) };
 
-  return { name, version, currency, affordability, coverage, income, cashFlow, risk, staleData, product, decision };
+  return deepFreeze({ name, version, currency, affordability, coverage, income, cashFlow, risk, staleData, product, decision });
+}
+
+/** Validated policies are immutable: the engine memoises their version and canonical JSON per object. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** `<name>@<semver>+<first 12 hex of sha256(canonical JSON)>`: two policies with the same version string but different content never collide. */

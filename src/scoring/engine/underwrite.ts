@@ -1,4 +1,4 @@
-import { hashInput, prepareTransactions } from './canonical.js';
+import { canonicalJson, hashInput, prepareTransactions } from './canonical.js';
 import { computeCashFlow } from './cashflow.js';
 import { asOfDate, fromDay, monthKey, toDay } from './dates.js';
 import { Dec, ONE, minDec, toMinor } from './decimal.js';
@@ -12,13 +12,16 @@ import { computeRisk } from './risk.js';
 import type { CoverageResult, Decision, EngineInput, EngineResult, Feature, Reason } from './types.js';
 import { ENGINE_VERSION } from './version.js';
 
+// Per policy object (policies are treated as immutable once validated): its version and canonical JSON.
 const policyVersionCache = new WeakMap<object, string>();
+const canonicalMemo = new WeakMap<object, string>();
 
 function versionOf(input: EngineInput): string {
   let v = policyVersionCache.get(input.policy);
   if (v === undefined) {
     v = policyVersion(input.policy);
     policyVersionCache.set(input.policy, v);
+    canonicalMemo.set(input.policy, canonicalJson(input.policy));
   }
   return v;
 }
@@ -34,7 +37,8 @@ export function underwrite(input: EngineInput): EngineResult {
   const asOfDay = toDay(asOf);
   const prepared = prepareTransactions(input.transactions);
   const { transactions: _transactions, ...rest } = input;
-  const inputsHash = hashInput(rest, prepared.transactions);
+  const version = versionOf(input);
+  const inputsHash = hashInput(rest, prepared.transactions, canonicalMemo);
   const frame = buildFrame(prepared.transactions, input.accounts, asOfDay, policy.coverage.lookbackMonths);
   const completeMonths = frame.completeMonths.length;
 
@@ -118,7 +122,7 @@ export function underwrite(input: EngineInput): EngineResult {
 
   return {
     engineVersion: ENGINE_VERSION,
-    policyVersion: versionOf(input),
+    policyVersion: version,
     inputsHash,
     asOf,
     borrowerId: input.borrowerId ?? null,
