@@ -9,7 +9,8 @@ import { WebhookHandlersService } from './webhook-handlers.service.js';
 import { WebhookEventsRepository, type ClaimedWebhookEvent } from './webhook-events.repository.js';
 import { MONO_EVENTS } from './webhook-payload.js';
 
-const LEASE_MS = 60_000;
+// Long enough for subscribers (ingestion of a year of history) to finish; a crashed instance's rows wait this long.
+const LEASE_MS = 5 * 60_000;
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 const STALE_RUN_SWEEP_MS = 30_000;
 const KNOWN_EVENTS = new Set<string>(Object.values(MONO_EVENTS));
