@@ -158,7 +158,10 @@ async function main(): Promise<void> {
     console.table(table);
     const acknowledged = hooks['2xx'];
     console.log(JSON.stringify({ machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`, seconds: SECONDS, table, webhooks: { acknowledged, storedInInbox: after - before } }, null, 2));
-    if (after - before !== acknowledged) throw new Error(`inbox holds ${after - before} new events but ${acknowledged} were acknowledged`);
+    // Every acknowledged webhook must be in the inbox (a few more may be stored whose 200 arrived after the run ended).
+    if (after - before < acknowledged || after - before > w) {
+      throw new Error(`inbox holds ${after - before} load-test events; ${acknowledged} were acknowledged, ${w} sent`);
+    }
   } finally {
     await engine.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -170,7 +173,7 @@ async function inboxCount(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const res = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM webhook_events');
+    const res = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM webhook_events WHERE event_type = 'mono.events.load_test_unknown_event'");
     return Number(res.rows[0].n);
   } finally {
     await client.end();

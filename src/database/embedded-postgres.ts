@@ -25,6 +25,9 @@ export async function startEmbeddedPostgres(opts: {
   const clusterDir = path.join(opts.dataDir, 'postgres');
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as the `postgres` OS user, which must be able to reach its directory
+  // (mkdtemp creates 0700 directories).
+  if (isRoot && (fs.statSync(opts.dataDir).mode & 0o005) !== 0o005) fs.chmodSync(opts.dataDir, 0o755);
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
