@@ -44,14 +44,15 @@ function shift(iso: string, ms: number): string {
  * other, so one call over a whole history grows quadratically; giant histories (first ingestion of a busy account,
  * the benchmark) are cut into slices of `coreRows`, each categorised together with up to `marginRows` neighbours on
  * either side that fall within `marginDays` (the widest pairing window), so pairs that straddle a cut are still seen.
- * Inputs at or below one slice go through a single call, i.e. exactly the categoriser's own result.
+ * Inputs at or below one slice go through a single call, i.e. exactly the categoriser's own result. Yields to the
+ * event loop between slices.
  */
-export function categoriseInWindows(
+export async function categoriseInWindows(
   accounts: readonly BorrowerAccountTransactions[],
   opts: WindowedCategoriseOptions,
-): NormalisedTransaction[] {
-  const coreRows = opts.coreRows ?? 1000;
-  const marginRows = opts.marginRows ?? 250;
+): Promise<NormalisedTransaction[]> {
+  const coreRows = opts.coreRows ?? 1500;
+  const marginRows = opts.marginRows ?? 150;
   const marginMs = (opts.marginDays ?? 9) * DAY_MS;
   const categoriseOpts = { dictionaries: opts.dictionaries, ...(opts.asOf ? { asOf: opts.asOf } : {}) };
   const total = accounts.reduce((n, a) => n + a.transactions.length, 0);
@@ -83,6 +84,9 @@ export function categoriseInWindows(
     )) {
       if (accountOf.get(t.accountId)?.has(t.providerId)) out.push(t);
     }
+    // Let other work on the event loop run between slices (e.g. another account's COPY stream), so a giant
+    // history does not block the process for seconds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
 }

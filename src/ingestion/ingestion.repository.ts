@@ -9,6 +9,8 @@ import { copyLine } from './copy-text.js';
 
 /** One provider row ready for the stage table (already normalised, categorised and fingerprinted). */
 export interface StagedTransaction {
+  /** Our row id, generated up front so a first ingestion can COPY straight into bank_transactions. */
+  id: string;
   providerTxnId: string;
   fingerprint: string;
   postedAt: string;
@@ -62,6 +64,7 @@ export interface StoredTransactionForCategorising {
 export interface LedgerRow {
   id: string;
   providerId: string;
+  fingerprint: string;
   postedAt: string;
   date: string;
   direction: Direction;
@@ -236,6 +239,26 @@ export class IngestionRepository {
       [borrowerId],
     );
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Whether the account has any stored row (active or removed): without one, ingestion is a pure insert. */
+  async hasStoredTransactions(client: PoolClient, accountId: string): Promise<boolean> {
+    const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM bank_transactions WHERE account_id = $1) AS any`, [
+      accountId,
+    ]);
+    return rows[0].any;
+  }
+
+  /**
+   * First ingestion of an account (no stored rows, under the account lock): nothing to reconcile, so the rows are
+   * COPYed straight into bank_transactions with their pre-generated ids.
+   */
+  async copyNewTransactions(client: PoolClient, accountId: string, rows: readonly StagedTransaction[], now: Date): Promise<void> {
+    const seen = now.toISOString();
+    const copy = client.query(
+      pgCopyStreams.from(`COPY bank_transactions (id, account_id, first_seen_at, last_seen_at, ${STAGE_COLUMNS.join(', ')}) FROM STDIN`),
+    );
+    await pipeline(Readable.from(copyChunks(rows, [accountId, seen, seen])), copy);
   }
 
   /** COPY the fetched rows into a transaction-local stage table (dropped on commit or rollback). */
@@ -465,22 +488,26 @@ export class IngestionRepository {
     const { rows } = await client.query<{
       id: string;
       provider_txn_id: string;
-      posted_at: Date;
+      fingerprint: string;
+      posted_at: string;
       booking_date: string;
       direction: Direction;
       amount_minor: string;
       balance_minor: string | null;
       narration: string;
     }>(
-      `SELECT id, provider_txn_id, posted_at, booking_date::text, direction, amount_minor, balance_minor, narration
+      // ISO text straight from Postgres (no Date round trip per row); provider ids in byte order, as JS sorts them.
+      `SELECT id, provider_txn_id, fingerprint, to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS posted_at,
+              booking_date::text, direction, amount_minor, balance_minor, narration
          FROM bank_transactions WHERE account_id = $1 AND status = 'active'
-        ORDER BY posted_at DESC, provider_txn_id DESC`,
+        ORDER BY posted_at DESC, provider_txn_id COLLATE "C" DESC`,
       [accountId],
     );
     return rows.map((r) => ({
       id: r.id,
       providerId: r.provider_txn_id,
-      postedAt: r.posted_at.toISOString(),
+      fingerprint: r.fingerprint,
+      postedAt: r.posted_at,
       date: r.booking_date,
       direction: r.direction,
       amountMinor: Number(r.amount_minor),
@@ -585,10 +612,12 @@ export class IngestionRepository {
   }
 }
 
-function* copyChunks(rows: readonly StagedTransaction[]): Generator<string> {
+/** COPY text of staged rows; with `prefix`, each line starts with the row id followed by the prefix values. */
+function* copyChunks(rows: readonly StagedTransaction[], prefix?: ReadonlyArray<string>): Generator<string> {
   let chunk = '';
   for (const r of rows) {
     chunk += copyLine([
+      ...(prefix ? [r.id, ...prefix] : []),
       r.providerTxnId,
       r.fingerprint,
       r.postedAt,

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AccountCoverage, DataQualityFinding } from '../common/domain/account.js';
+import type { NormalisedTransaction } from '../common/domain/transaction.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
@@ -184,7 +186,28 @@ export class IngestionService {
     const currency = fetched.details.currency ?? account.currency;
 
     let counts = { inserted: 0, updated: 0, modified: 0, restored: 0, rekeyed: 0, removed: 0, recategorised: 0 };
-    if (fetched.retrieved) {
+    let ledger: LedgerRow[] | null = null;
+    const firstRows = fetched.retrieved && !(await this.repo.hasStoredTransactions(client, accountId));
+    if (firstRows) {
+      // Nothing stored yet: a pure insert, COPYed straight into bank_transactions; the ledger is what we just wrote.
+      const { staged, changes } = await this.categorise(client, account, window, fetched, holderName, currency, now);
+      await this.repo.copyNewTransactions(client, accountId, staged, now);
+      const recategorised = await this.repo.applyCategoryChanges(client, changes, { runId, now });
+      counts = { ...counts, inserted: staged.length, recategorised };
+      ledger = staged
+        .map((r) => ({
+          id: r.id,
+          providerId: r.providerTxnId,
+          fingerprint: r.fingerprint,
+          postedAt: r.postedAt,
+          date: r.bookingDate,
+          direction: r.direction,
+          amountMinor: r.amountMinor,
+          balanceMinor: r.balanceMinor,
+          narration: r.narration,
+        }))
+        .sort(newestFirst);
+    } else if (fetched.retrieved) {
       const { staged, changes } = await this.categorise(client, account, window, fetched, holderName, currency, now);
       await this.repo.stageFetched(client, staged);
       const run = { accountId, runId, now };
@@ -217,7 +240,7 @@ export class IngestionService {
       });
     }
 
-    const ledger = await this.repo.findActiveLedger(client, accountId);
+    ledger ??= await this.repo.findActiveLedger(client, accountId);
     const findings = [...checkBalanceContinuity(accountId, ledger), ...duplicateRows(accountId, ledger)];
     await this.repo.replaceLedgerFindings(client, { accountId, findings, runId, now });
     const syncedAt = SYNC_TRIGGERS.has(opts.trigger) ? now : null;
@@ -299,13 +322,14 @@ export class IngestionService {
       });
       storedByKey.set(`${row.accountId}\u0000${row.providerTxnId}`, row);
     }
-    const categorised = categoriseInWindows([...groups.values()], { dictionaries: this.getDictionaries(), asOf: now.toISOString() });
+    const categorised = await this.categoriseRows([...groups.values()], now.toISOString());
     const staged: StagedTransaction[] = [];
     const changes: CategoryChange[] = [];
     for (const t of categorised) {
       const raw = t.accountId === account.id ? fetchedById.get(t.providerId) : undefined;
       if (raw) {
         staged.push({
+          id: randomUUID(),
           providerTxnId: t.providerId,
           fingerprint: transactionFingerprint(raw),
           postedAt: t.postedAt,
@@ -339,6 +363,10 @@ export class IngestionService {
       }
     }
     return { staged, changes };
+  }
+
+  private async categoriseRows(accounts: BorrowerAccountTransactions[], asOf: string): Promise<NormalisedTransaction[]> {
+    return categoriseInWindows(accounts, { dictionaries: this.getDictionaries(), asOf });
   }
 
   private getDictionaries(): Dictionaries {
@@ -382,6 +410,12 @@ interface Fetched {
   transactions: ParsedMonoTransaction[];
 }
 
+/** Newest first, ties by provider id descending in byte order: the order findActiveLedger reads back. */
+function newestFirst(a: LedgerRow, b: LedgerRow): number {
+  if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? 1 : -1;
+  return a.providerId < b.providerId ? 1 : a.providerId > b.providerId ? -1 : 0;
+}
+
 function latest(a: Date | null, b: Date | null): Date | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -394,9 +428,8 @@ function duplicateRows(accountId: string, ledger: readonly LedgerRow[]): DataQua
   const findings: DataQualityFinding[] = [];
   for (let i = ledger.length - 1; i >= 0; i--) {
     const t = ledger[i];
-    const key = transactionFingerprint(t);
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, t);
+    const first = seen.get(t.fingerprint);
+    if (first === undefined) seen.set(t.fingerprint, t);
     else findings.push({ accountId, kind: 'duplicate_row', transactionId: t.id, date: t.date, details: { duplicateOf: first.id } });
   }
   return findings;
