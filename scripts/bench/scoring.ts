@@ -6,6 +6,7 @@
  *
  * Synthetic, deterministic data (seeded PRNG); warm-up first; process.hrtime.bigint; prints a table and JSON.
  */
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { NormalisedTransaction } from '../../src/common/domain/transaction.js';
@@ -210,6 +211,7 @@ const input: EngineInput = {
   policy: DEFAULT_POLICY,
 };
 const text = JSON.stringify(input);
+if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, text);
 if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, text);
 const samples = run(
   () => underwrite(input),

@@ -159,11 +159,28 @@ function wordsOf(narration: string): string {
   return w;
 }
 
-function hasKeyword(t: NormalisedTransaction, keywords: readonly string[], employers: readonly string[], key: string): boolean {
+interface KeywordMatcher {
+  padded: string[];
+  employers: string[];
+}
+
+const matcherCache = new WeakMap<object, KeywordMatcher>();
+
+function matcherFor(ip: Policy['income']): KeywordMatcher {
+  let m = matcherCache.get(ip);
+  if (m === undefined) {
+    m = { padded: ip.salaryKeywords.map((k) => ` ${k.toUpperCase()} `), employers: ip.knownEmployers.map((e) => e.toUpperCase()) };
+    matcherCache.set(ip, m);
+  }
+  return m;
+}
+
+/** Salary evidence: a `salary` category, a salary keyword as a whole word, or a known payer in the key. */
+function hasKeyword(t: NormalisedTransaction, m: KeywordMatcher, key: string): boolean {
   if (t.category === 'salary') return true;
   const text = wordsOf(t.narration);
-  for (const k of keywords) if (text.includes(` ${k} `)) return true;
-  for (const e of employers) if (key.includes(e.toUpperCase())) return true;
+  for (const k of m.padded) if (text.includes(k)) return true;
+  for (const e of m.employers) if (key.includes(e)) return true;
   return false;
 }
 
@@ -304,16 +321,15 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   const eligibleTotal = eligibleByMonth.reduce((a, b) => a + b, 0);
   const clusters = clusterKeys(keyMembers, Number(ip.clusterSimilarity));
   const band = fraction(ip.amountBand);
-  const pool: { i: number; cluster: Cluster | null }[] = [];
+  // Pool of irregular-income candidates: poolOf[i] = -2 not pooled, -1 pooled without a payer cluster, else the cluster.
+  const poolOf = new Int32Array(txs.length).fill(-2);
   const streamsOut: IncomeStream[] = [];
-  const inRegularStream = new Set<number>();
+  const matcher = matcherFor(ip);
+  const keywordOf = (i: number): boolean => hasKeyword(txs[i], matcher, keys[i]);
 
-  for (const cluster of clusters) {
+  for (let ci = 0; ci < clusters.length; ci += 1) {
+    const cluster = clusters[ci];
     const members = cluster.members.sort((a, b) => a - b);
-    if (members.length < 2) {
-      pool.push({ i: members[0], cluster });
-      continue;
-    }
     const occ: Occurrence[] = [];
     for (const i of members) {
       const last = occ[occ.length - 1];
@@ -324,18 +340,22 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
         occ.push({ day: days[i], amount: txs[i].amountMinor, idx: [i] });
       }
     }
+    // Too few payments to be MATURE and no salary evidence for EARLY: cannot be a stream.
+    if (occ.length < 2 || (occ.length < ip.minOccurrencesMature && !members.some(keywordOf))) {
+      for (const i of members) poolOf[i] = ci;
+      continue;
+    }
     const { streams, leftovers } = splitCluster(cluster, occ, band);
-    for (const o of leftovers) for (const i of o.idx) pool.push({ i, cluster });
+    for (const o of leftovers) for (const i of o.idx) poolOf[i] = ci;
     let regularFound = false;
-    for (const s of streams) {
-      const stream = evaluateStream(s, frame, policy, false);
+    for (const st of streams) {
+      const stream = evaluateStream(st, frame, policy, false);
       if (!stream || stream.frequency === 'irregular') {
-        for (const o of s.occ) for (const i of o.idx) pool.push({ i, cluster });
+        for (const o of st.occ) for (const i of o.idx) poolOf[i] = ci;
         continue;
       }
       regularFound = true;
       streamsOut.push(stream);
-      for (const o of s.occ) for (const i of o.idx) inRegularStream.add(i);
     }
     cluster.hasStream = regularFound;
     if (!regularFound && isMajorPayer(occ, frame, eligibleTotal)) {
@@ -344,7 +364,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
       if (irregular && irregular.frequency === 'irregular') streamsOut.push(irregular);
     }
   }
-  for (const i of cash) pool.push({ i, cluster: null });
+  for (const i of cash) poolOf[i] = -1;
 
   // Outliers: one-off credits above k × the median monthly qualifying inflow, unless their payer has a stream.
   const outlierThreshold = new Dec(ip.outlierMultiple).times(medianDec(eligibleByMonth));
@@ -354,11 +374,12 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   const cashByMonth = new Array<number>(nSlots).fill(0);
   const qualifyingByMonth = [...eligibleByMonth];
   const irregularIds: string[] = [];
-  pool.sort((a, b) => a.i - b.i);
-  for (const { i, cluster } of pool) {
+  for (let i = 0; i < txs.length; i += 1) {
+    const ci = poolOf[i];
+    if (ci === -2) continue;
     const t = txs[i];
     const slot = frame.slotOfMonth(months[i]);
-    if (outlierThresholdMinor > 0 && t.amountMinor > outlierThresholdMinor && !(cluster?.hasStream ?? false)) {
+    if (outlierThresholdMinor > 0 && t.amountMinor > outlierThresholdMinor && !(ci >= 0 && clusters[ci].hasStream)) {
       if (days[i] >= windowStart) outlierIds.push(t.id);
       if (slot >= 0) qualifyingByMonth[slot] -= t.amountMinor;
       continue;
@@ -447,7 +468,8 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const { txs, keys } = frame;
   if (s.occ.length < 2) return null;
   const allIdx = s.occ.flatMap((o) => o.idx);
-  const keyword = allIdx.some((i) => hasKeyword(txs[i], ip.salaryKeywords, ip.knownEmployers, keys[i]));
+  const matcher = matcherFor(ip);
+  const keyword = allIdx.some((i) => hasKeyword(txs[i], matcher, keys[i]));
   let maturity: StreamMaturity;
   if (s.occ.length >= ip.minOccurrencesMature) maturity = 'MATURE';
   else if (keyword) maturity = 'EARLY';

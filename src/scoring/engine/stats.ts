@@ -39,17 +39,25 @@ export function percentileDec(values: readonly number[], p: Dec): Dec {
   return new Dec(s[lo]).plus(new Dec(s[hi] - s[lo]).times(frac));
 }
 
-/** Population coefficient of variation (stdev / mean); 0 when the mean is 0 or fewer than 2 values. */
+/**
+ * Population coefficient of variation (stdev / mean); 0 when the mean is 0 or fewer than 2 values.
+ * CV² = (n·Σx² − (Σx)²) / (Σx)² is formed exactly in BigInt (integer kobo), leaving one Decimal division and
+ * one square root.
+ */
 export function cvDec(values: readonly number[]): Dec {
   if (values.length < 2) return ZERO;
-  const mean = meanDec(values);
-  if (mean.isZero()) return ZERO;
-  let ss = ZERO;
+  let sum = 0n;
+  let sumSq = 0n;
   for (const v of values) {
-    const d = new Dec(v).minus(mean);
-    ss = ss.plus(d.times(d));
+    const b = BigInt(v);
+    sum += b;
+    sumSq += b * b;
   }
-  return new Dec(new Dec20(ss.div(values.length).toString()).sqrt().toString()).div(mean.abs());
+  if (sum === 0n) return ZERO;
+  const num = BigInt(values.length) * sumSq - sum * sum;
+  if (num <= 0n) return ZERO;
+  const ratio = new Dec20(num.toString()).div((sum * sum).toString());
+  return new Dec(ratio.sqrt().toString());
 }
 
 /** Theil–Sen slope of y against x = 0..n−1 (median of pairwise slopes); robust to one bad month. */
