@@ -250,7 +250,9 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
     add(
       'FREE_CASH_FLOW_LOW',
       base === 0 ? 'blocking' : 'limit',
-      `Free cash flow after essential spending and loan repayments is ${formatNaira(fcf)}/month, which limits the affordable instalment.`,
+      base === 0
+        ? `Free cash flow after essential spending and loan repayments is ${formatNaira(fcf)}/month, too little for an instalment.`
+        : `The instalment is set by free cash flow: ${formatNaira(fcf)}/month after essential spending and loan repayments, of which ${new Dec(policy.affordability.fcfShare).times(100).toString()}% is available for a new loan.`,
       {
         freeCashFlowMinor: fcf,
         medianInflowMinor: cashFlow.medianMonthlyInflowMinor,
