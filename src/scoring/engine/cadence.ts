@@ -33,22 +33,36 @@ export function nominalDays(days: readonly number[]): number[] {
   const monthly = medianNum(gaps) >= 20;
   const keyOf = monthly ? dayOfMonth : weekday;
   // The nominal pay day is the day of month (or weekday) that the most payments could stand for; ties go
-  // to the one nearest the median raw day.
-  const counts = new Map<number, number>();
-  for (const cs of candidates) for (const k of new Set(cs.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  // to the one nearest the median raw day. Counting per payment (a payment counts once per key).
+  const counts = new Int32Array(32);
+  const seen: number[] = [];
+  for (const cs of candidates) {
+    seen.length = 0;
+    for (const c of cs) {
+      const k = keyOf(c);
+      if (!seen.includes(k)) {
+        seen.push(k);
+        counts[k] += 1;
+      }
+    }
+  }
   const rawMedian = medianNum(days.map(keyOf));
   let target = keyOf(days[0]);
   let bestCount = -1;
-  for (const [k, c] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
+  for (let k = 0; k < counts.length; k += 1) {
+    const c = counts[k];
+    if (c === 0) continue;
     if (c > bestCount || (c === bestCount && Math.abs(k - rawMedian) < Math.abs(target - rawMedian))) {
       target = k;
       bestCount = c;
     }
   }
   return days.map((d, i) => {
+    const cs = candidates[i];
+    if (cs.length === 1) return d;
     let best = d;
     let bestDist = monthly ? domDistance(dayOfMonth(d), target) : keyOf(d) === target ? 0 : 7;
-    for (const c of candidates[i]) {
+    for (const c of cs) {
       const dist = monthly ? domDistance(dayOfMonth(c), target) : keyOf(c) === target ? 0 : 7;
       if (dist < bestDist) {
         best = c;

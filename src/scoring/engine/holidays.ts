@@ -57,6 +57,7 @@ export function nextBusinessDay(day: number): number {
  * days after it (paid early because pay day fell on a weekend/holiday) and before it (paid late).
  */
 export function nominalCandidates(day: number): number[] {
+  if (isBusinessDay(day + 1) && isBusinessDay(day - 1)) return [day];
   const out = [day];
   for (let d = day + 1; d <= day + 5 && !isBusinessDay(d); d += 1) out.push(d);
   for (let d = day - 1; d >= day - 5 && !isBusinessDay(d); d -= 1) out.push(d);
