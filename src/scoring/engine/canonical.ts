@@ -67,29 +67,6 @@ export function canonicalTransaction(t: NormalisedTransaction): string {
   ]);
 }
 
-/** The canonical value of a transaction: its field array (known shape) or a key-sorted copy (any other shape). */
-function canonicalValue(t: NormalisedTransaction): unknown {
-  if (Object.keys(t).length !== TX_KEYS.length) return JSON.parse(canonicalJson(t)) as unknown;
-  return [
-    t.accountId,
-    t.amountMinor,
-    t.balanceMinor,
-    t.category,
-    t.categoryRule,
-    t.counterparty,
-    t.currency,
-    t.date,
-    t.direction,
-    t.id,
-    t.memo,
-    t.narration,
-    t.postedAt,
-    t.providerCategory,
-    t.providerId,
-    t.rail,
-  ];
-}
-
 export interface PreparedTransactions {
   /** De-duplicated, in canonical order: date, postedAt, accountId, providerId. */
   transactions: NormalisedTransaction[];
@@ -127,21 +104,178 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
   return { transactions: rows, duplicatesRemoved: input.length - rows.length };
 }
 
+/** Tag that opens the hashed bytes: names the encoding, so a future encoding can never collide with this one. */
+export const INPUTS_HASH_ENCODING = 'underwrite-inputs/v2';
+
+/** References per row in the binary part: one per field except the two numbers (sorted-key order). */
+const REFS_PER_ROW = 14;
+/** balanceMinor null: 0.5 is not an integer, so it can never be a (validated, safe-integer) balance. */
+const NULL_BALANCE = 0.5;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
- * sha256 over the canonical serialisation of an input: the canonical JSON of everything except the
- * transactions, a newline, then the JSON array of the canonical transaction values (de-duplicated, in
- * canonical order). Row order and exact duplicates therefore never change the hash.
+ * sha256 (hex) of the canonical encoding of an input (encoding `underwrite-inputs/v2`, documented in
+ * docs/scoring.md "Versions, hashing and replay"). The bytes hashed, in order:
+ *
+ * 1. the text `underwrite-inputs/v2\n` + canonical JSON of everything except the transactions + `\n` + the row
+ *    count + ` ` + the reference width w (2 or 4 bytes) + `\n`;
+ * 2. the string table, as a JSON array of strings, then `\n`;
+ * 3. per row (de-duplicated, in canonical order), 14 references as little-endian unsigned integers of w bytes,
+ *    one per field in sorted-key order: accountId, category, categoryRule, counterparty, currency, date,
+ *    direction, id, memo, narration, postedAt, providerCategory, providerId, rail. A reference is 0 for null,
+ *    else 1 + the table index of the value; direction is 0 (credit) or 1 (debit) instead;
+ * 4. per row, amountMinor and balanceMinor as little-endian float64 (exact for safe integers; a null balance
+ *    is 0.5, which no balance can be).
+ *
+ * The table lists values in the order rows first reference them: id, postedAt and providerId get an entry in
+ * every row, the other strings re-use the entry of an equal earlier value. A row of any other shape (an extra,
+ * missing or renamed field, or a field of another type) has direction 2 and its first reference points at its
+ * canonical JSON in the table; its other references and numbers are 0. The encoding is a deterministic function
+ * of the canonical row sequence and decodable (the rows can be rebuilt from the bytes), so equal inputs give
+ * equal hashes and any change to an input changes the bytes; since rows are de-duplicated and ordered first,
+ * row order and exact duplicates never change the hash. w = 2 while the table has fewer than 65,535 entries.
  */
 export function hashInput(
   rest: Record<string, unknown>,
   prepared: readonly NormalisedTransaction[],
   memo?: WeakMap<object, string>,
 ): string {
+  const n = prepared.length;
+  const table: string[] = [];
+  const index = new Map<string, number>();
+  const refs = new Uint32Array(n * REFS_PER_ROW);
+  const nums = new Float64Array(2 * n);
+  /** 0 for null, else 1 + the table index of the value (added on first sight). */
+  const ref = (v: string | null): number => {
+    if (v === null) return 0;
+    let k = index.get(v);
+    if (k === undefined) {
+      k = table.push(v);
+      index.set(v, k);
+    }
+    return k;
+  };
+  // Consecutive rows often share a value (same day, account, currency, rule): skip the map for a repeat.
+  let pAccount: string | null = null;
+  let rAccount = 0;
+  let pCategory: string | null = null;
+  let rCategory = 0;
+  let pRule: string | null = null;
+  let rRule = 0;
+  let pCounterparty: string | null = null;
+  let rCounterparty = 0;
+  let pCurrency: string | null = null;
+  let rCurrency = 0;
+  let pDate: string | null = null;
+  let rDate = 0;
+  let pMemo: string | null = null;
+  let rMemo = 0;
+  let pNarration: string | null = null;
+  let rNarration = 0;
+  let pProviderCategory: string | null = null;
+  let rProviderCategory = 0;
+  let pRail: string | null = null;
+  let rRail = 0;
+  for (let i = 0, o = 0; i < n; i += 1, o += REFS_PER_ROW) {
+    const t = prepared[i];
+    if (!isPlainRow(t)) {
+      refs[o] = table.push(canonicalJson(t));
+      refs[o + 6] = 2;
+      continue;
+    }
+    if (t.accountId !== pAccount) rAccount = ref((pAccount = t.accountId));
+    if (t.category !== pCategory) rCategory = ref((pCategory = t.category));
+    if (t.categoryRule !== pRule) rRule = ref((pRule = t.categoryRule));
+    if (t.counterparty !== pCounterparty) rCounterparty = ref((pCounterparty = t.counterparty));
+    if (t.currency !== pCurrency) rCurrency = ref((pCurrency = t.currency));
+    if (t.date !== pDate) rDate = ref((pDate = t.date));
+    if (t.memo !== pMemo) rMemo = ref((pMemo = t.memo));
+    if (t.narration !== pNarration) rNarration = ref((pNarration = t.narration));
+    if (t.providerCategory !== pProviderCategory) rProviderCategory = ref((pProviderCategory = t.providerCategory));
+    if (t.rail !== pRail) rRail = ref((pRail = t.rail));
+    refs[o] = rAccount;
+    refs[o + 1] = rCategory;
+    refs[o + 2] = rRule;
+    refs[o + 3] = rCounterparty;
+    refs[o + 4] = rCurrency;
+    refs[o + 5] = rDate;
+    refs[o + 6] = t.direction === 'credit' ? 0 : 1;
+    refs[o + 7] = table.push(t.id);
+    refs[o + 8] = rMemo;
+    refs[o + 9] = rNarration;
+    refs[o + 10] = table.push(t.postedAt);
+    refs[o + 11] = rProviderCategory;
+    refs[o + 12] = table.push(t.providerId);
+    refs[o + 13] = rRail;
+    // `+ 0` turns −0 into 0 (JSON, and so the engine, cannot tell them apart).
+    nums[2 * i] = t.amountMinor + 0;
+    nums[2 * i + 1] = t.balanceMinor === null ? NULL_BALANCE : t.balanceMinor + 0;
+  }
+  const width = table.length < 0xffff ? 2 : 4;
+  const joined = table.join('');
+  const raw = isWellFormed(joined);
   const h = createHash('sha256');
-  h.update(canonicalJson(rest, memo));
-  h.update('\n');
-  h.update(JSON.stringify(prepared.map(canonicalValue)));
+  h.update(`${INPUTS_HASH_ENCODING}\n${canonicalJson(rest, memo)}\n${n} ${width} ${table.length} ${raw ? 'raw' : 'json'}\n`);
+  if (raw) {
+    const lengths = new Uint32Array(table.length);
+    for (let k = 0; k < table.length; k += 1) lengths[k] = table[k].length;
+    h.update(littleEndianBytes(lengths));
+    h.update(joined);
+  } else {
+    h.update(JSON.stringify(table));
+  }
+  h.update(littleEndianBytes(width === 2 ? Uint16Array.from(refs) : refs));
+  h.update(littleEndianBytes(nums));
   return h.digest('hex');
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** No lone surrogates, so the UTF-8 bytes `update` hashes decode back to exactly this string. */
+function isWellFormed(s: string): boolean {
+  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return native ? native.call(s) : !LONE_SURROGATE.test(s);
+}
+
+/** The bytes of a typed array in little-endian order (a copy, byte-swapped, on a big-endian machine only). */
+function littleEndianBytes(a: Uint16Array | Uint32Array | Float64Array): Uint8Array {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const out = new Uint8Array(bytes.length);
+  const w = a.BYTES_PER_ELEMENT;
+  for (let i = 0; i < bytes.length; i += w) for (let b = 0; b < w; b += 1) out[i + b] = bytes[i + w - 1 - b];
+  return out;
+}
+
+const str = (v: unknown): boolean => typeof v === 'string';
+const strOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
+
+/**
+ * The row shape the compact encoding covers: exactly the 16 fields with their declared types (a row with an
+ * extra, missing or renamed field, or a field of another type, is hashed as its canonical JSON instead).
+ */
+function isPlainRow(t: NormalisedTransaction): boolean {
+  let keys = 0;
+  for (const k in t) if (Object.prototype.hasOwnProperty.call(t, k)) keys += 1;
+  return (
+    keys === TX_KEYS.length &&
+    str(t.accountId) &&
+    str(t.category) &&
+    str(t.categoryRule) &&
+    strOrNull(t.counterparty) &&
+    str(t.currency) &&
+    str(t.date) &&
+    str(t.direction) &&
+    str(t.id) &&
+    strOrNull(t.memo) &&
+    str(t.narration) &&
+    str(t.postedAt) &&
+    strOrNull(t.providerCategory) &&
+    str(t.providerId) &&
+    str(t.rail) &&
+    typeof t.amountMinor === 'number' &&
+    (t.balanceMinor === null || typeof t.balanceMinor === 'number')
+  );
 }
 
 export function sha256Hex(text: string): string {
