@@ -51,12 +51,28 @@ export async function categoriseInWindows(
   accounts: readonly BorrowerAccountTransactions[],
   opts: WindowedCategoriseOptions,
 ): Promise<NormalisedTransaction[]> {
+  const out: NormalisedTransaction[] = [];
+  for await (const slice of categoriseSlices(accounts, opts)) out.push(...slice);
+  return out;
+}
+
+/**
+ * The same, slice by slice (oldest first), so a caller can stream each slice's rows to Postgres while the next one is
+ * categorised. Yields to the event loop between slices.
+ */
+export async function* categoriseSlices(
+  accounts: readonly BorrowerAccountTransactions[],
+  opts: WindowedCategoriseOptions,
+): AsyncGenerator<NormalisedTransaction[]> {
   const coreRows = opts.coreRows ?? 1500;
   const marginRows = opts.marginRows ?? 150;
   const marginMs = (opts.marginDays ?? 9) * DAY_MS;
   const categoriseOpts = { dictionaries: opts.dictionaries, ...(opts.asOf ? { asOf: opts.asOf } : {}) };
   const total = accounts.reduce((n, a) => n + a.transactions.length, 0);
-  if (total <= coreRows + 2 * marginRows) return categoriseBorrowerTransactions(accounts, categoriseOpts);
+  if (total <= coreRows + 2 * marginRows) {
+    yield categoriseBorrowerTransactions(accounts, categoriseOpts);
+    return;
+  }
 
   const flat: Flat[] = [];
   accounts.forEach((a, account) => {
@@ -64,7 +80,6 @@ export async function categoriseInWindows(
   });
   flat.sort((a, b) => (a.tx.postedAt < b.tx.postedAt ? -1 : a.tx.postedAt > b.tx.postedAt ? 1 : 0));
 
-  const out: NormalisedTransaction[] = [];
   for (let start = 0; start < flat.length; start += coreRows) {
     const end = Math.min(flat.length, start + coreRows);
     const lo = Math.max(start - marginRows, lowerBound(flat, shift(flat[start].tx.postedAt, -marginMs)));
@@ -78,15 +93,15 @@ export async function categoriseInWindows(
       if (!ids) accountOf.set(accountId, (ids = new Set()));
       ids.add(flat[i].tx.providerId);
     }
+    const slice: NormalisedTransaction[] = [];
     for (const t of categoriseBorrowerTransactions(
       groups.filter((g) => g.transactions.length > 0),
       categoriseOpts,
     )) {
-      if (accountOf.get(t.accountId)?.has(t.providerId)) out.push(t);
+      if (accountOf.get(t.accountId)?.has(t.providerId)) slice.push(t);
     }
-    // Let other work on the event loop run between slices (e.g. another account's COPY stream), so a giant
-    // history does not block the process for seconds.
+    yield slice;
+    // Let other work on the event loop run between slices, so a giant history does not block the process.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return out;
 }

@@ -30,6 +30,9 @@ export interface StagedTransaction {
   raw: string;
 }
 
+/** Rows to COPY, in batches (an async source lets categorisation of the next batch overlap the COPY of this one). */
+export type StagedRows = AsyncIterable<readonly StagedTransaction[]> | Iterable<readonly StagedTransaction[]>;
+
 export interface AccountForIngestion {
   id: string;
   borrowerId: string;
@@ -253,7 +256,7 @@ export class IngestionRepository {
    * First ingestion of an account (no stored rows, under the account lock): nothing to reconcile, so the rows are
    * COPYed straight into bank_transactions with their pre-generated ids.
    */
-  async copyNewTransactions(client: PoolClient, accountId: string, rows: readonly StagedTransaction[], now: Date): Promise<void> {
+  async copyNewTransactions(client: PoolClient, accountId: string, rows: StagedRows, now: Date): Promise<void> {
     const seen = now.toISOString();
     const copy = client.query(
       pgCopyStreams.from(`COPY bank_transactions (id, account_id, first_seen_at, last_seen_at, ${STAGE_COLUMNS.join(', ')}) FROM STDIN`),
@@ -262,7 +265,7 @@ export class IngestionRepository {
   }
 
   /** COPY the fetched rows into a transaction-local stage table (dropped on commit or rollback). */
-  async stageFetched(client: PoolClient, rows: readonly StagedTransaction[]): Promise<void> {
+  async stageFetched(client: PoolClient, rows: StagedRows): Promise<void> {
     await client.query(`
       CREATE TEMP TABLE ingest_stage (
         provider_txn_id varchar(128) NOT NULL,
@@ -613,33 +616,34 @@ export class IngestionRepository {
 }
 
 /** COPY text of staged rows; with `prefix`, each line starts with the row id followed by the prefix values. */
-function* copyChunks(rows: readonly StagedTransaction[], prefix?: ReadonlyArray<string>): Generator<string> {
+async function* copyChunks(batches: StagedRows, prefix?: ReadonlyArray<string>): AsyncGenerator<string> {
   let chunk = '';
-  for (const r of rows) {
-    chunk += copyLine([
-      ...(prefix ? [r.id, ...prefix] : []),
-      r.providerTxnId,
-      r.fingerprint,
-      r.postedAt,
-      r.bookingDate,
-      r.direction,
-      r.amountMinor,
-      r.balanceMinor,
-      r.currency,
-      r.narration,
-      r.providerCategory,
-      r.category,
-      r.categoryRule,
-      r.rail,
-      r.counterparty,
-      r.memo,
-      r.raw,
-    ]);
-    if (chunk.length >= 1 << 16) {
-      yield chunk;
-      chunk = '';
+  for await (const batch of batches)
+    for (const r of batch) {
+      chunk += copyLine([
+        ...(prefix ? [r.id, ...prefix] : []),
+        r.providerTxnId,
+        r.fingerprint,
+        r.postedAt,
+        r.bookingDate,
+        r.direction,
+        r.amountMinor,
+        r.balanceMinor,
+        r.currency,
+        r.narration,
+        r.providerCategory,
+        r.category,
+        r.categoryRule,
+        r.rail,
+        r.counterparty,
+        r.memo,
+        r.raw,
+      ]);
+      if (chunk.length >= 1 << 16) {
+        yield chunk;
+        chunk = '';
+      }
     }
-  }
   if (chunk.length > 0) yield chunk;
 }
 

@@ -3,12 +3,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AccountCoverage, DataQualityFinding } from '../common/domain/account.js';
-import type { NormalisedTransaction } from '../common/domain/transaction.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { BANK_DATA_SOURCE, type BankDataSource } from './bank-data-source.js';
-import { categoriseInWindows } from './categorise-in-windows.js';
+import { categoriseSlices } from './categorise-in-windows.js';
 import type { IngestionTrigger } from './entities/ingestion-run.entity.js';
 import { transactionFingerprint } from './fingerprint.js';
 import { ingestionWindow, type IngestionWindow } from './ingestion-window.js';
@@ -190,8 +189,10 @@ export class IngestionService {
     const firstRows = fetched.retrieved && !(await this.repo.hasStoredTransactions(client, accountId));
     if (firstRows) {
       // Nothing stored yet: a pure insert, COPYed straight into bank_transactions; the ledger is what we just wrote.
-      const { staged, changes } = await this.categorise(client, account, window, fetched, holderName, currency, now);
-      await this.repo.copyNewTransactions(client, accountId, staged, now);
+      const run = await this.categorise(client, account, window, fetched, holderName, currency, now);
+      // Categorisation of the next slice overlaps the COPY of this one.
+      await this.repo.copyNewTransactions(client, accountId, run.batches(), now);
+      const { staged, changes } = run;
       const recategorised = await this.repo.applyCategoryChanges(client, changes, { runId, now });
       counts = { ...counts, inserted: staged.length, recategorised };
       ledger = staged
@@ -208,8 +209,9 @@ export class IngestionService {
         }))
         .sort(newestFirst);
     } else if (fetched.retrieved) {
-      const { staged, changes } = await this.categorise(client, account, window, fetched, holderName, currency, now);
-      await this.repo.stageFetched(client, staged);
+      const categorised = await this.categorise(client, account, window, fetched, holderName, currency, now);
+      await this.repo.stageFetched(client, categorised.batches());
+      const { staged, changes } = categorised;
       const run = { accountId, runId, now };
       const rekeyed = await this.repo.rekeyByFingerprint(client, { ...run, from: window.windowStart, to: window.windowEnd });
       const changed = await this.repo.recordChangedRevisions(client, run);
@@ -283,7 +285,9 @@ export class IngestionService {
   /**
    * Categorises the fetched rows together with the borrower's stored rows around them: this account's rows just
    * before the window and the linked accounts' rows from there on (self-transfer pairs across accounts, reversals
-   * across the window edge). Returns the rows to stage and category changes of linked accounts' stored rows.
+   * across the window edge). `batches()` yields the rows to store slice by slice (so the caller can stream them to
+   * Postgres while the next slice is categorised) and fills `staged` and `changes` (category changes of linked
+   * accounts' stored rows) as it goes.
    */
   private async categorise(
     client: PoolClient,
@@ -293,7 +297,7 @@ export class IngestionService {
     holderName: string | null,
     currency: string,
     now: Date,
-  ): Promise<{ staged: StagedTransaction[]; changes: CategoryChange[] }> {
+  ): Promise<CategorisationRun> {
     const fetchedById = new Map(fetched.transactions.map((t) => [t.providerId, t]));
     const stored = await this.repo.findBorrowerRowsSince(client, account.borrowerId, addDays(window.fetchStart, -CONTEXT_DAYS));
     const holderNames = await this.repo.findBorrowerHolderNames(client, account.borrowerId);
@@ -305,11 +309,10 @@ export class IngestionService {
       // This account's stored rows inside the fetch range are replaced by what the provider returns now.
       if (row.accountId === account.id && (row.bookingDate >= window.fetchStart || fetchedById.has(row.providerTxnId))) continue;
       let group = groups.get(row.accountId);
-      if (!group)
-        groups.set(
-          row.accountId,
-          (group = { accountId: row.accountId, holderName: holderNames.get(row.accountId) ?? null, transactions: [] }),
-        );
+      if (!group) {
+        group = { accountId: row.accountId, holderName: holderNames.get(row.accountId) ?? null, transactions: [] };
+        groups.set(row.accountId, group);
+      }
       group.transactions.push({
         providerId: row.providerTxnId,
         postedAt: row.postedAt,
@@ -322,51 +325,57 @@ export class IngestionService {
       });
       storedByKey.set(`${row.accountId}\u0000${row.providerTxnId}`, row);
     }
-    const categorised = await this.categoriseRows([...groups.values()], now.toISOString());
-    const staged: StagedTransaction[] = [];
-    const changes: CategoryChange[] = [];
-    for (const t of categorised) {
-      const raw = t.accountId === account.id ? fetchedById.get(t.providerId) : undefined;
-      if (raw) {
-        staged.push({
-          id: randomUUID(),
-          providerTxnId: t.providerId,
-          fingerprint: transactionFingerprint(raw),
-          postedAt: t.postedAt,
-          bookingDate: t.date,
-          direction: t.direction,
-          amountMinor: t.amountMinor,
-          balanceMinor: t.balanceMinor,
-          currency: raw.currency ?? currency,
-          narration: t.narration,
-          providerCategory: t.providerCategory,
-          category: t.category,
-          categoryRule: t.categoryRule,
-          rail: t.rail,
-          counterparty: t.counterparty,
-          memo: t.memo,
-          raw: JSON.stringify(raw),
-        });
-        continue;
-      }
-      const row = storedByKey.get(`${t.accountId}\u0000${t.providerId}`);
-      // Only linked accounts' rows inside the window are re-labelled; rows before it were context (their own
-      // neighbours are not all loaded) and keep the category they were given.
-      if (
-        row &&
-        row.accountId !== account.id &&
-        row.bookingDate >= window.fetchStart &&
-        row.categorySource === 'rule' &&
-        (row.category !== t.category || row.categoryRule !== t.categoryRule)
-      ) {
-        changes.push({ id: row.id, category: t.category, categoryRule: t.categoryRule });
-      }
-    }
-    return { staged, changes };
-  }
-
-  private async categoriseRows(accounts: BorrowerAccountTransactions[], asOf: string): Promise<NormalisedTransaction[]> {
-    return categoriseInWindows(accounts, { dictionaries: this.getDictionaries(), asOf });
+    const dictionaries = this.getDictionaries();
+    const asOf = now.toISOString();
+    const result: CategorisationRun = {
+      staged: [],
+      changes: [],
+      batches: async function* () {
+        for await (const slice of categoriseSlices([...groups.values()], { dictionaries, asOf })) {
+          const batch: StagedTransaction[] = [];
+          for (const t of slice) {
+            const raw = t.accountId === account.id ? fetchedById.get(t.providerId) : undefined;
+            if (raw) {
+              batch.push({
+                id: randomUUID(),
+                providerTxnId: t.providerId,
+                fingerprint: transactionFingerprint(raw),
+                postedAt: t.postedAt,
+                bookingDate: t.date,
+                direction: t.direction,
+                amountMinor: t.amountMinor,
+                balanceMinor: t.balanceMinor,
+                currency: raw.currency ?? currency,
+                narration: t.narration,
+                providerCategory: t.providerCategory,
+                category: t.category,
+                categoryRule: t.categoryRule,
+                rail: t.rail,
+                counterparty: t.counterparty,
+                memo: t.memo,
+                raw: JSON.stringify(raw),
+              });
+              continue;
+            }
+            const row = storedByKey.get(`${t.accountId}\u0000${t.providerId}`);
+            // Only linked accounts' rows inside the window are re-labelled; rows before it were context (their own
+            // neighbours are not all loaded) and keep the category they were given.
+            if (
+              row &&
+              row.accountId !== account.id &&
+              row.bookingDate >= window.fetchStart &&
+              row.categorySource === 'rule' &&
+              (row.category !== t.category || row.categoryRule !== t.categoryRule)
+            ) {
+              result.changes.push({ id: row.id, category: t.category, categoryRule: t.categoryRule });
+            }
+          }
+          for (const r of batch) result.staged.push(r);
+          yield batch;
+        }
+      },
+    };
+    return result;
   }
 
   private getDictionaries(): Dictionaries {
@@ -399,6 +408,13 @@ export class IngestionService {
       await runner.release();
     }
   }
+}
+
+interface CategorisationRun {
+  /** Every row of this account stored by the run; complete once `batches()` is drained. */
+  staged: StagedTransaction[];
+  changes: CategoryChange[];
+  batches(): AsyncGenerator<StagedTransaction[]>;
 }
 
 interface Fetched {

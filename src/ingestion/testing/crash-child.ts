@@ -10,25 +10,27 @@ import { DataSource } from 'typeorm';
 import { FixedClock } from '../../common/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { dataSourceOptions } from '../../database/data-source-options.js';
-import { IngestionRepository, type StagedTransaction } from '../ingestion.repository.js';
+import { IngestionRepository, type StagedRows, type StagedTransaction } from '../ingestion.repository.js';
 import { IngestionService } from '../ingestion.service.js';
 import { ArrayBankDataSource, accountDetails } from './array-bank-data-source.js';
 import { crashTestLedger } from './crash-ledger.js';
 
+/** Says when a good part of the rows has been streamed into the (uncommitted) COPY, so the parent kills mid-COPY. */
 class AnnouncingRepository extends IngestionRepository {
-  override async stageFetched(client: PoolClient, rows: readonly StagedTransaction[]): Promise<void> {
-    process.stdout.write(`progress staging ${rows.length}\n`);
-    await super.stageFetched(client, rows);
-  }
-
-  override async copyNewTransactions(client: PoolClient, accountId: string, rows: readonly StagedTransaction[], now: Date): Promise<void> {
-    process.stdout.write(`progress copying ${rows.length}\n`);
-    await super.copyNewTransactions(client, accountId, rows, now);
-  }
-
-  override async upsertStaged(client: PoolClient, p: { accountId: string; now: Date }): Promise<{ inserted: number; updated: number }> {
-    process.stdout.write('progress upserting\n');
-    return super.upsertStaged(client, p);
+  override async copyNewTransactions(client: PoolClient, accountId: string, rows: StagedRows, now: Date): Promise<void> {
+    async function* announce(): AsyncGenerator<readonly StagedTransaction[]> {
+      let sent = 0;
+      let announced = false;
+      for await (const batch of rows) {
+        yield batch;
+        sent += batch.length;
+        if (!announced && sent >= 20_000) {
+          announced = true;
+          process.stdout.write(`progress copying ${sent}\n`);
+        }
+      }
+    }
+    await super.copyNewTransactions(client, accountId, announce(), now);
   }
 }
 
