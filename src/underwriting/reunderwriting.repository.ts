@@ -148,17 +148,21 @@ export class ReunderwritingRepository {
    * never claim the same row; the lease lets another worker take over an item whose worker died.
    */
   async claimItems(cycleId: string, workerId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+    // The candidates are a MATERIALIZED CTE: a plain `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` may be re-evaluated
+    // by the planner and claim more than n rows.
     const res = await this.dataSource.query<unknown>(
-      `UPDATE review_items i
-       SET status = CASE WHEN i.status = 'pending' THEN 'syncing' ELSE i.status END,
-           attempts = i.attempts + 1, worker_id = $2, locked_until = now() + make_interval(secs => $4::double precision / 1000),
-           updated_at = now()
-       WHERE i.id IN (
+      `WITH candidates AS MATERIALIZED (
          SELECT id FROM review_items
          WHERE cycle_id = $1 AND status IN ${OPEN} AND (locked_until IS NULL OR locked_until < now())
          ORDER BY id
          LIMIT $3
          FOR UPDATE SKIP LOCKED)
+       UPDATE review_items i
+       SET status = CASE WHEN i.status = 'pending' THEN 'syncing' ELSE i.status END,
+           attempts = i.attempts + 1, worker_id = $2, locked_until = now() + make_interval(secs => $4::double precision / 1000),
+           updated_at = now()
+       FROM candidates c
+       WHERE i.id = c.id
        RETURNING i.id::text AS id, i.cycle_id, i.borrower_id, i.status, i.attempts, i.decision_id`,
       [cycleId, workerId, limit, leaseMs],
     );

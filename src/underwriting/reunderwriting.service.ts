@@ -197,11 +197,13 @@ export class ReunderwritingService implements OnApplicationShutdown {
     const lane = async (c: CycleRow): Promise<void> => {
       while (!this.stopping && budgetItems > 0) {
         budgetItems--;
-        const [item] = await this.repo.claimItems(cycleId, workerId, 1, leaseMs);
-        if (!item) return;
-        const ok = await this.processItem(c, item, { ingestionWaitMs, maxAttempts });
-        if (ok === 'done') report.processed++;
-        else if (ok === 'failed') report.failed++;
+        const items = await this.repo.claimItems(cycleId, workerId, 1, leaseMs);
+        if (items.length === 0) return;
+        for (const item of items) {
+          const ok = await this.processItem(c, item, { ingestionWaitMs, maxAttempts });
+          if (ok === 'done') report.processed++;
+          else if (ok === 'failed') report.failed++;
+        }
         if (opts.onProgress && (report.processed + report.failed) % 25 === 0) opts.onProgress(await this.progress(cycleId));
       }
     };
@@ -317,9 +319,12 @@ export class ReunderwritingService implements OnApplicationShutdown {
       }
       const actor = `reunderwrite:${cycle.id}`;
       // Exactly one decision per borrower per cycle: a retry reuses the decision a crashed attempt stored.
+      // (On a first attempt nothing can be stored yet: skip the lookup.)
       let current: StoredDecision | null = item.decision_id
         ? await this.repo.findDecision(m, item.decision_id)
-        : await this.repo.findCycleDecision(m, item.borrower_id, actor);
+        : item.attempts > 1
+          ? await this.repo.findCycleDecision(m, item.borrower_id, actor)
+          : null;
       let sync: SyncSummary;
       if (current) {
         sync = { ...emptySync(), skipped: 'decision_already_stored' };
