@@ -8,8 +8,18 @@ export function annuityFactor(monthlyRate: Dec, tenorMonths: number): Dec {
   if (!Number.isInteger(tenorMonths) || tenorMonths <= 0) throw new RangeError(`tenor must be a positive integer, got ${tenorMonths}`);
   if (monthlyRate.lt(0)) throw new RangeError('monthly rate must not be negative');
   if (monthlyRate.isZero()) return new Dec(tenorMonths);
-  return ONE.minus(ONE.plus(monthlyRate).pow(-tenorMonths)).div(monthlyRate);
+  // A pure function of (rate, tenor), asked for repeatedly by every counterfactual: memoised (bounded).
+  const key = `${monthlyRate.toString()}|${tenorMonths}`;
+  let a = annuityCache.get(key);
+  if (a === undefined) {
+    a = ONE.minus(ONE.plus(monthlyRate).pow(-tenorMonths)).div(monthlyRate);
+    if (annuityCache.size > 1_000) annuityCache.clear();
+    annuityCache.set(key, a);
+  }
+  return a;
 }
+
+const annuityCache = new Map<string, Dec>();
 
 /** Largest principal repayable by `instalment` a month: L = MI × (1 − (1 + r)^−n) / r. Unrounded. */
 export function principalForInstalment(instalment: Dec, monthlyRate: Dec, tenorMonths: number): Dec {

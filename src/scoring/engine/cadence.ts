@@ -165,16 +165,24 @@ export function predictNextDay(c: Cadence): number | null {
 export function monthlyFactor(frequency: StreamFrequency): Dec {
   switch (frequency) {
     case 'weekly':
-      return new Dec(52).div(12);
+      return WEEKLY_FACTOR;
     case 'biweekly':
-      return new Dec(26).div(12);
+      return BIWEEKLY_FACTOR;
     case 'semi_monthly':
-      return new Dec(2);
+      return SEMI_MONTHLY_FACTOR;
     case 'monthly':
-      return new Dec(1);
+      return MONTHLY_FACTOR;
     case 'quarterly':
-      return new Dec(1).div(3);
+      return QUARTERLY_FACTOR;
     case 'irregular':
-      return new Dec(0);
+      return IRREGULAR_FACTOR;
   }
 }
+
+// Decimals are immutable, so the factors are computed once.
+const WEEKLY_FACTOR = new Dec(52).div(12);
+const BIWEEKLY_FACTOR = new Dec(26).div(12);
+const SEMI_MONTHLY_FACTOR = new Dec(2);
+const MONTHLY_FACTOR = new Dec(1);
+const QUARTERLY_FACTOR = new Dec(1).div(3);
+const IRREGULAR_FACTOR = new Dec(0);

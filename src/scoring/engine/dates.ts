@@ -49,8 +49,24 @@ export function weekday(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
+// Day-of-month and month index of epoch days 0 … TABLE_DAYS − 1 (1970 – 2169), filled on first use: the
+// detectors ask for the same few hundred days thousands of times per decision. 0 marks "not computed yet".
+const TABLE_DAYS = 73_049;
+const domTable = new Uint8Array(TABLE_DAYS);
+const monthTable = new Int32Array(TABLE_DAYS); // month index + 1
+
+function fillTables(day: number): void {
+  const c = civilFromDays(day);
+  domTable[day] = c.d;
+  monthTable[day] = (c.y - 1970) * 12 + c.m;
+}
+
 /** Month index (months since 1970-01) of an epoch day. */
 export function monthIndexOfDay(day: number): number {
+  if (day >= 0 && day < TABLE_DAYS && Number.isInteger(day)) {
+    if (monthTable[day] === 0) fillTables(day);
+    return monthTable[day] - 1;
+  }
   const c = civilFromDays(day);
   return (c.y - 1970) * 12 + c.m - 1;
 }
@@ -76,6 +92,10 @@ export function daysInMonth(monthIndex: number): number {
 }
 
 export function dayOfMonth(day: number): number {
+  if (day >= 0 && day < TABLE_DAYS && Number.isInteger(day)) {
+    if (domTable[day] === 0) fillTables(day);
+    return domTable[day];
+  }
   return civilFromDays(day).d;
 }
 

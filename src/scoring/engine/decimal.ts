@@ -20,10 +20,17 @@ export function toMinor(value: Dec): number {
   return n === 0 ? 0 : n; // never -0
 }
 
-/** Ratio rounding point: a decimal string with RATIO_DP places, HALF_EVEN. */
+/**
+ * Ratio rounding point: a decimal string with RATIO_DP places, HALF_EVEN. One rounding `toFixed` (the same
+ * digits as rounding with toDecimalPlaces first); a value that rounds to zero from below prints as `0.0000`.
+ */
 export function toRatio(value: Dec): string {
-  return value.toDecimalPlaces(RATIO_DP, Decimal.ROUND_HALF_EVEN).toFixed(RATIO_DP);
+  const s = value.toFixed(RATIO_DP, Decimal.ROUND_HALF_EVEN);
+  return s === NEGATIVE_ZERO_RATIO ? ZERO_RATIO : s;
 }
+
+const NEGATIVE_ZERO_RATIO = `-0.${'0'.repeat(RATIO_DP)}`;
+const ZERO_RATIO = `0.${'0'.repeat(RATIO_DP)}`;
 
 export function dec(value: number | string): Dec {
   return new Dec(value);

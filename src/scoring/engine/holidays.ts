@@ -26,14 +26,26 @@ export function isPublicHoliday(day: number): boolean {
   return holidaysOf(Number(date.slice(0, 4))).has(date);
 }
 
+// Epoch days 0 … 73,048 (1970 – 2169): 0 not computed yet, 1 business day, 2 not. Other days use the map.
+const TABLE_DAYS = 73_049;
+const businessTable = new Uint8Array(TABLE_DAYS);
 const businessCache = new Map<number, boolean>();
+
+function computeBusinessDay(day: number): boolean {
+  const wd = weekday(day);
+  return wd !== 0 && wd !== 6 && !isPublicHoliday(day);
+}
 
 /** Monday–Friday and not a Nigerian public holiday. */
 export function isBusinessDay(day: number): boolean {
+  if (day >= 0 && day < TABLE_DAYS && Number.isInteger(day)) {
+    let v = businessTable[day];
+    if (v === 0) businessTable[day] = v = computeBusinessDay(day) ? 1 : 2;
+    return v === 1;
+  }
   let b = businessCache.get(day);
   if (b === undefined) {
-    const wd = weekday(day);
-    b = wd !== 0 && wd !== 6 && !isPublicHoliday(day);
+    b = computeBusinessDay(day);
     businessCache.set(day, b);
   }
   return b;

@@ -463,20 +463,37 @@ function isMajorPayer(occ: readonly Occurrence[], frame: Frame, eligibleTotal: n
   return eligibleTotal > 0 && total * 10 >= eligibleTotal;
 }
 
+// Confidence weights (research §4a step 7) and the CV at which amount stability reaches 0, parsed once.
+const W_REGULARITY = new Dec('0.30');
+const W_STABILITY = new Dec('0.25');
+const W_COVERAGE = new Dec('0.20');
+const W_KEYWORD = new Dec('0.15');
+const W_RECENCY = new Dec('0.10');
+const CV_FULL_SCALE = new Dec('0.5');
+
 function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowIrregular: boolean): IncomeStream | null {
   const ip = policy.income;
   const { txs, keys } = frame;
   if (s.occ.length < 2) return null;
   const allIdx = s.occ.flatMap((o) => o.idx);
   const matcher = matcherFor(ip);
-  const keyword = allIdx.some((i) => hasKeyword(txs[i], matcher, keys[i]));
+  const keywordOf = (i: number): boolean => hasKeyword(txs[i], matcher, keys[i]);
+  // The cheaper test first: a MATURE candidate is rejected on its cadence alone, an EARLY one on its keyword.
   let maturity: StreamMaturity;
-  if (s.occ.length >= ip.minOccurrencesMature) maturity = 'MATURE';
-  else if (keyword) maturity = 'EARLY';
-  else return null;
-
-  const cadence = detectCadence(s.occ.map((o) => o.day));
-  if (cadence.frequency === 'irregular' && !allowIrregular) return null;
+  let keyword: boolean;
+  let cadence: ReturnType<typeof detectCadence>;
+  if (s.occ.length >= ip.minOccurrencesMature) {
+    maturity = 'MATURE';
+    cadence = detectCadence(s.occ.map((o) => o.day));
+    if (cadence.frequency === 'irregular' && !allowIrregular) return null;
+    keyword = allIdx.some(keywordOf);
+  } else {
+    keyword = allIdx.some(keywordOf);
+    if (!keyword) return null;
+    maturity = 'EARLY';
+    cadence = detectCadence(s.occ.map((o) => o.day));
+    if (cadence.frequency === 'irregular' && !allowIrregular) return null;
+  }
   const m = cadence.frequency === 'irregular' ? cadence.medianGapDays : periodDays(cadence);
   const lastDay = s.occ[s.occ.length - 1].day;
   const daysSince = frame.asOfDay - lastDay;
@@ -512,15 +529,15 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const expected = cadence.frequency === 'quarterly' ? Math.ceil(streamHist.length / 3) : streamHist.length;
   const coverage = expected > 0 ? clamp01(new Dec(withIncome).div(expected)) : ZERO;
   const regularity = new Dec(cadence.regularity);
-  const amountStability = ONE.minus(minDec(ONE, cvDec(current.map((o) => o.amount)).div('0.5')));
+  const amountStability = ONE.minus(minDec(ONE, cvDec(current.map((o) => o.amount)).div(CV_FULL_SCALE)));
   const kw = keyword ? ONE : ZERO;
   const recency = clamp01(ONE.minus(new Dec(Math.max(0, daysSince - m)).div(grace)));
   const confidence = regularity
-    .times('0.30')
-    .plus(amountStability.times('0.25'))
-    .plus(coverage.times('0.20'))
-    .plus(kw.times('0.15'))
-    .plus(recency.times('0.10'));
+    .times(W_REGULARITY)
+    .plus(amountStability.times(W_STABILITY))
+    .plus(coverage.times(W_COVERAGE))
+    .plus(kw.times(W_KEYWORD))
+    .plus(recency.times(W_RECENCY));
   const confidenceR = new Dec(toRatio(confidence));
 
   const w = ip.weights;

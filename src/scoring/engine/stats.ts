@@ -6,8 +6,27 @@ const Dec20 = Decimal.clone({ precision: 20, rounding: Decimal.ROUND_HALF_EVEN }
 
 /** Statistics on integer kobo series, exact via Decimal (small arrays: months, stream occurrences). */
 
-function sortedCopy(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
+/**
+ * Ascending numeric copy, exact for safe integers: insertion sort for the short series the detectors use
+ * (months, occurrences, gaps), a native typed-array sort otherwise; no comparator calls.
+ */
+function sortedCopy(values: readonly number[]): Float64Array {
+  const n = values.length;
+  const s = new Float64Array(n);
+  if (n > 32) {
+    for (let i = 0; i < n; i += 1) s[i] = values[i];
+    return s.sort();
+  }
+  for (let i = 0; i < n; i += 1) {
+    const v = values[i];
+    let j = i - 1;
+    while (j >= 0 && s[j] > v) {
+      s[j + 1] = s[j];
+      j -= 1;
+    }
+    s[j + 1] = v;
+  }
+  return s;
 }
 
 export function sumInt(values: readonly number[]): number {
