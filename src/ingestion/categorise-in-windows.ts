@@ -64,8 +64,8 @@ export async function* categoriseSlices(
   accounts: readonly BorrowerAccountTransactions[],
   opts: WindowedCategoriseOptions,
 ): AsyncGenerator<NormalisedTransaction[]> {
-  const coreRows = opts.coreRows ?? 1500;
-  const marginRows = opts.marginRows ?? 150;
+  const coreRows = opts.coreRows ?? 2000;
+  const marginRows = opts.marginRows ?? 100;
   const marginMs = (opts.marginDays ?? 9) * DAY_MS;
   const categoriseOpts = { dictionaries: opts.dictionaries, ...(opts.asOf ? { asOf: opts.asOf } : {}) };
   const total = accounts.reduce((n, a) => n + a.transactions.length, 0);
