@@ -1,8 +1,4 @@
-import { Decimal } from 'decimal.js';
 import { Dec, ZERO } from './decimal.js';
-
-/** Square roots only feed published ratios (4 dp), so 20 significant digits are ample and much faster. */
-const Dec20 = Decimal.clone({ precision: 20, rounding: Decimal.ROUND_HALF_EVEN });
 
 /** Statistics on integer kobo series, exact via Decimal (small arrays: months, stream occurrences). */
 
@@ -60,8 +56,10 @@ export function percentileDec(values: readonly number[], p: Dec): Dec {
 
 /**
  * Population coefficient of variation (stdev / mean); 0 when the mean is 0 or fewer than 2 values.
- * CV² = (n·Σx² − (Σx)²) / (Σx)² is formed exactly in BigInt (integer kobo), leaving one Decimal division and
- * one square root.
+ * CV² = (n·Σx² − (Σx)²) / (Σx)² is formed exactly in BigInt (integer kobo); CV² is rounded HALF_EVEN to 20
+ * significant digits and its square root rounded HALF_EVEN to 20 significant digits — exactly what decimal.js
+ * gives at precision 20 (its division and square root are correctly rounded), computed with integer square
+ * roots instead (decimal.js's square root was the engine's single most expensive operation).
  */
 export function cvDec(values: readonly number[]): Dec {
   if (values.length < 2) return ZERO;
@@ -75,8 +73,76 @@ export function cvDec(values: readonly number[]): Dec {
   if (sum === 0n) return ZERO;
   const num = BigInt(values.length) * sumSq - sum * sum;
   if (num <= 0n) return ZERO;
-  const ratio = new Dec20(num.toString()).div((sum * sum).toString());
-  return new Dec(ratio.sqrt().toString());
+  const [c, p] = roundedQuotient(num, sum * sum, SIG);
+  const [r, e] = roundedSqrt(c, p, SIG);
+  return new Dec(`${r}e${e}`);
+}
+
+const SIG = 20;
+
+function pow10(k: number): bigint {
+  return 10n ** BigInt(k);
+}
+
+function digitCount(n: bigint): number {
+  return n.toString().length;
+}
+
+/** num/den (both > 0) rounded HALF_EVEN to `sig` significant digits, as [coefficient, exponent]: c·10^p. */
+export function roundedQuotient(num: bigint, den: bigint, sig: number): [bigint, number] {
+  // Scale so that the integer quotient has exactly `sig` digits: 10^(sig−1) ≤ ⌊num·10^k / den⌋ < 10^sig.
+  let k = sig - (digitCount(num) - digitCount(den));
+  const scaled = (kk: number): [bigint, bigint] => (kk >= 0 ? [num * pow10(kk), den] : [num, den * pow10(-kk)]);
+  let [a, b] = scaled(k);
+  let q = a / b;
+  if (q >= pow10(sig)) {
+    k -= 1;
+    [a, b] = scaled(k);
+    q = a / b;
+  } else if (q < pow10(sig - 1)) {
+    k += 1;
+    [a, b] = scaled(k);
+    q = a / b;
+  }
+  const rem2 = 2n * (a - q * b);
+  if (rem2 > b || (rem2 === b && q % 2n === 1n)) q += 1n;
+  return [q, -k];
+}
+
+/** √(c·10^p) (c > 0) rounded HALF_EVEN to `sig` significant digits, as [coefficient, exponent]. */
+export function roundedSqrt(c: bigint, p: number, sig: number): [bigint, number] {
+  let m = c;
+  let e = p;
+  if (e % 2 !== 0) {
+    m *= 10n;
+    e -= 1;
+  }
+  // M = m·10^(2j) with 2·sig − 1 or 2·sig digits, so ⌊√M⌋ has exactly `sig` digits.
+  const j = Math.ceil((2 * sig - 1 - digitCount(m)) / 2);
+  const big = j >= 0 ? m * pow10(2 * j) : m / pow10(-2 * j);
+  if (j < 0 && big * pow10(-2 * j) !== m) throw new RangeError('cv: coefficient too long for an exact square root');
+  let s = isqrt(big);
+  // Round: up when M > (s + ½)², i.e. 4M > (2s + 1)²; a tie goes to the even neighbour.
+  const lhs = 4n * big;
+  const rhs = (2n * s + 1n) * (2n * s + 1n);
+  if (lhs > rhs || (lhs === rhs && s % 2n === 1n)) s += 1n;
+  return [s, e / 2 - j];
+}
+
+/** ⌊√n⌋ for n ≥ 0 (Newton's method from a floating-point estimate). */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n)))) + 1n;
+  // One step from any positive start lands at or above ⌊√n⌋; from there the iteration decreases to it.
+  x = (x + n / x) >> 1n;
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x * x > n) x -= 1n;
+  while ((x + 1n) * (x + 1n) <= n) x += 1n;
+  return x;
 }
 
 /** Theil–Sen slope of y against x = 0..n−1 (median of pairwise slopes); robust to one bad month. */
