@@ -8,7 +8,7 @@ import { runScript, startInfra, type Infra, type Sandbox } from './reliability/i
 import { applyFor, engineClient, linkBorrower, mapPool, query, sandboxAdmin, waitForQuiet, waitUntil, type EngineClient } from './reliability/kit.js';
 
 /**
- * `npm run scale-out [-- --borrowers 300 --instances 1,3 --json]`
+ * `npm run scale-out [-- --borrowers 300 --instances 1,3 --mono-latency-ms 150 --json]`
  *
  * Several engine instances on one Postgres (issue 9, "Several instances"). For each instance count it starts an
  * embedded Postgres database and the sandbox (loopback only), N engine processes on one DATABASE_URL with jobs on,
@@ -36,13 +36,15 @@ interface PhaseResult {
   reviewItemsDone: number;
   reviewAttemptsMax: number;
   reviewWorkers: Record<string, number>;
+  /** Items not done, by status and error (should be empty). */
+  reviewProblems: Array<{ status: string; error: string | null; n: number }>;
   scheduledDecisionsPerBorrowerMax: number;
   scheduledDecisionBorrowers: number;
   cycleSeconds: number;
   borrowersPerSecond: number;
 }
 
-function args(): { borrowers: number; instances: number[]; json: boolean } {
+function args(): { borrowers: number; instances: number[]; json: boolean; monoLatencyMs: number } {
   const get = (name: string): string | undefined => {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
@@ -51,7 +53,9 @@ function args(): { borrowers: number; instances: number[]; json: boolean } {
   const instances = (get('instances') ?? '1,3').split(',').map(Number);
   if (!Number.isSafeInteger(borrowers) || borrowers < 1) throw new Error('--borrowers must be a positive integer');
   if (instances.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 8)) throw new Error('--instances must be a list of 1..8');
-  return { borrowers, instances, json: process.argv.includes('--json') };
+  const monoLatencyMs = Number(get('mono-latency-ms') ?? 150);
+  if (!Number.isSafeInteger(monoLatencyMs) || monoLatencyMs < 0) throw new Error('--mono-latency-ms must be a non-negative integer');
+  return { borrowers, instances, json: process.argv.includes('--json'), monoLatencyMs };
 }
 
 /** `scripts/reunderwrite.ts --cycle ID --drain-only`: the documented extra worker for a running cycle. */
@@ -64,7 +68,7 @@ function drainWorker(databaseUrl: string, cycleId: string, env: Record<string, s
   return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
-async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrowers: number, log: (l: string) => void, onCleanup: (fn: () => Promise<void>) => void): Promise<PhaseResult> {
+async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrowers: number, monoLatencyMs: number, log: (l: string) => void, onCleanup: (fn: () => Promise<void>) => void): Promise<PhaseResult> {
   await sandboxAdmin(sandbox.url, 'POST', '/reset', {});
   const databaseUrl = await infra.createDatabase(`scale_${instances}_${Date.now().toString(36)}`);
   const env = infra.monoEnv(sandbox, {
@@ -99,7 +103,15 @@ async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrower
     const linkSeconds = (performance.now() - t0) / 1000;
     log(`[${instances}] linked ${linked.length} borrowers in ${linkSeconds.toFixed(1)} s`);
 
-    // Burst of applications spread over the instances.
+    // Burst of applications from returning borrowers (data an hour old), spread over the instances: each application
+    // syncs with Mono and waits for the new data, as in production, where a Mono call takes hundreds of ms
+    // (simulated with the sandbox's latency).
+    await query(
+      pool,
+      `UPDATE bank_accounts SET last_synced_at = last_synced_at - interval '1 hour', last_ingested_at = last_ingested_at - interval '1 hour',
+              last_sync_requested_at = last_sync_requested_at - interval '1 hour'`,
+    );
+    if (monoLatencyMs > 0) await sandboxAdmin(sandbox.url, 'POST', '/faults', { latencyMs: monoLatencyMs });
     t0 = performance.now();
     const appIds = await mapPool(linked, 32, (b, i) => applyFor(clients[i % instances], b.borrowerId, `scale-${i}`, 5_000_000));
     await waitUntil(
@@ -152,10 +164,16 @@ async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrower
       `SELECT split_part(worker_id, ':', 2) AS worker, count(*) AS n FROM review_items WHERE cycle_id = $1 GROUP BY 1 ORDER BY 1`,
       [cycleId],
     );
+    const problems = await query<{ status: string; error: string | null; n: string }>(
+      pool,
+      `SELECT status, left(error, 300) AS error, count(*) AS n FROM review_items WHERE cycle_id = $1 AND status <> 'done' GROUP BY 1, 2 ORDER BY 3 DESC`,
+      [cycleId],
+    );
     const [sched] = await query<{ borrowers: string; max: string | null }>(
       pool,
       `SELECT count(*) AS borrowers, max(n) AS max FROM (SELECT borrower_id, count(*) AS n FROM decisions WHERE trigger = 'scheduled' GROUP BY borrower_id) x`,
     );
+    await sandboxAdmin(sandbox.url, 'DELETE', '/faults');
     log(`[${instances}] cycle of ${items.total} borrowers completed in ${cycleSeconds.toFixed(1)} s`);
     return {
       instances,
@@ -176,6 +194,7 @@ async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrower
       reviewItemsDone: Number(items.done),
       reviewAttemptsMax: Number(items.attempts ?? 0),
       reviewWorkers: Object.fromEntries(perWorker.map((r) => [`pid ${r.worker}`, Number(r.n)])),
+      reviewProblems: problems.map((p) => ({ status: p.status, error: p.error, n: Number(p.n) })),
       scheduledDecisionsPerBorrowerMax: Number(sched.max ?? 0),
       scheduledDecisionBorrowers: Number(sched.borrowers),
       cycleSeconds: round(cycleSeconds),
@@ -191,13 +210,13 @@ async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrower
 const round = (n: number): number => Math.round(n * 100) / 100;
 
 runScript(async (onCleanup) => {
-  const { borrowers, instances, json } = args();
+  const { borrowers, instances, json, monoLatencyMs } = args();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const infra = await startInfra('scale', log);
   onCleanup(() => infra.close());
   const sandbox = await infra.startSandbox({ webhookDelayMs: [0, 20], linkProcessingMs: [10, 40] });
   const results: PhaseResult[] = [];
-  for (const n of instances) results.push(await phase(infra, sandbox, n, borrowers, log, onCleanup));
+  for (const n of instances) results.push(await phase(infra, sandbox, n, borrowers, monoLatencyMs, log, onCleanup));
 
   const checks: Array<[string, boolean]> = results.flatMap((r) => [
     [`[${r.instances}] scheduler ran once (1 × 202, ${r.instances - 1} × 409, 1 cycle)`, r.triggers.accepted === 1 && r.triggers.conflict === r.instances - 1 && r.cyclesCreated === 1] as [string, boolean],
@@ -233,6 +252,7 @@ runScript(async (onCleanup) => {
       );
     }
     for (const [name, ok] of checks) process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}\n`);
+    for (const r of results) for (const p of r.reviewProblems) process.stdout.write(`  [${r.instances}] ${p.n} item(s) ${p.status}: ${p.error ?? ''}\n`);
   }
   return checks.every(([, ok]) => ok) ? 0 : 1;
 });

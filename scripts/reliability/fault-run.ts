@@ -58,6 +58,7 @@ runScript(async (onCleanup) => {
     const rows: Array<[string, string]> = [
       ['borrowers (MFA)', `${r.borrowers} (${r.mfaBorrowers})`],
       ['applications decided / reauth_required', `${r.applications.decided} / ${r.applications.reauthRequired} of ${r.applications.total}`],
+      ['MFA borrowers decided on stale data', String(r.applications.mfaDecidedStale)],
       ['decisions (approve/decline/refer)', JSON.stringify(r.applicationDecisions.outcomes)],
       ['cycle items done / total', `${r.scheduledDecisions.itemsDone} / ${r.scheduledDecisions.reviewItems} (${r.cycle.status})`],
       ['accounts / transactions compared', `${r.groundTruth.accounts} / ${r.groundTruth.transactions}`],

@@ -17,7 +17,6 @@ import {
   waitUntil,
   withRetries,
   type EngineClient,
-  type LinkedBorrower,
 } from './kit.js';
 
 /** Every fault the sandbox can inject, at rates that make each of them happen many times in a run. */
@@ -76,8 +75,13 @@ export interface FaultRunResult {
     total: number;
     decided: number;
     reauthRequired: number;
-    /** Applications not where their borrower should end (MFA → reauth_required, others → decided). */
-    unexpected: Array<{ id: string; status: string; mfa: boolean }>;
+    /** MFA borrowers decided on the data they had (the sync request failed under faults), flagged stale. */
+    mfaDecidedStale: number;
+    /**
+     * Applications not where their borrower may end: others → decided; MFA banks → reauth_required, or decided on
+     * stale data when the sync request itself failed (APPLICATION_STALE_POLICY=decide_stale).
+     */
+    unexpected: Array<{ id: string; status: string; reason: string | null; stale: boolean; mfa: boolean }>;
   };
   applicationDecisions: { applications: number; maxPerApplication: number; outcomes: Record<string, number> };
   cycle: { id: string; status: string; counters: Record<string, number> };
@@ -155,7 +159,11 @@ export async function runFaultScenario(opts: FaultRunOptions): Promise<FaultRunR
     const appIds = await mapPool(linked, concurrency, (b, i) => applyFor(opts.engine, b.borrowerId, `fault-${runTag}-${i}`, 5_000_000));
     const finalStatuses = await waitUntil(
       async () => {
-        const rows = await query<{ id: string; status: string }>(pool, `SELECT id, status FROM loan_applications WHERE id = ANY($1::uuid[])`, [appIds]);
+        const rows = await query<{ id: string; status: string; status_reason: string | null; stale_data: boolean }>(
+          pool,
+          `SELECT id, status, status_reason, stale_data FROM loan_applications WHERE id = ANY($1::uuid[])`,
+          [appIds],
+        );
         return rows.every((r) => ['decided', 'reauth_required', 'failed'].includes(r.status)) ? rows : null;
       },
       { timeoutMs: phaseTimeoutMs, what: 'every application decided or waiting for reauth' },
@@ -232,7 +240,15 @@ export async function runFaultScenario(opts: FaultRunOptions): Promise<FaultRunR
     const hooks = await sandboxAdmin<{ deliveries: Array<{ duplicate: boolean }> }>(opts.sandboxUrl, 'GET', '/webhooks');
     const seen = await faultsSeen(opts.sandboxUrl, linked.map((b) => b.monoAccountId));
     const statuses = countBy(finalStatuses.map((r) => r.status));
-    const statusById = new Map(finalStatuses.map((r) => [r.id, r.status]));
+    const byId = new Map(finalStatuses.map((r) => [r.id, r]));
+    const outcomeOf = (id: string, i: number) => {
+      const row = byId.get(id);
+      const status = row?.status ?? 'missing';
+      const mfa = linked[i].mfa;
+      const ok = mfa ? status === 'reauth_required' || (status === 'decided' && row?.stale_data === true) : status === 'decided';
+      return { id, status, reason: row?.status_reason ?? null, stale: row?.stale_data ?? false, mfa, ok };
+    };
+    const outcomesByApp = appIds.map(outcomeOf);
     return {
       borrowers: linked.length,
       mfaBorrowers: linked.filter((b) => b.mfa).length,
@@ -240,10 +256,8 @@ export async function runFaultScenario(opts: FaultRunOptions): Promise<FaultRunR
         total: appIds.length,
         decided: statuses.decided ?? 0,
         reauthRequired: statuses.reauth_required ?? 0,
-        unexpected: appIds
-          .map((id, i) => ({ id, status: statusById.get(id) ?? 'missing', mfa: linked[i].mfa, want: expectedOutcome(linked[i]) }))
-          .filter((a) => a.status !== a.want)
-          .map(({ id, status, mfa }) => ({ id, status, mfa })),
+        mfaDecidedStale: outcomesByApp.filter((a) => a.mfa && a.status === 'decided').length,
+        unexpected: outcomesByApp.filter((a) => !a.ok).map(({ id, status, reason, stale, mfa }) => ({ id, status, reason, stale, mfa })),
       },
       applicationDecisions: {
         applications: Number(appDecisions.apps),
@@ -271,11 +285,6 @@ export async function runFaultScenario(opts: FaultRunOptions): Promise<FaultRunR
     await sandboxAdmin(opts.sandboxUrl, 'DELETE', '/faults').catch(() => undefined);
     await pool.end();
   }
-}
-
-/** Which borrowers are expected where: MFA borrowers wait for reauth, everyone else is decided. */
-export function expectedOutcome(b: LinkedBorrower): 'reauth_required' | 'decided' {
-  return b.mfa ? 'reauth_required' : 'decided';
 }
 
 function countBy(values: string[]): Record<string, number> {

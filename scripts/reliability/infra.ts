@@ -96,7 +96,7 @@ export async function startInfra(name: string, log: (line: string) => void = () 
         MONO_SECRET_KEY: SANDBOX_SECRET_KEY,
         MONO_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET,
         MONO_RETRY_BASE_MS: '5',
-        MONO_TIMEOUT_MS: '2000',
+        MONO_TIMEOUT_MS: '10000',
         MONO_MAX_RETRIES: '4',
         MONO_CIRCUIT_HALF_OPEN_MS: '50',
         SYNC_MIN_INTERVAL_SECONDS: '0',

@@ -105,34 +105,49 @@ export interface LinkedBorrower {
 
 /**
  * A sandbox account (persona), a borrower over the engine API named as the bank account is (so scoring sees no name
- * mismatch), and the widget code exchanged by the engine.
+ * mismatch), and the widget code exchanged by the engine. When the engine answers that Mono refused the code as
+ * already used (a timed-out exchange that Mono had completed, see docs/mono.md), the borrower links again with a new
+ * code, as the widget would.
  */
 export async function linkBorrower(
   engine: EngineClient,
   sandboxUrl: string,
   input: { externalId: string; persona: string; mfa?: boolean; months?: number; seed?: number },
 ): Promise<LinkedBorrower> {
-  const created = await sandboxAdmin<{ code: string; accountId: string }>(sandboxUrl, 'POST', '/accounts', {
-    persona: input.persona,
-    months: input.months ?? 6,
-    ...(input.seed === undefined ? {} : { seed: input.seed }),
-    ...(input.mfa ? { options: { mfa: true } } : {}),
-  });
-  const truth = await sandboxAdmin<{ account: { name?: string } }>(sandboxUrl, 'GET', `/accounts/${created.accountId}`);
-  const b = await withRetries(
-    'create borrower',
-    () =>
-      engine.call<{ id: string }>('POST', '/v1/borrowers', {
-        body: { externalId: input.externalId, fullName: truth.account.name ?? 'Ada Okafor', email: `${input.externalId}@example.com` },
-      }),
-    (s) => s === 201,
-  );
-  const linked = await withRetries(
-    'link account',
-    () => engine.call<{ id: string; monoAccountId: string }>('POST', `/v1/borrowers/${b.body.id}/accounts`, { body: { code: created.code } }),
-    (s) => s === 201,
-  );
-  return { borrowerId: b.body.id, accountId: linked.body.id, monoAccountId: linked.body.monoAccountId, mfa: input.mfa === true, persona: input.persona };
+  let borrowerId: string | null = null;
+  for (let attempt = 1; ; attempt++) {
+    const created = await sandboxAdmin<{ code: string; accountId: string }>(sandboxUrl, 'POST', '/accounts', {
+      persona: input.persona,
+      months: input.months ?? 6,
+      ...(input.seed === undefined ? {} : { seed: input.seed }),
+      ...(input.mfa ? { options: { mfa: true } } : {}),
+    });
+    if (!borrowerId) {
+      const truth = await sandboxAdmin<{ account: { name?: string } }>(sandboxUrl, 'GET', `/accounts/${created.accountId}`);
+      const b = await withRetries(
+        'create borrower',
+        () =>
+          engine.call<{ id: string }>('POST', '/v1/borrowers', {
+            body: { externalId: input.externalId, fullName: truth.account.name ?? 'Ada Okafor', email: `${input.externalId}@example.com` },
+          }),
+        (s) => s === 201,
+      );
+      borrowerId = b.body.id;
+    }
+    const id = borrowerId;
+    try {
+      const linked = await withRetries(
+        'link account',
+        () => engine.call<{ id: string; monoAccountId: string }>('POST', `/v1/borrowers/${id}/accounts`, { body: { code: created.code } }),
+        (s) => s === 201,
+      );
+      return { borrowerId: id, accountId: linked.body.id, monoAccountId: linked.body.monoAccountId, mfa: input.mfa === true, persona: input.persona };
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('already used')) throw err;
+      // The orphaned sandbox account is unlinked so ground-truth comparisons only see accounts the engine holds.
+      await sandboxAdmin(sandboxUrl, 'POST', `/accounts/${created.accountId}/unlink`, {}).catch(() => undefined);
+    }
+  }
 }
 
 export async function applyFor(engine: EngineClient, borrowerId: string, idempotencyKey: string, amount = 5_000_000): Promise<string> {

@@ -53,6 +53,8 @@ async function scenario(name: string, extraEnv: Record<string, string> = {}): Pr
     port: await freePort(),
     env: monoEnv(sandbox, {
       LOG_LEVEL: 'error',
+      // The machine is shared and loaded: a short client timeout would only test the CPU scheduler.
+      MONO_TIMEOUT_MS: '10000',
       JOBS_ENABLED: 'true',
       WEBHOOK_POLL_MS: '200',
       APPLICATION_SYNC_DEADLINE_SECONDS: '5',
