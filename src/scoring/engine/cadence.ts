@@ -1,6 +1,6 @@
 import { Dec } from './decimal.js';
 import { daysInMonth, dayOfMonth, monthIndexOfDay, firstDayOfMonth, weekday } from './dates.js';
-import { nominalCandidates, previousBusinessDay } from './holidays.js';
+import { isBusinessDay, previousBusinessDay } from './holidays.js';
 import { medianNum, stdevNum } from './stats.js';
 import type { StreamFrequency } from './types.js';
 
@@ -27,21 +27,38 @@ function domDistance(a: number, b: number): number {
  */
 export function nominalDays(days: readonly number[]): number[] {
   if (days.length < 2) return [...days];
+  const n = days.length;
   const gaps: number[] = [];
-  for (let i = 1; i < days.length; i += 1) gaps.push(days[i] - days[i - 1]);
-  const candidates = days.map(nominalCandidates);
+  for (let i = 1; i < n; i += 1) gaps.push(days[i] - days[i - 1]);
+  // Candidates of payment i (as nominalCandidates lists them): the day, the next `after[i]` days, the previous
+  // `before[i]` days — the runs of non-business days (≤ 5) right after and right before it.
+  const after = new Int8Array(n);
+  const before = new Int8Array(n);
+  let shifted = false;
+  for (let i = 0; i < n; i += 1) {
+    const day = days[i];
+    let a = 0;
+    while (a < 5 && !isBusinessDay(day + a + 1)) a += 1;
+    let b = 0;
+    while (b < 5 && !isBusinessDay(day - b - 1)) b += 1;
+    after[i] = a;
+    before[i] = b;
+    if (a + b > 0) shifted = true;
+  }
+  // Every payment stands only for itself: nothing to undo.
+  if (!shifted) return [...days];
   const monthly = medianNum(gaps) >= 20;
   const keyOf = monthly ? dayOfMonth : weekday;
   // The nominal pay day is the day of month (or weekday) that the most payments could stand for; ties go
   // to the one nearest the median raw day. Counting per payment (a payment counts once per key).
   const counts = new Int32Array(32);
-  const seen: number[] = [];
-  for (const cs of candidates) {
-    seen.length = 0;
-    for (const c of cs) {
+  const seenBy = new Int32Array(32);
+  for (let i = 0; i < n; i += 1) {
+    const day = days[i];
+    for (let c = day - before[i]; c <= day + after[i]; c += 1) {
       const k = keyOf(c);
-      if (!seen.includes(k)) {
-        seen.push(k);
+      if (seenBy[k] !== i + 1) {
+        seenBy[k] = i + 1;
         counts[k] += 1;
       }
     }
@@ -57,20 +74,33 @@ export function nominalDays(days: readonly number[]): number[] {
       bestCount = c;
     }
   }
-  return days.map((d, i) => {
-    const cs = candidates[i];
-    if (cs.length === 1) return d;
+  const distance = (c: number): number => (monthly ? domDistance(dayOfMonth(c), target) : keyOf(c) === target ? 0 : 7);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i += 1) {
+    const d = days[i];
+    out[i] = d;
+    if (after[i] + before[i] === 0) continue;
+    // Same order as nominalCandidates: the day, the days after (ascending), the days before (descending);
+    // the first candidate at the smallest distance wins.
     let best = d;
-    let bestDist = monthly ? domDistance(dayOfMonth(d), target) : keyOf(d) === target ? 0 : 7;
-    for (const c of cs) {
-      const dist = monthly ? domDistance(dayOfMonth(c), target) : keyOf(c) === target ? 0 : 7;
+    let bestDist = distance(d);
+    for (let c = d + 1; c <= d + after[i]; c += 1) {
+      const dist = distance(c);
       if (dist < bestDist) {
         best = c;
         bestDist = dist;
       }
     }
-    return best;
-  });
+    for (let c = d - 1; c >= d - before[i]; c -= 1) {
+      const dist = distance(c);
+      if (dist < bestDist) {
+        best = c;
+        bestDist = dist;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
 }
 
 function classify(m: number, semiMonthly: boolean): StreamFrequency {

@@ -73,6 +73,8 @@ export interface PreparedTransactions {
   duplicatesRemoved: number;
 }
 
+const NOT_SEEN = Symbol('not seen');
+
 /**
  * Drops rows repeated under the same (accountId, providerId) — keeping the canonically smallest, so the
  * choice never depends on input order — and sorts the rest into one canonical order. (accountId,
@@ -80,6 +82,8 @@ export interface PreparedTransactions {
  */
 export function prepareTransactions(input: readonly NormalisedTransaction[]): PreparedTransactions {
   const byAccount = new Map<string, Map<string, NormalisedTransaction>>();
+  let keepAccount: unknown = NOT_SEEN;
+  let keep = new Map<string, NormalisedTransaction>();
   for (const t of input) {
     // The engine trusts normalisation for everything except what would silently corrupt money or dates.
     if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor < 0)
@@ -87,8 +91,13 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
     if (t.balanceMinor !== null && !Number.isSafeInteger(t.balanceMinor))
       throw new RangeError(`transaction ${t.id}: balanceMinor must be a safe integer or null`);
     if (t.direction !== 'credit' && t.direction !== 'debit') throw new RangeError(`transaction ${t.id}: direction must be credit or debit`);
-    let keep = byAccount.get(t.accountId);
-    if (keep === undefined) byAccount.set(t.accountId, (keep = new Map<string, NormalisedTransaction>()));
+    // Rows of one account usually come together: re-use the previous row's map.
+    if (t.accountId !== keepAccount) {
+      keepAccount = t.accountId;
+      const known = byAccount.get(t.accountId);
+      if (known) keep = known;
+      else byAccount.set(t.accountId, (keep = new Map<string, NormalisedTransaction>()));
+    }
     const prev = keep.get(t.providerId);
     if (prev === undefined) keep.set(t.providerId, t);
     else if (prev !== t && canonicalTransaction(t) < canonicalTransaction(prev)) keep.set(t.providerId, t);
@@ -136,14 +145,15 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * row order and exact duplicates never change the hash. w = 2 while the table has fewer than 65,535 entries.
  */
 export function hashInput(
-  rest: Record<string, unknown>,
+  input: object,
   prepared: readonly NormalisedTransaction[],
   memo?: WeakMap<object, string>,
 ): string {
   const n = prepared.length;
   const table: string[] = [];
   const index = new Map<string, number>();
-  const refs = new Uint32Array(n * REFS_PER_ROW);
+  // A row adds at most 13 table entries, so small inputs are known to fit 2-byte references up front.
+  const refs = 13 * n + 1 < 0xffff ? new Uint16Array(n * REFS_PER_ROW) : new Uint32Array(n * REFS_PER_ROW);
   const nums = new Float64Array(2 * n);
   /** 0 for null, else 1 + the table index of the value (added on first sight). */
   const ref = (v: string | null): number => {
@@ -215,7 +225,7 @@ export function hashInput(
   const joined = table.join('');
   const raw = isWellFormed(joined);
   const h = createHash('sha256');
-  h.update(`${INPUTS_HASH_ENCODING}\n${canonicalJson(rest, memo)}\n${n} ${width} ${table.length} ${raw ? 'raw' : 'json'}\n`);
+  h.update(`${INPUTS_HASH_ENCODING}\n${canonicalJsonWithout(input as Record<string, unknown>, 'transactions', memo)}\n${n} ${width} ${table.length} ${raw ? 'raw' : 'json'}\n`);
   if (raw) {
     const lengths = new Uint32Array(table.length);
     for (let k = 0; k < table.length; k += 1) lengths[k] = table[k].length;
@@ -224,12 +234,19 @@ export function hashInput(
   } else {
     h.update(JSON.stringify(table));
   }
-  h.update(littleEndianBytes(width === 2 ? Uint16Array.from(refs) : refs));
+  h.update(littleEndianBytes(width === 2 && refs instanceof Uint32Array ? Uint16Array.from(refs) : refs));
   h.update(littleEndianBytes(nums));
   return h.digest('hex');
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** canonicalJson of an object without one of its members (no copy of the object). */
+function canonicalJsonWithout(value: Record<string, unknown>, omit: string, memo?: WeakMap<object, string>): string {
+  const keys = Object.keys(value).filter((k) => k !== omit && value[k] !== undefined);
+  keys.sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k], memo)}`).join(',')}}`;
+}
 
 /** No lone surrogates, so the UTF-8 bytes `update` hashes decode back to exactly this string. */
 function isWellFormed(s: string): boolean {

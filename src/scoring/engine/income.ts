@@ -162,6 +162,9 @@ function wordsOf(narration: string): string {
 interface KeywordMatcher {
   padded: string[];
   employers: string[];
+  /** narration → has a salary keyword; counterparty key → names a known employer (pure, memoised, bounded). */
+  byNarration: Map<string, boolean>;
+  byKey: Map<string, boolean>;
 }
 
 const matcherCache = new WeakMap<object, KeywordMatcher>();
@@ -169,7 +172,12 @@ const matcherCache = new WeakMap<object, KeywordMatcher>();
 function matcherFor(ip: Policy['income']): KeywordMatcher {
   let m = matcherCache.get(ip);
   if (m === undefined) {
-    m = { padded: ip.salaryKeywords.map((k) => ` ${k.toUpperCase()} `), employers: ip.knownEmployers.map((e) => e.toUpperCase()) };
+    m = {
+      padded: ip.salaryKeywords.map((k) => ` ${k.toUpperCase()} `),
+      employers: ip.knownEmployers.map((e) => e.toUpperCase()),
+      byNarration: new Map<string, boolean>(),
+      byKey: new Map<string, boolean>(),
+    };
     matcherCache.set(ip, m);
   }
   return m;
@@ -178,10 +186,21 @@ function matcherFor(ip: Policy['income']): KeywordMatcher {
 /** Salary evidence: a `salary` category, a salary keyword as a whole word, or a known payer in the key. */
 function hasKeyword(t: NormalisedTransaction, m: KeywordMatcher, key: string): boolean {
   if (t.category === 'salary') return true;
-  const text = wordsOf(t.narration);
-  for (const k of m.padded) if (text.includes(k)) return true;
-  for (const e of m.employers) if (key.includes(e)) return true;
-  return false;
+  let n = m.byNarration.get(t.narration);
+  if (n === undefined) {
+    const text = wordsOf(t.narration);
+    n = m.padded.some((k) => text.includes(k));
+    if (m.byNarration.size > 20_000) m.byNarration.clear();
+    m.byNarration.set(t.narration, n);
+  }
+  if (n) return true;
+  let e = m.byKey.get(key);
+  if (e === undefined) {
+    e = m.employers.some((x) => key.includes(x));
+    if (m.byKey.size > 20_000) m.byKey.clear();
+    m.byKey.set(key, e);
+  }
+  return e;
 }
 
 /** A ratio string such as "0.15" as an exact fraction num/den of safe integers. */

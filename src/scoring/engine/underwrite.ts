@@ -36,9 +36,8 @@ export function underwrite(input: EngineInput): EngineResult {
   const asOf = asOfDate(input.asOf);
   const asOfDay = toDay(asOf);
   const prepared = prepareTransactions(input.transactions);
-  const { transactions: _transactions, ...rest } = input;
   const version = versionOf(input);
-  const inputsHash = hashInput(rest, prepared.transactions, canonicalMemo);
+  const inputsHash = hashInput(input, prepared.transactions, canonicalMemo);
   const frame = buildFrame(prepared.transactions, input.accounts, asOfDay, policy.coverage.lookbackMonths);
   const completeMonths = frame.completeMonths.length;
 
