@@ -169,11 +169,16 @@ export class ReunderwritingRepository {
     return updatedRows<ClaimedItem>(res);
   }
 
-  /** Row lock for the whole processing of an item (held by the worker's transaction); null when someone else holds it. */
-  async lockItem(manager: EntityManager, itemId: string): Promise<ClaimedItem | null> {
+  /**
+   * Row lock for the whole processing of an item (held by the worker's transaction). Waits (bounded) rather than
+   * skipping: another worker's claim statement may hold the row for an instant while it re-checks the lease. Null when
+   * the item is no longer this worker's (its lease expired and someone else claimed it).
+   */
+  async lockItem(manager: EntityManager, itemId: string, workerId: string): Promise<ClaimedItem | null> {
+    await manager.query(`SET LOCAL lock_timeout = '30s'`);
     const rows = await manager.query<ClaimedItem[]>(
-      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id FROM review_items WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-      [itemId],
+      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id FROM review_items WHERE id = $1 AND worker_id = $2 FOR UPDATE`,
+      [itemId, workerId],
     );
     return rows[0] ?? null;
   }

@@ -200,7 +200,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
         const items = await this.repo.claimItems(cycleId, workerId, 1, leaseMs);
         if (items.length === 0) return;
         for (const item of items) {
-          const ok = await this.processItem(c, item, { ingestionWaitMs, maxAttempts });
+          const ok = await this.processItem(c, item, { workerId, ingestionWaitMs, maxAttempts });
           if (ok === 'done') report.processed++;
           else if (ok === 'failed') report.failed++;
         }
@@ -304,7 +304,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
   private async processItem(
     cycle: CycleRow,
     claimed: ClaimedItem,
-    o: { ingestionWaitMs: number; maxAttempts: number },
+    o: { workerId: string; ingestionWaitMs: number; maxAttempts: number },
   ): Promise<'done' | 'failed' | 'skipped'> {
     const endTimer = this.metrics.reviewDuration.startTimer();
     const runner = this.dataSource.createQueryRunner();
@@ -312,7 +312,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
     try {
       await runner.startTransaction();
       const m = runner.manager;
-      const item = await this.repo.lockItem(m, claimed.id);
+      const item = await this.repo.lockItem(m, claimed.id, o.workerId);
       if (!item || !OPEN_ITEM_STATUSES.includes(item.status)) {
         await runner.rollbackTransaction();
         return 'skipped';
