@@ -49,6 +49,39 @@ const DAY_MS = 86_400_000;
 const log = (msg: string): void => void process.stdout.write(`${msg}\n`);
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
+/**
+ * CPU seconds used so far by this process and by the bench database's Postgres backends (Linux /proc). Wall-clock
+ * throughput depends on whatever else the machine runs; CPU per row does not, so both are reported.
+ */
+async function cpuSeconds(ds: DataSource): Promise<{ node: number; pg: Map<number, number> }> {
+  const usage = process.cpuUsage();
+  const pg = new Map<number, number>();
+  const rows = await ds.query<Array<{ pid: number }>>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  for (const { pid } of rows) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      pg.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      /* not Linux, or the backend just exited */
+    }
+  }
+  return { node: (usage.user + usage.system) / 1e6, pg };
+}
+
+function perRowNum(c: { node: number; pg: number }, n: number): number {
+  return (c.node + c.pg) / n;
+}
+
+function cpuDelta(
+  before: Awaited<ReturnType<typeof cpuSeconds>>,
+  after: Awaited<ReturnType<typeof cpuSeconds>>,
+): { node: number; pg: number } {
+  let pg = 0;
+  for (const [pid, t] of after.pg) pg += t - (before.pg.get(pid) ?? 0);
+  return { node: after.node - before.node, pg };
+}
+
 async function createAccounts(ds: DataSource, label: string, n: number): Promise<Array<{ id: string; mono: string }>> {
   const out: Array<{ id: string; mono: string }> = [];
   for (let i = 0; i < n; i++) {
@@ -152,14 +185,18 @@ async function main(): Promise<void> {
 
     // (a) raw COPY, same concurrency
     const copyAccounts = await createAccounts(ds, 'copy', ACCOUNTS);
+    let cpu0 = await cpuSeconds(ds);
     const copyMs = await drain((i) => rawCopy(ds, copyAccounts[i].id, ledgers[i]));
+    const copyCpu = cpuDelta(cpu0, await cpuSeconds(ds));
     log(`copy: ${seconds(copyMs)} s`);
     await reset(ds);
 
     // the real path
     const realAccounts = await createAccounts(ds, 'real', ACCOUNTS);
     const source = new ArrayBankDataSource();
-    realAccounts.forEach((a, i) => source.set(a.mono, { details: accountDetails(a.mono, 'BENCH BORROWER'), balanceMinor: null, transactions: ledgers[i] }));
+    realAccounts.forEach((a, i) =>
+      source.set(a.mono, { details: accountDetails(a.mono, 'BENCH BORROWER'), balanceMinor: null, transactions: ledgers[i] }),
+    );
     const service = new IngestionService(
       ds,
       AppConfig.forTest({ LOG_LEVEL: 'warn' }),
@@ -168,10 +205,12 @@ async function main(): Promise<void> {
       new IngestionRepository(),
     );
     let inserted = 0;
+    cpu0 = await cpuSeconds(ds);
     const realMs = await drain(async (i) => {
       const result = await service.ingestAccount(realAccounts[i].id, { trigger: 'connect' });
       inserted += result.inserted;
     });
+    const realCpu = cpuDelta(cpu0, await cpuSeconds(ds));
     log(`real: ${seconds(realMs)} s`);
     if (inserted !== total) throw new Error(`real path inserted ${inserted} rows, expected ${total}`);
     // Idempotency on the same data: a second ingestion of one account re-reads its overlap window only.
@@ -185,6 +224,7 @@ async function main(): Promise<void> {
     const [naiveAccount] = await createAccounts(ds, 'naive', 1);
     const repo = ds.getRepository(BankTransactionEntity);
     const sample = ledgers[0].slice(0, NAIVE);
+    cpu0 = await cpuSeconds(ds);
     t = performance.now();
     for (const r of sample) {
       await repo.save(
@@ -206,27 +246,38 @@ async function main(): Promise<void> {
       );
     }
     const naiveMs = performance.now() - t;
+    const naiveCpu = cpuDelta(cpu0, await cpuSeconds(ds));
 
     const copyRate = total / (copyMs / 1000);
     const realRate = total / (realMs / 1000);
     const naiveRate = sample.length / (naiveMs / 1000);
     const rows = [
-      [`real (IngestionService, ${CONCURRENCY} accounts at a time)`, total, realMs, realRate],
-      [`raw COPY (${CONCURRENCY} streams)`, total, copyMs, copyRate],
-      [`naive save() × ${sample.length}`, sample.length, naiveMs, naiveRate],
+      [`real (IngestionService, ${CONCURRENCY} account(s) at a time)`, total, realMs, realRate, realCpu],
+      [`raw COPY (${CONCURRENCY} stream(s))`, total, copyMs, copyRate, copyCpu],
+      [`naive save() × ${sample.length}`, sample.length, naiveMs, naiveRate, naiveCpu],
     ] as const;
+    const perRow = (c: { node: number; pg: number }, n: number): string => ((1e6 * (c.node + c.pg)) / n).toFixed(1);
     log('');
-    log(`| method | rows | seconds | rows/s |`);
-    log(`|---|---:|---:|---:|`);
-    for (const [name, n, ms, rate] of rows) log(`| ${name} | ${n} | ${seconds(ms)} | ${Math.round(rate)} |`);
+    log(`| method | rows | seconds | rows/s | CPU µs/row (Node + Postgres backends) |`);
+    log(`|---|---:|---:|---:|---:|`);
+    for (const [name, n, ms, rate, c] of rows) {
+      log(
+        `| ${name} | ${n} | ${seconds(ms)} | ${Math.round(rate)} | ${perRow(c, n)} (${((1e6 * c.node) / n).toFixed(1)} + ${((1e6 * c.pg) / n).toFixed(1)}) |`,
+      );
+    }
     log('');
-    log(`real / COPY  = ${(realRate / copyRate).toFixed(2)}× (target ≥ 0.5×)`);
     log(
-      `real / naive = ${(realRate / naiveRate).toFixed(1)}× (target ≥ 30×); naive extrapolated to ${total} rows: ${seconds((total / naiveRate) * 1000)} s`,
+      `real / COPY  = ${(realRate / copyRate).toFixed(2)}× throughput (target ≥ 0.5×); CPU per row ${(perRowNum(copyCpu, total) / perRowNum(realCpu, total)).toFixed(2)}×`,
+    );
+    log(
+      `real / naive = ${(realRate / naiveRate).toFixed(1)}× throughput (target ≥ 30×); CPU per row ${(perRowNum(naiveCpu, sample.length) / perRowNum(realCpu, total)).toFixed(1)}×; naive extrapolated to ${total} rows: ${seconds((total / naiveRate) * 1000)} s`,
     );
     log(`re-ingestion of one account (overlap window, ${again.fetched} rows, all unchanged): ${seconds(againMs)} s`);
     log(
-      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
     );
     const ok = realRate >= 0.5 * copyRate && realRate >= 30 * naiveRate;
     log(ok ? 'targets met' : 'TARGETS NOT MET');
