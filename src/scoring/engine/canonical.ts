@@ -153,8 +153,13 @@ export function hashInput(
   const table: string[] = [];
   const index = new Map<string, number>();
   // A row adds at most 13 table entries, so small inputs are known to fit 2-byte references up front.
-  const refs = 13 * n + 1 < 0xffff ? new Uint16Array(n * REFS_PER_ROW) : new Uint32Array(n * REFS_PER_ROW);
-  const nums = new Float64Array(2 * n);
+  // The binary parts are views of one reused scratch buffer (hashing is synchronous), not fresh allocations
+  // per decision: every slot of the first n rows is written below.
+  const narrow = 13 * n + 1 < 0xffff;
+  const refsBytes = align8(n * REFS_PER_ROW * (narrow ? 2 : 4));
+  const buffer = scratchBuffer(refsBytes + 16 * n + 4 * (13 * n + 1));
+  const refs = narrow ? new Uint16Array(buffer, 0, n * REFS_PER_ROW) : new Uint32Array(buffer, 0, n * REFS_PER_ROW);
+  const nums = new Float64Array(buffer, refsBytes, 2 * n);
   /** 0 for null, else 1 + the table index of the value (added on first sight). */
   const ref = (v: string | null): number => {
     if (v === null) return 0;
@@ -189,8 +194,11 @@ export function hashInput(
   for (let i = 0, o = 0; i < n; i += 1, o += REFS_PER_ROW) {
     const t = prepared[i];
     if (!isPlainRow(t)) {
+      refs.fill(0, o, o + REFS_PER_ROW);
       refs[o] = table.push(canonicalJson(t));
       refs[o + 6] = 2;
+      nums[2 * i] = 0;
+      nums[2 * i + 1] = 0;
       continue;
     }
     if (t.accountId !== pAccount) rAccount = ref((pAccount = t.accountId));
@@ -227,7 +235,7 @@ export function hashInput(
   const h = createHash('sha256');
   h.update(`${INPUTS_HASH_ENCODING}\n${canonicalJsonWithout(input as Record<string, unknown>, 'transactions', memo)}\n${n} ${width} ${table.length} ${raw ? 'raw' : 'json'}\n`);
   if (raw) {
-    const lengths = new Uint32Array(table.length);
+    const lengths = new Uint32Array(buffer, refsBytes + 16 * n, table.length);
     for (let k = 0; k < table.length; k += 1) lengths[k] = table[k].length;
     h.update(littleEndianBytes(lengths));
     h.update(joined);
@@ -252,6 +260,20 @@ function canonicalJsonWithout(value: Record<string, unknown>, omit: string, memo
 function isWellFormed(s: string): boolean {
   const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
   return native ? native.call(s) : !LONE_SURROGATE.test(s);
+}
+
+let scratch = new ArrayBuffer(0);
+
+/** A scratch buffer of at least `bytes` bytes: the shared one (grown as needed, kept up to 16 MiB) or a fresh one. */
+function scratchBuffer(bytes: number): ArrayBuffer {
+  if (bytes <= scratch.byteLength) return scratch;
+  const fresh = new ArrayBuffer(Math.max(bytes, 2 * scratch.byteLength));
+  if (fresh.byteLength <= 16 * 1024 * 1024) scratch = fresh;
+  return fresh;
+}
+
+function align8(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
 }
 
 /** The bytes of a typed array in little-endian order (a copy, byte-swapped, on a big-endian machine only). */

@@ -147,8 +147,11 @@ export function buildFrame(
   const txs: NormalisedTransaction[] = [];
   const dayList: number[] = [];
   let future = 0;
+  // Rows are in date order: parse each distinct date once.
+  let prevDate = '';
+  let prevDay = 0;
   for (const t of sorted) {
-    const d = toDay(t.date);
+    const d = t.date === prevDate ? prevDay : (prevDay = toDay((prevDate = t.date)));
     if (d >= asOfDay) {
       future += 1;
       continue;

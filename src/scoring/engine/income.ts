@@ -348,7 +348,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
 
   for (let ci = 0; ci < clusters.length; ci += 1) {
     const cluster = clusters[ci];
-    const members = cluster.members.sort((a, b) => a - b);
+    const members = sortedAscending(cluster.members);
     const occ: Occurrence[] = [];
     for (const i of members) {
       const last = occ[occ.length - 1];
@@ -475,6 +475,12 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   };
 }
 
+/** Sorts indices in place (ascending), skipping the sort when they already are (a payer with a single key). */
+function sortedAscending(xs: number[]): number[] {
+  for (let k = 1; k < xs.length; k += 1) if (xs[k] < xs[k - 1]) return xs.sort((a, b) => a - b);
+  return xs;
+}
+
 /** A payer behind at least 10% of the analysed window's income-eligible credits. */
 function isMajorPayer(occ: readonly Occurrence[], frame: Frame, eligibleTotal: number): boolean {
   let total = 0;
@@ -494,7 +500,8 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const ip = policy.income;
   const { txs, keys } = frame;
   if (s.occ.length < 2) return null;
-  const allIdx = s.occ.flatMap((o) => o.idx);
+  const allIdx: number[] = [];
+  for (const o of s.occ) for (const i of o.idx) allIdx.push(i);
   const matcher = matcherFor(ip);
   const keywordOf = (i: number): boolean => hasKeyword(txs[i], matcher, keys[i]);
   // The cheaper test first: a MATURE candidate is rejected on its cadence alone, an EARLY one on its keyword.
