@@ -2,6 +2,7 @@
  * What the reliability scripts run against, all on loopback and all removed on exit: an embedded Postgres in a
  * temporary directory (migrated template database, one fresh database per run) and the Mono sandbox in-process.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ export async function startInfra(name: string, log: (line: string) => void = () 
   // Postgres runs as its own user when we are root; it must be able to enter the directory.
   fs.chmodSync(dir, 0o755);
   const sandboxes: Sandbox[] = [];
+  // One PII key for every process of the run (engines and drain workers must decrypt what the others wrote).
+  const piiKeys = `run:${randomBytes(32).toString('base64')}`;
   let pgHandle: EmbeddedPostgresHandle | null = null;
   const close = async (): Promise<void> => {
     await stopAllEngines();
@@ -103,6 +106,7 @@ export async function startInfra(name: string, log: (line: string) => void = () 
         WEBHOOK_RETRY_BASE_MS: '20',
         WEBHOOK_POLL_MS: '100',
         LOG_LEVEL: 'error',
+        PII_ENCRYPTION_KEYS: piiKeys,
         ...extra,
       }),
       close,
