@@ -75,6 +75,14 @@ export interface PreparedTransactions {
 
 const NOT_SEEN = Symbol('not seen');
 
+/** Canonical row order: date, postedAt, accountId, providerId. */
+function canonicalOrder(a: NormalisedTransaction, b: NormalisedTransaction): number {
+  if (a.date !== b.date) return a.date < b.date ? -1 : 1;
+  if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+  return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
+}
+
 /**
  * Drops rows repeated under the same (accountId, providerId) — keeping the canonically smallest, so the
  * choice never depends on input order — and sorts the rest into one canonical order. (accountId,
@@ -104,12 +112,10 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
   }
   const rows: NormalisedTransaction[] = [];
   for (const keep of byAccount.values()) for (const t of keep.values()) rows.push(t);
-  rows.sort((a, b) => {
-    if (a.date !== b.date) return a.date < b.date ? -1 : 1;
-    if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
-    if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
-    return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
-  });
+  // Inputs usually arrive in this order already (by date): check in one pass before sorting.
+  let ordered = true;
+  for (let k = 1; k < rows.length && ordered; k += 1) ordered = canonicalOrder(rows[k - 1], rows[k]) <= 0;
+  if (!ordered) rows.sort(canonicalOrder);
   return { transactions: rows, duplicatesRemoved: input.length - rows.length };
 }
 

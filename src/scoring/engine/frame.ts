@@ -107,11 +107,15 @@ const NOISE_TOKENS = new Set([
 export function counterpartyKey(t: NormalisedTransaction): string {
   if (t.categoryRule.startsWith('lender:')) return t.categoryRule.slice(7).toUpperCase();
   if (t.counterparty) {
-    const key = cached(counterpartyCache, t.counterparty, (c) => cleanKey(c.toUpperCase().split(/[^A-Z0-9&]+/), false));
+    const key = cached(counterpartyCache, t.counterparty, keyFromCounterparty);
     if (key) return key;
   }
-  return cached(narrationCache, t.narration, (n) => cleanKey(n.toUpperCase().split(/[^A-Z]+/), true)) || 'UNKNOWN';
+  return cached(narrationCache, t.narration, keyFromNarration) || 'UNKNOWN';
 }
+
+// Module-level (not per-call closures): counterpartyKey runs for every row of every decision.
+const keyFromCounterparty = (c: string): string => cleanKey(c.toUpperCase().split(/[^A-Z0-9&]+/), false);
+const keyFromNarration = (n: string): string => cleanKey(n.toUpperCase().split(/[^A-Z]+/), true);
 
 // Keys are a pure function of the text, so they are memoised across calls (bounded).
 const counterpartyCache = new Map<string, string>();
@@ -144,22 +148,26 @@ export function buildFrame(
   asOfDay: number,
   lookbackMonths: number,
 ): Frame {
-  const txs: NormalisedTransaction[] = [];
-  const dayList: number[] = [];
-  let future = 0;
-  // Rows are in date order: parse each distinct date once.
+  // Rows are in date order: parse each distinct date once. Sized up front (no growing arrays).
+  const all = new Int32Array(sorted.length);
+  let kept = 0;
   let prevDate = '';
   let prevDay = 0;
-  for (const t of sorted) {
+  for (let i = 0; i < sorted.length; i += 1) {
+    const t = sorted[i];
     const d = t.date === prevDate ? prevDay : (prevDay = toDay((prevDate = t.date)));
-    if (d >= asOfDay) {
-      future += 1;
-      continue;
-    }
-    txs.push(t);
-    dayList.push(d);
+    all[i] = d;
+    if (d < asOfDay) kept += 1;
   }
-  const days = Int32Array.from(dayList);
+  const future = sorted.length - kept;
+  const txs = new Array<NormalisedTransaction>(kept);
+  const days = new Int32Array(kept);
+  for (let i = 0, k = 0; i < sorted.length; i += 1) {
+    if (all[i] >= asOfDay) continue;
+    txs[k] = sorted[i];
+    days[k] = all[i];
+    k += 1;
+  }
   const months = new Int32Array(days.length);
   const keys = new Array<string>(txs.length);
   let cachedDay = Number.NaN;
