@@ -212,7 +212,6 @@ const input: EngineInput = {
 };
 const text = JSON.stringify(input);
 if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, text);
-if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, text);
 const samples = run(
   () => underwrite(input),
   () => JSON.parse(text) as unknown,
