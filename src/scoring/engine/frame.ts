@@ -151,7 +151,7 @@ export function buildFrame(
   // Rows are in date order: parse each distinct date once. Sized up front (no growing arrays).
   const all = new Int32Array(sorted.length);
   let kept = 0;
-  let prevDate = '';
+  let prevDate: string | null = null; // not a string: the first row's date is always parsed (and validated)
   let prevDay = 0;
   for (let i = 0; i < sorted.length; i += 1) {
     const t = sorted[i];
