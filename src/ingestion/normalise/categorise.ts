@@ -13,11 +13,12 @@
  * reversal pairs (a credit equal to an earlier debit within 7 days with a matching reference).
  */
 import type { NormalisedTransaction, PaymentRail, TransactionCategory } from '../../common/domain/transaction.js';
-import { diffDays, lagosDate } from './lagos-date.js';
-import { loadDictionaries, matchEntry, type Dictionaries, type KeywordRule } from './load-dictionaries.js';
+import { dayNumber, lagosDate } from './lagos-date.js';
+import { loadDictionaries, matchEntry, type DictionaryEntry, type Dictionaries, type KeywordRule } from './load-dictionaries.js';
 import type { ParsedMonoTransaction } from './mono-transaction.js';
-import { isSameName } from './name-match.js';
+import { holderNameMatcher, isSameName } from './name-match.js';
 import { parseNarration, type ParsedNarration } from './narration.js';
+import { pairReversals, pairSelfTransfers, type PairRow } from './pairing.js';
 
 export interface BorrowerAccountTransactions {
   accountId: string;
@@ -37,19 +38,8 @@ export interface CategoriseOptions {
   reversalWindowDays?: number;
 }
 
-/** Categories whose rows may still be re-labelled by the pairing passes (i.e. not chosen by a strong rule). */
-const PAIRABLE_SELF: ReadonlySet<string> = new Set([
-  'rail.transfer_in',
-  'rail.transfer_out',
-  'rail.other',
-  'rail.pos_credit',
-  'income.platform_payout',
-]);
-const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set(['rail.transfer_in', 'rail.other', 'rail.pos_credit']);
-
-interface Row {
+interface Row extends PairRow {
   tx: NormalisedTransaction;
-  parsed: ParsedNarration;
 }
 
 function firstRule(rules: readonly KeywordRule[], phase: 'pre' | 'post', up: string, direction: 'credit' | 'debit'): KeywordRule | null {
@@ -62,7 +52,10 @@ function firstRule(rules: readonly KeywordRule[], phase: 'pre' | 'post', up: str
 /** Text a lender / betting pattern is matched against: the bank segment is excluded because FairMoney, Carbon… are also banks. */
 function partyText(parsed: ParsedNarration, up: string): string {
   if (parsed.bank === null) return up;
-  return [parsed.counterparty, parsed.memo?.toUpperCase()].filter((x) => x != null).join(' ');
+  // = [counterparty, memo?.toUpperCase()].filter((x) => x != null).join(' '), without the array.
+  const memo = parsed.memo == null ? null : parsed.memo.toUpperCase();
+  if (parsed.counterparty == null) return memo ?? '';
+  return memo === null ? parsed.counterparty : `${parsed.counterparty} ${memo}`;
 }
 
 function railFallback(rail: PaymentRail, direction: 'credit' | 'debit'): { category: TransactionCategory; rule: string } {
@@ -119,87 +112,122 @@ export function categoriseOne(
   return railFallback(parsed.rail, tx.direction);
 }
 
+/** Dictionary lists pre-filtered the way the categoriser walks them, each with one combined pattern to rule it out fast. */
+interface Matcher<T> {
+  items: readonly T[];
+  /** Alternation of every pattern of `items`: when it does not match, none does. Null when it cannot be built exactly. */
+  any: RegExp | null;
+}
+
+interface CompiledDictionaries {
+  /** The arrays this was compiled from; a dictionaries object whose lists were swapped is recompiled. */
+  from: readonly unknown[];
+  pre: Record<'credit' | 'debit', Matcher<KeywordRule>>;
+  post: Record<'credit' | 'debit', Matcher<KeywordRule>>;
+  lenders: Matcher<DictionaryEntry>;
+  betting: Matcher<DictionaryEntry>;
+  wallets: Matcher<DictionaryEntry>;
+  topup: Matcher<RegExp>;
+}
+
+// Combining is exact for case-insensitive patterns without backreferences or named groups (their numbering and names
+// would clash); every shipped pattern is such. Stateful flags (g, y) keep the rule-by-rule path, state included.
+const UNCOMBINABLE = /\\[1-9]|\\k<|\(\?<(?![=!])/;
+
+function combine(patterns: readonly RegExp[]): RegExp | null {
+  if (patterns.length === 0 || patterns.some((p) => UNCOMBINABLE.test(p.source))) return null;
+  try {
+    return new RegExp(patterns.map((p) => `(?:${p.source})`).join('|'), 'i');
+  } catch {
+    return null;
+  }
+}
+
+function matcher<T>(items: readonly T[], patternsOf: (item: T) => readonly RegExp[]): Matcher<T> {
+  return { items, any: combine(items.flatMap(patternsOf)) };
+}
+
+const compiledCache = new WeakMap<Dictionaries, CompiledDictionaries | null>();
+
+function sourcesOf(d: Dictionaries): unknown[] {
+  return [d.keywords, d.lenders, d.betting, d.wallets, d.walletTopupPatterns];
+}
+
+/** Precompiled matchers for `dictionaries`, or null when some pattern is stateful (then `categoriseOne` runs as is). */
+function compileDictionaries(d: Dictionaries): CompiledDictionaries | null {
+  const cached = compiledCache.get(d);
+  const from = sourcesOf(d);
+  if (cached !== undefined && (cached === null || cached.from.every((x, i) => x === from[i]))) return cached;
+  const all = [...d.keywords.flatMap((r) => r.patterns), ...[d.lenders, d.betting, d.wallets].flatMap((l) => l.flatMap((e) => e.patterns))];
+  all.push(...d.walletTopupPatterns);
+  let compiled: CompiledDictionaries | null = null;
+  if (all.every((p) => p.flags === 'i')) {
+    const rules = (phase: 'pre' | 'post', direction: 'credit' | 'debit'): Matcher<KeywordRule> =>
+      matcher(
+        d.keywords.filter((r) => r.phase === phase && (r.direction === null || r.direction === direction)),
+        (r) => r.patterns,
+      );
+    const entries = (list: readonly DictionaryEntry[]): Matcher<DictionaryEntry> => matcher(list, (e) => e.patterns);
+    compiled = {
+      from,
+      pre: { credit: rules('pre', 'credit'), debit: rules('pre', 'debit') },
+      post: { credit: rules('post', 'credit'), debit: rules('post', 'debit') },
+      lenders: entries(d.lenders),
+      betting: entries(d.betting),
+      wallets: entries(d.wallets),
+      topup: matcher(d.walletTopupPatterns, (p) => [p]),
+    };
+  }
+  compiledCache.set(d, compiled);
+  return compiled;
+}
+
+function anyPattern(patterns: readonly RegExp[], text: string): boolean {
+  for (const p of patterns) if (p.test(text)) return true;
+  return false;
+}
+
+/** First rule / entry whose patterns match, as `rules.find(…)` would, after the combined pattern's quick check. */
+function firstMatch<T extends { patterns: RegExp[] }>(m: Matcher<T>, text: string): T | null {
+  if (m.any !== null && !m.any.test(text)) return null;
+  for (const item of m.items) if (anyPattern(item.patterns, text)) return item;
+  return null;
+}
+
+/** `categoriseOne` on precompiled dictionaries with a memoised holder-name test: same decisions. */
+function categoriseCompiled(
+  tx: Pick<NormalisedTransaction, 'narration' | 'direction'>,
+  parsed: ParsedNarration,
+  sameName: (counterparty: string | null) => boolean,
+  d: CompiledDictionaries,
+): { category: TransactionCategory; rule: string } {
+  const up = tx.narration.toUpperCase();
+  const credit = tx.direction === 'credit';
+  const pre = firstMatch(d.pre[tx.direction], up);
+  if (pre) return { category: pre.category, rule: pre.id };
+  const party = partyText(parsed, up);
+  const lender = firstMatch(d.lenders, party);
+  if (lender) return { category: credit ? 'loan_disbursement' : 'loan_repayment', rule: `lender:${lender.id}` };
+  const bookie = firstMatch(d.betting, party);
+  if (bookie) return { category: credit ? 'betting_payout' : 'betting_stake', rule: `betting:${bookie.id}` };
+  if (sameName(parsed.counterparty)) {
+    const wallet = firstMatch(d.wallets, up);
+    return { category: 'self_transfer', rule: wallet ? `self_transfer.own_wallet:${wallet.id}` : 'self_transfer.name' };
+  }
+  if (d.topup.any === null ? anyPattern(d.topup.items, up) : d.topup.any.test(up)) {
+    const wallet = firstMatch(d.wallets, up);
+    if (wallet) return { category: 'self_transfer', rule: `self_transfer.wallet_topup:${wallet.id}` };
+  }
+  const post = firstMatch(d.post[tx.direction], up);
+  if (post) return { category: post.category, rule: post.id };
+  return railFallback(parsed.rail, tx.direction);
+}
+
 function sortKey(a: NormalisedTransaction, b: NormalisedTransaction): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
   if (a.providerId !== b.providerId) return a.providerId < b.providerId ? -1 : 1;
   return a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0;
-}
-
-/**
- * Cross-account pairing: a debit in one linked account and a credit of the same amount in another within ±window
- * days. Greedy by closeness in time, each leg used once; deterministic because rows are pre-sorted.
- */
-function pairSelfTransfers(rows: Row[], windowDays: number): void {
-  const debits = rows.filter((r) => r.tx.direction === 'debit' && PAIRABLE_SELF.has(r.tx.categoryRule));
-  const credits = rows.filter((r) => r.tx.direction === 'credit' && PAIRABLE_SELF.has(r.tx.categoryRule));
-  const used = new Set<Row>();
-  for (const debit of debits) {
-    let best: Row | null = null;
-    let bestDistance = Infinity;
-    for (const credit of credits) {
-      if (used.has(credit) || credit.tx.accountId === debit.tx.accountId || credit.tx.amountMinor !== debit.tx.amountMinor) continue;
-      const distance = Math.abs(Date.parse(credit.tx.postedAt) - Date.parse(debit.tx.postedAt));
-      if (Math.abs(diffDays(credit.tx.date, debit.tx.date)) <= windowDays && distance < bestDistance) {
-        best = credit;
-        bestDistance = distance;
-      }
-    }
-    if (best) {
-      used.add(best);
-      for (const leg of [debit, best]) {
-        leg.tx.category = 'self_transfer';
-        leg.tx.categoryRule = 'self_transfer.pair';
-      }
-    }
-  }
-}
-
-function referencesMatch(debit: Row, credit: Row): boolean {
-  const ref = debit.parsed.reference;
-  if (ref === null) return false;
-  // Whole-token equality: NIP session ids are long digit runs that contain many shorter numbers by accident.
-  return (
-    credit.parsed.reference === ref ||
-    credit.tx.narration
-      .toUpperCase()
-      .split(/[^A-Z0-9]+/)
-      .includes(ref)
-  );
-}
-
-/**
- * A credit that returns an earlier debit of the same amount on the same account within the window, with a matching
- * reference. Keyword reversals already carry `reversal`; here we also re-label their debit leg so both legs net out.
- */
-function pairReversals(rows: Row[], windowDays: number): void {
-  const usedDebits = new Set<Row>();
-  const byAccount = new Map<string, Row[]>();
-  for (const row of rows) byAccount.set(row.tx.accountId, [...(byAccount.get(row.tx.accountId) ?? []), row]);
-  for (const accountRows of byAccount.values()) {
-    for (const credit of accountRows) {
-      const isKeyword = credit.tx.category === 'reversal';
-      if (credit.tx.direction !== 'credit' || (!isKeyword && !PAIRABLE_REVERSAL_CREDIT.has(credit.tx.categoryRule))) continue;
-      const debit = accountRows.find(
-        (d) =>
-          d.tx.direction === 'debit' &&
-          !usedDebits.has(d) &&
-          d.tx.amountMinor === credit.tx.amountMinor &&
-          d.tx.postedAt <= credit.tx.postedAt &&
-          diffDays(credit.tx.date, d.tx.date) <= windowDays &&
-          (referencesMatch(d, credit) ||
-            (isKeyword && d.parsed.counterparty !== null && d.parsed.counterparty === credit.parsed.counterparty)),
-      );
-      if (!debit) continue;
-      usedDebits.add(debit);
-      if (!isKeyword) {
-        credit.tx.category = 'reversal';
-        credit.tx.categoryRule = 'reversal.pair';
-      }
-      debit.tx.category = 'reversal';
-      debit.tx.categoryRule = 'reversal.reversed_debit';
-    }
-  }
 }
 
 export function toNormalised(
@@ -233,19 +261,32 @@ export function categoriseBorrowerTransactions(
   opts: CategoriseOptions = {},
 ): NormalisedTransaction[] {
   const dictionaries = opts.dictionaries ?? loadDictionaries();
+  const compiled = compileDictionaries(dictionaries);
   const rows: Row[] = [];
+  // Rows arrive roughly in time order, so consecutive rows mostly share a date: parse each date once per run of it.
+  let lastDate = '';
+  let lastDay = NaN;
   for (const account of accounts) {
+    const sameName = holderNameMatcher(account.holderName);
     for (const raw of account.transactions) {
       const parsed = parseNarration(raw.narration, raw.direction);
       const tx = toNormalised(account.accountId, raw, parsed, account.currency);
-      const decision = categoriseOne(tx, parsed, account.holderName, dictionaries);
+      const decision = compiled
+        ? categoriseCompiled(tx, parsed, sameName, compiled)
+        : categoriseOne(tx, parsed, account.holderName, dictionaries);
       tx.category = decision.category;
       tx.categoryRule = decision.rule;
-      rows.push({ tx, parsed });
+      if (tx.date !== lastDate) {
+        lastDate = tx.date;
+        lastDay = dayNumber(tx.date);
+      }
+      rows.push({ tx, parsed, day: lastDay, ms: Date.parse(tx.postedAt) });
     }
   }
   rows.sort((a, b) => sortKey(a.tx, b.tx));
   if (accounts.length > 1) pairSelfTransfers(rows, opts.selfTransferWindowDays ?? 2);
   pairReversals(rows, opts.reversalWindowDays ?? 7);
-  return rows.map((r) => r.tx);
+  const out = new Array<NormalisedTransaction>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rows[i].tx;
+  return out;
 }

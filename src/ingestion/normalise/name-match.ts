@@ -6,10 +6,12 @@
 
 const HONORIFICS = new Set(['MR', 'MRS', 'MS', 'MISS', 'DR', 'CHIEF', 'ALHAJI', 'ALHAJA', 'PASTOR', 'ENGR', 'PROF', 'BARR', 'HON']);
 
+const NON_LETTERS = /[^A-Z]+/g;
+
 export function nameTokens(name: string): string[] {
   return name
     .toUpperCase()
-    .replace(/[^A-Z]+/g, ' ')
+    .replace(NON_LETTERS, ' ')
     .split(' ')
     .filter((t) => t !== '' && !HONORIFICS.has(t));
 }
@@ -41,8 +43,10 @@ function tokensEqual(a: string, b: string): boolean {
  * unmatched holder token, otherwise they count against the match.
  */
 export function nameSimilarity(holderName: string, counterparty: string): number {
-  const holder = nameTokens(holderName);
-  const other = nameTokens(counterparty);
+  return tokenSimilarity(nameTokens(holderName), nameTokens(counterparty));
+}
+
+function tokenSimilarity(holder: readonly string[], other: readonly string[]): number {
   const holderFull = holder.filter((t) => t.length > 1);
   const otherFull = other.filter((t) => t.length > 1);
   if (holderFull.length < 2 || otherFull.length < 2) return 0;
@@ -72,4 +76,23 @@ export const SELF_NAME_THRESHOLD = 0.8;
 export function isSameName(holderName: string | null, counterparty: string | null): boolean {
   if (holderName === null || counterparty === null) return false;
   return nameSimilarity(holderName, counterparty) >= SELF_NAME_THRESHOLD;
+}
+
+/**
+ * `isSameName` for one holder over many counterparties: the holder's tokens are computed once and each distinct
+ * counterparty is compared once (narrations repeat the same few names).
+ */
+export function holderNameMatcher(holderName: string | null): (counterparty: string | null) => boolean {
+  if (holderName === null) return () => false;
+  const holder = nameTokens(holderName);
+  const memo = new Map<string, boolean>();
+  return (counterparty) => {
+    if (counterparty === null) return false;
+    let same = memo.get(counterparty);
+    if (same === undefined) {
+      same = tokenSimilarity(holder, nameTokens(counterparty)) >= SELF_NAME_THRESHOLD;
+      memo.set(counterparty, same);
+    }
+    return same;
+  };
 }
