@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { initialisePiiKeys } from '../src/security/pii-keys.js';
 import { ReunderwritingService, type CycleProgress, type DrainReport } from '../src/underwriting/reunderwriting.service.js';
 
 /**
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
     ? null
     : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
   const databaseUrl = config.database.url ?? embedded!.url;
+  // Reviews read borrowers' encrypted PII (name match): the key ring must be loaded as the engine loads it.
+  initialisePiiKeys(config);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, databaseUrl }), {
     logger: ['error'],
     abortOnError: false,

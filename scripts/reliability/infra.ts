@@ -107,6 +107,8 @@ export async function startInfra(name: string, log: (line: string) => void = () 
         WEBHOOK_POLL_MS: '100',
         LOG_LEVEL: 'error',
         PII_ENCRYPTION_KEYS: piiKeys,
+        // Nothing a process of the run writes (keys, state) lands in the repository's DATA_DIR.
+        DATA_DIR: path.join(dir, 'data'),
         ...extra,
       }),
       close,
