@@ -7,8 +7,33 @@ const LAGOS_OFFSET_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
+const isDigit = (iso: string, i: number): boolean => {
+  const c = iso.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+const twoDigits = (iso: string, i: number): number => (iso.charCodeAt(i) - 48) * 10 + (iso.charCodeAt(i + 1) - 48);
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` (what `toISOString` and the Mono parser produce) with every field in range, a day of
+ * month ≤ 28 (valid in every month) and an hour before 23:00 UTC: its Lagos date (UTC+1) is its own date part, no
+ * `Date` needed. Anything else takes the general path.
+ */
+function isEarlyCanonicalInstant(iso: string): boolean {
+  if (iso.length !== 24 || iso.charCodeAt(23) !== 90 /* Z */ || iso.charCodeAt(10) !== 84 /* T */) return false;
+  for (let i = 0; i < 23; i++) {
+    const sep = i === 4 || i === 7 ? 45 /* - */ : i === 13 || i === 16 ? 58 /* : */ : i === 19 ? 46 /* . */ : i === 10 ? 84 : -1;
+    if (sep >= 0 ? iso.charCodeAt(i) !== sep : !isDigit(iso, i)) return false;
+  }
+  const month = twoDigits(iso, 5);
+  const day = twoDigits(iso, 8);
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= 28 && twoDigits(iso, 11) <= 22 && twoDigits(iso, 14) <= 59 && twoDigits(iso, 17) <= 59
+  );
+}
+
 /** Lagos calendar date of an ISO instant; a bare `YYYY-MM-DD` is already a business date and is returned as is. */
 export function lagosDate(iso: string): string {
+  if (isEarlyCanonicalInstant(iso)) return iso.slice(0, 10);
   if (DATE_ONLY.test(iso)) return iso;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO timestamp: ${iso}`);

@@ -89,6 +89,8 @@ const RAIL_TOKENS = new Set([
   'TXN',
 ]);
 const MONTHS = new Set(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'SEPT', 'OCT', 'NOV', 'DEC']);
+const NOT_NAME_CHARS = /[^A-Z0-9&]+/g;
+const HAS_DIGIT = /\d/;
 const NIP_PREFIXES = new Set(['NIP', 'TRF', 'FT', 'MOB TRF', 'TRANSFER', 'NIP TRF', 'MOB', 'INWARD', 'OUTWARD']);
 
 /**
@@ -100,20 +102,35 @@ export function normaliseCounterparty(text: string | null | undefined): string |
   if (text === null || text === undefined) return null;
   const tokens = text
     .toUpperCase()
-    .replace(/[^A-Z0-9&]+/g, ' ')
+    .replace(NOT_NAME_CHARS, ' ')
     .split(' ')
-    .filter((t) => t !== '' && !/\d/.test(t) && !RAIL_TOKENS.has(t) && !MONTHS.has(t));
+    .filter((t) => t !== '' && !HAS_DIGIT.test(t) && !RAIL_TOKENS.has(t) && !MONTHS.has(t));
   return tokens.length === 0 ? null : tokens.join(' ');
 }
 
 /** Longest token with at least 8 digits (NIP session ids are 30 digits, RRNs 12, FT numbers alphanumeric). */
 export function extractReference(upper: string): string | null {
-  let best: string | null = null;
-  for (const token of upper.split(/[^A-Z0-9]+/)) {
-    const digits = token.replace(/\D/g, '').length;
-    if (digits >= 8 && (best === null || token.length > best.length)) best = token;
+  // One pass over the characters: tokens are the runs of [A-Z0-9] (what `split(/[^A-Z0-9]+/)` yields), the first
+  // longest token with ≥ 8 digits wins.
+  let bestStart = -1;
+  let bestLength = 0;
+  let start = 0;
+  let digits = 0;
+  for (let i = 0; i <= upper.length; i++) {
+    const c = i < upper.length ? upper.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      digits++;
+      continue;
+    }
+    if (c >= 65 && c <= 90) continue;
+    if (digits >= 8 && (bestStart < 0 || i - start > bestLength)) {
+      bestStart = start;
+      bestLength = i - start;
+    }
+    start = i + 1;
+    digits = 0;
   }
-  return best;
+  return bestStart < 0 ? null : upper.slice(bestStart, bestStart + bestLength);
 }
 
 function detectRail(up: string, direction: Direction | undefined): PaymentRail {
@@ -140,6 +157,7 @@ interface Parts {
 
 /** `NIP/<BANK>/<NAME>/<memo…>`, `TRF/<NAME>/<memo>`, `FT/<NAME>` and friends. */
 function slashParts(raw: string): Parts | null {
+  if (!raw.includes('/')) return null; // one segment at most
   const segments = raw
     .split('/')
     .map((s) => s.trim())
