@@ -55,3 +55,34 @@ export function runPersona(name: PersonaName): PersonaRun {
 export function relativeError(estimate: number, truth: number): number {
   return Math.abs(estimate - truth) / truth;
 }
+
+/** The figures each persona scenario pins exactly: decision, limit, income, obligations, coverage, flags, reasons, streams. */
+export function pinnedSummary(output: UnderwritingOutput) {
+  return {
+    decision: output.decision,
+    recommendedLimit: output.recommendedLimit,
+    bindingConstraint: output.bindingConstraint,
+    instalment: output.instalment,
+    verifiedMonthly: output.income.verifiedMonthly,
+    monthlyEstimate: output.income.monthlyEstimate,
+    regularMonthly: output.income.regularMonthly,
+    obligationsMonthlyTotal: output.obligations.monthlyTotal,
+    completeMonths: output.coverage.months,
+    flags: output.flags,
+    reasons: output.reasons.map((r) => r.code),
+    streams: output.income.streams.map((s) => ({
+      label: s.label,
+      frequency: s.frequency,
+      status: s.status,
+      maturity: s.maturity,
+      monthlyAmount: s.monthlyAmount,
+    })),
+  };
+}
+
+/** Ids of the labelled (non-irregular) income payments that no detected regular stream contains. */
+export function missedStreamPayments(output: UnderwritingOutput, labels: GroundTruth): string[] {
+  const detected = new Set(output.income.streams.filter((s) => s.frequency !== 'irregular').flatMap((s) => s.transactionIds));
+  const truth = labels.incomeStreams.filter((s) => s.frequency !== 'irregular').flatMap((s) => s.transactionIds);
+  return truth.filter((id) => !detected.has(id));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { relativeError, runPersona } from './persona-harness.js';
+import { pinnedSummary, relativeError, runPersona } from './persona-harness.js';
 
 /** No payroll: irregular trading credits count at the median month × 0.6 and the file is referred. */
 describe(`${underwrite.name}: trader_irregular persona`, () => {
@@ -17,26 +17,7 @@ describe(`${underwrite.name}: trader_irregular persona`, () => {
   });
 
   it('should produce the pinned result', () => {
-    expect({
-      decision: output.decision,
-      recommendedLimit: output.recommendedLimit,
-      bindingConstraint: output.bindingConstraint,
-      instalment: output.instalment,
-      verifiedMonthly: output.income.verifiedMonthly,
-      monthlyEstimate: output.income.monthlyEstimate,
-      regularMonthly: output.income.regularMonthly,
-      obligationsMonthlyTotal: output.obligations.monthlyTotal,
-      completeMonths: output.coverage.months,
-      flags: output.flags,
-      reasons: output.reasons.map((r) => r.code),
-      streams: output.income.streams.map((s) => ({
-        label: s.label,
-        frequency: s.frequency,
-        status: s.status,
-        maturity: s.maturity,
-        monthlyAmount: s.monthlyAmount,
-      })),
-    }).toEqual({
+    expect(pinnedSummary(output)).toEqual({
       decision: 'refer',
       recommendedLimit: 149000000,
       bindingConstraint: 'dsr',
