@@ -112,6 +112,9 @@ const toNumber = (v: string | number | null): number | null => (v === null ? nul
 /** Findings kinds this module recomputes from the ledger on every ingestion (the rest are events, never replaced). */
 export const CONTINUITY_KINDS = ['balance_break', 'missing_balance', 'emtl_mismatch', 'duplicate_row'] as const;
 
+/** A `running` ingestion older than this (no ingestion takes an hour) was abandoned by a dead process. */
+export const ABANDONED_RUN_SECONDS = 3600;
+
 /**
  * All SQL of ingestion. Methods take the pg client of the caller's transaction: ingestion stages rows with COPY on
  * the same connection, then applies set-based statements; nothing here commits.
@@ -161,6 +164,13 @@ export class IngestionRepository {
     client: PoolClient,
     run: { accountId: string; trigger: string; syncRunId: string | null; windowStart: string; windowEnd: string; now: Date },
   ): Promise<string> {
+    // A run left `running` by a process that died (kill -9) would stay so forever; anything this old is abandoned.
+    await client.query(
+      `UPDATE ingestion_runs SET status = 'failed', finished_at = $2,
+              error = '{"reason":"abandoned: the process stopped before the run finished"}'::jsonb
+        WHERE account_id = $1 AND status = 'running' AND started_at < $2::timestamptz - make_interval(secs => $3)`,
+      [run.accountId, run.now, ABANDONED_RUN_SECONDS],
+    );
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO ingestion_runs (account_id, sync_run_id, trigger, status, window_start, window_end, started_at)
        VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id`,

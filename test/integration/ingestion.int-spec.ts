@@ -134,6 +134,29 @@ describe(IngestionService.name, () => {
     expect(snaps).toHaveLength(2);
   });
 
+  it('should mark a run abandoned by a killed process as failed when the account is next ingested', async () => {
+    const a = await createAccount();
+    const rows = syntheticLedger({ seed: 7, count: 10, from: '2025-11-10T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'z' });
+    source.set(a.mono, {
+      details: accountDetails(a.mono, 'ADA OBI'),
+      balanceMinor: rows[rows.length - 1].balanceMinor,
+      transactions: rows,
+    });
+    const [{ id: abandoned }] = await q<{ id: string }>(
+      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at) VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '2 hours') RETURNING id`,
+      [a.accountId, NOW],
+    );
+    const [{ id: recent }] = await q<{ id: string }>(
+      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at) VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '1 minute') RETURNING id`,
+      [a.accountId, NOW],
+    );
+    await service.ingestAccount(a.accountId, { trigger: 'manual' });
+    const runs = await q<{ id: string; status: string }>(`SELECT id, status FROM ingestion_runs WHERE id = ANY($1::uuid[])`, [
+      [abandoned, recent],
+    ]);
+    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [abandoned]: 'failed', [recent]: 'running' });
+  });
+
   it('should reflect one modified and one removed transaction exactly, with revisions, and restore a row that comes back', async () => {
     const a = await createAccount();
     const rows = [
