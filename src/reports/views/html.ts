@@ -43,3 +43,12 @@ export function query(params: Record<string, string | number | null | undefined>
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
+
+/** The placeholder row a table shows when it has nothing to list (empty string otherwise). */
+export function emptyRow(items: readonly unknown[], colspan: number, message: string): SafeHtml | '' {
+  return items.length === 0
+    ? html`<tr>
+        <td colspan="${colspan}" class="muted">${message}</td>
+      </tr>`
+    : '';
+}

@@ -6,7 +6,7 @@ import type { BorrowerReport } from '../model/borrower-report.js';
 import type { PortfolioReport } from '../model/portfolio-report.js';
 import type { BorrowerListRow } from '../reports.repository.js';
 import type { DrillDown } from '../reports.service.js';
-import { html, query, raw, type SafeHtml } from './html.js';
+import { emptyRow, html, query, raw, type SafeHtml } from './html.js';
 import { layout, type LayoutOptions } from './layout.js';
 
 type User = NonNullable<LayoutOptions['user']>;
@@ -198,13 +198,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                   </td>
                 </tr>`,
             )}
-            ${
-              d.reasons.length === 0
-                ? html`<tr>
-                    <td colspan="5" class="muted">No reasons.</td>
-                  </tr>`
-                : ''
-            }
+            ${emptyRow(d.reasons, 5, 'No reasons.')}
           </tbody>
         </table>`
     : html`<h2>Decision</h2>
@@ -274,13 +268,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                   }
                 </tr>`,
             )}
-            ${
-              streams.length === 0
-                ? html`<tr>
-                    <td colspan="8" class="muted">No income streams detected.</td>
-                  </tr>`
-                : ''
-            }
+            ${emptyRow(streams, 8, 'No income streams detected.')}
           </tbody>
         </table>
         <p class="small">
@@ -315,13 +303,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                   <td>${l.lastDate}</td>
                 </tr>`,
             )}
-            ${
-              lenders.length === 0
-                ? html`<tr>
-                    <td colspan="5" class="muted">No repayments to other lenders.</td>
-                  </tr>`
-                : ''
-            }
+            ${emptyRow(lenders, 5, 'No repayments to other lenders.')}
           </tbody>
         </table>
         <p class="small">
@@ -428,13 +410,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
               <td>${a.reauthRequired ? html`<span class="badge warn">since ${a.reauthRequiredSince ?? '?'}</span>` : 'no'}</td>
             </tr>`,
         )}
-        ${
-          report.accounts.length === 0
-            ? html`<tr>
-                <td colspan="6" class="muted">No linked accounts.</td>
-              </tr>`
-            : ''
-        }
+        ${emptyRow(report.accounts, 6, 'No linked accounts.')}
       </tbody>
     </table>`;
 
@@ -623,13 +599,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                 <td>${bar(d.approve, '#2e7d32')}${bar(d.refer, '#ef6c00')}${bar(d.decline, '#c62828')}</td>
               </tr>`,
           )}
-          ${
-            p.decisionsOverTime.length === 0
-              ? html`<tr>
-                  <td colspan="6" class="muted">No decisions in this window.</td>
-                </tr>`
-              : ''
-          }
+          ${emptyRow(p.decisionsOverTime, 6, 'No decisions in this window.')}
         </tbody>
       </table>
       <h2>Limits (latest decision per borrower)</h2>
@@ -674,13 +644,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                       <td class="num">${c.frozen}</td>
                     </tr>`,
                 )}
-                ${
-                  p.reunderwriting.cycles.length === 0
-                    ? html`<tr>
-                        <td colspan="5" class="muted">No limit changes in this window.</td>
-                      </tr>`
-                    : ''
-                }
+                ${emptyRow(p.reunderwriting.cycles, 5, 'No limit changes in this window.')}
               </tbody>
             </table>`
           : html`<p class="muted">Re-underwriting has not recorded any cycle yet.</p>`
@@ -705,13 +669,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                 <td class="num">${b.days}</td>
               </tr>`,
           )}
-          ${
-            p.reauthBacklog.length === 0
-              ? html`<tr>
-                  <td colspan="4" class="muted">Nothing to chase.</td>
-                </tr>`
-              : ''
-          }
+          ${emptyRow(p.reauthBacklog, 4, 'Nothing to chase.')}
         </tbody>
       </table>
       <h2>Data freshness (${p.freshness.accounts} linked accounts)</h2>
@@ -744,13 +702,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                 <td class="num">${o.accounts}</td>
               </tr>`,
           )}
-          ${
-            p.syncs.outcomes.length === 0
-              ? html`<tr>
-                  <td colspan="3" class="muted">No sync runs in this window.</td>
-                </tr>`
-              : ''
-          }
+          ${emptyRow(p.syncs.outcomes, 3, 'No sync runs in this window.')}
         </tbody>
       </table>
       <h2>Top reason codes</h2>
@@ -763,13 +715,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                 <td class="num">${r.count}</td>
               </tr>`,
           )}
-          ${
-            p.topReasons.length === 0
-              ? html`<tr>
-                  <td colspan="2" class="muted">None.</td>
-                </tr>`
-              : ''
-          }
+          ${emptyRow(p.topReasons, 2, 'None.')}
         </tbody>
       </table>`,
   });
