@@ -1,4 +1,4 @@
-import { COLORS, compactNaira, niceTicks, r1, type Chart, type Shape } from './shapes.js';
+import { COLORS, compactNaira, niceTicks, r1, titleAndValueGrid, type Chart, type Shape } from './shapes.js';
 
 export interface BarSeries {
   key: string;
@@ -45,29 +45,7 @@ export function barChart(opts: BarChartOptions): Chart {
   const plotH = height - PAD.top - PAD.bottom;
   const y = (v: number): number => PAD.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
 
-  shapes.push({ kind: 'text', x: PAD.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
-  for (const t of ticks) {
-    shapes.push({
-      kind: 'line',
-      x1: PAD.left,
-      y1: r1(y(t)),
-      x2: width - PAD.right,
-      y2: r1(y(t)),
-      stroke: t === 0 ? COLORS.axis : COLORS.grid,
-      width: t === 0 ? 1 : 0.5,
-      cls: t === 0 ? 'axis zero' : 'grid',
-    });
-    shapes.push({
-      kind: 'text',
-      x: PAD.left - 6,
-      y: r1(y(t) + 4),
-      text: format(t),
-      size: 10,
-      anchor: 'end',
-      fill: COLORS.muted,
-      cls: 'tick',
-    });
-  }
+  shapes.push(...titleAndValueGrid({ title: opts.title, ticks, y, left: PAD.left, right: width - PAD.right, format }));
   const n = opts.groups.length;
   const slot = n > 0 ? plotW / n : plotW;
   const barW = Math.max(2, Math.min(28, (slot * 0.8) / Math.max(1, opts.series.length)));

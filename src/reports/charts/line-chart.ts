@@ -1,4 +1,4 @@
-import { COLORS, compactNaira, niceTicks, r1, type Chart, type Shape } from './shapes.js';
+import { COLORS, compactNaira, niceTicks, r1, titleAndValueGrid, type Chart, type Shape } from './shapes.js';
 
 export interface LinePoint {
   /** `YYYY-MM-DD`. */
@@ -42,29 +42,7 @@ export function lineChart(opts: LineChartOptions): Chart {
   const x = (i: number): number => PAD.left + (pts.length <= 1 ? plotW / 2 : (i / (pts.length - 1)) * plotW);
   const y = (v: number): number => PAD.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
 
-  shapes.push({ kind: 'text', x: PAD.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
-  for (const t of ticks) {
-    shapes.push({
-      kind: 'line',
-      x1: PAD.left,
-      y1: r1(y(t)),
-      x2: width - PAD.right,
-      y2: r1(y(t)),
-      stroke: t === 0 ? COLORS.axis : COLORS.grid,
-      width: t === 0 ? 1 : 0.5,
-      cls: t === 0 ? 'axis zero' : 'grid',
-    });
-    shapes.push({
-      kind: 'text',
-      x: PAD.left - 6,
-      y: r1(y(t) + 4),
-      text: format(t),
-      size: 10,
-      anchor: 'end',
-      fill: COLORS.muted,
-      cls: 'tick',
-    });
-  }
+  shapes.push(...titleAndValueGrid({ title: opts.title, ticks, y, left: PAD.left, right: width - PAD.right, format }));
   if (opts.lowThreshold !== undefined && opts.lowThreshold > 0) {
     shapes.push({
       kind: 'line',

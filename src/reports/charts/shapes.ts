@@ -126,3 +126,40 @@ export function compactNaira(kobo: number, symbol = '₦'): string {
 function trim(v: number): string {
   return v >= 100 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, '');
 }
+
+/** The chart title and the horizontal value grid with its tick labels (shared by the bar and line charts). */
+export function titleAndValueGrid(opts: {
+  title: string;
+  ticks: readonly number[];
+  y: (v: number) => number;
+  left: number;
+  right: number;
+  format: (v: number) => string;
+}): Shape[] {
+  const shapes: Shape[] = [
+    { kind: 'text', x: opts.left, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' },
+  ];
+  for (const t of opts.ticks) {
+    shapes.push({
+      kind: 'line',
+      x1: opts.left,
+      y1: r1(opts.y(t)),
+      x2: opts.right,
+      y2: r1(opts.y(t)),
+      stroke: t === 0 ? COLORS.axis : COLORS.grid,
+      width: t === 0 ? 1 : 0.5,
+      cls: t === 0 ? 'axis zero' : 'grid',
+    });
+    shapes.push({
+      kind: 'text',
+      x: opts.left - 6,
+      y: r1(opts.y(t) + 4),
+      text: opts.format(t),
+      size: 10,
+      anchor: 'end',
+      fill: COLORS.muted,
+      cls: 'tick',
+    });
+  }
+  return shapes;
+}
