@@ -1,3 +1,4 @@
+import { percent } from './views/pages.js';
 import PDFDocument from 'pdfkit';
 import { formatNaira } from '../common/money.js';
 import { borrowerCharts } from './charts/report-charts.js';
@@ -31,11 +32,8 @@ function ngn(kobo: number | null | undefined): string {
   return kobo === null || kobo === undefined ? '-' : pdfText(formatNaira(kobo));
 }
 
-function pct(ratio: string | null | undefined): string {
-  if (ratio === null || ratio === undefined) return '-';
-  const n = Number(ratio);
-  return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : ratio;
-}
+/** Standard PDF fonts have no em dash: '-' marks a missing ratio. */
+const pct = (ratio: string | null | undefined): string => percent(ratio, '-');
 
 export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {}): Promise<Buffer> {
   const doc = new PDFDocument({

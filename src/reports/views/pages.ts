@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { formatNaira } from '../../common/money.js';
 import { TRANSACTION_CATEGORIES } from '../../common/domain/transaction.js';
 import { borrowerCharts } from '../charts/report-charts.js';
@@ -22,10 +23,14 @@ export function money(kobo: number | null | undefined): string {
   return kobo === null || kobo === undefined ? '—' : formatNaira(kobo);
 }
 
-export function percent(ratio: string | null | undefined): string {
-  if (ratio === null || ratio === undefined) return '—';
-  const n = Number(ratio);
-  return Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : ratio;
+/** A decimal-string ratio as a percentage with one decimal ("0.3333" → "33.3%"); `missing` when absent. */
+export function percent(ratio: string | null | undefined, missing = '—'): string {
+  if (ratio === null || ratio === undefined) return missing;
+  try {
+    return `${new Decimal(ratio).times(100).toFixed(1)}%`;
+  } catch {
+    return ratio;
+  }
 }
 
 function hours(h: number | null): string {
