@@ -4,6 +4,15 @@ import { ApplicationFlow1763800000000 } from './1763800000000-ApplicationFlow.js
 import { IngestionIdentityName1763803600000 } from './1763803600000-IngestionIdentityName.js';
 import { Reunderwriting1764100000000 } from './1764100000000-Reunderwriting.js';
 import { MonoDetailsOrdering1764200000000 } from './1764200000000-MonoDetailsOrdering.js';
+import { CompactDecisionInputs1764300000000 } from './1764300000000-CompactDecisionInputs.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
-export const migrations = [CoreSchema1763715600000, WidenEncryptedPii1763719200000, ApplicationFlow1763800000000, IngestionIdentityName1763803600000, Reunderwriting1764100000000, MonoDetailsOrdering1764200000000];
+export const migrations = [
+  CoreSchema1763715600000,
+  WidenEncryptedPii1763719200000,
+  ApplicationFlow1763800000000,
+  IngestionIdentityName1763803600000,
+  Reunderwriting1764100000000,
+  MonoDetailsOrdering1764200000000,
+  CompactDecisionInputs1764300000000,
+];

@@ -14,7 +14,7 @@ import { ReunderwritingService, type CycleProgress, type DrainReport } from '../
  * on stderr and prints a summary table. Against DATABASE_URL or the embedded Postgres in DATA_DIR.
  *
  * Internal mode used for the extra workers (and tests): `--cycle ID --drain-only` drains an existing cycle and
- * prints one JSON line `{ report, maxRssKb }`.
+ * prints one JSON line `{ report, maxRssKb, cpuSeconds }`.
  */
 interface Args {
   workers: number;
@@ -64,7 +64,20 @@ function bar(p: CycleProgress, startedAt: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(1).padStart(5)}% ${finished}/${c.total} reviewed, ${c.failed} failed, ${c.inProgress} in progress, ${rate.toFixed(1)}/s, Mono calls ${p.monoCallsSpent}/${p.budget}`;
 }
 
-function summary(p: CycleProgress, seconds: number, workers: Array<{ name: string; processed: number; maxRssKb: number }>): string {
+interface WorkerStats {
+  name: string;
+  processed: number;
+  maxRssKb: number;
+  /** User + system CPU time of the worker process. */
+  cpuSeconds: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1e6;
+}
+
+function summary(p: CycleProgress, seconds: number, workers: WorkerStats[]): string {
   const c = p.counters;
   const rows: Array<[string, string]> = [
     ['cycle', p.cycleId],
@@ -85,7 +98,7 @@ function summary(p: CycleProgress, seconds: number, workers: Array<{ name: strin
     ['throughput', `${(c.done / Math.max(seconds, 0.001)).toFixed(1)} borrowers/s`],
     ...workers.map((w): [string, string] => [
       `worker ${w.name}`,
-      `${w.processed} reviewed, peak RSS ${(w.maxRssKb / 1024).toFixed(0)} MiB`,
+      `${w.processed} reviewed, peak RSS ${(w.maxRssKb / 1024).toFixed(0)} MiB, CPU ${w.cpuSeconds.toFixed(1)} s`,
     ]),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -93,7 +106,7 @@ function summary(p: CycleProgress, seconds: number, workers: Array<{ name: strin
   return [line, ...rows.map(([k, v]) => `| ${k.padEnd(w)} | ${v.padEnd(line.length - w - 7)} |`), line].join('\n');
 }
 
-function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ report: DrainReport; maxRssKb: number }> {
+function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ report: DrainReport; maxRssKb: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
       env,
@@ -105,7 +118,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ report: Dra
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`worker exited with ${code}`));
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { report: DrainReport; maxRssKb: number });
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { report: DrainReport; maxRssKb: number; cpuSeconds: number });
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
@@ -135,7 +148,7 @@ async function main(): Promise<void> {
     if (args.drainOnly) {
       if (!args.cycle) throw new Error('--drain-only needs --cycle ID');
       const report = await service.drainCycle(args.cycle, { ...drain, workerId: `cli:${process.pid}` });
-      process.stdout.write(`${JSON.stringify({ report, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+      process.stdout.write(`${JSON.stringify({ report, maxRssKb: process.resourceUsage().maxRSS, cpuSeconds: cpuSeconds() })}\n`);
       return;
     }
     const started = performance.now();
@@ -153,18 +166,20 @@ async function main(): Promise<void> {
     const children = Array.from({ length: args.workers - 1 }, () => runChild(childArgs, { ...process.env, DATABASE_URL: databaseUrl }));
     const tty = process.stderr.isTTY;
     let lastLine = 0;
+    let polling = false;
+    // The bar polls cheap status counts, only when it will print, and never two polls at once.
     const timer = setInterval(() => {
-      void service.progress(start.cycleId).then((p) => {
-        if (args.quiet) return;
-        if (tty) process.stderr.write(`\r${bar(p, started)}`);
-        else if (performance.now() - lastLine > 5000) {
-          lastLine = performance.now();
-          process.stderr.write(`${bar(p, started)}\n`);
-        }
-      });
+      if (args.quiet || polling || (!tty && performance.now() - lastLine < 5000)) return;
+      polling = true;
+      lastLine = performance.now();
+      void service
+        .statusProgress(start.cycleId)
+        .then((p) => process.stderr.write(tty ? `\r${bar(p, started)}` : `${bar(p, started)}\n`))
+        .catch(() => undefined)
+        .finally(() => (polling = false));
     }, 500);
     let own: DrainReport;
-    let results: Array<{ report: DrainReport; maxRssKb: number }>;
+    let results: Array<{ report: DrainReport; maxRssKb: number; cpuSeconds: number }>;
     try {
       own = await service.drainCycle(start.cycleId, { ...drain, workerId: `cli:${process.pid}` });
       results = await Promise.all(children);
@@ -174,9 +189,9 @@ async function main(): Promise<void> {
     const progress = await service.progress(start.cycleId);
     const seconds = (performance.now() - started) / 1000;
     if (!args.quiet) process.stderr.write(`\r${bar(progress, started)}\n`);
-    const workers = [
-      { name: `main (pid ${process.pid})`, processed: own.processed, maxRssKb: process.resourceUsage().maxRSS },
-      ...results.map((r, i) => ({ name: `child ${i + 1}`, processed: r.report.processed, maxRssKb: r.maxRssKb })),
+    const workers: WorkerStats[] = [
+      { name: `main (pid ${process.pid})`, processed: own.processed, maxRssKb: process.resourceUsage().maxRSS, cpuSeconds: cpuSeconds() },
+      ...results.map((r, i) => ({ name: `child ${i + 1}`, processed: r.report.processed, maxRssKb: r.maxRssKb, cpuSeconds: r.cpuSeconds })),
     ];
     if (args.json) process.stdout.write(`${JSON.stringify({ progress, seconds, workers })}\n`);
     else process.stdout.write(`${summary(progress, seconds, workers)}\n`);

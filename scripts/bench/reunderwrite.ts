@@ -43,6 +43,10 @@ const WORKERS = arg('workers', '1,2').split(',').map(Number);
 const CONCURRENCY = Number(arg('concurrency', '4'));
 const BUDGET = Number(arg('budget', '1000'));
 const SCRIPT = path.resolve('scripts/reunderwrite.ts');
+/** `--cpu-prof DIR`: V8 CPU profiles of every worker process (the CLI and its children) into DIR. */
+const CPU_PROF = arg('cpu-prof', '');
+/** `--pg-stats`: pg_stat_statements in the bench's Postgres; the top statements of each cycle go to stderr. */
+const PG_STATS = process.argv.includes('--pg-stats');
 
 function ymd(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -307,10 +311,34 @@ async function seed(url: string, now: number, sandbox: Awaited<ReturnType<typeof
   );
 }
 
+/** CPU seconds (user + system) of the Postgres server: the postmaster, its reaped children and its live children. */
+function postgresCpuSeconds(pgDir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(pgDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const tick = 100; // USER_HZ on Linux
+    const fields = (p: number) => fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const own = fields(pid);
+    // After "pid (comm) ": state=0 … utime=11 stime=12 cutime=13 cstime=14 (0-based).
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = fields(Number(entry));
+        if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        /* gone */
+      }
+    }
+    return ticks / tick;
+  } catch {
+    return null;
+  }
+}
+
 interface CliOut {
   progress: { cycleId: string; status: string; monoCallsSpent: number; budget: number; counters: Record<string, number> };
   seconds: number;
-  workers: Array<{ name: string; processed: number; maxRssKb: number }>;
+  workers: Array<{ name: string; processed: number; maxRssKb: number; cpuSeconds?: number }>;
 }
 
 function runCli(url: string, sandboxUrl: string, workers: number): Promise<CliOut> {
@@ -319,6 +347,7 @@ function runCli(url: string, sandboxUrl: string, workers: number): Promise<CliOu
       process.execPath,
       [
         '--no-warnings',
+        ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : []),
         '--import',
         '@swc-node/register/esm-register',
         SCRIPT,
@@ -362,7 +391,15 @@ async function main(): Promise<void> {
   fs.chmodSync(dir, 0o777); // embedded Postgres runs as the postgres OS user when started as root
   const port = 56000 + (process.pid % 4000);
   process.stderr.write(`embedded Postgres in ${dir} on port ${port}\n`);
-  const pgHandle = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
+  let pgHandle = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
+  if (PG_STATS) {
+    const c = new pg.Client({ connectionString: pgHandle.url });
+    await c.connect();
+    await c.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+    await c.end();
+    await pgHandle.stop();
+    pgHandle = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
+  }
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const sandbox = await startSandbox({
     port: 0,
@@ -379,14 +416,34 @@ async function main(): Promise<void> {
     await ds.runMigrations();
     const now = Date.now();
     await seed(pgHandle.url, now, sandbox);
+    if (PG_STATS) await ds.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
     const results: Array<{ workers: number; out: CliOut }> = [];
+    const cpuTimes: Array<{ sandbox: number; postgres: number | null }> = [];
     for (const [k, w] of WORKERS.entries()) {
       if (k > 0) {
         // A fresh cycle over the same borrowers: new data since their last decision makes every one due again.
         await ds.query(`UPDATE bank_accounts SET last_ingested_at = now(), last_synced_at = now() - interval '1 day'`);
       }
       process.stderr.write(`cycle with ${w} worker process(es)…\n`);
+      if (PG_STATS) await ds.query(`SELECT pg_stat_statements_reset()`);
+      const cpu0 = process.cpuUsage();
+      const pgCpu0 = postgresCpuSeconds(path.join(dir, 'pg'));
       const out = await runCli(pgHandle.url, sandbox.url, w);
+      if (PG_STATS) {
+        const top = await ds.query<Array<{ ms: string; calls: string; mean: string; query: string }>>(
+          `SELECT round(total_exec_time)::text AS ms, calls::text, round(mean_exec_time::numeric, 3)::text AS mean,
+                  left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+           FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+        );
+        process.stderr.write(`top statements (total ms, calls, mean ms):\n${top.map((r) => `${r.ms.padStart(8)} ${r.calls.padStart(7)} ${r.mean.padStart(8)}  ${r.query}`).join('\n')}\n`);
+      }
+      const cpu = process.cpuUsage(cpu0);
+      const pgCpu1 = postgresCpuSeconds(path.join(dir, 'pg'));
+      const pgCpu = pgCpu0 !== null && pgCpu1 !== null ? pgCpu1 - pgCpu0 : null;
+      cpuTimes.push({ sandbox: (cpu.user + cpu.system) / 1e6, postgres: pgCpu });
+      process.stderr.write(
+        `CPU during the cycle: Postgres ${pgCpu?.toFixed(1) ?? '?'} s, bench process (sandbox) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+      );
       results.push({ workers: w, out });
       const runs = await ds.query(`SELECT status, mono_code, count(*)::int AS n FROM sync_runs GROUP BY 1, 2 ORDER BY 1, 2`);
       const sample = await ds.query(
@@ -398,17 +455,19 @@ async function main(): Promise<void> {
     await ds.destroy();
     const base = results[0];
     const lines = [
-      `| worker processes × concurrency | borrowers reviewed | total time | throughput | peak RSS per process | Mono calls (budget) | scaling vs 1 |`,
-      `|---|---|---|---|---|---|---|`,
-      ...results.map(({ workers, out }) => {
+      `| worker processes × concurrency | borrowers reviewed | total time | throughput | peak RSS per process | CPU: workers / Postgres / sandbox | Mono calls (budget) | scaling vs 1 |`,
+      `|---|---|---|---|---|---|---|---|`,
+      ...results.map(({ workers, out }, k) => {
+        const cpu = cpuTimes[k];
+        const workerCpu = out.workers.reduce((a, x) => a + (x.cpuSeconds ?? 0), 0);
         const c = out.progress.counters;
         const tput = c.done / out.seconds;
         const scale = base ? tput / (base.out.progress.counters.done / base.out.seconds) : 1;
-        return `| ${workers} × ${CONCURRENCY} | ${c.done} (${c.failed} failed) | ${out.seconds.toFixed(1)} s | ${tput.toFixed(1)} borrowers/s | ${out.workers.map((x) => `${(x.maxRssKb / 1024).toFixed(0)} MiB`).join(', ')} | ${out.progress.monoCallsSpent} (${out.progress.budget}) | ${scale.toFixed(2)}× |`;
+        return `| ${workers} × ${CONCURRENCY} | ${c.done} (${c.failed} failed) | ${out.seconds.toFixed(1)} s | ${tput.toFixed(1)} borrowers/s | ${out.workers.map((x) => `${(x.maxRssKb / 1024).toFixed(0)} MiB`).join(', ')} | ${workerCpu.toFixed(0)} s / ${cpu?.postgres?.toFixed(0) ?? '?'} s / ${cpu?.sandbox.toFixed(0) ?? '?'} s | ${out.progress.monoCallsSpent} (${out.progress.budget}) | ${scale.toFixed(2)}× |`;
       }),
     ];
     process.stdout.write(
-      `\nRe-underwriting: ${BORROWERS} borrowers × ${TXNS} transactions, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}\n${lines.join('\n')}\n`,
+      `\nRe-underwriting: ${BORROWERS} borrowers × ${TXNS} transactions, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}\n${lines.join('\n')}\n`,
     );
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)}\n`);

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
@@ -5,11 +7,14 @@ import { BorrowerEntity } from '../borrowers/borrower.entity.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
+import { assertKobo } from '../common/money.js';
 import { BorrowerDataService } from '../ingestion/borrower-data.service.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
 import { DEFAULT_POLICY } from './policy/index.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface ScoreOptions {
   trigger: DecisionTrigger;
@@ -26,6 +31,11 @@ export interface ScoreOptions {
    * event). Throwing rolls the decision back too.
    */
   onStored?: (manager: EntityManager, decision: DecisionEntity) => Promise<void>;
+  /**
+   * Store the decision in the caller's transaction (committed or rolled back by the caller) instead of a transaction of
+   * its own. The borrower's data is still read outside it.
+   */
+  manager?: EntityManager;
 }
 
 export interface ReplayResult {
@@ -41,7 +51,8 @@ export interface ReplayResult {
 
 /**
  * Scores a borrower from stored bank data with the pure engine and keeps an immutable, replayable record:
- * the exact engine input (decision_inputs, by hash) and the decision with its features, versions and result.
+ * the exact engine input (decision_inputs, by hash, gzip-compressed JSON) and the decision with its features, versions
+ * and result.
  */
 @Injectable()
 export class ScoringService {
@@ -78,43 +89,84 @@ export class ScoringService {
       overrides = { decision: { from: result.decision, to: 'refer', reason: 'STALE_DATA_POLICY_REFER' } };
     }
 
-    return this.dataSource.transaction(async (manager) => {
-      // The payload is the exact engine input, so a replay feeds the engine what it saw (same inputs hash).
+    // The stored input is the exact engine input (its JSON text, gzip-compressed), so a replay feeds the engine what it
+    // saw (same inputs hash). Compressed off the event loop, before the transaction starts.
+    const payloadGzip = await gzipAsync(JSON.stringify(input), { level: 1 });
+    const store = async (manager: EntityManager): Promise<DecisionEntity> => {
       await manager.query(
-        `INSERT INTO decision_inputs (inputs_hash, payload) VALUES ($1, $2::jsonb) ON CONFLICT (inputs_hash) DO NOTHING`,
-        [result.inputsHash, JSON.stringify(input)],
+        `INSERT INTO decision_inputs (inputs_hash, payload_gzip) VALUES ($1, $2) ON CONFLICT (inputs_hash) DO NOTHING`,
+        [result.inputsHash, payloadGzip],
       );
-      const decision = await manager.getRepository(DecisionEntity).save(
-        manager.getRepository(DecisionEntity).create({
-          borrowerId,
-          applicationId: opts.applicationId ?? null,
-          trigger: opts.trigger,
-          decision: overrides?.decision?.to ?? result.decision,
-          recommendedLimitMinor: result.limit.recommendedMinor,
-          instalmentMinor: result.limit.instalmentMinor,
-          requestedAmountMinor: opts.requestedLoan?.amountMinor ?? null,
-          requestedTenorMonths: opts.requestedLoan?.tenorMonths ?? null,
-          currency: DEFAULT_POLICY.currency,
-          bindingConstraint: result.limit.bindingConstraint,
-          postLoanDsr: result.limit.postLoanDsr,
-          counterOffer: result.limit.counterOffer,
-          reasons: result.reasons,
-          flags: result.flags,
-          income: result.income,
-          obligations: result.obligations,
-          cashFlow: result.cashFlow,
-          coverage: result.coverage,
-          features: result.features,
-          result,
-          inputsHash: result.inputsHash,
-          policyVersion: result.policyVersion,
-          engineVersion: result.engineVersion,
-          dataAsOf: new Date(data.dataAsOf),
-          supersedesId: null,
-          actor: opts.actor ?? null,
-          overrides,
-        }),
+      const decision = Object.assign(new DecisionEntity(), {
+        borrowerId,
+        applicationId: opts.applicationId ?? null,
+        trigger: opts.trigger,
+        decision: overrides?.decision?.to ?? result.decision,
+        recommendedLimitMinor: result.limit.recommendedMinor,
+        instalmentMinor: result.limit.instalmentMinor,
+        requestedAmountMinor: opts.requestedLoan?.amountMinor ?? null,
+        requestedTenorMonths: opts.requestedLoan?.tenorMonths ?? null,
+        currency: DEFAULT_POLICY.currency,
+        bindingConstraint: result.limit.bindingConstraint,
+        postLoanDsr: result.limit.postLoanDsr,
+        counterOffer: result.limit.counterOffer,
+        reasons: result.reasons,
+        flags: result.flags,
+        income: result.income,
+        obligations: result.obligations,
+        cashFlow: result.cashFlow,
+        coverage: result.coverage,
+        features: result.features,
+        result,
+        inputsHash: result.inputsHash,
+        policyVersion: result.policyVersion,
+        engineVersion: result.engineVersion,
+        dataAsOf: new Date(data.dataAsOf),
+        supersedesId: null,
+        actor: opts.actor ?? null,
+        overrides,
+      } satisfies Omit<DecisionEntity, 'id' | 'createdAt' | 'borrower'>);
+      // One plain INSERT … RETURNING (no entity persistence machinery on the hot path).
+      const [row] = await manager.query<Array<{ id: string; created_at: Date }>>(
+        `INSERT INTO decisions (borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor,
+           requested_amount_minor, requested_tenor_months, currency, binding_constraint, post_loan_dsr, counter_offer, reasons, flags,
+           income, obligations, cash_flow, coverage, features, result, inputs_hash, policy_version, engine_version, data_as_of,
+           supersedes_id, actor, overrides)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16::jsonb, $17::jsonb,
+           $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb)
+         RETURNING id, created_at`,
+        [
+          decision.borrowerId,
+          decision.applicationId,
+          decision.trigger,
+          decision.decision,
+          assertKobo(decision.recommendedLimitMinor, 'recommended_limit_minor'),
+          assertKobo(decision.instalmentMinor, 'instalment_minor'),
+          decision.requestedAmountMinor === null ? null : assertKobo(decision.requestedAmountMinor, 'requested_amount_minor'),
+          decision.requestedTenorMonths,
+          decision.currency,
+          decision.bindingConstraint,
+          decision.postLoanDsr,
+          jsonOrNull(decision.counterOffer),
+          JSON.stringify(decision.reasons),
+          decision.flags,
+          JSON.stringify(decision.income),
+          JSON.stringify(decision.obligations),
+          JSON.stringify(decision.cashFlow),
+          JSON.stringify(decision.coverage),
+          JSON.stringify(decision.features),
+          JSON.stringify(decision.result),
+          decision.inputsHash,
+          decision.policyVersion,
+          decision.engineVersion,
+          decision.dataAsOf,
+          decision.supersedesId,
+          decision.actor,
+          jsonOrNull(decision.overrides),
+        ],
       );
+      decision.id = row.id;
+      decision.createdAt = new Date(row.created_at);
       await this.audit.record(
         {
           actor: opts.actor ?? 'system',
@@ -137,7 +189,8 @@ export class ScoringService {
       );
       if (opts.onStored) await opts.onStored(manager, decision);
       return decision;
-    });
+    };
+    return opts.manager ? store(opts.manager) : this.dataSource.transaction(store);
   }
 
   /** Re-runs the engine on the stored input and compares with the stored result (canonical JSON, byte for byte). */
@@ -149,7 +202,7 @@ export class ScoringService {
     if (!decision) throw new NotFoundError('Decision', decisionId);
     const stored = await this.dataSource.getRepository(DecisionInputEntity).findOneBy({ inputsHash: decision.inputsHash });
     if (!stored) throw new NotFoundError('DecisionInput', decision.inputsHash);
-    const replayed = underwrite(stored.payload);
+    const replayed = underwrite(decodeDecisionInput(stored));
     const differences = diffTopLevel(decision.result, replayed);
     return {
       decisionId,
@@ -174,6 +227,17 @@ export class ScoringService {
   findLatestForBorrower(borrowerId: string): Promise<DecisionEntity | null> {
     return this.decisions.findOne({ where: { borrowerId }, order: { createdAt: 'DESC', id: 'DESC' } });
   }
+}
+
+/** The stored engine input: gzip-compressed JSON text (current rows) or jsonb (rows written before compression). */
+export function decodeDecisionInput(row: Pick<DecisionInputEntity, 'payload' | 'payloadGzip'>): EngineInput {
+  if (row.payloadGzip) return JSON.parse(gunzipSync(row.payloadGzip).toString('utf8')) as EngineInput;
+  if (row.payload) return row.payload;
+  throw new Error('decision input has no payload');
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 function diffTopLevel(stored: EngineResult, replayed: EngineResult): string[] {

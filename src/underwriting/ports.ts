@@ -17,8 +17,14 @@ export interface ScheduledScore {
 }
 
 export abstract class ReviewScorer {
-  /** Scores the borrower now with trigger `scheduled` and stores one immutable decision whose actor is `actor`. */
-  abstract scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore>;
+  /**
+   * Scores the borrower now with trigger `scheduled` and stores one immutable decision whose actor is `actor`, in the
+   * caller's transaction when `manager` is given (the review item's: decision and review commit together).
+   */
+  abstract scoreScheduled(
+    borrowerId: string,
+    opts: { actor: string; staleData: boolean; asOf: Date; manager?: EntityManager },
+  ): Promise<ScheduledScore>;
 }
 
 export abstract class AccountSyncer {

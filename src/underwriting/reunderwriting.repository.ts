@@ -364,6 +364,26 @@ export class ReunderwritingRepository {
     await manager.query(`UPDATE review_items SET status = $2, updated_at = now() WHERE id = $1`, [itemId, status]);
   }
 
+  /**
+   * Item counts by status only (for progress bars polled while workers run): no detoasting of the items' results,
+   * unlike `counters`, whose cost grows with the cycle's size.
+   */
+  async statusCounts(cycleId: string): Promise<Pick<CycleCounters, 'total' | 'pending' | 'inProgress' | 'done' | 'failed' | 'skipped'>> {
+    const rows = await this.dataSource.query<Array<{ status: string; n: string }>>(
+      `SELECT status, count(*)::text AS n FROM review_items WHERE cycle_id = $1 GROUP BY status`,
+      [cycleId],
+    );
+    const out = { total: 0, pending: 0, inProgress: 0, done: 0, failed: 0, skipped: 0 };
+    for (const r of rows) {
+      const n = Number(r.n);
+      out.total += n;
+      if (r.status === 'pending') out.pending += n;
+      else if (r.status === 'syncing' || r.status === 'scoring') out.inProgress += n;
+      else if (r.status === 'done' || r.status === 'failed' || r.status === 'skipped') out[r.status] += n;
+    }
+    return out;
+  }
+
   async counters(cycleId: string): Promise<CycleCounters> {
     const rows = await this.dataSource.query<Array<Record<keyof CycleCounters, string>>>(
       `SELECT count(*) AS total,

@@ -37,6 +37,7 @@ export interface DrainOptions {
   ingestionWaitMs?: number;
   /** Keep polling while other workers hold items, then complete the cycle (default true). */
   waitForOthers?: boolean;
+  /** Every 25 items with status counts only (statusProgress), and once at the end with the full counters. */
   onProgress?: (p: CycleProgress) => void;
   /** Stop after this many items (tests simulate a crash mid-cycle). */
   maxItems?: number;
@@ -204,7 +205,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
           if (ok === 'done') report.processed++;
           else if (ok === 'failed') report.failed++;
         }
-        if (opts.onProgress && (report.processed + report.failed) % 25 === 0) opts.onProgress(await this.progress(cycleId));
+        if (opts.onProgress && (report.processed + report.failed) % 25 === 0) opts.onProgress(await this.statusProgress(cycleId));
       }
     };
 
@@ -251,6 +252,37 @@ export class ReunderwritingService implements OnApplicationShutdown {
       budget: cycle.budget,
       monoCallsSpent: cycle.mono_calls_spent,
       counters: await this.repo.counters(cycleId),
+    };
+  }
+
+  /**
+   * Cheap progress for a bar polled while workers run: item counts by status (the counters derived from the items'
+   * results — synced, raised, … — are 0 here; `progress` computes them).
+   */
+  async statusProgress(cycleId: string): Promise<CycleProgress> {
+    const cycle = await this.repo.findCycle(cycleId);
+    if (!cycle) throw new NotFoundError('review cycle', cycleId);
+    const counts = await this.repo.statusCounts(cycleId);
+    return {
+      cycleId,
+      status: cycle.status,
+      trigger: cycle.trigger,
+      asOf: new Date(cycle.as_of).toISOString(),
+      startedAt: new Date(cycle.started_at).toISOString(),
+      finishedAt: cycle.finished_at ? new Date(cycle.finished_at).toISOString() : null,
+      budget: cycle.budget,
+      monoCallsSpent: cycle.mono_calls_spent,
+      counters: {
+        ...counts,
+        synced: 0,
+        reauthNeeded: 0,
+        overBudget: 0,
+        raised: 0,
+        lowered: 0,
+        frozen: 0,
+        unfrozen: 0,
+        unchanged: 0,
+      },
     };
   }
 
@@ -330,7 +362,13 @@ export class ReunderwritingService implements OnApplicationShutdown {
         sync = { ...emptySync(), skipped: 'decision_already_stored' };
       } else {
         sync = await this.syncBorrower(cycle, item.borrower_id, o.ingestionWaitMs);
-        const scored = await this.scorer.scoreScheduled(item.borrower_id, { actor, staleData: sync.stale, asOf: this.clock.now() });
+        // Stored in the item's transaction: the decision commits with the review (or not at all).
+        const scored = await this.scorer.scoreScheduled(item.borrower_id, {
+          actor,
+          staleData: sync.stale,
+          asOf: this.clock.now(),
+          manager: m,
+        });
         current = {
           id: scored.decisionId,
           decision: scored.decision,

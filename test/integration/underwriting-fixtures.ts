@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { Clock, FixedClock } from '../../src/common/clock.js';
 import { AppConfig } from '../../src/config/app-config.js';
@@ -107,11 +107,14 @@ export class CountingSyncer extends AccountSyncer {
   }
 }
 
-/** Stores the decision, then fails once: a crash between scoring and the item's commit. */
+/** Stores the decision (in the item's transaction), then fails once: a crash between scoring and the item's commit. */
 export class CrashOnceScorer extends ReviewScorer {
   crashed = 0;
   inner!: ReviewScorer;
-  async scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore> {
+  async scoreScheduled(
+    borrowerId: string,
+    opts: { actor: string; staleData: boolean; asOf: Date; manager?: EntityManager },
+  ): Promise<ScheduledScore> {
     const r = await this.inner.scoreScheduled(borrowerId, opts);
     if (this.crashed === 0) {
       this.crashed++;

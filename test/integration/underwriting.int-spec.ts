@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
+import { DecisionInputEntity } from '../../src/scoring/entities/decision-input.entity.js';
+import { decodeDecisionInput, ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
 import { ReunderwritingService, SCHEDULER_LOCK } from '../../src/underwriting/reunderwriting.service.js';
 import { clock, closeHarnesses, count, harness, seedOriginated, seedSalariedBorrower, type Harness } from './underwriting-fixtures.js';
@@ -205,7 +207,7 @@ describe(ReunderwritingService.name, () => {
     expect(await count(a.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(3);
   });
 
-  it('should reuse the decision a crashed attempt already stored (one decision per borrower per cycle)', async () => {
+  it('should roll back the decision of a crashed attempt with its item, so the retry stores the only one', async () => {
     const h = await harness({ scorer: 'crash-once' });
     await seedOriginated(h, 2);
     const run = await h.service.runCycle('manual', { concurrency: 1, maxAttempts: 3 });
@@ -213,5 +215,46 @@ describe(ReunderwritingService.name, () => {
     expect(run.result.progress.counters).toMatchObject({ done: 2, failed: 0 });
     expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(2);
     expect(await count(h.ds, `SELECT count(*) AS n FROM review_items WHERE attempts = 2`)).toBe(1);
+    // Every stored scheduled decision is the one its done item points at (no orphan from the crashed attempt).
+    expect(
+      await count(
+        h.ds,
+        `SELECT count(*) AS n FROM decisions d WHERE d.trigger = 'scheduled'
+           AND NOT EXISTS (SELECT 1 FROM review_items i WHERE i.decision_id = d.id AND i.status = 'done')`,
+      ),
+    ).toBe(0);
+  });
+
+  it('should store scheduled decision inputs compressed and replay every decision identically', async () => {
+    const h = await harness();
+    const ids = await seedOriginated(h, 2);
+    const run = await h.service.runCycle('manual', { concurrency: 2 });
+    if (!run.acquired) throw new Error('lock not acquired');
+    const scoring = h.app.get(ScoringService);
+    const decisions = await h.ds.query<Array<{ id: string; trigger: string; gz: boolean }>>(
+      `SELECT d.id, d.trigger, (i.payload_gzip IS NOT NULL AND i.payload IS NULL) AS gz
+       FROM decisions d JOIN decision_inputs i ON i.inputs_hash = d.inputs_hash WHERE d.borrower_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(decisions).toHaveLength(4);
+    expect(decisions.every((d) => d.gz)).toBe(true);
+    for (const d of decisions) {
+      expect(await scoring.replay(d.id)).toMatchObject({ decisionId: d.id, identical: true, differences: [] });
+    }
+  });
+
+  it('should replay a decision whose input was stored as jsonb before compression', async () => {
+    const h = await harness();
+    const [borrowerId] = await seedOriginated(h, 1);
+    const scoring = h.app.get(ScoringService);
+    const [d] = await h.ds.query<Array<{ id: string; inputs_hash: string }>>(
+      `SELECT id, inputs_hash FROM decisions WHERE borrower_id = $1`,
+      [borrowerId],
+    );
+    // As the pre-compression code stored it: the input's JSON as jsonb.
+    const row = await h.ds.getRepository(DecisionInputEntity).findOneByOrFail({ inputsHash: d.inputs_hash });
+    const json = JSON.stringify(decodeDecisionInput(row));
+    await h.ds.query(`UPDATE decision_inputs SET payload = $2::jsonb, payload_gzip = NULL WHERE inputs_hash = $1`, [d.inputs_hash, json]);
+    expect(await scoring.replay(d.id)).toMatchObject({ identical: true, differences: [] });
   });
 });

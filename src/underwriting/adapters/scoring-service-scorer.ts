@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ScoringService } from '../../scoring/scoring.service.js';
 import { ReviewScorer, type ScheduledScore } from '../ports.js';
 
@@ -9,12 +10,16 @@ export class ScoringServiceScorer extends ReviewScorer {
     super();
   }
 
-  async scoreScheduled(borrowerId: string, opts: { actor: string; staleData: boolean; asOf: Date }): Promise<ScheduledScore> {
+  async scoreScheduled(
+    borrowerId: string,
+    opts: { actor: string; staleData: boolean; asOf: Date; manager?: EntityManager },
+  ): Promise<ScheduledScore> {
     const d = await this.scoring.scoreBorrower(borrowerId, {
       trigger: 'scheduled',
       staleData: opts.staleData,
       actor: opts.actor,
       asOf: opts.asOf,
+      ...(opts.manager ? { manager: opts.manager } : {}),
     });
     return {
       decisionId: d.id,
