@@ -1,6 +1,6 @@
 import { Dec } from './decimal.js';
 import { daysInMonth, dayOfMonth, monthIndexOfDay, firstDayOfMonth, weekday } from './dates.js';
-import { isBusinessDay, previousBusinessDay } from './holidays.js';
+import { nonBusinessRunAfter, nonBusinessRunBefore, previousBusinessDay } from './holidays.js';
 import { medianNum, stdevNum } from './stats.js';
 import type { StreamFrequency } from './types.js';
 
@@ -28,31 +28,29 @@ function domDistance(a: number, b: number): number {
 export function nominalDays(days: readonly number[]): number[] {
   if (days.length < 2) return [...days];
   const n = days.length;
-  const gaps: number[] = [];
-  for (let i = 1; i < n; i += 1) gaps.push(days[i] - days[i - 1]);
   // Candidates of payment i (as nominalCandidates lists them): the day, the next `after[i]` days, the previous
-  // `before[i]` days — the runs of non-business days (≤ 5) right after and right before it.
-  const after = new Int8Array(n);
-  const before = new Int8Array(n);
+  // `before[i]` days — the runs of non-business days (≤ 5) right after and right before it. Shared scratch
+  // arrays (this runs for every stream candidate; nothing here is re-entrant).
+  if (n > runScratch.after.length) runScratch = { after: new Int8Array(2 * n), before: new Int8Array(2 * n) };
+  const { after, before } = runScratch;
   let shifted = false;
   for (let i = 0; i < n; i += 1) {
-    const day = days[i];
-    let a = 0;
-    while (a < 5 && !isBusinessDay(day + a + 1)) a += 1;
-    let b = 0;
-    while (b < 5 && !isBusinessDay(day - b - 1)) b += 1;
+    const a = nonBusinessRunAfter(days[i]);
+    const b = nonBusinessRunBefore(days[i]);
     after[i] = a;
     before[i] = b;
     if (a + b > 0) shifted = true;
   }
   // Every payment stands only for itself: nothing to undo.
   if (!shifted) return [...days];
+  const gaps: number[] = [];
+  for (let i = 1; i < n; i += 1) gaps.push(days[i] - days[i - 1]);
   const monthly = medianNum(gaps) >= 20;
   const keyOf = monthly ? dayOfMonth : weekday;
   // The nominal pay day is the day of month (or weekday) that the most payments could stand for; ties go
   // to the one nearest the median raw day. Counting per payment (a payment counts once per key).
-  const counts = new Int32Array(32);
-  const seenBy = new Int32Array(32);
+  counts.fill(0);
+  seenBy.fill(0);
   for (let i = 0; i < n; i += 1) {
     const day = days[i];
     for (let c = day - before[i]; c <= day + after[i]; c += 1) {
@@ -74,7 +72,6 @@ export function nominalDays(days: readonly number[]): number[] {
       bestCount = c;
     }
   }
-  const distance = (c: number): number => (monthly ? domDistance(dayOfMonth(c), target) : keyOf(c) === target ? 0 : 7);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i += 1) {
     const d = days[i];
@@ -83,16 +80,16 @@ export function nominalDays(days: readonly number[]): number[] {
     // Same order as nominalCandidates: the day, the days after (ascending), the days before (descending);
     // the first candidate at the smallest distance wins.
     let best = d;
-    let bestDist = distance(d);
+    let bestDist = nominalDistance(d, monthly, target);
     for (let c = d + 1; c <= d + after[i]; c += 1) {
-      const dist = distance(c);
+      const dist = nominalDistance(c, monthly, target);
       if (dist < bestDist) {
         best = c;
         bestDist = dist;
       }
     }
     for (let c = d - 1; c >= d - before[i]; c -= 1) {
-      const dist = distance(c);
+      const dist = nominalDistance(c, monthly, target);
       if (dist < bestDist) {
         best = c;
         bestDist = dist;
@@ -101,6 +98,15 @@ export function nominalDays(days: readonly number[]): number[] {
     out[i] = best;
   }
   return out;
+}
+
+let runScratch = { after: new Int8Array(64), before: new Int8Array(64) };
+const counts = new Int32Array(32);
+const seenBy = new Int32Array(32);
+
+/** How far a candidate day is from the target day of month (monthly) or weekday (0 or 7). */
+function nominalDistance(c: number, monthly: boolean, target: number): number {
+  return monthly ? domDistance(dayOfMonth(c), target) : weekday(c) === target ? 0 : 7;
 }
 
 function classify(m: number, semiMonthly: boolean): StreamFrequency {

@@ -89,16 +89,17 @@ function canonicalOrder(a: NormalisedTransaction, b: NormalisedTransaction): num
  * providerId) is unique afterwards, so the order is total.
  */
 export function prepareTransactions(input: readonly NormalisedTransaction[]): PreparedTransactions {
+  // Usual case first: no providerId appears twice (one Set insertion per row), so nothing to drop.
+  const providerIds = new Set<string>();
+  for (const t of input) {
+    validateRow(t);
+    providerIds.add(t.providerId);
+  }
+  if (providerIds.size === input.length) return { transactions: inCanonicalOrder(input.slice()), duplicatesRemoved: 0 };
   const byAccount = new Map<string, Map<string, NormalisedTransaction>>();
   let keepAccount: unknown = NOT_SEEN;
   let keep = new Map<string, NormalisedTransaction>();
   for (const t of input) {
-    // The engine trusts normalisation for everything except what would silently corrupt money or dates.
-    if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor < 0)
-      throw new RangeError(`transaction ${t.id}: amountMinor must be a non-negative safe integer`);
-    if (t.balanceMinor !== null && !Number.isSafeInteger(t.balanceMinor))
-      throw new RangeError(`transaction ${t.id}: balanceMinor must be a safe integer or null`);
-    if (t.direction !== 'credit' && t.direction !== 'debit') throw new RangeError(`transaction ${t.id}: direction must be credit or debit`);
     // Rows of one account usually come together: re-use the previous row's map.
     if (t.accountId !== keepAccount) {
       keepAccount = t.accountId;
@@ -112,11 +113,28 @@ export function prepareTransactions(input: readonly NormalisedTransaction[]): Pr
   }
   const rows: NormalisedTransaction[] = [];
   for (const keep of byAccount.values()) for (const t of keep.values()) rows.push(t);
-  // Inputs usually arrive in this order already (by date): check in one pass before sorting.
+  return { transactions: inCanonicalOrder(rows), duplicatesRemoved: input.length - rows.length };
+}
+
+/** The engine trusts normalisation for everything except what would silently corrupt money or dates. */
+function validateRow(t: NormalisedTransaction): void {
+  if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor < 0)
+    throw new RangeError(`transaction ${t.id}: amountMinor must be a non-negative safe integer`);
+  if (t.balanceMinor !== null && !Number.isSafeInteger(t.balanceMinor))
+    throw new RangeError(`transaction ${t.id}: balanceMinor must be a safe integer or null`);
+  if (t.direction !== 'credit' && t.direction !== 'debit') throw new RangeError(`transaction ${t.id}: direction must be credit or debit`);
+}
+
+/**
+ * Sorts rows (a fresh array, sorted in place) into canonical order. (accountId, providerId) is unique here, so
+ * the order is total and the result does not depend on the order rows came in. Inputs usually arrive in this
+ * order already (by date): checked in one pass before sorting.
+ */
+function inCanonicalOrder(rows: NormalisedTransaction[]): NormalisedTransaction[] {
   let ordered = true;
   for (let k = 1; k < rows.length && ordered; k += 1) ordered = canonicalOrder(rows[k - 1], rows[k]) <= 0;
   if (!ordered) rows.sort(canonicalOrder);
-  return { transactions: rows, duplicatesRemoved: input.length - rows.length };
+  return rows;
 }
 
 /** Tag that opens the hashed bytes: names the encoding, so a future encoding can never collide with this one. */

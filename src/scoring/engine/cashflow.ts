@@ -1,5 +1,5 @@
 import { monthKey } from './dates.js';
-import { Dec, ZERO, toMinor, toRatio } from './decimal.js';
+import { Dec, ZERO, constDec, toMinor, toRatio } from './decimal.js';
 import type { Frame } from './frame.js';
 import type { Policy } from './policy.js';
 import { cvDec, medianDec, theilSenSlope } from './stats.js';
@@ -102,7 +102,10 @@ export function computeCashFlow(
   const revIn = new Array<number>(n).fill(0);
   const revOut = new Array<number>(n).fill(0);
   const weights = policy.affordability.essentialOutflowWeights;
-  const byCategory: Map<string, number>[] = Array.from({ length: n }, () => new Map<string, number>());
+  // Essential categories numbered in first-seen order; per month and category, the outflow in kobo.
+  const essentialIndex = new Map<string, number>();
+  const essentialNames: string[] = [];
+  const byCategory: number[][] = Array.from({ length: n }, () => []);
   for (let i = 0; i < txs.length; i += 1) {
     const slot = frame.slotOfMonth(months[i]);
     if (slot < 0) continue;
@@ -115,15 +118,20 @@ export function computeCashFlow(
       revOut[slot] += t.amountMinor;
     } else {
       outflow[slot] += t.amountMinor;
-      if (weights[t.category] !== undefined) {
+      if (Object.prototype.hasOwnProperty.call(weights, t.category)) {
+        let c = essentialIndex.get(t.category);
+        if (c === undefined) {
+          c = essentialNames.push(t.category) - 1;
+          essentialIndex.set(t.category, c);
+        }
         const m = byCategory[slot];
-        m.set(t.category, (m.get(t.category) ?? 0) + t.amountMinor);
+        m[c] = (m[c] ?? 0) + t.amountMinor;
       }
     }
   }
   const essential = byCategory.map((m) => {
     let e = ZERO;
-    for (const [cat, v] of m) e = e.plus(new Dec(weights[cat]).times(v));
+    for (let c = 0; c < m.length; c += 1) if (m[c] !== undefined) e = e.plus(constDec(weights[essentialNames[c]]).times(m[c]));
     return toMinor(e);
   });
   const monthsOut = frame.analysedMonths.map((mi, s) => {
@@ -141,7 +149,7 @@ export function computeCashFlow(
   const bal = balanceSeries(frame, policy.cashFlow.balanceWindowDays, policy.cashFlow.lowBalanceThresholdMinor);
   const slope = theilSenSlope(monthsOut.map((m) => m.netMinor));
   const medianInflow = medianDec(monthsOut.map((m) => m.inflowMinor));
-  const threshold = medianInflow.times(policy.cashFlow.trendThreshold);
+  const threshold = medianInflow.times(constDec(policy.cashFlow.trendThreshold));
   const direction = n < 3 ? 'stable' : slope.gt(threshold) ? 'improving' : slope.lt(threshold.neg()) ? 'declining' : 'stable';
   const medianQualifying = toMinor(medianDec(qualifyingByMonth));
   const medianEssential = toMinor(medianDec(essential));

@@ -36,6 +36,22 @@ export function dec(value: number | string): Dec {
   return new Dec(value);
 }
 
+const constants = new Map<string, Dec>();
+
+/**
+ * A policy constant (a decimal string such as "0.3333") as a Decimal, parsed once: policies are immutable
+ * once validated and Decimals are immutable, so the same string always gives the same value.
+ */
+export function constDec(value: string): Dec {
+  let d = constants.get(value);
+  if (d === undefined) {
+    d = new Dec(value);
+    if (constants.size > 10_000) constants.clear();
+    constants.set(value, d);
+  }
+  return d;
+}
+
 export function minDec(a: Dec, b: Dec): Dec {
   return a.lte(b) ? a : b;
 }
@@ -45,7 +61,7 @@ export function maxDec(a: Dec, b: Dec): Dec {
 }
 
 export function clamp01(value: Dec): Dec {
-  if (value.lt(0)) return ZERO;
-  if (value.gt(1)) return ONE;
+  if (value.lt(ZERO)) return ZERO;
+  if (value.gt(ONE)) return ONE;
   return value;
 }

@@ -51,6 +51,41 @@ export function isBusinessDay(day: number): boolean {
   return b;
 }
 
+// Length (0–5) of the run of non-business days right after / right before each table day, filled on first
+// use (stored + 1, so 0 means "not computed yet"): the cadence detector asks for them for every payment.
+const runAfterTable = new Uint8Array(TABLE_DAYS);
+const runBeforeTable = new Uint8Array(TABLE_DAYS);
+
+function countRun(day: number, step: 1 | -1): number {
+  let r = 0;
+  while (r < 5 && !isBusinessDay(day + step * (r + 1))) r += 1;
+  return r;
+}
+
+/** How many of the (up to 5) days right after `day` are non-business days in a row. */
+export function nonBusinessRunAfter(day: number): number {
+  if (day >= 0 && day < TABLE_DAYS && Number.isInteger(day)) {
+    const v = runAfterTable[day];
+    if (v !== 0) return v - 1;
+    const r = countRun(day, 1);
+    runAfterTable[day] = r + 1;
+    return r;
+  }
+  return countRun(day, 1);
+}
+
+/** How many of the (up to 5) days right before `day` are non-business days in a row. */
+export function nonBusinessRunBefore(day: number): number {
+  if (day >= 0 && day < TABLE_DAYS && Number.isInteger(day)) {
+    const v = runBeforeTable[day];
+    if (v !== 0) return v - 1;
+    const r = countRun(day, -1);
+    runBeforeTable[day] = r + 1;
+    return r;
+  }
+  return countRun(day, -1);
+}
+
 /** The day itself when it is a business day, else the closest earlier business day (how payrolls shift). */
 export function previousBusinessDay(day: number): number {
   let d = day;

@@ -1,7 +1,7 @@
 import type { NormalisedTransaction } from '../../common/domain/transaction.js';
 import { detectCadence, monthlyFactor, periodDays, predictNextDay } from './cadence.js';
 import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey } from './dates.js';
-import { Dec, ONE, ZERO, clamp01, minDec, toMinor, toRatio } from './decimal.js';
+import { Dec, ONE, ZERO, clamp01, constDec, minDec, toMinor, toRatio } from './decimal.js';
 import { INCOME_ELIGIBLE, NEVER_INCOME, type Frame } from './frame.js';
 import type { Policy } from './policy.js';
 import { cvDec, meanDec, medianDec, percentileDec } from './stats.js';
@@ -291,7 +291,7 @@ export function splitCluster(
   // Dense payments: more than two a month on average (30.44 days).
   const dense = occ.length * 3044 > 2 * 100 * Math.max(30.44, occ[occ.length - 1].day - occ[0].day);
   if (occ.length >= 3 && (multiCount >= 2 || dense)) {
-    const whole = detectCadence(occ.map((o) => o.day));
+    const whole = detectCadence(occurrenceDays(occ));
     // Dense payments without a cadence (a trader's daily POS settlements): amount bands would only carve
     // chance "streams" out of noise.
     if (whole.frequency === 'irregular' && dense) return { streams: [], leftovers: occ };
@@ -386,7 +386,7 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   for (const i of cash) poolOf[i] = -1;
 
   // Outliers: one-off credits above k × the median monthly qualifying inflow, unless their payer has a stream.
-  const outlierThreshold = new Dec(ip.outlierMultiple).times(medianDec(eligibleByMonth));
+  const outlierThreshold = constDec(ip.outlierMultiple).times(medianDec(eligibleByMonth));
   const outlierThresholdMinor = toMinor(outlierThreshold);
   const outlierIds: string[] = [];
   const nonCashByMonth = new Array<number>(nSlots).fill(0);
@@ -408,16 +408,16 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
     if (t.category === 'cash_deposit') cashByMonth[slot] += t.amountMinor;
     else nonCashByMonth[slot] += t.amountMinor;
   }
-  const cashWeight = new Dec(ip.cashDepositWeight);
+  const cashWeight = constDec(ip.cashDepositWeight);
   const irregularMonths = nonCashByMonth.map((v, s) => toMinor(new Dec(v).plus(cashWeight.times(cashByMonth[s]))));
   const cv = cvDec(irregularMonths);
   const anyIrregular = nSlots >= ip.irregularMinMonths && irregularMonths.some((v) => v > 0);
-  const unstable = cv.gt(ip.irregularCvThreshold);
+  const unstable = cv.gt(constDec(ip.irregularCvThreshold));
   const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
   const medianBase = toMinor(medianDec(irregularMonths));
   const base =
-    method === 'p25' ? toMinor(percentileDec(irregularMonths, new Dec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
-  const irregularWeight = new Dec(ip.irregularWeight);
+    method === 'p25' ? toMinor(percentileDec(irregularMonths, constDec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
+  const irregularWeight = constDec(ip.irregularWeight);
   const weightedIrregular = toMinor(irregularWeight.times(base));
   const weightedIrregularMedian = anyIrregular ? toMinor(irregularWeight.times(medianBase)) : 0;
 
@@ -488,6 +488,18 @@ function isMajorPayer(occ: readonly Occurrence[], frame: Frame, eligibleTotal: n
   return eligibleTotal > 0 && total * 10 >= eligibleTotal;
 }
 
+function occurrenceDays(occ: readonly Occurrence[]): number[] {
+  const out = new Array<number>(occ.length);
+  for (let k = 0; k < occ.length; k += 1) out[k] = occ[k].day;
+  return out;
+}
+
+/** Salary evidence on any transaction behind the occurrences (in date order, stopping at the first). */
+function anyKeyword(occ: readonly Occurrence[], txs: readonly NormalisedTransaction[], keys: readonly string[], m: KeywordMatcher): boolean {
+  for (const o of occ) for (const i of o.idx) if (hasKeyword(txs[i], m, keys[i])) return true;
+  return false;
+}
+
 // Confidence weights (research §4a step 7) and the CV at which amount stability reaches 0, parsed once.
 const W_REGULARITY = new Dec('0.30');
 const W_STABILITY = new Dec('0.25');
@@ -500,26 +512,25 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const ip = policy.income;
   const { txs, keys } = frame;
   if (s.occ.length < 2) return null;
-  const allIdx: number[] = [];
-  for (const o of s.occ) for (const i of o.idx) allIdx.push(i);
   const matcher = matcherFor(ip);
-  const keywordOf = (i: number): boolean => hasKeyword(txs[i], matcher, keys[i]);
   // The cheaper test first: a MATURE candidate is rejected on its cadence alone, an EARLY one on its keyword.
   let maturity: StreamMaturity;
   let keyword: boolean;
   let cadence: ReturnType<typeof detectCadence>;
   if (s.occ.length >= ip.minOccurrencesMature) {
     maturity = 'MATURE';
-    cadence = detectCadence(s.occ.map((o) => o.day));
+    cadence = detectCadence(occurrenceDays(s.occ));
     if (cadence.frequency === 'irregular' && !allowIrregular) return null;
-    keyword = allIdx.some(keywordOf);
+    keyword = anyKeyword(s.occ, txs, keys, matcher);
   } else {
-    keyword = allIdx.some(keywordOf);
+    keyword = anyKeyword(s.occ, txs, keys, matcher);
     if (!keyword) return null;
     maturity = 'EARLY';
-    cadence = detectCadence(s.occ.map((o) => o.day));
+    cadence = detectCadence(occurrenceDays(s.occ));
     if (cadence.frequency === 'irregular' && !allowIrregular) return null;
   }
+  const allIdx: number[] = [];
+  for (const o of s.occ) for (const i of o.idx) allIdx.push(i);
   const m = cadence.frequency === 'irregular' ? cadence.medianGapDays : periodDays(cadence);
   const lastDay = s.occ[s.occ.length - 1].day;
   const daysSince = frame.asOfDay - lastDay;
@@ -569,9 +580,9 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const w = ip.weights;
   let weight = ZERO;
   if (status === 'ACTIVE' && cadence.frequency !== 'irregular') {
-    if (maturity === 'EARLY') weight = new Dec(w.early);
-    else if (confidenceR.gte(w.matureMinConfidence)) weight = new Dec(w.mature);
-    else if (confidenceR.gte(w.matureReducedMinConfidence)) weight = new Dec(w.matureReduced);
+    if (maturity === 'EARLY') weight = constDec(w.early);
+    else if (confidenceR.gte(constDec(w.matureMinConfidence))) weight = constDec(w.mature);
+    else if (confidenceR.gte(constDec(w.matureReducedMinConfidence))) weight = constDec(w.matureReduced);
   }
   const nextDay = status === 'ACTIVE' ? predictNextDay(cadence) : null;
   const accountIds = [...new Set(allIdx.map((i) => txs[i].accountId))].sort();

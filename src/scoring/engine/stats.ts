@@ -2,16 +2,22 @@ import { Dec, ZERO } from './decimal.js';
 
 /** Statistics on integer kobo series, exact via Decimal (small arrays: months, stream occurrences). */
 
+/** Scratch space for {@link sortedCopy}: the detectors ask for thousands of small medians per decision. */
+let scratch = new Float64Array(64);
+
 /**
- * Ascending numeric copy, exact for safe integers: insertion sort for the short series the detectors use
- * (months, occurrences, gaps), a native typed-array sort otherwise; no comparator calls.
+ * Ascending numeric copy, exact for safe integers, in a shared scratch buffer: valid only until the next call
+ * (callers read it at once; nothing here is re-entrant). Insertion sort for the short series the detectors use
+ * (months, occurrences, gaps), a native typed-array sort otherwise; no comparator calls, no allocation.
  */
 function sortedCopy(values: readonly number[]): Float64Array {
   const n = values.length;
-  const s = new Float64Array(n);
+  if (n > scratch.length) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  const s = scratch;
   if (n > 32) {
     for (let i = 0; i < n; i += 1) s[i] = values[i];
-    return s.sort();
+    s.subarray(0, n).sort();
+    return s;
   }
   for (let i = 0; i < n; i += 1) {
     const v = values[i];
@@ -34,8 +40,8 @@ export function sumInt(values: readonly number[]): number {
 export function medianDec(values: readonly number[]): Dec {
   if (values.length === 0) return ZERO;
   const s = sortedCopy(values);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? new Dec(s[mid]) : new Dec(s[mid - 1]).plus(s[mid]).div(2);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? new Dec(s[mid]) : new Dec(s[mid - 1]).plus(s[mid]).div(2);
 }
 
 export function meanDec(values: readonly number[]): Dec {
@@ -47,9 +53,9 @@ export function meanDec(values: readonly number[]): Dec {
 export function percentileDec(values: readonly number[], p: Dec): Dec {
   if (values.length === 0) return ZERO;
   const s = sortedCopy(values);
-  const pos = p.times(s.length - 1);
+  const pos = p.times(values.length - 1);
   const lo = pos.floor().toNumber();
-  const hi = Math.min(lo + 1, s.length - 1);
+  const hi = Math.min(lo + 1, values.length - 1);
   const frac = pos.minus(lo);
   return new Dec(s[lo]).plus(new Dec(s[hi] - s[lo]).times(frac));
 }
@@ -161,8 +167,8 @@ export function theilSenSlope(values: readonly number[]): Dec {
 export function medianNum(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = sortedCopy(values);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Population standard deviation of plain numbers (days of month, not money). */

@@ -1,0 +1,50 @@
+/**
+ * Per-stage CPU time of the scoring engine on the benchmark borrower (a development aid beside bench:scoring):
+ * median µs per call of each stage, run on the input dumped by `BENCH_DUMP=file npm run bench:scoring`.
+ */
+import { readFileSync } from 'node:fs';
+import { hashInput, prepareTransactions } from '../../src/scoring/engine/canonical.js';
+import { buildFrame } from '../../src/scoring/engine/frame.js';
+import { detectIncome } from '../../src/scoring/engine/income.js';
+import { computeCashFlow } from '../../src/scoring/engine/cashflow.js';
+import { computeRisk } from '../../src/scoring/engine/risk.js';
+import { computeObligations } from '../../src/scoring/engine/obligations.js';
+import { underwrite } from '../../src/scoring/engine/underwrite.js';
+import { toDay } from '../../src/scoring/engine/dates.js';
+import type { EngineInput } from '../../src/scoring/engine/types.js';
+
+const file = process.argv[2] ?? '/tmp/bench-input.json';
+const text = readFileSync(file, 'utf8');
+const rounds = Number(process.argv[3] ?? 600);
+const fresh = (): EngineInput => JSON.parse(text) as EngineInput;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+const stages: Record<string, number[]> = {};
+function time<T>(name: string, f: () => T): T {
+  const t0 = process.hrtime.bigint();
+  const v = f();
+  (stages[name] ??= []).push(Number(process.hrtime.bigint() - t0) / 1000);
+  return v;
+}
+
+for (let r = 0; r < rounds; r += 1) {
+  const input = fresh();
+  const asOfDay = toDay(input.asOf.slice(0, 10));
+  const prepared = time('prepare', () => prepareTransactions(input.transactions));
+  time('hash', () => hashInput(input, prepared.transactions));
+  const frame = time('frame', () => buildFrame(prepared.transactions, input.accounts, asOfDay, input.policy.coverage.lookbackMonths));
+  const risk = time('risk', () =>
+    computeRisk({ frame, policy: input.policy, completeMonths: frame.completeMonths.length, staleFromContext: false, applicantName: undefined }),
+  );
+  const ob = time('obligations', () => computeObligations(frame));
+  const inc = time('income', () => detectIncome(frame, input.policy, risk.passThrough.detected));
+  time('cashflow', () => computeCashFlow(frame, input.policy, inc.qualifyingByMonth, ob.monthlyTotalMinor));
+  const again = fresh();
+  time('underwrite (all)', () => underwrite(again));
+}
+const warm = Math.floor(rounds / 4);
+for (const [k, v] of Object.entries(stages)) console.log(k.padEnd(18), median(v.slice(warm)).toFixed(1).padStart(8), 'µs');
