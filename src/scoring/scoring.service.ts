@@ -3,8 +3,7 @@ import { gunzipSync, gzip } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
-import { BorrowerEntity } from '../borrowers/borrower.entity.js';
-import { AuditService } from '../common/audit/audit.service.js';
+import type { AuditEntry } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
 import { assertKobo } from '../common/money.js';
@@ -61,18 +60,18 @@ export class ScoringService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly borrowerData: BorrowerDataService,
-    private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectRepository(DecisionEntity) private readonly decisions: Repository<DecisionEntity>,
-    @InjectRepository(BorrowerEntity) private readonly borrowers: Repository<BorrowerEntity>,
   ) {}
 
   async scoreBorrower(borrowerId: string, opts: ScoreOptions): Promise<DecisionEntity> {
-    const borrower = await this.borrowers.findOne({ where: { id: borrowerId }, select: { id: true, fullName: true } });
+    const [borrower] = await this.dataSource.query<Array<{ full_name: string }>>(`SELECT full_name FROM borrowers WHERE id = $1`, [
+      borrowerId,
+    ]);
     if (!borrower) throw new NotFoundError('Borrower', borrowerId);
     const asOf = opts.asOf ?? this.clock.now();
     const data = await this.borrowerData.loadEngineInput(borrowerId, asOf);
-    const context: NonNullable<EngineInput['context']> = { applicantName: borrower.fullName };
+    const context: NonNullable<EngineInput['context']> = { applicantName: borrower.full_name };
     if (opts.staleData) context.staleData = true;
     const input: EngineInput = {
       borrowerId,
@@ -93,10 +92,6 @@ export class ScoringService {
     // saw (same inputs hash). Compressed off the event loop, before the transaction starts.
     const payloadGzip = await gzipAsync(JSON.stringify(input), { level: 1 });
     const store = async (manager: EntityManager): Promise<DecisionEntity> => {
-      await manager.query(
-        `INSERT INTO decision_inputs (inputs_hash, payload_gzip) VALUES ($1, $2) ON CONFLICT (inputs_hash) DO NOTHING`,
-        [result.inputsHash, payloadGzip],
-      );
       const decision = Object.assign(new DecisionEntity(), {
         borrowerId,
         applicationId: opts.applicationId ?? null,
@@ -126,15 +121,40 @@ export class ScoringService {
         actor: opts.actor ?? null,
         overrides,
       } satisfies Omit<DecisionEntity, 'id' | 'createdAt' | 'borrower'>);
-      // One plain INSERT … RETURNING (no entity persistence machinery on the hot path).
+      const audit: AuditEntry = {
+        actor: opts.actor ?? 'system',
+        action: 'decision.recorded',
+        entityType: 'decision',
+        after: {
+          borrowerId,
+          applicationId: decision.applicationId,
+          trigger: decision.trigger,
+          decision: decision.decision,
+          recommendedLimitMinor: decision.recommendedLimitMinor,
+          inputsHash: decision.inputsHash,
+          policyVersion: decision.policyVersion,
+          engineVersion: decision.engineVersion,
+          overrides,
+        },
+      };
+      // One statement, one round trip: the input (by hash, once), the decision, and its audit record (the audit_log
+      // row AuditService.record would write). The decision's foreign key to decision_inputs is checked at the end of
+      // the statement, when the input row exists.
       const [row] = await manager.query<Array<{ id: string; created_at: Date }>>(
-        `INSERT INTO decisions (borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor,
-           requested_amount_minor, requested_tenor_months, currency, binding_constraint, post_loan_dsr, counter_offer, reasons, flags,
-           income, obligations, cash_flow, coverage, features, result, inputs_hash, policy_version, engine_version, data_as_of,
-           supersedes_id, actor, overrides)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16::jsonb, $17::jsonb,
-           $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb)
-         RETURNING id, created_at`,
+        `WITH input AS (
+           INSERT INTO decision_inputs (inputs_hash, payload_gzip) VALUES ($21, $28) ON CONFLICT (inputs_hash) DO NOTHING
+         ), d AS (
+           INSERT INTO decisions (borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor,
+             requested_amount_minor, requested_tenor_months, currency, binding_constraint, post_loan_dsr, counter_offer, reasons, flags,
+             income, obligations, cash_flow, coverage, features, result, inputs_hash, policy_version, engine_version, data_as_of,
+             supersedes_id, actor, overrides)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16::jsonb, $17::jsonb,
+             $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb)
+           RETURNING id, created_at
+         ), a AS (
+           INSERT INTO audit_log (actor, action, entity_type, entity_id, after) SELECT $29, $30, $31, d.id::text, $32::jsonb FROM d
+         )
+         SELECT id, created_at FROM d`,
         [
           decision.borrowerId,
           decision.applicationId,
@@ -163,30 +183,15 @@ export class ScoringService {
           decision.supersedesId,
           decision.actor,
           jsonOrNull(decision.overrides),
+          payloadGzip,
+          audit.actor,
+          audit.action,
+          audit.entityType,
+          JSON.stringify(audit.after),
         ],
       );
       decision.id = row.id;
       decision.createdAt = new Date(row.created_at);
-      await this.audit.record(
-        {
-          actor: opts.actor ?? 'system',
-          action: 'decision.recorded',
-          entityType: 'decision',
-          entityId: decision.id,
-          after: {
-            borrowerId,
-            applicationId: decision.applicationId,
-            trigger: decision.trigger,
-            decision: decision.decision,
-            recommendedLimitMinor: decision.recommendedLimitMinor,
-            inputsHash: decision.inputsHash,
-            policyVersion: decision.policyVersion,
-            engineVersion: decision.engineVersion,
-            overrides,
-          },
-        },
-        manager,
-      );
       if (opts.onStored) await opts.onStored(manager, decision);
       return decision;
     };

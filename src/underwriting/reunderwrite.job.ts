@@ -9,16 +9,21 @@ import { ReunderwritingService } from './reunderwriting.service.js';
 
 export const REUNDERWRITE_JOB_NAME = 'reunderwrite';
 export const JOB_TIME_ZONE = 'Africa/Lagos';
+/** How often an instance with jobs enabled looks for a running cycle to help drain. */
+export const JOIN_POLL_MS = 15_000;
 
 /**
  * The scheduled entry point. The cron expression comes from config (REUNDERWRITE_CRON), so the job is registered
  * dynamically with SchedulerRegistry (a decorator cannot read config). The tick only checks JOBS_ENABLED, records a
- * job_runs row and calls the service, which takes the scheduler advisory lock (one cycle across instances).
+ * job_runs row and calls the service, which takes the scheduler advisory lock (one cycle across instances). Instances
+ * that do not get the lock (a skipped tick, or every JOIN_POLL_MS) drain the running cycle's items alongside.
  */
 @Injectable()
 export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReunderwriteJob.name);
   private job: CronJob | null = null;
+  private joinTimer: NodeJS.Timeout | null = null;
+  private joining: Promise<void> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -44,11 +49,27 @@ export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShu
       this.registry.addCronJob(REUNDERWRITE_JOB_NAME, this.job);
     }
     this.job.start();
+    // Any instance with jobs enabled helps drain a running cycle (started by another instance's cron tick or admin
+    // call): one cheap query per poll (the partial unique index on running cycles).
+    this.joinTimer = setInterval(() => void this.joinRunningCycle(), JOIN_POLL_MS);
+    this.joinTimer.unref();
     this.logger.log({ cron: this.config.jobs.reunderwriteCron, timeZone: JOB_TIME_ZONE }, 're-underwriting scheduled');
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.joinTimer) clearInterval(this.joinTimer);
     await this.job?.stop();
+    await this.joining;
+  }
+
+  /** Drains the running cycle's items in this instance (no-op if none is running or this process already drains it). */
+  joinRunningCycle(): Promise<void> {
+    this.joining ??= this.service
+      .joinRunningCycle()
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.error({ err }, 'draining the running re-underwriting cycle failed'))
+      .finally(() => (this.joining = null));
+    return this.joining;
   }
 
   /** One scheduled run; never throws (the outcome is in job_runs). */
@@ -69,8 +90,10 @@ export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShu
           counters: r.result.progress.counters,
         };
       } else {
+        // Another instance runs the cycle: help drain it.
+        await this.joinRunningCycle();
         status = 'skipped';
-        details = { reason: 'another instance holds the re-underwriting scheduler lock' };
+        details = { reason: 'another instance holds the re-underwriting scheduler lock; joined its running cycle' };
       }
     } catch (err) {
       status = 'failed';

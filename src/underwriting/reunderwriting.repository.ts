@@ -170,17 +170,21 @@ export class ReunderwritingRepository {
   }
 
   /**
-   * Row lock for the whole processing of an item (held by the worker's transaction). Waits (bounded) rather than
-   * skipping: another worker's claim statement may hold the row for an instant while it re-checks the lease. Null when
-   * the item is no longer this worker's (its lease expired and someone else claimed it).
+   * Row lock for the whole processing of an item (held by the worker's transaction), renewing its lease: an item
+   * claimed in a batch starts its review with a full lease. Waits (bounded by lock_timeout) rather than skipping:
+   * another worker's claim statement may hold the row for an instant while it re-checks the lease. Null when the item
+   * is no longer this worker's (its lease expired and someone else claimed it).
    */
-  async lockItem(manager: EntityManager, itemId: string, workerId: string): Promise<ClaimedItem | null> {
-    await manager.query(`SET LOCAL lock_timeout = '30s'`);
-    const rows = await manager.query<ClaimedItem[]>(
-      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id FROM review_items WHERE id = $1 AND worker_id = $2 FOR UPDATE`,
-      [itemId, workerId],
+  async lockItem(manager: EntityManager, itemId: string, workerId: string, leaseMs: number): Promise<ClaimedItem | null> {
+    // lock_timeout is set (transaction-local) by the same statement, in the scan's filter, i.e. before the row is
+    // locked: one round trip instead of a separate SET LOCAL.
+    const res = await manager.query<unknown>(
+      `UPDATE review_items SET locked_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
+       WHERE id = $1 AND worker_id = $2 AND set_config('lock_timeout', '30s', true) IS NOT NULL
+       RETURNING id::text AS id, cycle_id, borrower_id, status, attempts, decision_id`,
+      [itemId, workerId, leaseMs],
     );
-    return rows[0] ?? null;
+    return updatedRows<ClaimedItem>(res)[0] ?? null;
   }
 
   async openItemCount(cycleId: string): Promise<number> {
@@ -207,11 +211,16 @@ export class ReunderwritingRepository {
     ]);
   }
 
-  async accountsOf(borrowerId: string): Promise<AccountRow[]> {
-    return this.dataSource.query<AccountRow[]>(
-      `SELECT id, reauth_required, last_synced_at, last_sync_requested_at, last_ingested_at
-       FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL ORDER BY created_at`,
-      [borrowerId],
+  /**
+   * The borrower's linked accounts, each with `budget_left`: whether the cycle had Mono calls left when read (a hint
+   * that spares the spend statement once the budget is gone; spending itself stays atomic in spendMonoCall).
+   */
+  async accountsOf(borrowerId: string, cycleId: string): Promise<Array<AccountRow & { budget_left: boolean }>> {
+    return this.dataSource.query<Array<AccountRow & { budget_left: boolean }>>(
+      `SELECT a.id, a.reauth_required, a.last_synced_at, a.last_sync_requested_at, a.last_ingested_at,
+              coalesce((SELECT c.mono_calls_spent < c.budget FROM review_cycles c WHERE c.id = $2), false) AS budget_left
+       FROM bank_accounts a WHERE a.borrower_id = $1 AND a.unlinked_at IS NULL ORDER BY a.created_at`,
+      [borrowerId, cycleId],
     );
   }
 
@@ -254,9 +263,47 @@ export class ReunderwritingRepository {
     return rows[0] ?? null;
   }
 
-  async lockCreditLimit(manager: EntityManager, borrowerId: string): Promise<CreditLimitRow | null> {
-    const rows = await manager.query<CreditLimitRow[]>(`SELECT * FROM credit_limits WHERE borrower_id = $1 FOR UPDATE`, [borrowerId]);
-    return rows[0] ?? null;
+  /** The credit limit row (locked) with its baseline decision's result, in one round trip. */
+  async lockCreditLimitWithBaseline(
+    manager: EntityManager,
+    borrowerId: string,
+  ): Promise<(CreditLimitRow & { baseline: StoredDecision | null }) | null> {
+    const rows = await manager.query<
+      Array<
+        CreditLimitRow & {
+          b_id: string | null;
+          b_decision: StoredDecision['decision'] | null;
+          b_limit: string | null;
+          b_currency: string | null;
+          b_created_at: Date | null;
+          b_result: unknown;
+        }
+      >
+    >(
+      `SELECT cl.*, d.id AS b_id, d.decision AS b_decision, d.recommended_limit_minor AS b_limit, d.currency AS b_currency,
+              d.created_at AS b_created_at, d.result AS b_result
+       FROM credit_limits cl LEFT JOIN decisions d ON d.id = cl.baseline_decision_id
+       WHERE cl.borrower_id = $1
+       FOR UPDATE OF cl`,
+      [borrowerId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const { b_id, b_decision, b_limit, b_currency, b_created_at, b_result, ...limit } = r;
+    return {
+      ...limit,
+      baseline:
+        b_id && b_decision && b_limit !== null && b_currency && b_created_at
+          ? {
+              id: b_id,
+              decision: b_decision,
+              recommended_limit_minor: b_limit,
+              currency: b_currency,
+              created_at: b_created_at,
+              result: b_result,
+            }
+          : null,
+    };
   }
 
   async createCreditLimit(
@@ -273,77 +320,77 @@ export class ReunderwritingRepository {
     );
   }
 
-  async updateCreditLimit(
+  /**
+   * The end of a review in one statement: the credit limit's new state, its `limit_changes` row and the item marked
+   * done. Returns the limit change id (for `limit.changed`).
+   */
+  async recordReview(
     manager: EntityManager,
-    borrowerId: string,
-    u: {
+    r: {
+      itemId: string;
+      itemResult: unknown;
+      borrowerId: string;
+      decisionId: string;
+      reviewedAt: Date;
       limitMinor: number;
       status: 'active' | 'frozen';
       weakReviewStreak: number;
       lastIncreaseAt: string | null;
-      decisionId: string;
-      reviewedAt: Date;
-    },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE credit_limits SET current_limit_minor = $2, status = $3, weak_review_streak = $4, last_increase_at = $5,
-         last_review_decision_id = $6, last_reviewed_at = $7, updated_at = now()
-       WHERE borrower_id = $1`,
-      [borrowerId, u.limitMinor, u.status, u.weakReviewStreak, u.lastIncreaseAt, u.decisionId, u.reviewedAt],
-    );
-  }
-
-  async insertLimitChange(
-    manager: EntityManager,
-    c: {
-      borrowerId: string;
-      fromLimitMinor: number;
-      toLimitMinor: number;
-      fromStatus: string;
-      toStatus: string;
-      currency: string;
-      action: string;
-      reasons: unknown;
-      review: unknown;
-      limitPolicyVersion: string;
-      decisionId: string;
-      cycleId: string | null;
+      change: {
+        fromLimitMinor: number;
+        toLimitMinor: number;
+        fromStatus: string;
+        toStatus: string;
+        currency: string;
+        action: string;
+        reasons: unknown;
+        review: unknown;
+        limitPolicyVersion: string;
+        cycleId: string | null;
+      };
     },
   ): Promise<string> {
     const rows = await manager.query<Array<{ id: string }>>(
-      `INSERT INTO limit_changes (borrower_id, from_limit_minor, to_limit_minor, from_status, to_status, currency, action, reasons, review,
+      `WITH lim AS (
+         UPDATE credit_limits SET current_limit_minor = $3, status = $4, weak_review_streak = $5, last_increase_at = $6,
+           last_review_decision_id = $2, last_reviewed_at = $7, updated_at = now()
+         WHERE borrower_id = $1
+         RETURNING borrower_id
+       ), item AS (
+         UPDATE review_items SET status = 'done', decision_id = $2, result = $19::jsonb, error = NULL, locked_until = NULL,
+           finished_at = now(), updated_at = now()
+         WHERE id = $18
+         RETURNING id
+       )
+       INSERT INTO limit_changes (borrower_id, from_limit_minor, to_limit_minor, from_status, to_status, currency, action, reasons, review,
          limit_policy_version, decision_id, cycle_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12) RETURNING id::text AS id`,
+       SELECT $1, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $2, $17
+       FROM lim, item
+       RETURNING id::text AS id`,
       [
-        c.borrowerId,
-        c.fromLimitMinor,
-        c.toLimitMinor,
-        c.fromStatus,
-        c.toStatus,
-        c.currency,
-        c.action,
-        JSON.stringify(c.reasons),
-        JSON.stringify(c.review),
-        c.limitPolicyVersion,
-        c.decisionId,
-        c.cycleId,
+        r.borrowerId,
+        r.decisionId,
+        r.limitMinor,
+        r.status,
+        r.weakReviewStreak,
+        r.lastIncreaseAt,
+        r.reviewedAt,
+        r.change.fromLimitMinor,
+        r.change.toLimitMinor,
+        r.change.fromStatus,
+        r.change.toStatus,
+        r.change.currency,
+        r.change.action,
+        JSON.stringify(r.change.reasons),
+        JSON.stringify(r.change.review),
+        r.change.limitPolicyVersion,
+        r.change.cycleId,
+        r.itemId,
+        JSON.stringify(r.itemResult),
       ],
     );
+    if (!rows[0]) throw new Error('review not recorded: credit limit or review item missing');
     return rows[0].id;
-  }
-
-  async finishItem(
-    manager: EntityManager,
-    itemId: string,
-    status: 'done' | 'skipped',
-    decisionId: string | null,
-    result: unknown,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE review_items SET status = $2, decision_id = $3, result = $4::jsonb, error = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
-       WHERE id = $1`,
-      [itemId, status, decisionId, JSON.stringify(result)],
-    );
   }
 
   /** After a failed attempt: back to pending (retry after `retryMs`) or failed once attempts are exhausted. */

@@ -30,6 +30,8 @@ export interface DrainOptions {
   workerId?: string;
   /** Items reviewed at once by this process. */
   concurrency?: number;
+  /** Items claimed per claim statement by each of the `concurrency` lanes, then reviewed one after the other (default 4). */
+  claimBatch?: number;
   /** Lease on a claimed item; another worker may take it over once expired (its row lock is gone too). */
   leaseMs?: number;
   maxAttempts?: number;
@@ -103,6 +105,8 @@ export class ReunderwritingService implements OnApplicationShutdown {
   private readonly logger = new Logger(ReunderwritingService.name);
   private readonly policyVersion: string;
   private readonly background = new Set<Promise<unknown>>();
+  /** Cycles this process is draining now (drainCycle calls in flight), so joinRunningCycle never drains one twice. */
+  private readonly draining = new Map<string, number>();
   private stopping = false;
 
   constructor(
@@ -181,8 +185,32 @@ export class ReunderwritingService implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * For engine instances that do not hold the scheduler lock: drains the running cycle's items alongside the instance
+   * that runs it (until no item is left to claim; the scheduler's instance completes the cycle). Null when no cycle is
+   * running or this process already drains it.
+   */
+  async joinRunningCycle(opts: DrainOptions = {}): Promise<DrainReport | null> {
+    if (this.stopping) return null;
+    const running = await this.repo.findRunningCycle();
+    if (!running || this.draining.has(running.id)) return null;
+    this.logger.log({ cycleId: running.id }, 'joining the running re-underwriting cycle');
+    return this.drainCycle(running.id, { waitForOthers: false, ...opts });
+  }
+
   /** Claims and reviews items of a cycle until none is left; safe to run in any number of processes at once. */
   async drainCycle(cycleId: string, opts: DrainOptions = {}): Promise<DrainReport> {
+    this.draining.set(cycleId, (this.draining.get(cycleId) ?? 0) + 1);
+    try {
+      return await this.drain(cycleId, opts);
+    } finally {
+      const n = (this.draining.get(cycleId) ?? 1) - 1;
+      if (n > 0) this.draining.set(cycleId, n);
+      else this.draining.delete(cycleId);
+    }
+  }
+
+  private async drain(cycleId: string, opts: DrainOptions): Promise<DrainReport> {
     const started = performance.now();
     const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const concurrency = Math.max(1, opts.concurrency ?? 4);
@@ -195,13 +223,16 @@ export class ReunderwritingService implements OnApplicationShutdown {
     let budgetItems = opts.maxItems ?? Number.POSITIVE_INFINITY;
     const endTimer = this.metrics.cycleDuration.startTimer();
 
+    const claimBatch = Math.max(1, opts.claimBatch ?? 4);
     const lane = async (c: CycleRow): Promise<void> => {
       while (!this.stopping && budgetItems > 0) {
-        budgetItems--;
-        const items = await this.repo.claimItems(cycleId, workerId, 1, leaseMs);
+        const n = Math.min(claimBatch, budgetItems);
+        budgetItems -= n;
+        const items = await this.repo.claimItems(cycleId, workerId, n, leaseMs);
         if (items.length === 0) return;
         for (const item of items) {
-          const ok = await this.processItem(c, item, { workerId, ingestionWaitMs, maxAttempts });
+          if (this.stopping) break; // the rest of the batch is taken over once its lease expires
+          const ok = await this.processItem(c, item, { workerId, ingestionWaitMs, maxAttempts, leaseMs });
           if (ok === 'done') report.processed++;
           else if (ok === 'failed') report.failed++;
         }
@@ -336,7 +367,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
   private async processItem(
     cycle: CycleRow,
     claimed: ClaimedItem,
-    o: { workerId: string; ingestionWaitMs: number; maxAttempts: number },
+    o: { workerId: string; ingestionWaitMs: number; maxAttempts: number; leaseMs: number },
   ): Promise<'done' | 'failed' | 'skipped'> {
     const endTimer = this.metrics.reviewDuration.startTimer();
     const runner = this.dataSource.createQueryRunner();
@@ -344,7 +375,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
     try {
       await runner.startTransaction();
       const m = runner.manager;
-      const item = await this.repo.lockItem(m, claimed.id, o.workerId);
+      const item = await this.repo.lockItem(m, claimed.id, o.workerId, o.leaseMs);
       if (!item || !OPEN_ITEM_STATUSES.includes(item.status)) {
         await runner.rollbackTransaction();
         return 'skipped';
@@ -378,9 +409,9 @@ export class ReunderwritingService implements OnApplicationShutdown {
           result: scored.result,
         };
       }
-      const outcome = await this.applyLimit(m, cycle, item.borrower_id, current);
-      const result = {
-        sync,
+      const sum = sync;
+      await this.applyLimit(m, cycle, item.id, item.borrower_id, current, (outcome) => ({
+        sync: sum,
         decision: { id: current.id, decision: current.decision, recommendedLimitMinor: Number(current.recommended_limit_minor) },
         review: outcome.review,
         limit: {
@@ -390,11 +421,9 @@ export class ReunderwritingService implements OnApplicationShutdown {
           toStatus: outcome.limit.toStatus,
           reasons: outcome.limit.reasons.map((r) => r.code),
         },
-      };
-      await this.repo.finishItem(m, item.id, 'done', current.id, result);
+      }));
       await runner.commitTransaction();
       this.metrics.reviewed.inc({ outcome: 'done' });
-      this.metrics.limitActions.inc({ action: outcome.limit.action });
       return 'done';
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -412,23 +441,28 @@ export class ReunderwritingService implements OnApplicationShutdown {
     }
   }
 
-  /** Baseline vs current, limit rules, then limit row + change log + `limit.changed` in the item's transaction. */
+  /**
+   * Baseline vs current, limit rules, then limit row + change log + item done (one statement) + `limit.changed`, in
+   * the item's transaction. `itemResult` builds the item's stored result from the outcome.
+   */
   private async applyLimit(
     m: EntityManager,
     cycle: CycleRow,
+    itemId: string,
     borrowerId: string,
     current: StoredDecision,
+    itemResult: (o: { limit: LimitOutcome; review: unknown }) => unknown,
   ): Promise<{ limit: LimitOutcome; review: unknown }> {
-    let row = await this.repo.lockCreditLimit(m, borrowerId);
+    let row = await this.repo.lockCreditLimitWithBaseline(m, borrowerId);
     if (!row) {
       const origination = await this.repo.findOriginationDecision(m, borrowerId);
       if (!origination) throw new Error('no origination decision for the borrower');
       const initial = origination.decision === 'approve' ? Number(origination.recommended_limit_minor) : 0;
       await this.repo.createCreditLimit(m, borrowerId, initial, origination.currency, origination.id);
-      row = await this.repo.lockCreditLimit(m, borrowerId);
+      row = await this.repo.lockCreditLimitWithBaseline(m, borrowerId);
       if (!row) throw new Error('credit limit row vanished');
     }
-    const baseline = row.baseline_decision_id === current.id ? null : await this.repo.findDecision(m, row.baseline_decision_id);
+    const baseline = row.baseline_decision_id === current.id ? null : row.baseline;
     const currentResult = (current.result ?? {}) as EngineResultLike;
     const diff = diffReview(baseline?.result ?? null, currentResult, this.policy);
     const state: LimitState = {
@@ -449,28 +483,30 @@ export class ReunderwritingService implements OnApplicationShutdown {
       current: diff.current,
       signals,
     };
-    await this.repo.updateCreditLimit(m, borrowerId, {
+    const changeId = await this.repo.recordReview(m, {
+      itemId,
+      itemResult: itemResult({ limit, review }),
+      borrowerId,
+      decisionId: current.id,
+      reviewedAt: asOf,
       limitMinor: limit.toLimitMinor,
       status: limit.toStatus,
       weakReviewStreak: limit.weakReviewStreak,
       lastIncreaseAt: limit.lastIncreaseAt,
-      decisionId: current.id,
-      reviewedAt: asOf,
+      change: {
+        fromLimitMinor: limit.fromLimitMinor,
+        toLimitMinor: limit.toLimitMinor,
+        fromStatus: limit.fromStatus,
+        toStatus: limit.toStatus,
+        currency: row.currency,
+        action: limit.action,
+        reasons: limit.reasons,
+        review,
+        limitPolicyVersion: this.policyVersion,
+        cycleId: cycle.id,
+      },
     });
-    const changeId = await this.repo.insertLimitChange(m, {
-      borrowerId,
-      fromLimitMinor: limit.fromLimitMinor,
-      toLimitMinor: limit.toLimitMinor,
-      fromStatus: limit.fromStatus,
-      toStatus: limit.toStatus,
-      currency: row.currency,
-      action: limit.action,
-      reasons: limit.reasons,
-      review,
-      limitPolicyVersion: this.policyVersion,
-      decisionId: current.id,
-      cycleId: cycle.id,
-    });
+    this.metrics.limitActions.inc({ action: limit.action });
     if (limit.action !== 'unchanged') {
       await this.events.enqueue(m, 'limit.changed', borrowerId, {
         borrowerId,
@@ -495,7 +531,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
   /** Syncs the borrower's linked accounts within the per-account rate limit and the cycle's budget; waits for ingestion. */
   private async syncBorrower(cycle: CycleRow, borrowerId: string, waitMs: number): Promise<SyncSummary> {
     const s = emptySync();
-    const accounts = await this.repo.accountsOf(borrowerId);
+    const accounts = await this.repo.accountsOf(borrowerId, cycle.id);
     s.accounts = accounts.length;
     const now = this.clock.now().getTime();
     const minIntervalMs = this.config.mono.syncMinIntervalSeconds * 1000;
@@ -515,7 +551,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
         this.metrics.synced.inc({ outcome: 'skipped_rate_limit' });
         continue;
       }
-      if (s.overBudget || !(await this.repo.spendMonoCall(cycle.id))) {
+      if (s.overBudget || !a.budget_left || !(await this.repo.spendMonoCall(cycle.id))) {
         s.overBudget = true;
         this.metrics.synced.inc({ outcome: 'over_budget' });
         continue;

@@ -3,6 +3,7 @@ import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
 import { DecisionInputEntity } from '../../src/scoring/entities/decision-input.entity.js';
 import { decodeDecisionInput, ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
+import { ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
 import { ReunderwritingService, SCHEDULER_LOCK } from '../../src/underwriting/reunderwriting.service.js';
 import { clock, closeHarnesses, count, harness, seedOriginated, seedSalariedBorrower, type Harness } from './underwriting-fixtures.js';
 
@@ -205,6 +206,24 @@ describe(ReunderwritingService.name, () => {
     await b.service.drainCycle(first.cycleId, { concurrency: 2 });
     expect((await b.service.progress(first.cycleId)).counters).toMatchObject({ done: 3 });
     expect(await count(a.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(3);
+  });
+
+  it('should let an instance without the scheduler lock join the running cycle (skipped cron tick drains its items)', async () => {
+    const a = await harness();
+    const b = await harness({ url: a.url, env: { JOBS_ENABLED: 'true', REUNDERWRITE_CRON: '0 2 1 1 *' } });
+    const ids = await seedOriginated(a, 4);
+    const { cycleId } = await a.service.startCycle('manual', { budget: 0 });
+    // A holds the scheduler lock (as while it runs the cycle): B's tick is skipped, and B drains the items instead.
+    const status = await withAdvisoryLock(a.ds, SCHEDULER_LOCK, () => b.app.get(ReunderwriteJob).run());
+    expect(status).toMatchObject({ acquired: true, result: 'skipped' });
+    const workers = await a.ds.query<Array<{ worker_id: string; n: string }>>(
+      `SELECT worker_id, count(*) AS n FROM review_items WHERE cycle_id = $1 AND status = 'done' GROUP BY worker_id`,
+      [cycleId],
+    );
+    expect(workers.reduce((n, w) => n + Number(w.n), 0)).toBe(ids.length);
+    // B completed the cycle too (no item left open), and a second join finds nothing to do.
+    expect((await a.service.progress(cycleId)).status).toBe('completed');
+    expect(await b.service.joinRunningCycle()).toBeNull();
   });
 
   it('should roll back the decision of a crashed attempt with its item, so the retry stores the only one', async () => {
