@@ -1,6 +1,10 @@
 /**
- * Per-stage CPU time of the scoring engine on the benchmark borrower (a development aid beside bench:scoring):
- * median µs per call of each stage, run on the input dumped by `BENCH_DUMP=file npm run bench:scoring`.
+ * Per-stage time of the scoring engine (a development aid beside bench:scoring): median µs per call of each
+ * stage. Without arguments it scores the benchmark's own borrower object, as bench:scoring does; with a file
+ * (e.g. one written by `BENCH_DUMP=file npm run bench:scoring`) it scores a fresh JSON.parse of it each round,
+ * as the service scores rows it has just read.
+ *
+ *   node --import @swc-node/register/esm-register scripts/bench/stages.ts [FILE] [ROUNDS]
  */
 import { readFileSync } from 'node:fs';
 import { hashInput, prepareTransactions } from '../../src/scoring/engine/canonical.js';
@@ -12,11 +16,13 @@ import { computeObligations } from '../../src/scoring/engine/obligations.js';
 import { underwrite } from '../../src/scoring/engine/underwrite.js';
 import { toDay } from '../../src/scoring/engine/dates.js';
 import type { EngineInput } from '../../src/scoring/engine/types.js';
+import { benchInput } from './scoring-input.js';
 
-const file = process.argv[2] ?? '/tmp/bench-input.json';
-const text = readFileSync(file, 'utf8');
+const file = process.argv[2];
 const rounds = Number(process.argv[3] ?? 600);
-const fresh = (): EngineInput => JSON.parse(text) as EngineInput;
+const text = file ? readFileSync(file, 'utf8') : null;
+const own = benchInput(2000);
+const fresh = (): EngineInput => (text === null ? own : (JSON.parse(text) as EngineInput));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

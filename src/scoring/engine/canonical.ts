@@ -194,6 +194,24 @@ export function hashInput(
     }
     return k;
   };
+  /**
+   * ref() through a small per-field cache of recent values (compared with ===) before the shared map: fields
+   * with a handful of distinct values that alternate (category, rail) skip most map lookups. The reference
+   * of a value never depends on how it was found, so the bytes are the same.
+   */
+  const smallRef = (v: string | null, vals: (string | null)[], refsOf: number[]): number => {
+    for (let k = 0; k < vals.length; k += 1) if (vals[k] === v) return refsOf[k];
+    const r = ref(v);
+    if (vals.length < 8) {
+      vals.push(v);
+      refsOf.push(r);
+    }
+    return r;
+  };
+  const categoryVals: (string | null)[] = [];
+  const categoryRefs: number[] = [];
+  const railVals: (string | null)[] = [];
+  const railRefs: number[] = [];
   // Consecutive rows often share a value (same day, account, currency, rule): skip the map for a repeat.
   let pAccount: string | null = null;
   let rAccount = 0;
@@ -226,7 +244,7 @@ export function hashInput(
       continue;
     }
     if (t.accountId !== pAccount) rAccount = ref((pAccount = t.accountId));
-    if (t.category !== pCategory) rCategory = ref((pCategory = t.category));
+    if (t.category !== pCategory) rCategory = smallRef((pCategory = t.category), categoryVals, categoryRefs);
     if (t.categoryRule !== pRule) rRule = ref((pRule = t.categoryRule));
     if (t.counterparty !== pCounterparty) rCounterparty = ref((pCounterparty = t.counterparty));
     if (t.currency !== pCurrency) rCurrency = ref((pCurrency = t.currency));
@@ -234,7 +252,7 @@ export function hashInput(
     if (t.memo !== pMemo) rMemo = ref((pMemo = t.memo));
     if (t.narration !== pNarration) rNarration = ref((pNarration = t.narration));
     if (t.providerCategory !== pProviderCategory) rProviderCategory = ref((pProviderCategory = t.providerCategory));
-    if (t.rail !== pRail) rRail = ref((pRail = t.rail));
+    if (t.rail !== pRail) rRail = smallRef((pRail = t.rail), railVals, railRefs);
     refs[o] = rAccount;
     refs[o + 1] = rCategory;
     refs[o + 2] = rRule;

@@ -23,10 +23,18 @@ export function toDay(date: string): number {
   return d;
 }
 
-/** days since 1970-01-01 → `YYYY-MM-DD`. */
+/** days since 1970-01-01 → `YYYY-MM-DD` (memoised, bounded). */
 export function fromDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let s = dateStrings.get(day);
+  if (s === undefined) {
+    s = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dateStrings.size > 50_000) dateStrings.clear();
+    dateStrings.set(day, s);
+  }
+  return s;
 }
+
+const dateStrings = new Map<number, string>();
 
 /**
  * Civil date of an epoch day by integer arithmetic only (H. Hinnant's days→civil algorithm): no Date

@@ -15,9 +15,40 @@ export const ONE = new Dec(1);
 
 /** Money rounding point: whole kobo, rounded DOWN (toward zero), as a safe integer. */
 export function toMinor(value: Dec): number {
+  const fast = truncatedInteger(value);
+  if (fast !== null) return fast;
   const n = value.toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber();
   if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${value.toString()} is not a safe integer of kobo`);
   return n === 0 ? 0 : n; // never -0
+}
+
+const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/**
+ * The integer part of a finite Decimal (truncated toward zero) read straight from its documented digits
+ * (`d`: base-10⁷ words, the first without leading zeros; `e`: the base-10 exponent of the leading digit; `s`:
+ * the sign), with integer arithmetic only, when it has at most 15 digits (so every step is an exact safe
+ * integer); null otherwise, and the caller takes decimal.js's own rounding. Same value as
+ * `toDecimalPlaces(0, ROUND_DOWN).toNumber()` (property-tested), without building a Decimal and a string.
+ */
+export function truncatedInteger(value: Dec): number | null {
+  const { d, e, s } = value;
+  if (!d || e > 14) return null;
+  if (e < 0) return 0;
+  const firstDigits = (e % 7) + 1;
+  let n = d[0];
+  let remaining = e + 1 - firstDigits;
+  for (let k = 1; remaining > 0; k += 1) {
+    const w = d[k] ?? 0;
+    if (remaining >= 7) {
+      n = n * 10_000_000 + w;
+      remaining -= 7;
+    } else {
+      n = n * POW10[remaining] + Math.floor(w / POW10[7 - remaining]);
+      remaining = 0;
+    }
+  }
+  return s < 0 && n !== 0 ? -n : n;
 }
 
 /**

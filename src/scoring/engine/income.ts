@@ -67,32 +67,57 @@ export function tokenSetSimilarity(a: readonly string[], b: readonly string[]): 
  * candidate while skipping common words ("CUSTOMER", "LTD").
  */
 export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number): Cluster[] {
-  const keys = [...keyMembers.keys()];
-  const counts = keys.map((k) => keyMembers.get(k)!.length);
-  const order = keys.map((_, i) => i).sort((a, b) => counts[b] - counts[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  const keys: string[] = [];
+  const memberLists: number[][] = [];
+  for (const [key, members] of keyMembers) {
+    keys.push(key);
+    memberLists.push(members);
+  }
+  const order = keys.map((_, i) => i);
+  order.sort(
+    (a, b) => memberLists[b].length - memberLists[a].length || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0),
+  );
   const tokenLists = keys.map(tokensOf);
   const prefixLists = keys.map(prefixesOf);
-  const df = new Map<string, number>();
-  for (const ps of prefixLists) for (const p of ps.unique) df.set(p, (df.get(p) ?? 0) + 1);
-  // Prefixes interned to small integers for this call: cluster prefix sets become tiny int arrays.
+  // Prefixes interned to small integers for this call (first-seen order): document frequencies, cluster prefix
+  // sets and the inverted index become plain arrays indexed by prefix id.
   const ids = new Map<string, number>();
-  for (const p of df.keys()) ids.set(p, ids.size);
+  const prefixOf: string[] = [];
+  const df: number[] = [];
+  const uniqueIds: number[][] = new Array<number[]>(keys.length);
+  for (let k = 0; k < keys.length; k += 1) {
+    const { unique } = prefixLists[k];
+    const out = new Array<number>(unique.length);
+    for (let u = 0; u < unique.length; u += 1) {
+      let id = ids.get(unique[u]);
+      if (id === undefined) {
+        id = prefixOf.push(unique[u]) - 1;
+        ids.set(unique[u], id);
+        df.push(0);
+      }
+      df[id] += 1;
+      out[u] = id;
+    }
+    uniqueIds[k] = out;
+  }
+  const byRarity = (x: number, y: number): number => df[x] - df[y] || (prefixOf[x] < prefixOf[y] ? -1 : 1);
   const clusters: Cluster[] = [];
   const clusterPrefixes: number[][] = [];
-  const index = new Map<string, number[]>();
+  const index: (number[] | undefined)[] = new Array<number[] | undefined>(prefixOf.length);
   const lo = threshold / (2 - threshold);
   let stamp = new Int32Array(64).fill(-1);
   for (const k of order) {
     const tokens = tokenLists[k];
-    const { all, unique } = prefixLists[k];
+    const all = prefixLists[k].all;
+    const unique = uniqueIds[k];
     const allIds = all.map((p) => ids.get(p)!);
-    const probeOrder = unique.length > 1 ? [...unique].sort((x, y) => df.get(x)! - df.get(y)! || (x < y ? -1 : 1)) : unique;
+    const probeOrder = unique.length > 1 ? [...unique].sort(byRarity) : unique;
     const minShared = Math.ceil((threshold * tokens.length) / (2 - threshold) - 1e-9);
     const probe = Math.max(1, tokens.length - minShared + 1);
     let best = -1;
     let bestSim = 0;
     for (let q = 0; q < probe && q < probeOrder.length; q += 1) {
-      const list = index.get(probeOrder[q]);
+      const list = index[probeOrder[q]];
       if (!list) continue;
       for (const c of list) {
         if (stamp[c] === k) continue;
@@ -111,21 +136,22 @@ export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number
         }
       }
     }
-    const members = keyMembers.get(keys[k])!;
+    const members = memberLists[k];
     if (best >= 0) {
-      clusters[best].members.push(...members);
+      const target = clusters[best].members;
+      for (const m of members) target.push(m);
     } else {
-      clusters.push({ label: keys[k], tokens, members: [...members], hasStream: false });
-      clusterPrefixes.push(unique.map((p) => ids.get(p)!));
+      clusters.push({ label: keys[k], tokens, members: members.slice(), hasStream: false });
+      clusterPrefixes.push(unique);
       if (clusters.length > stamp.length) {
         const grown = new Int32Array(stamp.length * 2).fill(-1);
         grown.set(stamp);
         stamp = grown;
       }
       for (const p of unique) {
-        const list = index.get(p);
+        const list = index[p];
         if (list) list.push(clusters.length - 1);
-        else index.set(p, [clusters.length - 1]);
+        else index[p] = [clusters.length - 1];
       }
     }
   }

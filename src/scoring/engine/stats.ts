@@ -86,8 +86,16 @@ export function cvDec(values: readonly number[]): Dec {
 
 const SIG = 20;
 
+const POW10: bigint[] = [];
+
+/** 10^k as a BigInt, memoised (k ≥ 0 is small: a few dozen digits at most). */
 function pow10(k: number): bigint {
-  return 10n ** BigInt(k);
+  let v = POW10[k];
+  if (v === undefined) {
+    v = 10n ** BigInt(k);
+    if (k >= 0 && k < 1024) POW10[k] = v;
+  }
+  return v;
 }
 
 function digitCount(n: bigint): number {
