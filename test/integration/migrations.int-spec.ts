@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
@@ -28,7 +29,16 @@ describe('migrations', () => {
     const applied = await ds.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => new m().name));
     expect(await tables()).toEqual(
-      expect.arrayContaining(['borrowers', 'bank_accounts', 'bank_transactions', 'decisions', 'loan_applications', 'webhook_events', 'audit_log', 'api_keys']),
+      expect.arrayContaining([
+        'borrowers',
+        'bank_accounts',
+        'bank_transactions',
+        'decisions',
+        'loan_applications',
+        'webhook_events',
+        'audit_log',
+        'api_keys',
+      ]),
     );
     for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
@@ -41,9 +51,9 @@ describe('migrations', () => {
     const [borrower] = await ds.query<Array<{ id: string }>>(
       `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ext-1', 'Ada Obi', 'ada@example.com') RETURNING id`,
     );
-    await expect(ds.query(`INSERT INTO borrowers (external_id, full_name, email) VALUES ('ext-1', 'Dup', 'd@example.com')`)).rejects.toThrow(
-      /duplicate key/,
-    );
+    await expect(
+      ds.query(`INSERT INTO borrowers (external_id, full_name, email) VALUES ('ext-1', 'Dup', 'd@example.com')`),
+    ).rejects.toThrow(/duplicate key/);
     const [account] = await ds.query<Array<{ id: string }>>(
       `INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, '5f171a530295e231abca1153') RETURNING id`,
       [borrower.id],
@@ -60,5 +70,26 @@ describe('migrations', () => {
     await ds.query(`INSERT INTO audit_log (actor, action, entity_type) VALUES ('test', 'x', 'y')`);
     await expect(ds.query(`UPDATE audit_log SET actor = 'someone else'`)).rejects.toThrow(/append-only/);
     await expect(ds.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it('should keep compressed decision inputs across a revert of CompactDecisionInputs (gzip back to jsonb) and require one payload', async () => {
+    const input = {
+      borrowerId: 'b-1',
+      transactions: [{ amountMinor: 1500, narration: 'NIP/ACME/SALARY' }],
+      asOf: '2026-11-21T00:00:00.000Z',
+    };
+    await ds.query(`INSERT INTO decision_inputs (inputs_hash, payload_gzip) VALUES (repeat('c', 64), $1)`, [
+      gzipSync(JSON.stringify(input)),
+    ]);
+    await expect(ds.query(`INSERT INTO decision_inputs (inputs_hash) VALUES (repeat('d', 64))`)).rejects.toThrow(/check constraint/);
+    expect(migrations[migrations.length - 1]?.name).toBe('CompactDecisionInputs1764300000000');
+    await ds.undoLastMigration();
+    const [row] = await ds.query<Array<{ payload: unknown }>>(`SELECT payload FROM decision_inputs WHERE inputs_hash = repeat('c', 64)`);
+    expect(row.payload).toEqual(input);
+    await ds.runMigrations();
+    const [again] = await ds.query<Array<{ payload: unknown; payload_gzip: Buffer | null }>>(
+      `SELECT payload, payload_gzip FROM decision_inputs WHERE inputs_hash = repeat('c', 64)`,
+    );
+    expect(again).toEqual({ payload: input, payload_gzip: null });
   });
 });
