@@ -52,12 +52,19 @@ export async function spawnEngine(opts: {
   env: Record<string, string>;
   port?: number;
   readyTimeoutMs?: number;
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** Run at this CPU niceness (`nice -n`), e.g. background workers sharing a host with API instances. */
+  nice?: number;
 }): Promise<EngineProcess> {
   const port = opts.port ?? (await freePort());
   const apiKeys = Object.entries(ENGINE_KEYS)
     .map(([role, key]) => `${role}:${key}`)
     .join(',');
-  const child = spawn(process.execPath, ['--no-warnings', '--import', '@swc-node/register/esm-register', ENTRY], {
+  const nodeArgs = ['--no-warnings', ...(opts.nodeArgs ?? []), '--import', '@swc-node/register/esm-register', ENTRY];
+  // `nice` execs node in place, so the pid stays the engine's.
+  const [command, argv] = opts.nice ? ['nice', ['-n', String(opts.nice), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     detached: false,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +112,10 @@ export async function spawnEngine(opts: {
   running.add(handle);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${opts.name} did not start in time: ${stderr.slice(-2000)}`)), opts.readyTimeoutMs ?? 120_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${opts.name} did not start in time: ${stderr.slice(-2000)}`)),
+        opts.readyTimeoutMs ?? 120_000,
+      );
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         if (line.startsWith('ENGINE_READY')) {

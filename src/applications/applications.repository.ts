@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { koboTransformer } from '../common/money.js';
+import type { DecisionEntity } from '../scoring/entities/decision.entity.js';
 import { ApplicationAccountEntity, type AccountSyncStatus } from './application-account.entity.js';
 import { OPEN_STATUSES, assertTransition, type ApplicationStatus } from './application-status.js';
 import { LoanApplicationEntity } from './loan-application.entity.js';
@@ -34,6 +36,85 @@ export interface AccountWait {
   requestedAt: Date | null;
 }
 
+/** An application as a submission answers it. */
+export interface SubmittedRow {
+  id: string;
+  status: ApplicationStatus;
+  requestHash: string;
+}
+
+/** What GET /v1/applications/{id} shows, read in one round trip. */
+export interface ApplicationReadModel {
+  application: Pick<
+    LoanApplicationEntity,
+    | 'id'
+    | 'status'
+    | 'statusReason'
+    | 'borrowerId'
+    | 'amountMinor'
+    | 'currency'
+    | 'tenorMonths'
+    | 'purpose'
+    | 'staleData'
+    | 'syncDeadlineAt'
+    | 'decisionId'
+    | 'createdAt'
+    | 'updatedAt'
+  >;
+  /** The application's account rows with the account's reauth flag (empty until the worker first examined it). */
+  accounts: Array<{ accountId: string; syncStatus: AccountSyncStatus; reauthRequired: boolean }>;
+  /**
+   * The decision with the columns the response shows: not `features`, `cash_flow` or the full engine `result`
+   * (only `result.limit.postLoanDsr` is read from it), which are most of a decision row's bytes.
+   */
+  decision: DecisionEntity | null;
+}
+
+interface ReadRow {
+  id: string;
+  status: ApplicationStatus;
+  status_reason: string | null;
+  borrower_id: string;
+  amount_minor: string;
+  currency: string;
+  tenor_months: number;
+  purpose: string | null;
+  stale_data: boolean;
+  sync_deadline_at: Date | null;
+  decision_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  accounts: Array<{ accountId: string; syncStatus: AccountSyncStatus; reauthRequired: boolean }>;
+  d_id: string | null;
+  d_borrower_id: string;
+  d_application_id: string | null;
+  d_trigger: DecisionEntity['trigger'];
+  d_decision: DecisionEntity['decision'];
+  d_recommended_limit_minor: string;
+  d_instalment_minor: string;
+  d_requested_amount_minor: string | null;
+  d_requested_tenor_months: number | null;
+  d_currency: string;
+  d_binding_constraint: string;
+  d_counter_offer: DecisionEntity['counterOffer'];
+  d_reasons: DecisionEntity['reasons'];
+  d_flags: string[];
+  d_income: DecisionEntity['income'];
+  d_obligations: DecisionEntity['obligations'];
+  d_coverage: DecisionEntity['coverage'];
+  d_post_loan_dsr: unknown;
+  d_inputs_hash: string;
+  d_policy_version: string;
+  d_engine_version: string;
+  d_data_as_of: Date;
+  d_supersedes_id: string | null;
+  d_actor: string | null;
+  d_overrides: DecisionEntity['overrides'];
+  d_created_at: Date;
+}
+
+const kobo = (v: string | null): number => koboTransformer.from(v) as number;
+
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Loan applications and what they wait for; the only SQL of the applications module. */
@@ -47,6 +128,137 @@ export class ApplicationsRepository {
 
   findById(id: string, manager?: EntityManager): Promise<LoanApplicationEntity | null> {
     return (manager?.getRepository(LoanApplicationEntity) ?? this.applications).findOneBy({ id });
+  }
+
+  /** The read model of GET /v1/applications/{id}: application, account rows and decision in one query. */
+  async findReadModel(id: string): Promise<ApplicationReadModel | null> {
+    const rows = await this.dataSource.query<ReadRow[]>(
+      `SELECT a.id, a.status, a.status_reason, a.borrower_id, a.amount_minor, a.currency, a.tenor_months, a.purpose, a.stale_data,
+              a.sync_deadline_at, a.decision_id, a.created_at, a.updated_at,
+              coalesce((SELECT json_agg(json_build_object('accountId', aa.account_id, 'syncStatus', aa.sync_status, 'reauthRequired', b.reauth_required)
+                                        ORDER BY aa.created_at, aa.account_id)
+                          FROM application_accounts aa JOIN bank_accounts b ON b.id = aa.account_id
+                         WHERE aa.application_id = a.id), '[]'::json) AS accounts,
+              d.id AS d_id, d.borrower_id AS d_borrower_id, d.application_id AS d_application_id, d.trigger AS d_trigger,
+              d.decision AS d_decision, d.recommended_limit_minor AS d_recommended_limit_minor, d.instalment_minor AS d_instalment_minor,
+              d.requested_amount_minor AS d_requested_amount_minor, d.requested_tenor_months AS d_requested_tenor_months,
+              d.currency AS d_currency, d.binding_constraint AS d_binding_constraint, d.counter_offer AS d_counter_offer,
+              d.reasons AS d_reasons, d.flags AS d_flags, d.income AS d_income, d.obligations AS d_obligations, d.coverage AS d_coverage,
+              d.result -> 'limit' -> 'postLoanDsr' AS d_post_loan_dsr, d.inputs_hash AS d_inputs_hash,
+              d.policy_version AS d_policy_version, d.engine_version AS d_engine_version, d.data_as_of AS d_data_as_of,
+              d.supersedes_id AS d_supersedes_id, d.actor AS d_actor, d.overrides AS d_overrides, d.created_at AS d_created_at
+         FROM loan_applications a LEFT JOIN decisions d ON d.id = a.decision_id
+        WHERE a.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const application: ApplicationReadModel['application'] = {
+      id: r.id,
+      status: r.status,
+      statusReason: r.status_reason,
+      borrowerId: r.borrower_id,
+      amountMinor: kobo(r.amount_minor),
+      currency: r.currency,
+      tenorMonths: r.tenor_months,
+      purpose: r.purpose,
+      staleData: r.stale_data,
+      syncDeadlineAt: r.sync_deadline_at,
+      decisionId: r.decision_id,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+    let decision: DecisionEntity | null = null;
+    if (r.d_id) {
+      // Deliberately partial (see ApplicationReadModel.decision): what DecisionResponseDto.from reads, nothing more.
+      const partial: Omit<DecisionEntity, 'features' | 'cashFlow' | 'result' | 'postLoanDsr' | 'borrower'> & { result: unknown } = {
+        id: r.d_id,
+        borrowerId: r.d_borrower_id,
+        applicationId: r.d_application_id,
+        trigger: r.d_trigger,
+        decision: r.d_decision,
+        recommendedLimitMinor: kobo(r.d_recommended_limit_minor),
+        instalmentMinor: kobo(r.d_instalment_minor),
+        requestedAmountMinor: r.d_requested_amount_minor === null ? null : kobo(r.d_requested_amount_minor),
+        requestedTenorMonths: r.d_requested_tenor_months,
+        currency: r.d_currency,
+        bindingConstraint: r.d_binding_constraint,
+        counterOffer: r.d_counter_offer,
+        reasons: r.d_reasons,
+        flags: r.d_flags,
+        income: r.d_income,
+        obligations: r.d_obligations,
+        coverage: r.d_coverage,
+        result: { limit: { postLoanDsr: r.d_post_loan_dsr } },
+        inputsHash: r.d_inputs_hash,
+        policyVersion: r.d_policy_version,
+        engineVersion: r.d_engine_version,
+        dataAsOf: r.d_data_as_of,
+        supersedesId: r.d_supersedes_id,
+        actor: r.d_actor,
+        overrides: r.d_overrides,
+        createdAt: r.d_created_at,
+      };
+      decision = partial as unknown as DecisionEntity;
+    }
+    return { application, accounts: r.accounts, decision };
+  }
+
+  /**
+   * What a submission needs to know, in one round trip: the application already created with this idempotency key
+   * (if any), whether the borrower exists and whether it has a linked account.
+   */
+  async submissionFacts(
+    apiKeyId: string,
+    idempotencyKey: string,
+    borrowerId: string,
+  ): Promise<{ existing: SubmittedRow | null; borrowerExists: boolean; hasLinkedAccount: boolean }> {
+    const rows = await this.dataSource.query<
+      Array<{
+        borrower_exists: boolean;
+        has_linked: boolean;
+        id: string | null;
+        status: ApplicationStatus | null;
+        request_hash: string | null;
+      }>
+    >(
+      `SELECT f.borrower_exists, f.has_linked, e.id, e.status, e.request_hash
+         FROM (SELECT EXISTS (SELECT 1 FROM borrowers WHERE id = $3) AS borrower_exists,
+                      EXISTS (SELECT 1 FROM bank_accounts WHERE borrower_id = $3 AND unlinked_at IS NULL) AS has_linked) f
+         LEFT JOIN loan_applications e ON e.api_key_id = $1 AND e.idempotency_key = $2`,
+      [apiKeyId, idempotencyKey, borrowerId],
+    );
+    const r = rows[0];
+    return {
+      existing: r?.id && r.status && r.request_hash ? { id: r.id, status: r.status, requestHash: r.request_hash } : null,
+      borrowerExists: r?.borrower_exists === true,
+      hasLinkedAccount: r?.has_linked === true,
+    };
+  }
+
+  /**
+   * Inserts the application and its `application.received` audit entry in ONE statement (atomic without an explicit
+   * transaction: one round trip). Null when (api key, idempotency key) is taken: another request won the race. The
+   * audit row has the shape AuditService.record writes.
+   */
+  async insertWithAuditUnlessKeyTaken(v: NewApplication, actor: string): Promise<SubmittedRow | null> {
+    const rows = await this.dataSource.query<Array<{ id: string; status: ApplicationStatus; request_hash: string }>>(
+      `WITH app AS (
+         INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9, $9)
+         ON CONFLICT ON CONSTRAINT loan_applications_idempotency_uq DO NOTHING
+         RETURNING id, status, request_hash, borrower_id, amount_minor, currency, tenor_months),
+       audit AS (
+         INSERT INTO audit_log (actor, action, entity_type, entity_id, before, after, reason)
+         SELECT $10, 'application.received', 'loan_application', app.id::text, NULL,
+                jsonb_build_object('status', app.status, 'borrowerId', app.borrower_id, 'amountMinor', app.amount_minor,
+                                   'currency', app.currency, 'tenorMonths', app.tenor_months), NULL
+           FROM app)
+       SELECT id, status, request_hash FROM app`,
+      [v.borrowerId, v.apiKeyId, v.idempotencyKey, v.requestHash, v.amountMinor, v.currency, v.tenorMonths, v.purpose, v.now, actor],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, status: r.status, requestHash: r.request_hash } : null;
   }
 
   findByIdempotencyKey(apiKeyId: string, idempotencyKey: string): Promise<LoanApplicationEntity | null> {

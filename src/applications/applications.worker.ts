@@ -15,7 +15,9 @@ const LEASE_MS = 120_000;
 /**
  * Drains open applications from Postgres (FOR UPDATE SKIP LOCKED with a lease), so any number of engine instances
  * share the work and a restart resumes every unfinished application. Woken immediately after an application is
- * created and by account events; polled every second when JOBS_ENABLED.
+ * created and by account events; polled every second when JOBS_ENABLED. With WORKERS_ENABLED=false (an API-only
+ * instance) it never runs a round: applications and account-event wake-ups are written to Postgres and a worker
+ * instance's poll takes them.
  */
 @Injectable()
 export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
@@ -35,7 +37,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.bus.subscribe('applications', (event) => this.onAccountEventSafely(event));
-    if (this.config.jobs.enabled) {
+    if (this.config.jobs.enabled && this.config.workers.enabled) {
       this.timer = setInterval(() => this.kick(), POLL_MS);
       this.timer.unref();
       this.logger.log({ job: APPLICATIONS_JOB_NAME, everyMs: POLL_MS }, 'applications worker polling');
@@ -51,7 +53,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
 
   /** Asks for a round soon; coalesces with a round in progress (which then runs once more). */
   kick(): void {
-    if (this.destroyed) return;
+    if (this.destroyed || !this.config.workers.enabled) return;
     if (this.running) {
       this.again = true;
       return;

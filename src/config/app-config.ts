@@ -49,11 +49,25 @@ export class AppConfig {
     /** An in-flight sync run older than this is marked timed_out so it no longer blocks the account. */
     syncRunTimeoutSeconds: number;
   };
-  readonly webhooks: { maxAttempts: number; retryBaseMs: number; pollMs: number };
+  readonly webhooks: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    pollMs: number;
+    /** Inbox events processed at once by this process (each claimed on its own, so instances share the inbox). */
+    concurrency: number;
+    /** Lease on a claimed event, renewed while it is processed; after a crash the event is retried once it expires. */
+    leaseMs: number;
+  };
   readonly ingestion: { overlapDays: number; historyMonths: number };
   readonly applications: { syncDeadlineSeconds: number; stalePolicy: 'decide_stale' | 'refer' };
   readonly events: { url: string | undefined; secret: string | undefined };
   readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number };
+  /**
+   * Whether this process works the queues (applications, webhook inbox, outbox): right after it stores work itself
+   * (the kick) and, with JOBS_ENABLED, on a poll. false = API-only instance (no kicks, no pollers for those queues);
+   * worker instances on the same database pick the work up.
+   */
+  readonly workers: { enabled: boolean };
   readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number };
 
   constructor(env: EnvironmentVariables) {
@@ -90,7 +104,13 @@ export class AppConfig {
       maxPages: env.MONO_MAX_PAGES,
       syncRunTimeoutSeconds: env.MONO_SYNC_RUN_TIMEOUT_SECONDS,
     };
-    this.webhooks = { maxAttempts: env.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, pollMs: env.WEBHOOK_POLL_MS };
+    this.webhooks = {
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      pollMs: env.WEBHOOK_POLL_MS,
+      concurrency: env.WEBHOOK_INBOX_CONCURRENCY,
+      leaseMs: env.WEBHOOK_LEASE_SECONDS * 1000,
+    };
     this.ingestion = { overlapDays: env.INGESTION_OVERLAP_DAYS, historyMonths: env.INGESTION_HISTORY_MONTHS };
     this.applications = { syncDeadlineSeconds: env.APPLICATION_SYNC_DEADLINE_SECONDS, stalePolicy: env.APPLICATION_STALE_POLICY };
     this.events = { url: env.EVENTS_WEBHOOK_URL, secret: env.EVENTS_WEBHOOK_SECRET };
@@ -100,6 +120,7 @@ export class AppConfig {
       reviewMaxAgeDays: env.REVIEW_MAX_AGE_DAYS,
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
     };
+    this.workers = { enabled: env.WORKERS_ENABLED };
     this.security = { piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS), rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
   }
 

@@ -53,4 +53,18 @@ describe(AppConfig.name, () => {
     expect(AppConfig.fromEnvironment({ JOBS_ENABLED: '1' }).jobs.enabled).toBe(true);
     expect(() => validateEnvironment({ SYNC_MIN_INTERVAL_SECONDS: '1.5' })).toThrow(/SYNC_MIN_INTERVAL_SECONDS/);
   });
+
+  it('should run the workers in every process unless told not to (npm start decides applications on its own)', () => {
+    expect(AppConfig.fromEnvironment({}).workers.enabled).toBe(true);
+    expect(AppConfig.forTest().workers.enabled).toBe(true);
+    expect(AppConfig.forTest().jobs.enabled).toBe(false);
+    expect(AppConfig.fromEnvironment({ WORKERS_ENABLED: 'false' }).workers.enabled).toBe(false);
+    expect(AppConfig.fromEnvironment({}).webhooks).toMatchObject({ concurrency: 4, leaseMs: 30_000 });
+    expect(AppConfig.fromEnvironment({ WEBHOOK_INBOX_CONCURRENCY: '8', WEBHOOK_LEASE_SECONDS: '60' }).webhooks).toMatchObject({
+      concurrency: 8,
+      leaseMs: 60_000,
+    });
+    expect(() => validateEnvironment({ WEBHOOK_INBOX_CONCURRENCY: '0' })).toThrow(/WEBHOOK_INBOX_CONCURRENCY/);
+    expect(() => validateEnvironment({ WEBHOOK_LEASE_SECONDS: '1' })).toThrow(/WEBHOOK_LEASE_SECONDS/);
+  });
 });

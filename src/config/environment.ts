@@ -74,6 +74,10 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   JOBS_ENABLED: boolean = true;
 
+  /** false = an API-only instance: it stores and answers, worker instances on the same database do the work. */
+  @Transform(toBool) @IsBoolean()
+  WORKERS_ENABLED: boolean = true;
+
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL?: string;
 
@@ -112,6 +116,12 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(50) @Max(600000)
   WEBHOOK_POLL_MS: number = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  WEBHOOK_INBOX_CONCURRENCY: number = 4;
+
+  @Transform(toInt) @IsInt() @Min(5) @Max(3600)
+  WEBHOOK_LEASE_SECONDS: number = 30;
 
   @Transform(toInt) @IsInt() @Min(0) @Max(90)
   INGESTION_OVERLAP_DAYS: number = 7;

@@ -15,6 +15,15 @@ interface WebhookRow {
   received_at: Date;
 }
 
+export interface NewWebhookEvent {
+  providerEventId: string | null;
+  payloadHash: string;
+  eventType: string;
+  monoAccountId: string | null;
+  payload: unknown;
+  now: Date;
+}
+
 export interface ClaimedWebhookEvent {
   id: string;
   providerEventId: string | null;
@@ -32,7 +41,7 @@ export class WebhookEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** INSERT … ON CONFLICT DO NOTHING (event id or payload hash). Returns the new row id, or null for a duplicate. */
-  async insertIfNew(event: { providerEventId: string | null; payloadHash: string; eventType: string; monoAccountId: string | null; payload: unknown; now: Date }): Promise<string | null> {
+  async insertIfNew(event: NewWebhookEvent): Promise<string | null> {
     const rows = await this.dataSource.query<Array<{ id: string }>>(
       `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6, $6)
@@ -40,6 +49,37 @@ export class WebhookEventsRepository {
       [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, JSON.stringify(event.payload), event.now],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Several webhooks in one statement (group commit of the intake): one multi-row INSERT … ON CONFLICT DO NOTHING,
+   * committed before it returns. Returns, per input in order, the new row id or null for a duplicate (of a stored
+   * event, or of an earlier input of the same batch). All or nothing: on an error no row of the batch is stored.
+   */
+  async insertManyIfNew(events: readonly NewWebhookEvent[]): Promise<Array<string | null>> {
+    if (events.length === 0) return [];
+    const rows = await this.dataSource.query<Array<{ id: string; payload_hash: string }>>(
+      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
+       SELECT u.provider_event_id, u.payload_hash, u.event_type, u.mono_account_id, u.payload::jsonb, 'pending', u.received_at, u.received_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+              AS u(provider_event_id, payload_hash, event_type, mono_account_id, payload, received_at)
+       ON CONFLICT DO NOTHING RETURNING id, payload_hash`,
+      [
+        events.map((e) => e.providerEventId),
+        events.map((e) => e.payloadHash),
+        events.map((e) => e.eventType),
+        events.map((e) => e.monoAccountId),
+        events.map((e) => JSON.stringify(e.payload)),
+        events.map((e) => e.now),
+      ],
+    );
+    // payload_hash is unique in the table, so it names the input a stored row came from; the first input claims it.
+    const byHash = new Map(rows.map((r) => [r.payload_hash, r.id]));
+    return events.map((e) => {
+      const id = byHash.get(e.payloadHash) ?? null;
+      if (id) byHash.delete(e.payloadHash);
+      return id;
+    });
   }
 
   /**
@@ -72,25 +112,36 @@ export class WebhookEventsRepository {
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   }
 
+  /** Extends the leases of events still being processed (by this instance). */
+  async renewLeases(ids: string[], now: Date, leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE webhook_events SET locked_until = $2::timestamptz + ($3 || ' milliseconds')::interval WHERE id = ANY($1::uuid[]) AND status = 'processing'`,
+      [ids, now, String(leaseMs)],
+    );
+  }
+
   async settle(id: string, status: 'processed' | 'ignored' | 'failed', now: Date, lastError: string | null = null): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_events SET status = $2, processed_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1`, [id, status, now, lastError]);
+    await this.dataSource.query(
+      `UPDATE webhook_events SET status = $2, processed_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1`,
+      [id, status, now, lastError],
+    );
   }
 
   async scheduleRetry(id: string, nextAttemptAt: Date, lastError: string): Promise<void> {
-    await this.dataSource.query(`UPDATE webhook_events SET status = 'pending', next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1`, [
-      id,
-      nextAttemptAt,
-      lastError,
-    ]);
+    await this.dataSource.query(
+      `UPDATE webhook_events SET status = 'pending', next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1`,
+      [id, nextAttemptAt, lastError],
+    );
   }
 
   /** Makes the deferred events of a just-linked account due now. Returns how many. */
   async makeAccountEventsDue(monoAccountId: string, now: Date): Promise<number> {
     return affected(
-      await this.dataSource.query(`UPDATE webhook_events SET next_attempt_at = $2 WHERE mono_account_id = $1 AND status = 'pending' AND next_attempt_at > $2 RETURNING id`, [
-        monoAccountId,
-        now,
-      ]),
+      await this.dataSource.query(
+        `UPDATE webhook_events SET next_attempt_at = $2 WHERE mono_account_id = $1 AND status = 'pending' AND next_attempt_at > $2 RETURNING id`,
+        [monoAccountId, now],
+      ),
     );
   }
 

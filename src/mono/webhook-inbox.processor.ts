@@ -9,8 +9,6 @@ import { WebhookHandlersService } from './webhook-handlers.service.js';
 import { WebhookEventsRepository, type ClaimedWebhookEvent } from './webhook-events.repository.js';
 import { MONO_EVENTS } from './webhook-payload.js';
 
-// Long enough for subscribers (ingestion of a year of history) to finish; a crashed instance's rows wait this long.
-const LEASE_MS = 5 * 60_000;
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 const STALE_RUN_SWEEP_MS = 30_000;
 const KNOWN_EVENTS = new Set<string>(Object.values(MONO_EVENTS));
@@ -20,6 +18,12 @@ const KNOWN_EVENTS = new Set<string>(Object.values(MONO_EVENTS));
  * handler, and settles each row as processed / ignored, or schedules a retry with exponential backoff (failed after
  * WEBHOOK_MAX_ATTEMPTS). Woken right after every stored webhook and, with JOBS_ENABLED, polled every WEBHOOK_POLL_MS
  * — which is also how rows left `processing` by a crashed instance are picked up once their lease expires.
+ *
+ * Up to WEBHOOK_INBOX_CONCURRENCY events are processed at once, and the processor only claims as many events as it
+ * has free lanes: nothing waits behind a slow ingestion in a batch, and other instances take what this one cannot
+ * start. Each claim has a short lease (WEBHOOK_LEASE_SECONDS) that is renewed while the event is processed, so a
+ * killed instance's events come back within one lease instead of minutes. With WORKERS_ENABLED=false (an API-only
+ * instance) nothing is processed here.
  */
 @Injectable()
 export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
@@ -31,6 +35,9 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
   private lastSweep = 0;
   private sweeping: Promise<unknown> | null = null;
   private readonly outcomes: Counter<'event' | 'outcome'>;
+  /** Events this process is processing now (id → its settlement), for the lane limit and lease renewal. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private renewTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -41,10 +48,16 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     @Optional() registry?: Registry,
   ) {
-    this.outcomes = getOrCreateCounter(registry ?? new Registry(), 'mono_webhook_events_total', 'Mono webhook inbox outcomes per processing attempt', ['event', 'outcome']);
+    this.outcomes = getOrCreateCounter(
+      registry ?? new Registry(),
+      'mono_webhook_events_total',
+      'Mono webhook inbox outcomes per processing attempt',
+      ['event', 'outcome'],
+    );
   }
 
   onModuleInit(): void {
+    if (!this.config.workers.enabled) return;
     this.signal.listen(() => setImmediate(() => this.kick()));
     if (this.config.jobs.enabled) {
       this.timer = setInterval(() => this.tick(), this.config.webhooks.pollMs);
@@ -58,26 +71,74 @@ export class WebhookInboxProcessor implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.draining?.catch(() => undefined);
+    await Promise.allSettled(this.inFlight.values());
+    this.stopRenewing();
     await this.sweeping;
   }
 
-  /** Processes at most `limit` due events now (tests call this directly). Returns how many were claimed. */
-  async processDue(limit = 25): Promise<number> {
-    const claimed = await this.events.claimDue(limit, this.clock.now(), LEASE_MS);
-    for (const event of claimed) await this.processOne(event);
+  /** Processes at most `limit` due events now, one after the other (tests call this directly). Returns how many were claimed. */
+  async processDue(limit = this.config.webhooks.concurrency): Promise<number> {
+    const claimed = await this.events.claimDue(limit, this.clock.now(), this.config.webhooks.leaseMs);
+    for (const event of claimed) await this.track(event);
     return claimed.length;
   }
 
-  /** Processes until nothing is due (what the kick does), for tests that want the inbox settled. */
+  /**
+   * Processes until nothing is due (what the kick does), up to WEBHOOK_INBOX_CONCURRENCY events at once; claims only
+   * as many events as there are free lanes. Tests call it to settle the inbox.
+   */
   async drainNow(): Promise<void> {
-    while ((await this.processDue()) > 0) {
-      /* keep going */
+    const lanes = this.config.webhooks.concurrency;
+    for (;;) {
+      const free = lanes - this.inFlight.size;
+      const claimed = free > 0 && !this.stopped ? await this.events.claimDue(free, this.clock.now(), this.config.webhooks.leaseMs) : [];
+      for (const event of claimed) void this.track(event);
+      if (this.inFlight.size === 0) return;
+      // Lanes are full, or nothing more is due right now: wait for one event to settle, then look again.
+      if (claimed.length < free || free <= 0) await Promise.race(this.inFlight.values());
     }
+  }
+
+  /** Processes one claimed event, keeping its lease renewed until it is settled. Never rejects. */
+  private track(event: ClaimedWebhookEvent): Promise<void> {
+    const done = this.processOne(event)
+      .catch((err: unknown) =>
+        this.logger.error({ err, webhookEventId: event.id }, 'webhook event could not be settled; its lease will expire'),
+      )
+      .finally(() => {
+        this.inFlight.delete(event.id);
+        if (this.inFlight.size === 0) this.stopRenewing();
+      });
+    this.inFlight.set(event.id, done);
+    this.startRenewing();
+    return done;
+  }
+
+  /** While events are in flight, extends their leases every third of the lease (a live worker never loses one). */
+  private startRenewing(): void {
+    if (this.renewTimer) return;
+    const leaseMs = this.config.webhooks.leaseMs;
+    this.renewTimer = setInterval(
+      () => {
+        const ids = [...this.inFlight.keys()];
+        if (ids.length === 0) return;
+        this.events
+          .renewLeases(ids, this.clock.now(), leaseMs)
+          .catch((err: unknown) => this.logger.warn({ err, events: ids.length }, 'renewing webhook leases failed'));
+      },
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
+    this.renewTimer.unref();
+  }
+
+  private stopRenewing(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
   }
 
   /** Starts a drain unless one is running (then it runs once more after it). Never throws. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.config.workers.enabled) return;
     if (this.draining) {
       this.again = true;
       return;

@@ -65,7 +65,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    if (!this.config.jobs.enabled) return;
+    if (!this.config.jobs.enabled || !this.config.workers.enabled) return;
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
   }
@@ -91,9 +91,9 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     return rows[0].id;
   }
 
-  /** Asks for a delivery round soon (after the caller's commit); no-op when jobs are disabled. */
+  /** Asks for a delivery round soon (after the caller's commit); no-op when jobs or workers are disabled. */
   kick(): void {
-    if (!this.config.jobs.enabled || this.destroyed) return;
+    if (!this.config.jobs.enabled || !this.config.workers.enabled || this.destroyed) return;
     if (this.running) {
       this.kicked = true;
       return;

@@ -39,7 +39,14 @@ export class ApplicationResponseDto {
   @ApiProperty({ example: '2026-03-20T09:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ example: '2026-03-20T09:00:02.000Z' }) updatedAt!: string;
 
-  static from(a: LoanApplicationEntity, accounts: ApplicationAccountDto[], decision: DecisionEntity | null): ApplicationResponseDto {
+  static from(
+    a: Omit<
+      LoanApplicationEntity,
+      'apiKeyId' | 'idempotencyKey' | 'requestHash' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError'
+    >,
+    accounts: ApplicationAccountDto[],
+    decision: DecisionEntity | null,
+  ): ApplicationResponseDto {
     return {
       id: a.id,
       status: a.status,
