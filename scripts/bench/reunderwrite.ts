@@ -426,6 +426,16 @@ async function main(): Promise<void> {
       }
       process.stderr.write(`cycle with ${w} worker process(es)…\n`);
       if (PG_STATS) await ds.query(`SELECT pg_stat_statements_reset()`);
+      // Backends of the seed or of the previous cycle must be gone (reaped) before the Postgres CPU baseline: a
+      // backend that exits after it would bring all its CPU into this cycle's figure.
+      for (let i = 0; i < 100; i++) {
+        const [{ n }] = await ds.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'bench'`,
+        );
+        if (n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 500));
       const cpu0 = process.cpuUsage();
       const pgCpu0 = postgresCpuSeconds(path.join(dir, 'pg'));
       const out = await runCli(pgHandle.url, sandbox.url, w);
