@@ -174,7 +174,15 @@ export function hashInput(
   memo?: WeakMap<object, string>,
 ): string {
   const n = prepared.length;
-  const table: string[] = [];
+  // Sized up front for the three per-row entries (id, postedAt, providerId) plus shared values, so the
+  // table is allocated once instead of grown by copying; trimmed to its real length before use.
+  const table = new Array<string>(4 * n + 256);
+  let entries = 0;
+  const add = (v: string): number => {
+    table[entries] = v;
+    entries += 1;
+    return entries;
+  };
   const index = new Map<string, number>();
   // A row adds at most 13 table entries, so small inputs are known to fit 2-byte references up front.
   // The binary parts are views of one reused scratch buffer (hashing is synchronous), not fresh allocations
@@ -189,7 +197,7 @@ export function hashInput(
     if (v === null) return 0;
     let k = index.get(v);
     if (k === undefined) {
-      k = table.push(v);
+      k = add(v);
       index.set(v, k);
     }
     return k;
@@ -237,7 +245,7 @@ export function hashInput(
     const t = prepared[i];
     if (!isPlainRow(t)) {
       refs.fill(0, o, o + REFS_PER_ROW);
-      refs[o] = table.push(canonicalJson(t));
+      refs[o] = add(canonicalJson(t));
       refs[o + 6] = 2;
       nums[2 * i] = 0;
       nums[2 * i + 1] = 0;
@@ -260,17 +268,18 @@ export function hashInput(
     refs[o + 4] = rCurrency;
     refs[o + 5] = rDate;
     refs[o + 6] = t.direction === 'credit' ? 0 : 1;
-    refs[o + 7] = table.push(t.id);
+    refs[o + 7] = add(t.id);
     refs[o + 8] = rMemo;
     refs[o + 9] = rNarration;
-    refs[o + 10] = table.push(t.postedAt);
+    refs[o + 10] = add(t.postedAt);
     refs[o + 11] = rProviderCategory;
-    refs[o + 12] = table.push(t.providerId);
+    refs[o + 12] = add(t.providerId);
     refs[o + 13] = rRail;
     // `+ 0` turns −0 into 0 (JSON, and so the engine, cannot tell them apart).
     nums[2 * i] = t.amountMinor + 0;
     nums[2 * i + 1] = t.balanceMinor === null ? NULL_BALANCE : t.balanceMinor + 0;
   }
+  table.length = entries;
   const width = table.length < 0xffff ? 2 : 4;
   const joined = table.join('');
   const raw = isWellFormed(joined);

@@ -4,7 +4,7 @@ import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey } from './dates.js'
 import { Dec, ONE, ZERO, clamp01, constDec, minDec, toMinor, toRatio } from './decimal.js';
 import { INCOME_ELIGIBLE, NEVER_INCOME, type Frame } from './frame.js';
 import type { Policy } from './policy.js';
-import { cvDec, meanDec, medianDec, percentileDec } from './stats.js';
+import { cvDec, meanDec, medianDec, percentileDec, sortSmall } from './stats.js';
 import type { IncomeResult, IncomeStream, StreamMaturity, StreamStatus } from './types.js';
 
 interface Occurrence {
@@ -111,7 +111,7 @@ export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number
     const all = prefixLists[k].all;
     const unique = uniqueIds[k];
     const allIds = all.map((p) => ids.get(p)!);
-    const probeOrder = unique.length > 1 ? [...unique].sort(byRarity) : unique;
+    const probeOrder = unique.length > 1 ? sortSmall(unique.slice(), byRarity) : unique;
     const minShared = Math.ceil((threshold * tokens.length) / (2 - threshold) - 1e-9);
     const probe = Math.max(1, tokens.length - minShared + 1);
     let best = -1;
@@ -270,6 +270,8 @@ function amountBands(occ: readonly Occurrence[], band: { num: number; den: numbe
   return bands;
 }
 
+const byFirstDay = (a: Band, b: Band): number => a.occ[0].day - b.occ[0].day;
+
 interface StreamCandidate {
   cluster: Cluster;
   occ: Occurrence[];
@@ -281,7 +283,7 @@ interface StreamCandidate {
 function bandsToStreams(cluster: Cluster, bands: Band[]): { streams: StreamCandidate[]; leftovers: Occurrence[] } {
   const leftovers: Occurrence[] = [];
   const multi = bands.filter((b) => (b.occ.length >= 2 ? true : (leftovers.push(...b.occ), false)));
-  multi.sort((a, b) => a.occ[0].day - b.occ[0].day);
+  sortSmall(multi, byFirstDay);
   const streams: StreamCandidate[] = [];
   for (const b of multi) {
     const prev = streams.find((s) => {
@@ -322,7 +324,10 @@ export function splitCluster(
     // chance "streams" out of noise.
     if (whole.frequency === 'irregular' && dense) return { streams: [], leftovers: occ };
     if (whole.frequency !== 'irregular' && whole.regularity >= 0.75) {
-      const multi = bands.filter((b) => b.occ.length >= 2).sort((a, b) => a.occ[0].day - b.occ[0].day);
+      const multi = sortSmall(
+        bands.filter((b) => b.occ.length >= 2),
+        byFirstDay,
+      );
       const sequential = multi.every((b, k) => k === 0 || b.occ[0].day > multi[k - 1].occ[multi[k - 1].occ.length - 1].day);
       if (!sequential) return { streams: [{ cluster, occ, changeAt: 0, previousTypical: null }], leftovers: [] };
     }
@@ -614,7 +619,7 @@ function evaluateStream(s: StreamCandidate, frame: Frame, policy: Policy, allowI
   const accountIds = [...new Set(allIdx.map((i) => txs[i].accountId))].sort();
   const labelCounts = new Map<string, number>();
   for (const i of allIdx) labelCounts.set(keys[i], (labelCounts.get(keys[i]) ?? 0) + 1);
-  const label = [...labelCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+  const label = sortSmall([...labelCounts.entries()], (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
 
   return {
     id: '',

@@ -31,6 +31,25 @@ function sortedCopy(values: readonly number[]): Float64Array {
   return s;
 }
 
+/**
+ * Sorts a short array in place with a stable insertion sort (the engine sorts thousands of tiny arrays per
+ * decision, and the built-in sort allocates work space on every call); longer arrays use the built-in sort,
+ * which is stable too, so the order is the same either way.
+ */
+export function sortSmall<T>(a: T[], compare: (x: T, y: T) => number): T[] {
+  if (a.length > 16) return a.sort(compare);
+  for (let i = 1; i < a.length; i += 1) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && compare(a[j], v) > 0) {
+      a[j + 1] = a[j];
+      j -= 1;
+    }
+    a[j + 1] = v;
+  }
+  return a;
+}
+
 export function sumInt(values: readonly number[]): number {
   let s = 0;
   for (const v of values) s += v;
