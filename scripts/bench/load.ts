@@ -263,6 +263,9 @@ runScript(async (onCleanup) => {
     ],
   });
 
+  const sample = await fetch(`${urls[0]}/v1/applications/${created[0]}`, { headers: auth });
+  const readResponseBytes = (await sample.arrayBuffer()).byteLength;
+
   // 3. Webhook intake.
   const inboxCount = async (): Promise<number> => {
     const [c] = await query<{ n: string }>(
@@ -302,6 +305,7 @@ runScript(async (onCleanup) => {
     topology: {
       apiInstances: API_INSTANCES,
       workerInstances: WORKER_INSTANCES,
+      workerNice: WORKER_NICE,
       postgres: 'embedded, one database',
       sandbox: 'in the bench process',
     },
@@ -311,6 +315,7 @@ runScript(async (onCleanup) => {
       warmUp: warmApplications,
       created: created.length,
       decidedWhenCreationEnded: atCreateEnd.decided,
+      readResponseBytes,
       decided: final.decided,
       failed: final.failed,
       backlogSecondsAfterCreation: Number(backlogSeconds.toFixed(1)),
