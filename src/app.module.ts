@@ -33,6 +33,11 @@ export class AppModule {
           pinoHttp: {
             ...loggerOptions(config.logLevel),
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' },
+            // No access-log line for acknowledged Mono webhooks: the inbox row is their durable record, and at
+            // Mono's burst rates one line each roughly halved intake (docs/benchmarks.md, "API load"). Rejected and
+            // failed webhooks are still logged, like every other request.
+            customLogLevel: (req, res, err) =>
+              !err && res.statusCode < 300 && req.method === 'POST' && (req.url ?? '').startsWith('/webhooks/mono') ? 'silent' : 'info',
             serializers: {
               req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

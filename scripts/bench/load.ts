@@ -16,7 +16,8 @@ import { engineClient, linkBorrower, mapPool, query, waitUntil } from '../reliab
  *  3. sustained Mono webhook intake (as fast as 64 connections go), then checks every acknowledged webhook is stored.
  * Targets: p99 ≤ 100 ms and 0 errors for 1–2, ≥ 1,500 webhooks/s for 3. Also reports how long the workers took to
  * decide every application created in phase 1.
- * Usage: npm run bench:load [-- --seconds 20 --rate 200 --borrowers 20 --api 1 --workers 1 --json]
+ * Usage: npm run bench:load [-- --seconds 20 --rate 200 --borrowers 20 --api 1 --workers 1 --worker-nice 10 --warmup 3
+ *        --log-level info --webhook-connections 64 --profile DIR]
  */
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -34,6 +35,8 @@ const WEBHOOK_CONNECTIONS = arg('webhook-connections', 64);
 const WARMUP_SECONDS = arg('warmup', 3);
 /** CPU niceness of the worker instances (0 = same priority as the API); see docs/benchmarks.md "API load". */
 const WORKER_NICE = arg('worker-nice', 10);
+/** LOG_LEVEL of every engine process; `info` (the engine's default) writes an access-log line per request. */
+const LOG_LEVEL = args.includes('--log-level') ? args[args.indexOf('--log-level') + 1] : 'info';
 /** `--profile DIR`: the API instances write V8 CPU profiles there (on exit). */
 const PROFILE_DIR = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
 
@@ -92,7 +95,7 @@ runScript(async (onCleanup) => {
   const databaseUrl = await infra.createDatabase('load');
   const common = {
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL,
     RATE_LIMIT_PER_MINUTE: '10000000',
     // Accounts were ingested moments before: applications decide on the data held (no sync-on-apply).
     SYNC_MIN_INTERVAL_SECONDS: '3600',
@@ -306,6 +309,7 @@ runScript(async (onCleanup) => {
       apiInstances: API_INSTANCES,
       workerInstances: WORKER_INSTANCES,
       workerNice: WORKER_NICE,
+      logLevel: LOG_LEVEL,
       postgres: 'embedded, one database',
       sandbox: 'in the bench process',
     },

@@ -78,10 +78,11 @@ async function start(s: Scenario, name: string): Promise<EngineProcess> {
 const client = (s: Scenario) => engineClient(`http://127.0.0.1:${s.port}`, ENGINE_KEYS);
 
 /**
- * The inbox claims events with a 5-minute lease (WebhookInboxProcessor LEASE_MS); after a kill -9 the events the dead
- * process had claimed are retried once it expires. Rather than sleep five minutes, the test moves those leases to
- * "now" once the process is gone — what the passing of time would do, nothing more (the claim compares locked_until
- * with now). Returns how many leases it expired; docs/reliability.md discusses the recovery delay.
+ * The inbox claims events with a lease (WEBHOOK_LEASE_SECONDS, 30 s by default, renewed while an event is processed);
+ * after a kill -9 the events the dead process had claimed are retried once it expires. Rather than sleep through it,
+ * the test moves those leases to "now" once the process is gone — what the passing of time would do, nothing more
+ * (the claim compares locked_until with now). Returns how many leases it expired; docs/reliability.md discusses the
+ * recovery delay.
  */
 async function expireLeasesOfKilledProcess(s: Scenario): Promise<number> {
   const rows = await query<{ id: string }>(
