@@ -14,9 +14,10 @@ export const JOIN_POLL_MS = 15_000;
 
 /**
  * The scheduled entry point. The cron expression comes from config (REUNDERWRITE_CRON), so the job is registered
- * dynamically with SchedulerRegistry (a decorator cannot read config). The tick only checks JOBS_ENABLED, records a
- * job_runs row and calls the service, which takes the scheduler advisory lock (one cycle across instances). Instances
- * that do not get the lock (a skipped tick, or every JOIN_POLL_MS) drain the running cycle's items alongside.
+ * dynamically with SchedulerRegistry (a decorator cannot read config). The tick only checks JOBS_ENABLED and that the
+ * instance is not API-only (WORKERS_ENABLED), records a job_runs row and calls the service, which takes the scheduler
+ * advisory lock (one cycle across instances). Instances that do not get the lock (a skipped tick, or every
+ * JOIN_POLL_MS) drain the running cycle's items alongside.
  */
 @Injectable()
 export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,8 +34,13 @@ export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShu
     @Optional() private readonly registry?: SchedulerRegistry,
   ) {}
 
+  /** Scheduled work runs where jobs are on and the instance is not API-only (WORKERS_ENABLED=false). */
+  private get scheduled(): boolean {
+    return this.config.jobs.enabled && this.config.workers.enabled;
+  }
+
   onApplicationBootstrap(): void {
-    if (!this.config.jobs.enabled) return;
+    if (!this.scheduled) return;
     this.job = CronJob.from({
       cronTime: this.config.jobs.reunderwriteCron,
       timeZone: JOB_TIME_ZONE,
@@ -74,7 +80,7 @@ export class ReunderwriteJob implements OnApplicationBootstrap, OnApplicationShu
 
   /** One scheduled run; never throws (the outcome is in job_runs). */
   async run(): Promise<'succeeded' | 'skipped' | 'failed' | 'disabled'> {
-    if (!this.config.jobs.enabled) return 'disabled';
+    if (!this.scheduled) return 'disabled';
     const runs = this.dataSource.getRepository(JobRunEntity);
     const row = await runs.save(runs.create({ jobName: REUNDERWRITE_JOB_NAME, status: 'running', details: null }));
     let status: 'succeeded' | 'skipped' | 'failed';

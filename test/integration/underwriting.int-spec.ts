@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
 import { DecisionInputEntity } from '../../src/scoring/entities/decision-input.entity.js';
 import { decodeDecisionInput, ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
-import { ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
+import { REUNDERWRITE_JOB_NAME, ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
 import { ReunderwritingService, SCHEDULER_LOCK } from '../../src/underwriting/reunderwriting.service.js';
 import { clock, closeHarnesses, count, harness, seedOriginated, seedSalariedBorrower, type Harness } from './underwriting-fixtures.js';
 
@@ -224,6 +225,18 @@ describe(ReunderwritingService.name, () => {
     // B completed the cycle too (no item left open), and a second join finds nothing to do.
     expect((await a.service.progress(cycleId)).status).toBe('completed');
     expect(await b.service.joinRunningCycle()).toBeNull();
+  });
+
+  it('should leave scheduled work to worker instances on an API-only instance (WORKERS_ENABLED=false)', async () => {
+    const a = await harness();
+    const api = await harness({ url: a.url, env: { JOBS_ENABLED: 'true', WORKERS_ENABLED: 'false', REUNDERWRITE_CRON: '0 2 1 1 *' } });
+    await seedOriginated(a, 2);
+    const { cycleId } = await a.service.startCycle('manual', { budget: 0 });
+    const job = api.app.get(ReunderwriteJob);
+    expect(await job.run()).toBe('disabled');
+    expect(api.app.get(SchedulerRegistry).doesExist('cron', REUNDERWRITE_JOB_NAME)).toBe(false);
+    // Nothing of the cycle was touched by the API-only instance.
+    expect(await count(a.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = '${cycleId}' AND status <> 'pending'`)).toBe(0);
   });
 
   it('should roll back the decision of a crashed attempt with its item, so the retry stores the only one', async () => {
