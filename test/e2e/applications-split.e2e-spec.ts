@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../support/database.js';
 import type { TestApp } from '../support/app.js';
-import { KIT_WEBHOOK_SECRET, monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
+import { KIT_WEBHOOK_SECRET, monoEnv, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
 import { apply, dbQuery, getApplication, linkPersonaBorrower, startEngineOn, waitForQuiet, waitForStatus } from './applications.kit.js';
 
 /**
@@ -64,9 +64,13 @@ describe('API-only instance beside a worker instance', () => {
     const decided = await waitForStatus(api, id, ['decided', 'failed'], 30_000);
     expect(decided.status).toBe('decided');
     expect(decided.decision).toMatchObject({ applicationId: id, trigger: 'application' });
-    await waitForStatus(api, id, ['decided']);
-    const settled = await inbox();
-    expect(settled.pending).toBeUndefined();
-    expect(settled.processing).toBeUndefined();
+    // The worker also settles the inbox (the webhook stored by the API instance, and any trailing link webhooks).
+    await waitFor(
+      async () => {
+        const settled = await inbox();
+        return settled.pending === undefined && settled.processing === undefined;
+      },
+      { timeoutMs: 20_000, what: 'the inbox settled by the worker instance' },
+    );
   });
 });
