@@ -20,7 +20,8 @@ export interface NewWebhookEvent {
   payloadHash: string;
   eventType: string;
   monoAccountId: string | null;
-  payload: unknown;
+  /** The body as JSON text (what is stored as jsonb). */
+  payloadJson: string;
   now: Date;
 }
 
@@ -46,7 +47,7 @@ export class WebhookEventsRepository {
       `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6, $6)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, JSON.stringify(event.payload), event.now],
+      [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, event.payloadJson, event.now],
     );
     return rows[0]?.id ?? null;
   }
@@ -69,7 +70,7 @@ export class WebhookEventsRepository {
         events.map((e) => e.payloadHash),
         events.map((e) => e.eventType),
         events.map((e) => e.monoAccountId),
-        events.map((e) => JSON.stringify(e.payload)),
+        events.map((e) => e.payloadJson),
         events.map((e) => e.now),
       ],
     );

@@ -18,6 +18,18 @@ export function secretMatches(provided: string | undefined, expected: string): b
   return timingSafeEqual(digest(provided), digest(expected));
 }
 
+/**
+ * A body Postgres refuses as data (SQLSTATE class 22, e.g. `\u0000` or a lone surrogate, which jsonb cannot hold) can
+ * never be stored: 400, so the sender stops retrying, instead of a 500.
+ */
+function asBadRequestIfUnstorable(err: unknown): unknown {
+  const code = (err as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('22')) {
+    return new DomainError('BAD_REQUEST', 'The webhook body cannot be stored (Postgres rejects it as data, e.g. a \\u0000 character)');
+  }
+  return err;
+}
+
 /** Statements writing webhooks at once; requests arriving meanwhile wait and go together in the next one. */
 const MAX_WRITES_IN_FLIGHT = 2;
 /** Rows per INSERT at most. */
@@ -60,6 +72,7 @@ export class WebhooksService {
     if (!isObject(body) || typeof body.event !== 'string' || body.event.trim() === '') {
       throw new DomainError('BAD_REQUEST', 'A Mono webhook is a JSON object with a string "event"');
     }
+    const payloadJson = JSON.stringify(body);
     const eventType = body.event.trim().slice(0, 128);
     const monoAccountId = monoAccountIdOf(body);
     const id = await this.store({
@@ -67,7 +80,7 @@ export class WebhooksService {
       payloadHash: payloadHash(body),
       eventType,
       monoAccountId: monoAccountId && monoAccountId.length <= 64 ? monoAccountId : null,
-      payload: body,
+      payloadJson,
       now: this.clock.now(),
     });
     return { received: true, duplicate: id === null };
@@ -99,13 +112,13 @@ export class WebhooksService {
         batch.length === 1 ? [await this.events.insertIfNew(batch[0].event)] : await this.events.insertManyIfNew(batch.map((q) => q.event));
     } catch (err) {
       if (batch.length === 1) {
-        batch[0].reject(err);
+        batch[0].reject(asBadRequestIfUnstorable(err));
         return;
       }
       // Nothing of the batch was stored: write each on its own, so only a webhook that fails by itself fails.
       const settled = await Promise.allSettled(batch.map((q) => this.events.insertIfNew(q.event)));
       ids = settled.map((r, i) => {
-        if (r.status === 'rejected') batch[i].reject(r.reason);
+        if (r.status === 'rejected') batch[i].reject(asBadRequestIfUnstorable(r.reason));
         return r.status === 'fulfilled' ? r.value : null;
       });
       settled.forEach((r, i) => {
