@@ -12,10 +12,14 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** The configured secret's digest, computed once (the secret does not change while the process runs). */
+let expectedDigest: { secret: string; digest: Buffer } | null = null;
+
 /** Constant-time comparison of the shared secret (both sides hashed first so lengths never leak or throw). */
 export function secretMatches(provided: string | undefined, expected: string): boolean {
   if (!expected || typeof provided !== 'string' || provided.length === 0) return false;
-  return timingSafeEqual(digest(provided), digest(expected));
+  if (expectedDigest?.secret !== expected) expectedDigest = { secret: expected, digest: digest(expected) };
+  return timingSafeEqual(digest(provided), expectedDigest.digest);
 }
 
 /**
