@@ -11,7 +11,7 @@ import { AllExceptionsFilter } from './common/errors/error.filter.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { SecurityModule } from './security/security.module.js';
-import { loggerOptions } from './logging/logger.js';
+import { accessLogSerializers, loggerOptions } from './logging/logger.js';
 import { FEATURE_MODULES } from './feature-modules.js';
 
 export interface AppModuleOptions {
@@ -38,10 +38,7 @@ export class AppModule {
             // failed webhooks are still logged, like every other request.
             customLogLevel: (req, res, err) =>
               !err && res.statusCode < 300 && req.method === 'POST' && (req.url ?? '').startsWith('/webhooks/mono') ? 'silent' : 'info',
-            serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
+            serializers: accessLogSerializers,
           },
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(opts.databaseUrl), migrationsRun: true }),

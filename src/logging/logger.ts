@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redact, redactText } from './redact.js';
+import { redactLogRecord, redactText } from './redact.js';
 
 /** The pino instance options shared by the app (via nestjs-pino) and the CLIs. */
 export function loggerOptions(level: string): pino.LoggerOptions {
@@ -9,7 +9,7 @@ export function loggerOptions(level: string): pino.LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      log: (obj) => redact(obj) as Record<string, unknown>,
+      log: (obj) => redactLogRecord(obj),
     },
     hooks: {
       logMethod(args, method) {
@@ -19,6 +19,15 @@ export function loggerOptions(level: string): pino.LoggerOptions {
     },
   };
 }
+
+/**
+ * The access log's serializers: only the request id, method and path (no query string, no headers) and the
+ * response status code, so no personal data or secret can reach an access-log line.
+ */
+export const accessLogSerializers = {
+  req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+  res: (res: { statusCode: number | null }) => ({ statusCode: res.statusCode }),
+};
 
 export function createLogger(level = 'info'): Logger {
   return pino(loggerOptions(level));

@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+
 /**
  * Personal data never reaches the logs: any key below, at any depth, is replaced before a line is written.
  * Secrets (API keys, Mono keys, webhook secrets) are redacted the same way.
@@ -36,6 +38,21 @@ export const REDACTED_KEYS = new Set(
 );
 
 const MAX_DEPTH = 8;
+
+/**
+ * A log line's top-level object, redacted. The HTTP request and response objects of the access log (`req`, `res`)
+ * are left to the logger's serializers, which keep only safe fields (id, method, path, status code): pino runs this
+ * formatter before the serializers, and copying those objects here would both walk their whole socket graph on every
+ * request and hand the serializers a plain copy without the response's `headersSent` (so its status logged as null).
+ */
+export function redactLogRecord(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if ((k === 'req' && v instanceof IncomingMessage) || (k === 'res' && v instanceof ServerResponse)) out[k] = v;
+    else out[k] = REDACTED_KEYS.has(k.toLowerCase()) ? '[redacted]' : redact(v, 1);
+  }
+  return out;
+}
 
 export function redact(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
