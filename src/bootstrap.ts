@@ -99,7 +99,10 @@ export async function startEngine(config: AppConfig): Promise<RunningEngine> {
     await embedded?.stop().catch(() => undefined);
     throw err;
   }
-  const url = `http://localhost:${config.port}`;
+  // The bound port (PORT=0 asks the OS for a free one).
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
   log.info(
     { api: url, docs: `${url}/docs`, health: `${url}/health`, sandbox: sandbox?.url ?? null, database: embedded ? 'embedded' : 'external' },
     `engine listening: API ${url}, docs ${url}/docs${sandbox ? `, Mono sandbox ${sandbox.url}` : ''}`,
