@@ -271,6 +271,11 @@ export class ReunderwritingService implements OnApplicationShutdown {
   }
 
   async progress(cycleId: string): Promise<CycleProgress> {
+    return { ...(await this.cycleHeader(cycleId)), counters: await this.repo.counters(cycleId) };
+  }
+
+  /** The cycle's own fields (404 when it does not exist), shared by the full and the cheap progress. */
+  private async cycleHeader(cycleId: string): Promise<Omit<CycleProgress, 'counters'>> {
     const cycle = await this.repo.findCycle(cycleId);
     if (!cycle) throw new NotFoundError('review cycle', cycleId);
     return {
@@ -282,7 +287,6 @@ export class ReunderwritingService implements OnApplicationShutdown {
       finishedAt: cycle.finished_at ? new Date(cycle.finished_at).toISOString() : null,
       budget: cycle.budget,
       monoCallsSpent: cycle.mono_calls_spent,
-      counters: await this.repo.counters(cycleId),
     };
   }
 
@@ -291,18 +295,10 @@ export class ReunderwritingService implements OnApplicationShutdown {
    * results — synced, raised, … — are 0 here; `progress` computes them).
    */
   async statusProgress(cycleId: string): Promise<CycleProgress> {
-    const cycle = await this.repo.findCycle(cycleId);
-    if (!cycle) throw new NotFoundError('review cycle', cycleId);
+    const header = await this.cycleHeader(cycleId);
     const counts = await this.repo.statusCounts(cycleId);
     return {
-      cycleId,
-      status: cycle.status,
-      trigger: cycle.trigger,
-      asOf: new Date(cycle.as_of).toISOString(),
-      startedAt: new Date(cycle.started_at).toISOString(),
-      finishedAt: cycle.finished_at ? new Date(cycle.finished_at).toISOString() : null,
-      budget: cycle.budget,
-      monoCallsSpent: cycle.mono_calls_spent,
+      ...header,
       counters: {
         ...counts,
         synced: 0,
