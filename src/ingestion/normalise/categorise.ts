@@ -42,10 +42,43 @@ interface Row extends PairRow {
   tx: NormalisedTransaction;
 }
 
-function firstRule(rules: readonly KeywordRule[], phase: 'pre' | 'post', up: string, direction: 'credit' | 'debit'): KeywordRule | null {
+const LETTER_DIGIT = /([A-Z])(?=\d{4})|(\d{4})(?=[A-Z])/g;
+
+/**
+ * The text keyword rules read: the narration upper-cased with letters and digits that are glued together split
+ * apart where a run of 4+ digits (a reference, an account or phone number) touches a word ("4622383258GOTV MAX" →
+ * "4622383258 GOTV MAX"), so the word still stands alone; short brand digits ("BET9JA", "9MOBILE") are left alone.
+ */
+export function keywordText(narration: string): string {
+  const up = narration.toUpperCase();
+  return up.replace(LETTER_DIGIT, '$1$2 ');
+}
+
+const NETWORK_RE = /\b(?:MTN|AIRTEL|GLO|GLOBACOM|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
+
+/**
+ * A keyword rule read into a transfer's memo rather than its purpose: "airtime" written in the memo of a transfer to
+ * a person is still a transfer (a network named as the payee is an airtime purchase).
+ */
+function memoOnly(rule: KeywordRule, parsed: ParsedNarration): boolean {
+  return rule.category === 'airtime_data' && parsed.rail === 'NIP' && parsed.counterparty !== null && !NETWORK_RE.test(parsed.counterparty);
+}
+
+function firstRule(
+  rules: readonly KeywordRule[],
+  phase: 'pre' | 'post',
+  up: string,
+  direction: 'credit' | 'debit',
+  parsed?: ParsedNarration,
+): KeywordRule | null {
   return (
-    rules.find((r) => r.phase === phase && (r.direction === null || r.direction === direction) && r.patterns.some((p) => p.test(up))) ??
-    null
+    rules.find(
+      (r) =>
+        r.phase === phase &&
+        (r.direction === null || r.direction === direction) &&
+        r.patterns.some((p) => p.test(up)) &&
+        !(parsed && memoOnly(r, parsed)),
+    ) ?? null
   );
 }
 
@@ -58,14 +91,22 @@ function partyText(parsed: ParsedNarration, up: string): string {
   return memo === null ? parsed.counterparty : `${parsed.counterparty} ${memo}`;
 }
 
-function railFallback(rail: PaymentRail, direction: 'credit' | 'debit'): { category: TransactionCategory; rule: string } {
+const CARD_PURCHASE_RE = /\b(?:PRCH|PURCHASE|PYT|POS|MC|VC|VISA|MASTERCARD|VERVE|CARD)\b/;
+
+function railFallback(rail: PaymentRail, direction: 'credit' | 'debit', up: string): { category: TransactionCategory; rule: string } {
   const credit = direction === 'credit';
   switch (rail) {
     case 'POS':
       return credit ? { category: 'transfer_in', rule: 'rail.pos_credit' } : { category: 'card_pos', rule: 'rail.card_pos' };
     case 'WEB':
     case 'CARD':
-      return credit ? { category: 'reversal', rule: 'rail.card_credit' } : { category: 'card_pos', rule: 'rail.card_pos' };
+      // A card-network credit is a merchant refund; a gateway credit (Paystack, Flutterwave, "WEB" transfers) is a
+      // payment to the holder, as any transfer in.
+      return credit
+        ? CARD_PURCHASE_RE.test(up)
+          ? { category: 'reversal', rule: 'rail.card_credit' }
+          : { category: 'transfer_in', rule: 'rail.gateway_credit' }
+        : { category: 'card_pos', rule: 'rail.card_pos' };
     case 'ATM':
       return credit ? { category: 'reversal', rule: 'rail.atm_credit' } : { category: 'cash_withdrawal', rule: 'rail.atm' };
     case 'AIRTIME':
@@ -80,7 +121,8 @@ function railFallback(rail: PaymentRail, direction: 'credit' | 'debit'): { categ
     case 'CHEQUE':
       return credit ? { category: 'transfer_in', rule: 'rail.transfer_in' } : { category: 'transfer_out', rule: 'rail.transfer_out' };
     case 'OTHER':
-      return { category: 'other', rule: 'rail.other' };
+      // Money in that no rule recognises is still money in from someone: an analyst reads it as an inbound transfer.
+      return credit ? { category: 'transfer_in', rule: 'rail.credit_other' } : { category: 'other', rule: 'rail.other' };
   }
 }
 
@@ -91,7 +133,7 @@ export function categoriseOne(
   holderName: string | null,
   dictionaries: Dictionaries,
 ): { category: TransactionCategory; rule: string } {
-  const up = tx.narration.toUpperCase();
+  const up = keywordText(tx.narration);
   const credit = tx.direction === 'credit';
   const pre = firstRule(dictionaries.keywords, 'pre', up, tx.direction);
   if (pre) return { category: pre.category, rule: pre.id };
@@ -107,9 +149,9 @@ export function categoriseOne(
   if (wallet && dictionaries.walletTopupPatterns.some((p) => p.test(up))) {
     return { category: 'self_transfer', rule: `self_transfer.wallet_topup:${wallet.id}` };
   }
-  const post = firstRule(dictionaries.keywords, 'post', up, tx.direction);
+  const post = firstRule(dictionaries.keywords, 'post', up, tx.direction, parsed);
   if (post) return { category: post.category, rule: post.id };
-  return railFallback(parsed.rail, tx.direction);
+  return railFallback(parsed.rail, tx.direction, up);
 }
 
 /** Dictionary lists pre-filtered the way the categoriser walks them, each with one combined pattern to rule it out fast. */
@@ -188,9 +230,9 @@ function anyPattern(patterns: readonly RegExp[], text: string): boolean {
 }
 
 /** First rule / entry whose patterns match, as `rules.find(…)` would, after the combined pattern's quick check. */
-function firstMatch<T extends { patterns: RegExp[] }>(m: Matcher<T>, text: string): T | null {
+function firstMatch<T extends { patterns: RegExp[] }>(m: Matcher<T>, text: string, skip?: (item: T) => boolean): T | null {
   if (m.any !== null && !m.any.test(text)) return null;
-  for (const item of m.items) if (anyPattern(item.patterns, text)) return item;
+  for (const item of m.items) if (anyPattern(item.patterns, text) && !(skip && skip(item))) return item;
   return null;
 }
 
@@ -201,7 +243,7 @@ function categoriseCompiled(
   sameName: (counterparty: string | null) => boolean,
   d: CompiledDictionaries,
 ): { category: TransactionCategory; rule: string } {
-  const up = tx.narration.toUpperCase();
+  const up = keywordText(tx.narration);
   const credit = tx.direction === 'credit';
   const pre = firstMatch(d.pre[tx.direction], up);
   if (pre) return { category: pre.category, rule: pre.id };
@@ -218,9 +260,9 @@ function categoriseCompiled(
     const wallet = firstMatch(d.wallets, up);
     if (wallet) return { category: 'self_transfer', rule: `self_transfer.wallet_topup:${wallet.id}` };
   }
-  const post = firstMatch(d.post[tx.direction], up);
+  const post = firstMatch(d.post[tx.direction], up, (r) => memoOnly(r, parsed));
   if (post) return { category: post.category, rule: post.id };
-  return railFallback(parsed.rail, tx.direction);
+  return railFallback(parsed.rail, tx.direction, up);
 }
 
 function sortKey(a: NormalisedTransaction, b: NormalisedTransaction): number {

@@ -19,15 +19,16 @@ export interface ParsedNarration {
   isReversal: boolean;
 }
 
-const REVERSAL_RE = /\b(?:REV|REVERSAL|REVERSED|RVSL|RVS|REFUND|REFUNDED|RETURN|RETURNED)\b/;
+const REVERSAL_RE = /\b(?:REV|REVERSAL|REVERSED|RVSL|RVS|RFND|REFUND|REFUNDED|RETURN|RETURNED)\b/;
 // "RETURNED CHEQUE" / "DD RETURN" are failed debits, not reversals of a completed payment.
 const FAILED_DEBIT_RE = /\b(?:RETURNED CHEQUE|CHEQUE RETURN|INSUFFICIENT FUNDS?|UNPAID|BOUNCED|FAILED DEBIT)\b/;
 
+// Fees, levies and taxes the bank takes. "NON COT" (a journal entry exempt from commission on turnover) is not a fee.
 const CHARGE_RE =
-  /\bEMTL\b|ELECTRONIC MONEY TRANSFER LEVY|STAMP DUTY|SMS ALERT|SMS CHARGE|SMS NOTIFICATION|^VAT\b|\bVAT ON\b|MAINTENANCE FEE|MAINT(?:ENANCE)? CHARGE|ISSUANCE FEE|CARD FEE|\b(?:NIP|TRANSFER|TRF|ATM|WITHDRAWAL|POS) (?:CHARGE|FEE|COMMISSION)S?\b|COMMISSION ON TURNOVER|\bCOT\b|\bE-?LEVY\b/;
-const AIRTIME_RE = /\bAIRTIME\b|DATA BUNDLE|\bVTU\b|\bDATA PURCHASE\b|\bRECHARGE\b/;
+  /\bEMTL\b|ELECTRONIC MONEY TRANSFER LEVY|\bTRANSFER LEVY\b|STAMP DUTY|\bSMS\b.*\b(?:ALERT|CHARGES?|NOTIFICATION|FEE)|\bALERT (?:CHARGE|FEE)S?\b|^VAT\b|\bVAT ON\b|(?:\+|&|AND) ?VAT\b|\bCHARGES? ?\+ ?VAT\b|MAINTENANCE (?:FEE|CHARGE)|MAINT(?:ENANCE)? CHARGE|\bACCT? MAINT|ISSUANCE FEE|\bCARD (?:FEE|MAINTENANCE|MAINT|RENEWAL)|\b(?:NIP|TRANSFER|TRF|ATM|WITHDRAWAL|WDL|POS|PYT|USSD|ISO|CHEQUE|CHQ|SWIFT|COT|TOKEN|STATEMENT|QUARTERLY|MONTHLY|ANNUAL|YEARLY|REISSUANCE|REPLACEMENT|HANDLING|MANAGEMENT|LEDGER|PROCESSING|OVERDRAFT|NOTIFICATION|VERVE|MASTERCARD|VISA) (?:CHARGE|FEE|COMMISSION|COMM)S?\b|COMMISSION ON TURNOVER|(?<!NON[ -])\bCOT\b|\bE-?LEVY\b|\bWITHHOLDING TAX\b|\bW\/?H\/?T\b|\bTAX DEDUCTED\b|^BANK CHARGES?\b|^CHARGES?\b|^COMMISSION\b|\bFGN LEVY\b/;
+const AIRTIME_RE = /\bAIRTIME\b|DATA BUNDLE|\bVTU\b|\bDATA PURCHASE\b|\bMOBILE DATA\b|\bRECHARGE\b|\bRCHG\b/;
 const NETWORK_RE = /\b(MTN|AIRTEL|GLO|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
-const ATM_RE = /\bATM\b|CASH WITHDRAWAL|\bCASH WDL\b|\bWDL\b/;
+const ATM_RE = /\bATM\b|CASH WITHDRAWAL|\bCASH WDL\b|\bWDL\b|\bCASH ADV(?:ANCE)?\b|\bCASH ?OUT\b/;
 const POS_RE = /\bPOS\b|\bLOC-|\bPRCH\b|PURCHASE AT\b/;
 const WEB_RE = /WEB PURCHASE|\bWEB\b|ONLINE PURCHASE|ONLINE PAYMENT|\bPAYSTACK\b|\bFLUTTERWAVE\b|\bFLW\b|\bINTERSWITCH WEB\b/;
 const USSD_RE = /\*\d{3}\*|\bUSSD\b/;
@@ -91,7 +92,6 @@ const RAIL_TOKENS = new Set([
 const MONTHS = new Set(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'SEPT', 'OCT', 'NOV', 'DEC']);
 const NOT_NAME_CHARS = /[^A-Z0-9&]+/g;
 const HAS_DIGIT = /\d/;
-const NIP_PREFIXES = new Set(['NIP', 'TRF', 'FT', 'MOB TRF', 'TRANSFER', 'NIP TRF', 'MOB', 'INWARD', 'OUTWARD']);
 
 /**
  * Counterparty key per research §4a step 2: upper case, punctuation to spaces, drop tokens that carry digits
@@ -134,13 +134,14 @@ export function extractReference(upper: string): string | null {
 }
 
 function detectRail(up: string, direction: Direction | undefined): PaymentRail {
-  if (CHARGE_RE.test(up)) return 'CHARGE';
+  // A credit is a charge only when it gives one back ("Rvsl:STAMP DUTY"); a "COMMISSION" credit is an earning.
+  if (CHARGE_RE.test(up) && (direction !== 'credit' || REVERSAL_RE.test(up))) return 'CHARGE';
   if (AIRTIME_RE.test(up)) return 'AIRTIME';
   if (USSD_RE.test(up)) return 'USSD';
   if (ATM_RE.test(up)) return 'ATM';
   if (POS_RE.test(up)) return 'POS';
   if (WEB_RE.test(up)) return 'WEB';
-  if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF/.test(up)) return 'NIP';
+  if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF|\/TRAN\//.test(up)) return 'NIP';
   if (direction !== 'credit' && BILLS_RE.test(up)) return 'BILLS';
   if (CHEQUE_RE.test(up)) return 'CHEQUE';
   if (INTERNAL_RE.test(up)) return 'INTERNAL';
@@ -155,20 +156,57 @@ interface Parts {
   memo: string | null;
 }
 
-/** `NIP/<BANK>/<NAME>/<memo…>`, `TRF/<NAME>/<memo>`, `FT/<NAME>` and friends. */
-function slashParts(raw: string): Parts | null {
+/**
+ * First segment of a slash narration that says a transfer follows: `NIP`, Zenith's `NIP CR` / `NIP DR`, `TRF`, `FT`,
+ * `MOB TRF`, cooperative / switch prefixes `CIP`, `NFT`, `NEFT`, and Kuda's `kip:<bank>` (which names the bank).
+ */
+const SLASH_PREFIX_RE =
+  /^(?:NIP(?: ?(?:CR|DR|TRF|TFR|TRANSFER))?|TRF|TFR|FT|MOB(?: TRF)?|TRANSFER|INWARD|OUTWARD|CIP|NFT|NEFT|[A-Z]{2,4} ?: ?TRF|(?:KIP|NIP) ?: ?([A-Z0-9 ]+))$/;
+/** Alphabetic words of two letters or more (how much of a name a text carries). */
+function nameWordCount(text: string | null): number {
+  if (text === null) return 0;
+  let n = 0;
+  for (const w of text.split(/[^A-Za-z]+/)) if (w.length > 1 && !RAIL_TOKENS.has(w.toUpperCase())) n++;
+  return n;
+}
+const DIRECTION_SEGMENT_RE = /^(?:CR|DR|C|D)$/;
+/** `FROM <sender>` (up to a following `TO …`), the sender named in a credit's memo. */
+const FROM_PHRASE_RE = /\b(?:FROM|FRM)\b:?\s+(.+?)(?:\s+\bTO\b\s+.*)?$/;
+
+/** `NIP/<BANK>/<NAME>/<memo…>`, `NIP CR/<NAME>/<BANK>`, `TRF/<NAME>/<memo>`, `kip:<bank>/<name>/<memo>` and friends. */
+function slashParts(raw: string, direction: Direction | undefined): Parts | null {
   if (!raw.includes('/')) return null; // one segment at most
   const segments = raw
     .split('/')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (segments.length < 2 || !NIP_PREFIXES.has(segments[0].toUpperCase())) return null;
-  const rest = segments.slice(1);
+  if (segments.length < 2) return null;
+  const prefix = SLASH_PREFIX_RE.exec(segments[0].toUpperCase());
+  if (!prefix) return null;
+  let rest = segments.slice(1);
+  while (rest.length > 1 && DIRECTION_SEGMENT_RE.test(rest[0].toUpperCase())) rest = rest.slice(1);
   const memoOf = (from: number): string | null => (rest.length > from ? rest.slice(from).join('/') : null);
-  if (rest.length >= 3 || (rest.length === 2 && looksLikeBank(rest[0]))) {
-    return { bank: rest[0].toUpperCase(), party: rest[1], memo: memoOf(2) };
+  let parts: Parts;
+  if (prefix[1] !== undefined) parts = { bank: prefix[1].trim(), party: rest[0], memo: memoOf(1) };
+  else if (rest.length >= 3 || (rest.length === 2 && looksLikeBank(rest[0]))) parts = { bank: rest[0].toUpperCase(), party: rest[1], memo: memoOf(2) };
+  else parts = { bank: null, party: rest[0], memo: memoOf(1) };
+  // A party segment that is itself a phrase ("Transfer from <name>"), or a credit whose memo names its sender.
+  // The phrase wins unless the segment already names more of a person ("kip:opay/<full name>/transfer from <first 8
+  // letters>": Kuda truncates the memo).
+  if (direction === 'credit') {
+    // "…/NIP Transfer to <beneficiary>/…" on a credit names the holder's side, not the payer.
+    const toOnly = parts.party === null || /\b(?:FROM|FRM)\b/i.test(parts.party) ? null : /\bTO\b/i.exec(parts.party);
+    const partySegment = parts.party;
+    if (toOnly && parts.party !== null) parts = { ...parts, party: parts.party.slice(0, toOnly.index) };
+    for (const segment of [partySegment, ...rest.slice(rest.indexOf(partySegment ?? '') + 1)]) {
+      const from = segment === null ? null : FROM_PHRASE_RE.exec(segment.toUpperCase());
+      if (from && nameWordCount(from[1]) >= nameWordCount(parts.party)) return { ...parts, party: from[1] };
+    }
+  } else if (parts.party !== null && /\bTO\b/i.test(parts.party)) {
+    const to = /\bTO\b\s+(.+)$/i.exec(parts.party);
+    if (to) return { ...parts, party: to[1] };
   }
-  return { bank: null, party: rest[0], memo: memoOf(1) };
+  return parts;
 }
 
 const BANK_HINT_RE =
@@ -181,15 +219,20 @@ function looksLikeBank(segment: string): boolean {
 /**
  * `… FROM <NAME> TO <X>` / `MOB TRF TO <NAME>` / `<NAME> NIP TRANSFER <ref>` / `FT 1234 <NAME>`. When a narration names
  * both ends ("TRF FRM <sender> TO <receiver>"), the counterparty is the receiver on a debit and the sender on a credit.
+ * A credit that only names its beneficiary ("SALARY PAYMENT TO <holder>", "<EMPLOYER> TO <holder>") is from whoever
+ * stands before the `TO`: the account holder named as beneficiary is never the counterparty of a credit.
  */
 function freeformTransferParts(up: string, direction: Direction | undefined): Parts {
   const [head, ...memoParts] = up.split(/\s+-\s+|\/\/|\|/);
   const memo = memoParts.length > 0 ? memoParts.join(' ').trim() || null : null;
-  const from = /\b(?:FROM|FRM|BO)\b\s+(.+?)(?:\s+\bTO\b\s+.*)?$/.exec(head);
-  const to = /\bTO\b\s+(.+)$/.exec(head);
+  const from = /\b(?:FROM|FRM|BO)\b:?\s+(.+?)(?:\s+\bTO\b\s+.*)?$/.exec(head);
+  const to = /\bTO\b:?\s+(.+)$/.exec(head);
   if (direction === 'debit' && to) return { bank: null, party: to[1], memo };
   if (from) return { bank: null, party: from[1], memo };
-  if (to) return { bank: null, party: to[1], memo };
+  if (to) {
+    if (direction === 'credit') return { bank: null, party: head.slice(0, to.index), memo };
+    return { bank: null, party: to[1], memo };
+  }
   return { bank: null, party: head, memo };
 }
 
@@ -227,15 +270,16 @@ function partsFor(rail: PaymentRail, raw: string, up: string, direction: Directi
     case 'OTHER':
     case 'BILLS':
     case 'CHEQUE':
-      return slashParts(raw) ?? freeformTransferParts(up.replace(USSD_RE, ' '), direction);
+      return slashParts(raw, direction) ?? freeformTransferParts(up.replace(USSD_RE, ' '), direction);
   }
 }
 
 export function parseNarration(narration: string, direction?: Direction): ParsedNarration {
   const raw = narration.trim();
   const up = raw.toUpperCase();
-  const slash = slashParts(raw);
-  const rail = slash && !CHARGE_RE.test(up) && !AIRTIME_RE.test(up) ? 'NIP' : detectRail(up, direction);
+  const slash = slashParts(raw, direction);
+  // A slash transfer stays a transfer whatever its memo says ("…/airtime money"); only a fee line is not one.
+  const rail = slash && !(CHARGE_RE.test(up) && direction !== 'credit') ? 'NIP' : detectRail(up, direction);
   const parts = partsFor(rail, raw, up, direction);
   const memo = parts.memo?.trim() ?? null;
   return {

@@ -35,10 +35,18 @@ export const PAIRABLE_SELF: ReadonlySet<string> = new Set([
   'rail.transfer_in',
   'rail.transfer_out',
   'rail.other',
+  'rail.credit_other',
+  'rail.gateway_credit',
   'rail.pos_credit',
   'income.platform_payout',
 ]);
-export const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set(['rail.transfer_in', 'rail.other', 'rail.pos_credit']);
+export const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set([
+  'rail.transfer_in',
+  'rail.other',
+  'rail.credit_other',
+  'rail.gateway_credit',
+  'rail.pos_credit',
+]);
 
 const NON_ALNUM = /[^A-Z0-9]+/;
 
