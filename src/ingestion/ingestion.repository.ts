@@ -5,6 +5,7 @@ import type { PoolClient } from 'pg';
 import pgCopyStreams from 'pg-copy-streams';
 import type { DataQualityFinding } from '../common/domain/account.js';
 import type { Direction } from '../common/domain/transaction.js';
+import { decryptPii } from '../security/pii-cipher.js';
 import { copyField } from './copy-text.js';
 
 /** One provider row ready for the stage table (already normalised, categorised and fingerprinted). */
@@ -246,12 +247,15 @@ export class IngestionRepository {
   }
 
   /** Holder names of the borrower's other linked accounts (bank account name, else the verified identity name). */
-  async findBorrowerHolderNames(client: PoolClient, borrowerId: string): Promise<Map<string, string | null>> {
-    const { rows } = await client.query<{ id: string; name: string | null }>(
-      `SELECT id, coalesce(account_name, identity_full_name) AS name FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL`,
+  /** Every linked account of the borrower with the name its bank prints and its (decrypted) number, for self-transfer detection. */
+  async findBorrowerHolderNames(client: PoolClient, borrowerId: string): Promise<Map<string, { name: string | null; accountNumber: string | null }>> {
+    const { rows } = await client.query<{ id: string; name: string | null; account_number: string | null }>(
+      `SELECT id, coalesce(account_name, identity_full_name) AS name, account_number FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL`,
       [borrowerId],
     );
-    return new Map(rows.map((r) => [r.id, r.name]));
+    return new Map(
+      rows.map((r) => [r.id, { name: r.name, accountNumber: r.account_number === null ? null : decryptPii(r.account_number) }]),
+    );
   }
 
   /** Whether the account has any stored row (active or removed): without one, ingestion is a pure insert. */

@@ -302,15 +302,28 @@ export class IngestionService {
     const stored = await this.repo.findBorrowerRowsSince(client, account.borrowerId, addDays(window.fetchStart, -CONTEXT_DAYS));
     const holderNames = await this.repo.findBorrowerHolderNames(client, account.borrowerId);
     const groups = new Map<string, BorrowerAccountTransactions>([
-      [account.id, { accountId: account.id, holderName, transactions: [...fetched.transactions] }],
+      [
+        account.id,
+        {
+          accountId: account.id,
+          holderName,
+          accountNumber: fetched.details.accountNumber ?? holderNames.get(account.id)?.accountNumber ?? null,
+          transactions: [...fetched.transactions],
+        },
+      ],
     ]);
+    // Every linked account takes part (for its name and number) even when none of its rows falls in the context window.
+    for (const [id, known] of holderNames) {
+      if (!groups.has(id)) groups.set(id, { accountId: id, holderName: known.name, accountNumber: known.accountNumber, transactions: [] });
+    }
     const storedByKey = new Map<string, (typeof stored)[number]>();
     for (const row of stored) {
       // This account's stored rows inside the fetch range are replaced by what the provider returns now.
       if (row.accountId === account.id && (row.bookingDate >= window.fetchStart || fetchedById.has(row.providerTxnId))) continue;
       let group = groups.get(row.accountId);
       if (!group) {
-        group = { accountId: row.accountId, holderName: holderNames.get(row.accountId) ?? null, transactions: [] };
+        const known = holderNames.get(row.accountId);
+        group = { accountId: row.accountId, holderName: known?.name ?? null, accountNumber: known?.accountNumber ?? null, transactions: [] };
         groups.set(row.accountId, group);
       }
       group.transactions.push({

@@ -16,13 +16,15 @@ import type { NormalisedTransaction, PaymentRail, TransactionCategory } from '..
 import { dayNumber, lagosDate } from './lagos-date.js';
 import { loadDictionaries, matchEntry, type DictionaryEntry, type Dictionaries, type KeywordRule } from './load-dictionaries.js';
 import type { ParsedMonoTransaction } from './mono-transaction.js';
-import { holderNameMatcher, isSameName } from './name-match.js';
+import { holderNameMatcher } from './name-match.js';
 import { parseNarration, type ParsedNarration } from './narration.js';
 import { pairReversals, pairSelfTransfers, type PairRow } from './pairing.js';
 
 export interface BorrowerAccountTransactions {
   accountId: string;
   holderName: string | null;
+  /** The account's number (NUBAN) when known: a narration on another of the borrower's accounts quoting it is a move between own accounts. */
+  accountNumber?: string | null;
   transactions: ParsedMonoTransaction[];
   /** Account currency, used for rows that do not carry their own. Defaults to NGN. */
   currency?: string;
@@ -130,7 +132,7 @@ function railFallback(rail: PaymentRail, direction: 'credit' | 'debit', up: stri
 export function categoriseOne(
   tx: Pick<NormalisedTransaction, 'narration' | 'direction'>,
   parsed: ParsedNarration,
-  holderName: string | null,
+  holderName: string | null | readonly (string | null)[],
   dictionaries: Dictionaries,
 ): { category: TransactionCategory; rule: string } {
   const up = keywordText(tx.narration);
@@ -143,7 +145,7 @@ export function categoriseOne(
   const bookie = matchEntry(dictionaries.betting, party);
   if (bookie) return { category: credit ? 'betting_payout' : 'betting_stake', rule: `betting:${bookie.id}` };
   const wallet = matchEntry(dictionaries.wallets, up);
-  if (isSameName(holderName, parsed.counterparty)) {
+  if (holderNameMatcher(holderName)(parsed.counterparty)) {
     return { category: 'self_transfer', rule: wallet ? `self_transfer.own_wallet:${wallet.id}` : 'self_transfer.name' };
   }
   if (wallet && dictionaries.walletTopupPatterns.some((p) => p.test(up))) {
@@ -265,6 +267,48 @@ function categoriseCompiled(
   return railFallback(parsed.rail, tx.direction, up);
 }
 
+const NUBAN_RE = /^\d{10}$/;
+
+/** The borrower's linked-account numbers (10-digit NUBANs), by account id. */
+function ownAccountNumbers(accounts: readonly BorrowerAccountTransactions[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of accounts) {
+    const n = a.accountNumber?.replace(/\s+/g, '') ?? '';
+    if (NUBAN_RE.test(n)) out.set(a.accountId, n);
+  }
+  return out;
+}
+
+/**
+ * A transfer whose narration quotes the number of *another* of the borrower's linked accounts is a move between their
+ * own accounts, whatever names it prints. Fees and failed debits keep their own category (a "NIP CHARGE" line may
+ * quote the destination account too). The account's own number is not evidence: many banks print it on every line.
+ */
+function quotesOwnAccount(
+  tx: NormalisedTransaction,
+  accountId: string,
+  numbers: ReadonlyMap<string, string>,
+  compiled: CompiledDictionaries | null,
+  dictionaries: Dictionaries,
+): { category: TransactionCategory; rule: string } | null {
+  if (numbers.size === 0 || (numbers.size === 1 && numbers.has(accountId))) return null;
+  let quoted = false;
+  for (const [id, n] of numbers) {
+    if (id === accountId) continue;
+    const at = tx.narration.indexOf(n);
+    // Whole number only: not inside a longer digit run (a 30-digit NIP session id contains many 10-digit strings).
+    if (at >= 0 && !/\d/.test(tx.narration[at - 1] ?? '') && !/\d/.test(tx.narration[at + n.length] ?? '')) {
+      quoted = true;
+      break;
+    }
+  }
+  if (!quoted) return null;
+  const up = keywordText(tx.narration);
+  const pre = compiled ? firstMatch(compiled.pre[tx.direction], up) : firstRule(dictionaries.keywords, 'pre', up, tx.direction);
+  if (pre && (pre.category === 'bank_charges' || pre.category === 'failed_debit' || pre.category === 'reversal')) return null;
+  return { category: 'self_transfer', rule: 'self_transfer.own_account_number' };
+}
+
 function sortKey(a: NormalisedTransaction, b: NormalisedTransaction): number {
   if (a.date !== b.date) return a.date < b.date ? -1 : 1;
   if (a.postedAt !== b.postedAt) return a.postedAt < b.postedAt ? -1 : 1;
@@ -308,14 +352,18 @@ export function categoriseBorrowerTransactions(
   // Rows arrive roughly in time order, so consecutive rows mostly share a date: parse each date once per run of it.
   let lastDate = '';
   let lastDay = NaN;
+  // Any name the borrower's banks print for them identifies them on every account (one bank writes the surname first,
+  // another drops a middle name).
+  const borrowerNames = accounts.map((a) => a.holderName);
+  const sameName = holderNameMatcher(borrowerNames);
+  const numbers = ownAccountNumbers(accounts);
   for (const account of accounts) {
-    const sameName = holderNameMatcher(account.holderName);
     for (const raw of account.transactions) {
       const parsed = parseNarration(raw.narration, raw.direction);
       const tx = toNormalised(account.accountId, raw, parsed, account.currency);
-      const decision = compiled
-        ? categoriseCompiled(tx, parsed, sameName, compiled)
-        : categoriseOne(tx, parsed, account.holderName, dictionaries);
+      const decision =
+        quotesOwnAccount(tx, account.accountId, numbers, compiled, dictionaries) ??
+        (compiled ? categoriseCompiled(tx, parsed, sameName, compiled) : categoriseOne(tx, parsed, borrowerNames, dictionaries));
       tx.category = decision.category;
       tx.categoryRule = decision.rule;
       if (tx.date !== lastDate) {

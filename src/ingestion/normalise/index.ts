@@ -91,6 +91,7 @@ export function normaliseMonoExport(input: unknown, asOf: string, opts: Normalis
     items.map((item) => ({
       accountId: item.account.accountId,
       holderName: item.account.holderName,
+      accountNumber: item.account.accountNumber,
       transactions: item.transactions,
       currency: item.account.currency,
     })),
