@@ -249,11 +249,12 @@ function tokenSimilarity(holder: readonly string[], other: readonly string[]): n
   let holderSize = holderFull.length;
   let otherSize = otherFull.length;
   for (const token of otherFull) {
-    if (take(unmatchedHolder, token)) matched++;
-    else if (takeGlued(unmatchedHolder, token)) {
+    // Glued first: "AMINUFEMI" is AMINU + FEMI, not a truncation match of AMINU alone.
+    if (takeGlued(unmatchedHolder, token)) {
       matched += 2;
       otherSize += 1; // one glued token stands for two names
-    } else unmatchedOther.push(token);
+    } else if (take(unmatchedHolder, token)) matched++;
+    else unmatchedOther.push(token);
   }
   // Glued on the holder's side ("KENWAYDAVIDSON" on the account, "KENWAY DAVIDSON" in the narration).
   for (let k = unmatchedHolder.length - 1; k >= 0; k--) {

@@ -8,16 +8,28 @@ import { loadDictionaries } from './load-dictionaries.js';
 import { parseNarration, type ParsedNarration } from './narration.js';
 import { pairReversals, pairReversalsSimple, pairSelfTransfers, pairSelfTransfersSimple, type PairRow } from './pairing.js';
 
-// ---- Reference: the categoriser's original pairing passes, verbatim (quadratic, array copy per row). ----
+// ---- Reference: the categoriser's pairing passes, written the straightforward way (quadratic, array copy per row).
+// Since dictionary 2026-12-02 a leg already known to be the borrower's own (self_transfer.name, own wallet, own account
+// number) anchors a pair and keeps its rule; unknown credits (rail.credit_other) and gateway credits pair too. ----
 
 const PAIRABLE_SELF: ReadonlySet<string> = new Set([
   'rail.transfer_in',
   'rail.transfer_out',
   'rail.other',
+  'rail.credit_other',
+  'rail.gateway_credit',
   'rail.pos_credit',
   'income.platform_payout',
 ]);
-const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set(['rail.transfer_in', 'rail.other', 'rail.pos_credit']);
+const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set([
+  'rail.transfer_in',
+  'rail.other',
+  'rail.credit_other',
+  'rail.gateway_credit',
+  'rail.pos_credit',
+]);
+const isAnchor = (rule: string): boolean => rule.startsWith('self_transfer.') && rule !== 'self_transfer.pair';
+const selfLeg = (rule: string): boolean => PAIRABLE_SELF.has(rule) || isAnchor(rule);
 
 interface Row {
   tx: NormalisedTransaction;
@@ -25,8 +37,8 @@ interface Row {
 }
 
 function referencePairSelfTransfers(rows: Row[], windowDays: number): void {
-  const debits = rows.filter((r) => r.tx.direction === 'debit' && PAIRABLE_SELF.has(r.tx.categoryRule));
-  const credits = rows.filter((r) => r.tx.direction === 'credit' && PAIRABLE_SELF.has(r.tx.categoryRule));
+  const debits = rows.filter((r) => r.tx.direction === 'debit' && selfLeg(r.tx.categoryRule));
+  const credits = rows.filter((r) => r.tx.direction === 'credit' && selfLeg(r.tx.categoryRule));
   const used = new Set<Row>();
   for (const debit of debits) {
     let best: Row | null = null;
@@ -42,6 +54,7 @@ function referencePairSelfTransfers(rows: Row[], windowDays: number): void {
     if (best) {
       used.add(best);
       for (const leg of [debit, best]) {
+        if (isAnchor(leg.tx.categoryRule)) continue;
         leg.tx.category = 'self_transfer';
         leg.tx.categoryRule = 'self_transfer.pair';
       }
@@ -109,6 +122,9 @@ const RULES: Array<[TransactionCategory, string]> = [
   ['reversal', 'reversal.keyword'],
   ['salary', 'salary.keyword'],
   ['card_pos', 'rail.card_pos'],
+  ['transfer_in', 'rail.credit_other'],
+  ['self_transfer', 'self_transfer.name'],
+  ['self_transfer', 'self_transfer.own_wallet:opay'],
 ];
 const REFS = [null, '123456789012', '987654321098', '5555555555'];
 const NAMES = [null, 'EMEKA OBI', 'TUNDE BALOGUN'];

@@ -40,6 +40,19 @@ export const PAIRABLE_SELF: ReadonlySet<string> = new Set([
   'rail.pos_credit',
   'income.platform_payout',
 ]);
+/**
+ * A leg the categoriser already knows is a move between the borrower's own accounts (by name, own wallet, own account
+ * number): it anchors a pair, so the other leg — a credit of the same amount on another linked account within the
+ * window, whatever name that bank prints ("FROM B. ADEGOKE") — is a self-transfer too. Anchors keep their own rule.
+ */
+export function isSelfAnchor(rule: string): boolean {
+  return rule.startsWith('self_transfer.') && rule !== 'self_transfer.pair';
+}
+
+function selfCandidate(rule: string): boolean {
+  return PAIRABLE_SELF.has(rule) || isSelfAnchor(rule);
+}
+
 export const PAIRABLE_REVERSAL_CREDIT: ReadonlySet<string> = new Set([
   'rail.transfer_in',
   'rail.other',
@@ -70,10 +83,11 @@ function reversalMatch(debit: PairRow, credit: PairRow, isKeyword: boolean): boo
 }
 
 function markSelfPair(debit: PairRow, credit: PairRow): void {
-  debit.tx.category = 'self_transfer';
-  debit.tx.categoryRule = 'self_transfer.pair';
-  credit.tx.category = 'self_transfer';
-  credit.tx.categoryRule = 'self_transfer.pair';
+  for (const leg of [debit, credit]) {
+    if (isSelfAnchor(leg.tx.categoryRule)) continue;
+    leg.tx.category = 'self_transfer';
+    leg.tx.categoryRule = 'self_transfer.pair';
+  }
 }
 
 function markReversal(debit: PairRow, credit: PairRow, isKeyword: boolean): void {
@@ -119,7 +133,7 @@ export function pairSelfTransfers(rows: readonly PairRow[], windowDays: number):
   const debits: PairRow[] = [];
   const buckets = new Map<number, Bucket>();
   for (const row of rows) {
-    if (!PAIRABLE_SELF.has(row.tx.categoryRule)) continue;
+    if (!selfCandidate(row.tx.categoryRule)) continue;
     if (row.tx.direction === 'debit') debits.push(row);
     else if (row.tx.direction === 'credit') {
       const amount = row.tx.amountMinor;
@@ -166,8 +180,8 @@ export function pairSelfTransfers(rows: readonly PairRow[], windowDays: number):
 
 /** The straightforward definition of `pairSelfTransfers` (quadratic), for inputs that are not time-monotone. */
 export function pairSelfTransfersSimple(rows: readonly PairRow[], windowDays: number): void {
-  const debits = rows.filter((r) => r.tx.direction === 'debit' && PAIRABLE_SELF.has(r.tx.categoryRule));
-  const credits = rows.filter((r) => r.tx.direction === 'credit' && PAIRABLE_SELF.has(r.tx.categoryRule));
+  const debits = rows.filter((r) => r.tx.direction === 'debit' && selfCandidate(r.tx.categoryRule));
+  const credits = rows.filter((r) => r.tx.direction === 'credit' && selfCandidate(r.tx.categoryRule));
   const used = new Set<PairRow>();
   for (const debit of debits) {
     let best: PairRow | null = null;
