@@ -54,6 +54,7 @@ describe(balanceSeries.name, () => {
     expect(b.minimum).toBe(-1_500_000);
     expect(b.negativeDays).toBe(12);
     expect(b.lowDays).toBe(12);
+    expect(b.worstAccount).toEqual({ accountId: 'acc-1', negativeDays: 12 });
   });
 
   it('should back-calculate from the current balance when running balances are missing', () => {
@@ -69,6 +70,13 @@ describe(balanceSeries.name, () => {
   it('should report no balance metrics when there is nothing to derive them from', () => {
     const frame = frameOf(buildTransactions(specs, { withBalances: false }), asOf);
     frame.accounts[0].balanceMinor = null;
-    expect(balanceSeries(frame, 90, 500_000)).toEqual({ source: 'none', average: null, minimum: null, negativeDays: 0, lowDays: 0 });
+    expect(balanceSeries(frame, 90, 500_000)).toEqual({
+      source: 'none',
+      average: null,
+      minimum: null,
+      negativeDays: 0,
+      lowDays: 0,
+      worstAccount: null,
+    });
   });
 });

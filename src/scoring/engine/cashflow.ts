@@ -11,6 +11,8 @@ export interface BalanceSummary {
   minimum: number | null;
   negativeDays: number;
   lowDays: number;
+  /** The account whose own end-of-day balance was negative on the most window days (ties: smallest id); null if none was. */
+  worstAccount: { accountId: string; negativeDays: number } | null;
 }
 
 /**
@@ -31,6 +33,7 @@ export function balanceSeries(frame: Frame, windowDays: number, lowThreshold: nu
   }
   const sources = new Set<'running' | 'back_calculated'>();
   let used = 0;
+  let worstAccount: BalanceSummary['worstAccount'] = null;
   for (const [accountId, idx] of [...perAccount.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const after = new Array<number>(idx.length);
     const signed = (k: number): number => (txs[idx[k]].direction === 'credit' ? txs[idx[k]].amountMinor : -txs[idx[k]].amountMinor);
@@ -58,13 +61,17 @@ export function balanceSeries(frame: Frame, windowDays: number, lowThreshold: nu
     let bal = after[0] - signed(0); // opening balance
     let k = 0;
     while (k < idx.length && days[idx[k]] < start) bal = after[k++];
+    let ownNegative = 0;
     for (let d = 0; d < windowDays; d += 1) {
       const day = start + d;
       while (k < idx.length && days[idx[k]] === day) bal = after[k++];
       total[d] += bal;
+      if (bal < 0) ownNegative += 1;
     }
+    if (ownNegative > 0 && (worstAccount === null || ownNegative > worstAccount.negativeDays))
+      worstAccount = { accountId, negativeDays: ownNegative };
   }
-  if (used === 0) return { source: 'none', average: null, minimum: null, negativeDays: 0, lowDays: 0 };
+  if (used === 0) return { source: 'none', average: null, minimum: null, negativeDays: 0, lowDays: 0, worstAccount: null };
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let negativeDays = 0;
@@ -81,6 +88,7 @@ export function balanceSeries(frame: Frame, windowDays: number, lowThreshold: nu
     minimum: min,
     negativeDays,
     lowDays,
+    worstAccount,
   };
 }
 
@@ -94,6 +102,8 @@ export function computeCashFlow(
   policy: Policy,
   qualifyingByMonth: number[],
   existingObligationsMinor: number,
+  /** Filled with the balance detail that is not part of the result (the worst single account). */
+  detail?: { worstAccount: BalanceSummary['worstAccount'] },
 ): CashFlowResult {
   const { txs, months } = frame;
   const n = frame.analysedMonths.length;
@@ -147,6 +157,7 @@ export function computeCashFlow(
     };
   });
   const bal = balanceSeries(frame, policy.cashFlow.balanceWindowDays, policy.cashFlow.lowBalanceThresholdMinor);
+  if (detail) detail.worstAccount = bal.worstAccount;
   const slope = theilSenSlope(monthsOut.map((m) => m.netMinor));
   const medianInflow = medianDec(monthsOut.map((m) => m.inflowMinor));
   const threshold = medianInflow.times(constDec(policy.cashFlow.trendThreshold));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { counterpartyKind } from './counterparty-kind.js';
+import { counterpartyKind, hasBusinessWord, isPersonPayer } from './counterparty-kind.js';
 
 describe(counterpartyKind.name, () => {
   it.each([
@@ -53,5 +53,15 @@ describe(counterpartyKind.name, () => {
   it('should give the same answer for the same key (memoised, pure)', () => {
     expect(counterpartyKind('ADA OKAFOR')).toBe(counterpartyKind('ADA OKAFOR'));
     expect(counterpartyKind('ada okafor')).toBe('person');
+  });
+});
+
+describe(isPersonPayer.name, () => {
+  it('should not take a business for a person when its key lost the legal-form words', () => {
+    expect(isPersonPayer('EMEKA OBI', 'EMEKA OBI SERVICES')).toBe(false);
+    expect(isPersonPayer('OKON ADEBAYO', 'OKON ADEBAYO NIGERIA LTD')).toBe(false);
+    expect(isPersonPayer('CHIDI OKONKWO', 'NIP TRANSFER FROM CHIDI OKONKWO')).toBe(true);
+    expect(isPersonPayer('CHIDI OKONKWO', 'CHIDI OKONKWO')).toBe(true);
+    expect(hasBusinessWord('TRF/BRIGHT FUTURE SCHOOLS/FEES')).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ const CONTEXT_WORDS: ReadonlySet<string> = words(`
   GTBANK GUARANTY ZENITH ACCESS UBA FIRST FBN FIDELITY UNION STERLING STANBIC IBTC FCMB
   ECOBANK ECO KEYSTONE POLARIS PROVIDUS HERITAGE UNITY JAIZ TITAN GLOBUS PREMIUM SUNTRUST
   PARALLEX OPTIMUS TAJ LOTUS NIP NIBSS TRF TRANSFER FROM TO FT MOB CR DR INWARD
-  OUTWARD REF VIA USSD WEB POS CREDIT DEBIT FOR THE AND OF IFO BO MR MRS MS
+  OUTWARD REF VIA USSD WEB POS CREDIT DEBIT FOR THE AND OF IFO BO MR MRS MS FRM KIP
   MISS ENGR CHIEF ALHAJI ALHAJA PASTOR PROF JNR JR SNR SR GIFT SUPPORT UPKEEP FAMILY BIRTHDAY
 `);
 
@@ -66,6 +66,31 @@ export function counterpartyKind(key: string): CounterpartyKind {
     cache.set(key, v);
   }
   return v;
+}
+
+const rawCache = new Map<string, boolean>();
+
+/** Whether a raw text (a counterparty as the bank printed it, or a narration) holds a business word. Memoised. */
+export function hasBusinessWord(text: string): boolean {
+  let v = rawCache.get(text);
+  if (v === undefined) {
+    v = text
+      .toUpperCase()
+      .split(/[^A-Z0-9]+/)
+      .some((t) => BUSINESS_WORDS.has(t));
+    if (rawCache.size > 20_000) rawCache.clear();
+    rawCache.set(text, v);
+  }
+  return v;
+}
+
+/**
+ * A payer is a person when its key reads as an individual's name AND the text the key was built from (the
+ * counterparty as printed, else the narration) holds no business word — keys drop legal-form words such as LTD
+ * or SERVICES so that one payer's narration variants cluster, which must not turn "EMEKA OBI SERVICES" into a person.
+ */
+export function isPersonPayer(key: string, raw: string): boolean {
+  return counterpartyKind(key) === 'person' && !hasBusinessWord(raw);
 }
 
 function classify(key: string): CounterpartyKind {

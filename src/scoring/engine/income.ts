@@ -1,8 +1,10 @@
 import type { NormalisedTransaction } from '../../common/domain/transaction.js';
 import { detectCadence, monthlyFactor, periodDays, predictNextDay } from './cadence.js';
-import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey } from './dates.js';
+import { isPersonPayer } from './counterparty-kind.js';
+import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey, toDay } from './dates.js';
 import { Dec, ONE, ZERO, clamp01, constDec, minDec, toMinor, toRatio } from './decimal.js';
 import { INCOME_ELIGIBLE, NEVER_INCOME, type Frame } from './frame.js';
+import { isBusinessDay } from './holidays.js';
 import type { Policy } from './policy.js';
 import { cvDec, meanDec, medianDec, percentileDec, sortSmall } from './stats.js';
 import type { IncomeResult, IncomeStream, StreamMaturity, StreamStatus } from './types.js';
@@ -32,6 +34,9 @@ export interface IncomeDetail {
   uncappedVerifiedMonthlyMinor: number;
   /** VMI if irregular income used the median month even when unstable (for INCOME_UNSTABLE's counterfactual). */
   medianBasedVerifiedMonthlyMinor: number;
+  /** Person-to-person credits excluded per analysed month, and VMI had they counted (P2P_CREDITS_EXCLUDED's counterfactual). */
+  personToPersonByMonth: number[];
+  withPersonToPersonVerifiedMonthlyMinor: number;
 }
 
 const tokenCache = new Map<string, string[]>();
@@ -74,9 +79,7 @@ export function clusterKeys(keyMembers: Map<string, number[]>, threshold: number
     memberLists.push(members);
   }
   const order = keys.map((_, i) => i);
-  order.sort(
-    (a, b) => memberLists[b].length - memberLists[a].length || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0),
-  );
+  order.sort((a, b) => memberLists[b].length - memberLists[a].length || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
   const tokenLists = keys.map(tokensOf);
   const prefixLists = keys.map(prefixesOf);
   // Prefixes interned to small integers for this call (first-seen order): document frequencies, cluster prefix
@@ -419,38 +422,71 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   // Outliers: one-off credits above k × the median monthly qualifying inflow, unless their payer has a stream.
   const outlierThreshold = constDec(ip.outlierMultiple).times(medianDec(eligibleByMonth));
   const outlierThresholdMinor = toMinor(outlierThreshold);
+  const isOutlier = (i: number, ci: number): boolean =>
+    outlierThresholdMinor > 0 && txs[i].amountMinor > outlierThresholdMinor && !(ci >= 0 && clusters[ci].hasStream);
+
+  // Person-to-person credits (policy 1.1.0): for a borrower with a counted regular stream, pooled credits from an
+  // individual whose payer is not a stream do not count, unless the individuals look like a trader's customers.
+  const p2p = ip.personToPerson;
+  const p2pCandidate = p2p ? personToPersonCandidates(frame, poolOf, clusters, keywordOf, isOutlier, streamsOut) : null;
+  let p2pBusiness = false;
+  if (p2p && p2pCandidate) {
+    const payers = new Set<number>();
+    let credits = 0;
+    for (let i = 0; i < txs.length; i += 1) {
+      if (p2pCandidate[i] === 0) continue;
+      payers.add(poolOf[i]);
+      credits += 1;
+    }
+    p2pBusiness =
+      payers.size >= p2p.businessMinPayers && nSlots > 0 && new Dec(credits).div(nSlots).gte(constDec(p2p.businessMinCreditsPerMonth));
+  }
+  const p2pExclude = p2pCandidate !== null && !p2pBusiness;
+
   const outlierIds: string[] = [];
   const nonCashByMonth = new Array<number>(nSlots).fill(0);
   const cashByMonth = new Array<number>(nSlots).fill(0);
+  const p2pByMonth = new Array<number>(nSlots).fill(0);
   const qualifyingByMonth = [...eligibleByMonth];
   const irregularIds: string[] = [];
+  const p2pIds: string[] = [];
+  const p2pPayers = new Set<number>();
+  let p2pMinor = 0;
   for (let i = 0; i < txs.length; i += 1) {
     const ci = poolOf[i];
     if (ci === -2) continue;
     const t = txs[i];
     const slot = frame.slotOfMonth(months[i]);
-    if (outlierThresholdMinor > 0 && t.amountMinor > outlierThresholdMinor && !(ci >= 0 && clusters[ci].hasStream)) {
+    if (isOutlier(i, ci)) {
       if (days[i] >= windowStart) outlierIds.push(t.id);
       if (slot >= 0) qualifyingByMonth[slot] -= t.amountMinor;
       continue;
     }
     if (slot < 0) continue;
+    if (p2pExclude && p2pCandidate[i] === 1) {
+      p2pIds.push(t.id);
+      p2pPayers.add(ci);
+      p2pMinor += t.amountMinor;
+      p2pByMonth[slot] += t.amountMinor;
+      qualifyingByMonth[slot] -= t.amountMinor;
+      continue;
+    }
     irregularIds.push(t.id);
     if (t.category === 'cash_deposit') cashByMonth[slot] += t.amountMinor;
     else nonCashByMonth[slot] += t.amountMinor;
   }
-  const cashWeight = constDec(ip.cashDepositWeight);
-  const irregularMonths = nonCashByMonth.map((v, s) => toMinor(new Dec(v).plus(cashWeight.times(cashByMonth[s]))));
-  const cv = cvDec(irregularMonths);
-  const anyIrregular = nSlots >= ip.irregularMinMonths && irregularMonths.some((v) => v > 0);
-  const unstable = cv.gt(constDec(ip.irregularCvThreshold));
-  const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
-  const medianBase = toMinor(medianDec(irregularMonths));
-  const base =
-    method === 'p25' ? toMinor(percentileDec(irregularMonths, constDec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
-  const irregularWeight = constDec(ip.irregularWeight);
-  const weightedIrregular = toMinor(irregularWeight.times(base));
-  const weightedIrregularMedian = anyIrregular ? toMinor(irregularWeight.times(medianBase)) : 0;
+  const irregular0 = irregularIncome(nonCashByMonth, cashByMonth, nSlots, ip);
+  const { months: irregularMonths, cv, method, base, weighted: weightedIrregular, weightedMedian: weightedIrregularMedian } = irregular0;
+  // Irregular income had the person-to-person credits counted (only computed when some were excluded).
+  const withP2p =
+    p2pMinor > 0
+      ? irregularIncome(
+          nonCashByMonth.map((v, s) => v + p2pByMonth[s]),
+          cashByMonth,
+          nSlots,
+          ip,
+        )
+      : irregular0;
 
   streamsOut.sort(
     (a, b) =>
@@ -475,6 +511,16 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
   const uncapped = regularAll + weightedIrregular;
   const regular = passThrough ? regularSalary : regularAll;
   const irregular = passThrough ? 0 : weightedIrregular;
+  if (ip.missedSalaryBusinessDays !== undefined) markMissedSalaries(streamsOut, frame.asOfDay, ip.missedSalaryBusinessDays);
+  const excluded: IncomeResult['excluded'] = {
+    neverIncomeMinor: neverMinor,
+    neverIncomeTransactionIds: neverIds,
+    outlierTransactionIds: outlierIds,
+    outlierThresholdMinor,
+  };
+  if (p2p) {
+    excluded.personToPerson = { amountMinor: p2pMinor, payers: p2pPayers.size, transactionIds: p2pIds, businessPattern: p2pBusiness };
+  }
 
   return {
     result: {
@@ -492,18 +538,101 @@ export function detectIncome(frame: Frame, policy: Policy, passThrough: boolean)
         weightedMonthlyMinor: weightedIrregular,
         transactionIds: irregularIds,
       },
-      excluded: {
-        neverIncomeMinor: neverMinor,
-        neverIncomeTransactionIds: neverIds,
-        outlierTransactionIds: outlierIds,
-        outlierThresholdMinor,
-      },
+      excluded,
       cappedByPassThrough: passThrough && uncapped !== regular + irregular,
     },
     qualifyingByMonth,
     uncappedVerifiedMonthlyMinor: uncapped,
     medianBasedVerifiedMonthlyMinor: (passThrough ? regularSalary : regularAll) + (passThrough ? 0 : weightedIrregularMedian),
+    personToPersonByMonth: p2pByMonth,
+    withPersonToPersonVerifiedMonthlyMinor: regular + (passThrough ? 0 : withP2p.weighted),
   };
+}
+
+interface IrregularIncome {
+  months: number[];
+  cv: Dec;
+  method: IncomeResult['irregular']['method'];
+  base: number;
+  weighted: number;
+  weightedMedian: number;
+}
+
+/** Irregular income from its monthly totals: the median month, or a low percentile when the months vary widely. */
+function irregularIncome(
+  nonCashByMonth: readonly number[],
+  cashByMonth: readonly number[],
+  nSlots: number,
+  ip: Policy['income'],
+): IrregularIncome {
+  const cashWeight = constDec(ip.cashDepositWeight);
+  const months = nonCashByMonth.map((v, s) => toMinor(new Dec(v).plus(cashWeight.times(cashByMonth[s]))));
+  const cv = cvDec(months);
+  const anyIrregular = nSlots >= ip.irregularMinMonths && months.some((v) => v > 0);
+  const unstable = cv.gt(constDec(ip.irregularCvThreshold));
+  const method = !anyIrregular ? 'none' : unstable ? 'p25' : 'median';
+  const medianBase = toMinor(medianDec(months));
+  const base =
+    method === 'p25' ? toMinor(percentileDec(months, constDec(ip.irregularLowPercentile))) : method === 'median' ? medianBase : 0;
+  const irregularWeight = constDec(ip.irregularWeight);
+  return {
+    months,
+    cv,
+    method,
+    base,
+    weighted: toMinor(irregularWeight.times(base)),
+    weightedMedian: anyIrregular ? toMinor(irregularWeight.times(medianBase)) : 0,
+  };
+}
+
+const P2P_CATEGORIES: ReadonlySet<string> = new Set(['transfer_in', 'other']);
+
+/**
+ * Marks (1) the analysed-window credits that are person-to-person and could be excluded: pooled (not part of a
+ * regular stream), not an outlier, a transfer_in/other credit whose payer cluster has no stream, whose key reads
+ * as an individual's name and which carries no salary evidence. null when the borrower has no counted regular
+ * stream (then such credits stay irregular income, as for a trader or a gig worker).
+ */
+function personToPersonCandidates(
+  frame: Frame,
+  poolOf: Int32Array,
+  clusters: readonly Cluster[],
+  keywordOf: (i: number) => boolean,
+  isOutlier: (i: number, ci: number) => boolean,
+  streams: readonly IncomeStream[],
+): Uint8Array | null {
+  if (!streams.some((s) => s.status === 'ACTIVE' && s.frequency !== 'irregular' && s.countedMonthlyMinor > 0)) return null;
+  const { txs, keys, months } = frame;
+  const out = new Uint8Array(txs.length);
+  for (let i = 0; i < txs.length; i += 1) {
+    const ci = poolOf[i];
+    if (ci < 0 || clusters[ci].hasStream) continue;
+    if (!P2P_CATEGORIES.has(txs[i].category) || frame.slotOfMonth(months[i]) < 0 || isOutlier(i, ci)) continue;
+    if (!isPersonPayer(keys[i], txs[i].counterparty ?? txs[i].narration) || keywordOf(i)) continue;
+    out[i] = 1;
+  }
+  return out;
+}
+
+/**
+ * Sets `missed` on every stream: for an ACTIVE regular salary stream whose predicted pay day is more than
+ * `maxBusinessDays` business days (Nigerian calendar) before asOf — counting the business days after the
+ * predicted day and before asOf, on which the payment could have arrived — `{ expectedDate, businessDaysLate }`;
+ * else null. A salary replaced by another salary stream paid after it (an employer change) is not missed.
+ */
+function markMissedSalaries(streams: IncomeStream[], asOfDay: number, maxBusinessDays: number): void {
+  for (const s of streams) {
+    s.missed = null;
+    if (!s.isSalary || s.status !== 'ACTIVE' || s.frequency === 'irregular' || s.predictedNextDate === null) continue;
+    const expected = toDay(s.predictedNextDate);
+    let late = 0;
+    for (let d = expected + 1; d < asOfDay; d += 1) if (isBusinessDay(d)) late += 1;
+    if (late <= maxBusinessDays) continue;
+    const replaced = streams.some(
+      (o) => o !== s && o.isSalary && o.status === 'ACTIVE' && o.frequency !== 'irregular' && o.lastDate > s.lastDate,
+    );
+    if (!replaced) s.missed = { expectedDate: s.predictedNextDate, businessDaysLate: late };
+  }
 }
 
 /** Sorts indices in place (ascending), skipping the sort when they already are (a payer with a single key). */
@@ -526,7 +655,12 @@ function occurrenceDays(occ: readonly Occurrence[]): number[] {
 }
 
 /** Salary evidence on any transaction behind the occurrences (in date order, stopping at the first). */
-function anyKeyword(occ: readonly Occurrence[], txs: readonly NormalisedTransaction[], keys: readonly string[], m: KeywordMatcher): boolean {
+function anyKeyword(
+  occ: readonly Occurrence[],
+  txs: readonly NormalisedTransaction[],
+  keys: readonly string[],
+  m: KeywordMatcher,
+): boolean {
   for (const o of occ) for (const i of o.idx) if (hasKeyword(txs[i], m, keys[i])) return true;
   return false;
 }

@@ -55,6 +55,15 @@ export interface Policy {
     irregularMinMonths: number;
     /** INCOME_UNSTABLE is raised for volatile irregular income only when it is at least this share of VMI. */
     irregularMaterialShare: string;
+    /**
+     * Person-to-person credits (policy 1.1.0+; absent in older stored policies, which then count them as before):
+     * for a borrower with a counted regular stream, credits from individuals that are not a stream do not count
+     * as income unless they look like a business (at least `businessMinPayers` distinct payers and at least
+     * `businessMinCreditsPerMonth` such credits per analysed month).
+     */
+    personToPerson?: { businessMinPayers: number; businessMinCreditsPerMonth: string };
+    /** A salary stream more than this many business days past its predicted date is at risk (policy 1.1.0+). */
+    missedSalaryBusinessDays?: number;
   };
   cashFlow: {
     balanceWindowDays: number;
@@ -71,6 +80,8 @@ export interface Policy {
     lowBalance: { shareThreshold: string; factor: string };
     dataIntegrity: { breaksRefer: number };
     nameMatch: { minOverlap: string };
+    /** Negative balance on more than this share of the balance window's days → refer (policy 1.1.0+). */
+    chronicOverdraft?: { shareThreshold: string };
   };
   staleData: { maxAgeHours: number; limitCapMinor: number };
   product: {
@@ -204,6 +215,20 @@ export function validatePolicy(raw: unknown): Policy {
     irregularMinMonths: int(i, 'irregularMinMonths', 'income.'),
     irregularMaterialShare: ratio(i, 'irregularMaterialShare', 'income.', 1),
   };
+  // Fields added in policy 1.1.0 are optional: a policy stored before them validates to exactly what it was
+  // (same canonical JSON, same policyVersion hash) and the engine applies the old method.
+  if (i.personToPerson !== undefined) {
+    const pp = obj(i, 'personToPerson', 'income.');
+    Object.assign(income, {
+      personToPerson: {
+        businessMinPayers: int(pp, 'businessMinPayers', 'income.personToPerson.', 1),
+        businessMinCreditsPerMonth: ratio(pp, 'businessMinCreditsPerMonth', 'income.personToPerson.'),
+      },
+    });
+  }
+  if (i.missedSalaryBusinessDays !== undefined) {
+    Object.assign(income, { missedSalaryBusinessDays: int(i, 'missedSalaryBusinessDays', 'income.', 0) });
+  }
 
   const cf = obj(r, 'cashFlow', '');
   const cashFlow = {
@@ -254,6 +279,10 @@ export function validatePolicy(raw: unknown): Policy {
     dataIntegrity: { breaksRefer: int(di, 'breaksRefer', 'risk.dataIntegrity.', 1) },
     nameMatch: { minOverlap: ratio(nm, 'minOverlap', 'risk.nameMatch.', 1) },
   };
+  if (rk.chronicOverdraft !== undefined) {
+    const co = obj(rk, 'chronicOverdraft', 'risk.');
+    Object.assign(risk, { chronicOverdraft: { shareThreshold: ratio(co, 'shareThreshold', 'risk.chronicOverdraft.', 1) } });
+  }
   if (new Dec(risk.gambling.referShare).gt(risk.gambling.declineShare)) {
     throw new PolicyValidationError('risk.gambling.referShare', 'must not exceed risk.gambling.declineShare');
   }

@@ -39,6 +39,9 @@ export const REASON_CODES = [
   'POLICY_PRODUCT_MAX',
   'INCOME_MULTIPLE_CAP',
   'REQUESTED_AMOUNT_ABOVE_LIMIT',
+  'P2P_CREDITS_EXCLUDED',
+  'SALARY_MISSED',
+  'CHRONIC_OVERDRAFT',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -55,6 +58,9 @@ export interface ReasonContext {
   income: IncomeResult;
   incomeUncapped: number;
   incomeMedianBased: number;
+  /** VMI and free cash flow had person-to-person credits counted (P2P_CREDITS_EXCLUDED's counterfactual). */
+  incomeWithPersonToPerson: number;
+  freeCashFlowWithPersonToPerson: number;
   cashFlow: CashFlowResult;
   obligations: ObligationsResult;
   risk: RiskResult;
@@ -81,6 +87,13 @@ export function rankReasons(candidates: readonly (Reason & { lost: number })[], 
     .map(({ lost: _lost, ...r }) => r);
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-11-26` → `26 Nov` (the year is clear from asOf). */
+export function shortDate(date: string): string {
+  return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
+}
+
 export function buildReasons(ctx: ReasonContext): Reason[] {
   const { policy, income, cashFlow, obligations, risk, coverage, limit, limitInputs } = ctx;
   const rate = new Dec(limit.monthlyRate);
@@ -93,11 +106,12 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
     severity: ReasonSeverity,
     message: string,
     values: Reason['values'],
-    counterfactual?: { altLimit: number; message: (delta: string) => string },
+    counterfactual?: { altLimit: number; message: (delta: string) => string } | { decision: string },
   ): void => {
-    const lost = counterfactual ? Math.max(0, counterfactual.altLimit - base) : 0;
+    const lost = counterfactual && 'altLimit' in counterfactual ? Math.max(0, counterfactual.altLimit - base) : 0;
     const r: Candidate = { code, message, severity, values, lost };
-    if (counterfactual && lost > 0) r.counterfactual = { message: counterfactual.message(formatNaira(lost)), limitDeltaMinor: lost };
+    if (counterfactual && 'decision' in counterfactual) r.counterfactual = { message: counterfactual.decision, limitDeltaMinor: 0 };
+    else if (counterfactual && lost > 0) r.counterfactual = { message: counterfactual.message(formatNaira(lost)), limitDeltaMinor: lost };
     out.push(r);
   };
 
@@ -156,6 +170,42 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
           freeCashFlowMinor: limitInputs.freeCashFlowMinor + s.monthlyAmountMinor,
         }),
         message: (d) => `Limit would be ${d} higher if income from ${s.label} resumed.`,
+      },
+    );
+  }
+  // A salary past its predicted pay day (policy income.missedSalaryBusinessDays): possible job loss, refer.
+  const missed = income.streams.find((s) => s.missed);
+  if (missed?.missed) {
+    const expected = shortDate(missed.missed.expectedDate);
+    add(
+      'SALARY_MISSED',
+      'review',
+      `Salary from ${missed.label} (${formatNaira(missed.monthlyAmountMinor)}/month) was expected ${expected}, not received (${missed.missed.businessDaysLate} business days late).`,
+      {
+        streamId: missed.id,
+        expectedDate: missed.missed.expectedDate,
+        businessDaysLate: missed.missed.businessDaysLate,
+        maxBusinessDays: policy.income.missedSalaryBusinessDays ?? null,
+        lastDate: missed.lastDate,
+        monthlyAmountMinor: missed.monthlyAmountMinor,
+      },
+      { decision: `Would not be referred for this once the salary from ${missed.label} expected ${expected} is received.` },
+    );
+  }
+  // Person-to-person credits left out of income (policy income.personToPerson).
+  const p2p = income.excluded.personToPerson;
+  if (p2p && p2p.amountMinor > 0) {
+    add(
+      'P2P_CREDITS_EXCLUDED',
+      'info',
+      `Credits from individuals not counted: ${formatNaira(p2p.amountMinor)} from ${p2p.payers} ${p2p.payers === 1 ? 'person' : 'people'} (${p2p.transactionIds.length} credits) over the analysed months; regular income is counted instead.`,
+      { amountMinor: p2p.amountMinor, payers: p2p.payers, credits: p2p.transactionIds.length },
+      {
+        altLimit: limitWith({
+          verifiedMonthlyIncomeMinor: ctx.incomeWithPersonToPerson,
+          freeCashFlowMinor: ctx.freeCashFlowWithPersonToPerson,
+        }),
+        message: (d) => `Limit would be ${d} higher if credits from individuals counted as income.`,
       },
     );
   }
@@ -346,6 +396,25 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       `The balance was negative on ${cashFlow.negativeBalanceDays} of the last ${cashFlow.balanceWindowDays} days.`,
       { days: cashFlow.negativeBalanceDays, windowDays: cashFlow.balanceWindowDays, threshold: rp.negativeBalance.daysThreshold },
       'without negative-balance days',
+    );
+  }
+  const co = risk.chronicOverdraft;
+  if (co?.detected) {
+    // Days to turn non-negative for the share to fall to the threshold: negative days − ⌊threshold × window⌋.
+    const allowed = new Dec(co.shareThreshold).times(co.windowDays).floor().toNumber();
+    const more = co.negativeDays - allowed;
+    add(
+      'CHRONIC_OVERDRAFT',
+      'review',
+      `The ${co.accountId === null ? 'balance' : `balance of account ${co.accountId}`} was negative on ${co.negativeDays} of the last ${co.windowDays} days (more than ${new Dec(co.shareThreshold).times(100).toString()}%).`,
+      {
+        negativeDays: co.negativeDays,
+        windowDays: co.windowDays,
+        share: co.share,
+        shareThreshold: co.shareThreshold,
+        accountId: co.accountId,
+      },
+      { decision: `Would not be referred for this with a balance at or above ₦0 on at least ${more} more of the ${co.windowDays} days.` },
     );
   }
   if (

@@ -31,6 +31,66 @@ export function nameOverlap(a: string, b: string): Dec {
   return new Dec(common).div(Math.min(ta.size, tb.size));
 }
 
+/**
+ * Rows in the pass-through window that move the borrower's own money even though the categoriser did not call
+ * them self-transfers (1 = own move): a transfer_out to a payee named like an account holder (≥ 2 name tokens in
+ * common, covering ≥ 2/3 of the holder's tokens: "TRF TO ADA OKAFOR KUDA"), and both legs of a cross-account
+ * pair (a debit on one linked account and a credit of the same amount on another within `windowDays`, matched
+ * one to one, earliest first). Categorised self-transfers never enter the test anyway. null when there are none.
+ */
+export function ownMoves(frame: Frame, fromDay: number, windowDays: number): Uint8Array | null {
+  const { txs, days, keys } = frame;
+  const holders = frame.accounts.map((a) => (a.holderName ? nameTokens(a.holderName) : null)).filter((h) => h !== null && h.size > 0);
+  let out: Uint8Array | null = null;
+  const mark = (i: number): void => {
+    out ??= new Uint8Array(txs.length);
+    out[i] = 1;
+  };
+  const byKey = new Map<string, boolean>();
+  const ownName = (key: string): boolean => {
+    let v = byKey.get(key);
+    if (v === undefined) {
+      const kt = nameTokens(key);
+      v = holders.some((h) => {
+        let common = 0;
+        for (const t of h!) if (kt.has(t)) common += 1;
+        return common >= 2 && 3 * common >= 2 * h!.size;
+      });
+      byKey.set(key, v);
+    }
+    return v;
+  };
+  const multiAccount = frame.accounts.length > 1;
+  // Credits by amount for pairing: amount → indices (date order), consumed once paired.
+  const credits = new Map<number, number[]>();
+  if (multiAccount) {
+    for (let i = 0; i < txs.length; i += 1) {
+      const t = txs[i];
+      if (days[i] < fromDay - windowDays || t.direction !== 'credit' || !INCOME_ELIGIBLE.has(t.category)) continue;
+      const list = credits.get(t.amountMinor);
+      if (list) list.push(i);
+      else credits.set(t.amountMinor, [i]);
+    }
+  }
+  for (let i = 0; i < txs.length; i += 1) {
+    const t = txs[i];
+    if (days[i] < fromDay || t.direction !== 'debit' || t.category !== 'transfer_out') continue;
+    if (holders.length > 0 && ownName(keys[i])) {
+      mark(i);
+      continue;
+    }
+    if (!multiAccount) continue;
+    const list = credits.get(t.amountMinor);
+    if (!list) continue;
+    const k = list.findIndex((j) => j >= 0 && txs[j].accountId !== t.accountId && Math.abs(days[j] - days[i]) <= windowDays);
+    if (k < 0) continue;
+    mark(i);
+    mark(list[k]);
+    list[k] = -1;
+  }
+  return out;
+}
+
 export interface RiskInput {
   frame: Frame;
   policy: Policy;
@@ -62,6 +122,7 @@ export function computeRisk({ frame, policy, completeMonths, staleFromContext, a
   let ptInflow = 0;
   let ptMatched = 0;
   const ptBy = new Map<string, number>();
+  const own = ownMoves(frame, d90, rp.passThrough.windowDays);
   for (let i = 0; i < txs.length; i += 1) {
     const t = txs[i];
     const day = days[i];
@@ -79,6 +140,7 @@ export function computeRisk({ frame, policy, completeMonths, staleFromContext, a
     }
     if (day < d90) continue;
     if (t.category === 'failed_debit') failedIds.push(t.id);
+    if (own !== null && own[i] === 1) continue; // the borrower's own money moving between own accounts and wallets
     if (t.direction === 'credit' && INCOME_ELIGIBLE.has(t.category)) {
       queue.push({ day, left: t.amountMinor });
       ptInflow += t.amountMinor;

@@ -64,6 +64,12 @@ export interface IncomeStream {
   confidenceComponents: ConfidenceComponents;
   isSalary: boolean;
   amountChanged: { date: string; fromMinor: number; toMinor: number } | null;
+  /**
+   * Salary streams only, with `income.missedSalaryBusinessDays` in the policy (1.1.0+; absent otherwise): the
+   * predicted pay day passed more than that many business days before asOf with no payment (the stream is at
+   * risk: SALARY_MISSED). null when the salary is not late.
+   */
+  missed?: { expectedDate: string; businessDaysLate: number } | null;
   transactionIds: string[];
 }
 
@@ -94,6 +100,12 @@ export interface IncomeResult {
     neverIncomeTransactionIds: string[];
     outlierTransactionIds: string[];
     outlierThresholdMinor: number;
+    /**
+     * Credits from individuals not counted as income (policy `income.personToPerson`, 1.1.0+; absent otherwise):
+     * analysed-window credits whose payer is a person, not a stream, for a borrower with a counted regular stream.
+     * `businessPattern`: they were counted because they look like a trader's customers (many payers, frequent).
+     */
+    personToPerson?: { amountMinor: number; payers: number; transactionIds: string[]; businessPattern: boolean };
   };
   /** VMI was capped at the salary streams because the account is a pass-through. */
   cappedByPassThrough: boolean;
@@ -166,6 +178,19 @@ export interface RiskResult {
   staleData: { stale: boolean; freshnessHours: number | null; reauthRequired: boolean; fromContext: boolean };
   nameMatch: { checked: boolean; matched: boolean; bestOverlap: string | null; holderNames: string[] };
   futureDatedIgnored: number;
+  /**
+   * Policy `risk.chronicOverdraft` (1.1.0+; absent otherwise): the balance (summed over accounts, or of the worst
+   * single account) was negative on more than `shareThreshold` of the balance window's days.
+   */
+  chronicOverdraft?: {
+    detected: boolean;
+    /** The account whose own balance was negative most often; null when the summed balance is the worse. */
+    accountId: string | null;
+    negativeDays: number;
+    windowDays: number;
+    share: string;
+    shareThreshold: string;
+  };
 }
 
 export interface Counterfactual {

@@ -1,7 +1,7 @@
 import { canonicalJson, hashInput, prepareTransactions } from './canonical.js';
 import { computeCashFlow } from './cashflow.js';
 import { asOfDate, fromDay, monthKey, toDay } from './dates.js';
-import { Dec, ONE, minDec, toMinor } from './decimal.js';
+import { Dec, ONE, minDec, toMinor, toRatio } from './decimal.js';
 import { buildFrame } from './frame.js';
 import { detectIncome } from './income.js';
 import { computeLimit, type LimitInputs } from './limit.js';
@@ -10,6 +10,7 @@ import { policyVersion } from './policy.js';
 import { buildReasons, type RiskFactorHit } from './reasons.js';
 import { computeRisk } from './risk.js';
 import type { CoverageResult, Decision, EngineInput, EngineResult, Feature, Reason } from './types.js';
+import { medianDec } from './stats.js';
 import { ENGINE_VERSION } from './version.js';
 
 // Per policy object (policies are treated as immutable once validated): its version and canonical JSON.
@@ -62,8 +63,18 @@ export function underwrite(input: EngineInput): EngineResult {
   const obligations = computeObligations(frame);
   const incomeD = detectIncome(frame, policy, risk.passThrough.detected);
   const income = incomeD.result;
-  const cashFlow = computeCashFlow(frame, policy, incomeD.qualifyingByMonth, obligations.monthlyTotalMinor);
+  const balanceDetail: { worstAccount: { accountId: string; negativeDays: number } | null } = { worstAccount: null };
+  const cashFlow = computeCashFlow(frame, policy, incomeD.qualifyingByMonth, obligations.monthlyTotalMinor, balanceDetail);
   const vmi = income.verifiedMonthlyMinor;
+  if (policy.risk.chronicOverdraft)
+    risk.chronicOverdraft = chronicOverdraft(cashFlow, balanceDetail.worstAccount, policy.risk.chronicOverdraft);
+  // Free cash flow had the excluded person-to-person credits counted: the median qualifying month with them.
+  const p2pByMonth = incomeD.personToPersonByMonth;
+  const fcfWithP2p = p2pByMonth.some((v) => v > 0)
+    ? cashFlow.freeCashFlowMinor -
+      cashFlow.medianMonthlyInflowMinor +
+      toMinor(medianDec(incomeD.qualifyingByMonth.map((v, k) => v + p2pByMonth[k])))
+    : cashFlow.freeCashFlowMinor;
 
   // Coverage factor: the first band (most months first) the borrower reaches.
   const bands = [...policy.coverage.factors].sort((a, b) => b.minMonths - a.minMonths);
@@ -109,6 +120,8 @@ export function underwrite(input: EngineInput): EngineResult {
     income,
     incomeUncapped: incomeD.uncappedVerifiedMonthlyMinor,
     incomeMedianBased: incomeD.medianBasedVerifiedMonthlyMinor,
+    incomeWithPersonToPerson: incomeD.withPersonToPersonVerifiedMonthlyMinor,
+    freeCashFlowWithPersonToPerson: fcfWithP2p,
     cashFlow,
     obligations,
     risk,
@@ -135,6 +148,25 @@ export function underwrite(input: EngineInput): EngineResult {
     risk,
     coverage,
     features: buildFeatures(income, cashFlow, obligations, risk, incomeD.result.streams),
+  };
+}
+
+/** Negative on more than the policy share of the balance window's days, summed over accounts or in one account. */
+function chronicOverdraft(
+  cashFlow: EngineResult['cashFlow'],
+  worst: { accountId: string; negativeDays: number } | null,
+  rule: { shareThreshold: string },
+): NonNullable<EngineResult['risk']['chronicOverdraft']> {
+  const byAccount = worst !== null && worst.negativeDays > cashFlow.negativeBalanceDays;
+  const negativeDays = byAccount ? worst.negativeDays : cashFlow.negativeBalanceDays;
+  const share = new Dec(negativeDays).div(cashFlow.balanceWindowDays);
+  return {
+    detected: cashFlow.averageDailyBalanceMinor !== null && share.gt(rule.shareThreshold),
+    accountId: byAccount ? worst.accountId : null,
+    negativeDays,
+    windowDays: cashFlow.balanceWindowDays,
+    share: toRatio(share),
+    shareThreshold: rule.shareThreshold,
   };
 }
 
@@ -186,6 +218,9 @@ function buildFlags(
   if (income.streams.some((s) => s.status !== 'ACTIVE' && s.maturity === 'MATURE')) flags.add('income_inactive');
   if (income.excluded.outlierTransactionIds.length > 0) flags.add('outliers_excluded');
   if (risk.futureDatedIgnored > 0) flags.add('future_dated_ignored');
+  if (risk.chronicOverdraft?.detected) flags.add('chronic_overdraft');
+  if (income.streams.some((s) => s.missed)) flags.add('salary_missed');
+  if ((income.excluded.personToPerson?.amountMinor ?? 0) > 0) flags.add('person_to_person_excluded');
   return [...flags].sort();
 }
 
@@ -234,5 +269,7 @@ function buildFeatures(
     { name: 'inflow_volatility', value: cashFlow.inflowVolatility, transactionIds: [] },
     { name: 'pass_through_share', value: risk.passThrough.share, transactionIds: [] },
   ];
+  const p2p = income.excluded.personToPerson;
+  if (p2p) features.push({ name: 'person_to_person_credits_excluded', value: p2p.amountMinor, transactionIds: p2p.transactionIds });
   return features;
 }

@@ -24,16 +24,16 @@ describe(`${underwrite.name}: gambler persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'decline',
-      recommendedLimit: 39500000,
+      recommendedLimit: 35500000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 7535095,
-      verifiedMonthly: 44719000,
-      monthlyEstimate: 44865000,
+      instalment: 6772047,
+      verifiedMonthly: 44500000,
+      monthlyEstimate: 44500000,
       regularMonthly: 44500000,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: ['gambling'],
-      reasons: ['GAMBLING_SHARE_HIGH', 'FREE_CASH_FLOW_LOW'],
+      flags: ['gambling', 'person_to_person_excluded'],
+      reasons: ['GAMBLING_SHARE_HIGH', 'FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'OKOMU AGRO ALLIED LTD',

@@ -27,13 +27,13 @@ describe(`${underwrite.name}: loan_stacker persona`, () => {
       recommendedLimit: 0,
       bindingConstraint: 'dsr',
       instalment: 0,
-      verifiedMonthly: 40447000,
-      monthlyEstimate: 41745000,
+      verifiedMonthly: 38500000,
+      monthlyEstimate: 38500000,
       regularMonthly: 38500000,
       obligationsMonthlyTotal: 14829998,
       completeMonths: 12,
-      flags: ['existing_loans', 'failed_debits', 'loan_stacking', 'multiple_lenders'],
-      reasons: ['DSR_ABOVE_CAP', 'RECENT_LOAN_DISBURSEMENTS', 'MULTIPLE_ACTIVE_LENDERS'],
+      flags: ['existing_loans', 'failed_debits', 'loan_stacking', 'multiple_lenders', 'person_to_person_excluded'],
+      reasons: ['DSR_ABOVE_CAP', 'RECENT_LOAN_DISBURSEMENTS', 'MULTIPLE_ACTIVE_LENDERS', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'CEDARPOINT SCHOOLS LTD',

@@ -24,16 +24,16 @@ describe(`${underwrite.name}: mfa_bank persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'approve',
-      recommendedLimit: 35500000,
+      recommendedLimit: 29000000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 6772047,
-      verifiedMonthly: 29810500,
-      monthlyEstimate: 30017500,
+      instalment: 5532095,
+      verifiedMonthly: 29500000,
+      monthlyEstimate: 29500000,
       regularMonthly: 29500000,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: [],
-      reasons: ['FREE_CASH_FLOW_LOW'],
+      flags: ['person_to_person_excluded'],
+      reasons: ['FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'BLUEWAVE TELECOM SERVICES',

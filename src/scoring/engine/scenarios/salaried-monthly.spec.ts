@@ -24,16 +24,16 @@ describe(`${underwrite.name}: salaried_monthly persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'approve',
-      recommendedLimit: 35000000,
+      recommendedLimit: 28000000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 6676666,
-      verifiedMonthly: 36343500,
-      monthlyEstimate: 36572500,
+      instalment: 5341333,
+      verifiedMonthly: 36000000,
+      monthlyEstimate: 36000000,
       regularMonthly: 36000000,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: [],
-      reasons: ['FREE_CASH_FLOW_LOW'],
+      flags: ['person_to_person_excluded'],
+      reasons: ['FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'MIDLAND HOSPITALS LTD',

@@ -24,16 +24,16 @@ describe(`${underwrite.name}: salary_raise persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'approve',
-      recommendedLimit: 51500000,
+      recommendedLimit: 46500000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 9824237,
-      verifiedMonthly: 39552500,
-      monthlyEstimate: 39587500,
+      instalment: 8870428,
+      verifiedMonthly: 39500000,
+      monthlyEstimate: 39500000,
       regularMonthly: 39500000,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: ['income_changed'],
-      reasons: ['FREE_CASH_FLOW_LOW'],
+      flags: ['income_changed', 'person_to_person_excluded'],
+      reasons: ['FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'BLUEWAVE TELECOM SERVICES',

@@ -24,16 +24,16 @@ describe(`${underwrite.name}: self_transfer_pair persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'approve',
-      recommendedLimit: 77500000,
+      recommendedLimit: 65500000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 14784047,
-      verifiedMonthly: 47895250,
-      monthlyEstimate: 49158750,
+      instalment: 12494904,
+      verifiedMonthly: 46000000,
+      monthlyEstimate: 46000000,
       regularMonthly: 46000000,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: [],
-      reasons: ['FREE_CASH_FLOW_LOW'],
+      flags: ['person_to_person_excluded'],
+      reasons: ['FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'CEDARPOINT SCHOOLS LTD',

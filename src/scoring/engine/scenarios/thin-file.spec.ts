@@ -32,8 +32,8 @@ describe(`${underwrite.name}: thin_file persona`, () => {
       regularMonthly: 31000000,
       obligationsMonthlyTotal: 0,
       completeMonths: 1,
-      flags: ['thin_file'],
-      reasons: ['INSUFFICIENT_HISTORY'],
+      flags: ['person_to_person_excluded', 'thin_file'],
+      reasons: ['INSUFFICIENT_HISTORY', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'OKOMU AGRO ALLIED LTD',

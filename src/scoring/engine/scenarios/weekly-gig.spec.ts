@@ -23,16 +23,16 @@ describe(`${underwrite.name}: weekly_gig persona`, () => {
   it('should produce the pinned result', () => {
     expect(pinnedSummary(output)).toEqual({
       decision: 'approve',
-      recommendedLimit: 36500000,
+      recommendedLimit: 23000000,
       bindingConstraint: 'free_cash_flow',
-      instalment: 6962809,
-      verifiedMonthly: 22861700,
-      monthlyEstimate: 23173200,
+      instalment: 4387523,
+      verifiedMonthly: 22394450,
+      monthlyEstimate: 22394450,
       regularMonthly: 22394450,
       obligationsMonthlyTotal: 0,
       completeMonths: 12,
-      flags: [],
-      reasons: ['FREE_CASH_FLOW_LOW'],
+      flags: ['person_to_person_excluded'],
+      reasons: ['FREE_CASH_FLOW_LOW', 'P2P_CREDITS_EXCLUDED'],
       streams: [
         {
           label: 'BOLT OPERATIONS NIGERIA LTD',
