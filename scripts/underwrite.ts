@@ -2,7 +2,10 @@
  * Offline underwriting of a Mono export file — the same normalisation and engine as the service.
  *
  *   npm run --silent underwrite -- --input FILE [--as-of YYYY-MM-DD] [--amount KOBO --tenor MONTHS] [--rate 0.04]
- *                                  [--policy FILE] [--applicant-name NAME] [--stale] [--json]
+ *                                  [--policy FILE] [--applicant-name NAME] [--stale] [--json [--explain]]
+ *
+ * --explain (with --json) adds `transactions`: every de-duplicated row with its category, the categoriser rule, the
+ * counterparty, the engine's payer key and its kind, how the engine treated it and whether it counted as income.
  *
  * FILE holds `{ "account": {…Mono v2 account details…}, "transactions": [ …Mono v2 transactions… ] }` or an array
  * of those (several accounts of one borrower). asOf defaults to the day after the latest transaction (Lagos
@@ -12,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lagosDate, normaliseMonoExport } from '../src/ingestion/normalise/index.js';
 import {
+  explainTransactions,
   formatNaira,
   toUnderwritingOutput,
   underwrite,
@@ -26,7 +30,7 @@ class UsageError extends Error {}
 class InputError extends Error {}
 
 const USAGE =
-  'usage: underwrite --input FILE [--as-of YYYY-MM-DD] [--amount KOBO --tenor MONTHS] [--rate DECIMAL] [--policy FILE] [--applicant-name NAME] [--stale] [--json]';
+  'usage: underwrite --input FILE [--as-of YYYY-MM-DD] [--amount KOBO --tenor MONTHS] [--rate DECIMAL] [--policy FILE] [--applicant-name NAME] [--stale] [--json [--explain]]';
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -94,9 +98,14 @@ function summary(o: UnderwritingOutput): string {
   );
   for (const s of o.income.streams) {
     lines.push(
-      `  ${s.id} ${s.label}: ${s.frequency} ${s.status.toLowerCase()} ${s.maturity.toLowerCase()}, ${formatNaira(s.monthlyAmount)}/month, confidence ${s.confidence}, weight ${s.weight}${s.predictedNextDate ? `, next ${s.predictedNextDate}` : ''}`,
+      `  ${s.id} ${s.label}: ${s.frequency} ${s.status.toLowerCase()} ${s.maturity.toLowerCase()}, ${formatNaira(s.monthlyAmount)}/month, confidence ${s.confidence}, weight ${s.weight}${s.predictedNextDate ? `, next ${s.predictedNextDate}` : ''}${s.missed ? ` — expected ${s.missed.expectedDate}, not received (${s.missed.businessDaysLate} business days)` : ''}`,
     );
   }
+  const p2p = o.income.personToPersonExcluded;
+  if (p2p && p2p.amount > 0)
+    lines.push(
+      `  credits from individuals not counted: ${formatNaira(p2p.amount)} from ${p2p.payers} ${p2p.payers === 1 ? 'person' : 'people'}`,
+    );
   lines.push(
     `Obligations:        ${formatNaira(o.obligations.monthlyTotal)}/month to ${o.obligations.lenderCount} lender(s); ${o.obligations.disbursements90d.count} loan disbursement(s) in 90 days`,
   );
@@ -135,6 +144,7 @@ function main(argv: string[]): number {
         'applicant-name': { type: 'string' },
         stale: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        explain: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -148,6 +158,7 @@ function main(argv: string[]): number {
     return 0;
   }
   if (!values.input) throw new UsageError('--input FILE is required');
+  if (values.explain && !values.json) throw new UsageError('--explain goes with --json');
   const asOfArg = values['as-of'];
   if (asOfArg !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(asOfArg) || Number.isNaN(Date.parse(`${asOfArg}T00:00:00Z`)))) {
     throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${asOfArg}'`);
@@ -188,7 +199,8 @@ function main(argv: string[]): number {
     context: { staleData: values.stale, ...(values['applicant-name'] ? { applicantName: values['applicant-name'] } : {}) },
   });
   const output = toUnderwritingOutput(result);
-  process.stdout.write(values.json ? `${JSON.stringify(output)}\n` : `${summary(output)}\n`);
+  const body = values.explain ? { ...output, transactions: explainTransactions(normalised.transactions, result) } : output;
+  process.stdout.write(values.json ? `${JSON.stringify(body)}\n` : `${summary(output)}\n`);
   return 0;
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExplainedTransaction } from './explain.js';
 import type { UnderwritingOutput } from './output.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -41,6 +42,48 @@ describe('scripts/underwrite.ts', () => {
     expect(out.engineVersion).toBe('1.2.0');
     expect(out.requested?.amount).toBe(50_000_000);
     expect(out.cashFlow.months).toHaveLength(6);
+  });
+
+  it('should add every row with its treatment under --explain (integer kobo; counted exactly the rows behind counted income)', () => {
+    const r = cli(['--input', fixture, '--json', '--explain']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as UnderwritingOutput & { transactions: ExplainedTransaction[] };
+    expect(out.transactions).toHaveLength(out.coverage.transactionCount);
+    for (const t of out.transactions) {
+      expect(Object.keys(t).sort()).toEqual(
+        [
+          'accountId',
+          'amount',
+          'category',
+          'counterparty',
+          'counterpartyKey',
+          'counterpartyKind',
+          'countedAsIncome',
+          'date',
+          'direction',
+          'id',
+          'rule',
+          'treatment',
+        ].sort(),
+      );
+      expect(Number.isSafeInteger(t.amount) && t.amount > 0).toBe(true);
+      if (t.direction === 'debit') expect(t.countedAsIncome).toBe(false);
+    }
+    const counted = new Set(
+      out.income.streams.filter((s) => s.weight !== '0.00' && s.frequency !== 'irregular').flatMap((s) => s.transactionIds),
+    );
+    expect(out.income.irregularMonthly).toBe(0);
+    expect(new Set(out.transactions.filter((t) => t.countedAsIncome).map((t) => t.id))).toEqual(counted);
+    const salary = out.transactions.filter((t) => counted.has(t.id));
+    expect(salary.every((t) => t.treatment === 'stream:S1' && t.category === 'salary')).toBe(true);
+    // The family transfers this persona receives: individuals, not counted.
+    const p2p = out.transactions.filter((t) => t.treatment === 'person_to_person');
+    expect(p2p).toHaveLength(out.income.personToPersonExcluded!.credits);
+    expect(p2p.every((t) => t.counterpartyKind === 'person' && !t.countedAsIncome && t.direction === 'credit')).toBe(true);
+    expect(p2p.reduce((a, t) => a + t.amount, 0)).toBe(out.income.personToPersonExcluded!.amount);
+    // Without --explain the contract shape carries no rows.
+    expect('transactions' in (JSON.parse(cli(['--input', fixture, '--json']).stdout) as object)).toBe(false);
+    expect(cli(['--input', fixture, '--explain']).status).toBe(2);
   });
 
   it('should print a readable summary without --json', () => {

@@ -7,3 +7,5 @@ export { formatNaira } from './money.js';
 export { REASON_CODES, type ReasonCode } from './reasons.js';
 export type * from './types.js';
 export { toUnderwritingOutput, type UnderwritingOutput, type OutputStream } from './output.js';
+export { explainTransactions, type ExplainedTransaction, type Treatment } from './explain.js';
+export { counterpartyKind, isPersonPayer, type CounterpartyKind } from './counterparty-kind.js';

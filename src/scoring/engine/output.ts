@@ -21,6 +21,8 @@ export interface UnderwritingOutput {
     regularMonthly: number;
     irregularMonthly: number;
     streams: OutputStream[];
+    /** Credits from individuals not counted as income (policy 1.1.0+); null under a policy without the rule. */
+    personToPersonExcluded: { amount: number; payers: number; credits: number; businessPattern: boolean } | null;
   };
   obligations: {
     monthlyTotal: number;
@@ -51,6 +53,8 @@ export interface UnderwritingOutput {
     dataIntegrityFindings: number;
     stale: boolean;
     nameMatch: boolean | null;
+    /** Balance negative on more than the policy share of the window's days (policy 1.1.0+); null without the rule. */
+    chronicOverdraft: { detected: boolean; negativeDays: number; windowDays: number; accountId: string | null } | null;
   };
   flags: string[];
   reasons: Reason[];
@@ -85,6 +89,8 @@ export interface OutputStream {
   lastDate: string;
   predictedNextDate: string | null;
   amountChanged: IncomeStream['amountChanged'];
+  /** A salary past its predicted date (policy 1.1.0+): `{ expectedDate, businessDaysLate }`, else null. */
+  missed: { expectedDate: string; businessDaysLate: number } | null;
   transactionIds: string[];
 }
 
@@ -95,6 +101,8 @@ function offer(c: CounterOffer | null): UnderwritingOutput['counterOffer'] {
 /** Pure mapping from the engine's full result to the stable output shape. */
 export function toUnderwritingOutput(r: EngineResult): UnderwritingOutput {
   const l = r.limit;
+  const p2p = r.income.excluded.personToPerson;
+  const co = r.risk.chronicOverdraft;
   return {
     decision: r.decision,
     recommendedLimit: l.recommendedMinor,
@@ -137,8 +145,12 @@ export function toUnderwritingOutput(r: EngineResult): UnderwritingOutput {
         lastDate: s.lastDate,
         predictedNextDate: s.predictedNextDate,
         amountChanged: s.amountChanged,
+        missed: s.missed ?? null,
         transactionIds: s.transactionIds,
       })),
+      personToPersonExcluded: p2p
+        ? { amount: p2p.amountMinor, payers: p2p.payers, credits: p2p.transactionIds.length, businessPattern: p2p.businessPattern }
+        : null,
     },
     obligations: {
       monthlyTotal: r.obligations.monthlyTotalMinor,
@@ -178,6 +190,9 @@ export function toUnderwritingOutput(r: EngineResult): UnderwritingOutput {
       dataIntegrityFindings: r.risk.dataIntegrity.balanceBreaks,
       stale: r.risk.staleData.stale,
       nameMatch: r.risk.nameMatch.checked ? r.risk.nameMatch.matched : null,
+      chronicOverdraft: co
+        ? { detected: co.detected, negativeDays: co.negativeDays, windowDays: co.windowDays, accountId: co.accountId }
+        : null,
     },
     flags: r.flags,
     reasons: r.reasons,
