@@ -17,7 +17,14 @@ import { parseArgs } from 'node:util';
 import { loadDictionaries } from '../../src/ingestion/normalise/index.js';
 import { ENGINE_VERSION } from '../../src/scoring/engine/index.js';
 import { DEFAULT_POLICY_VERSION } from '../../src/scoring/policy/index.js';
-import { evaluateNarrations, formatNarrationMetrics, readLabelledTsv, type LabelledNarration, type NarrationMetrics } from './narrations.js';
+import {
+  evaluateNarrations,
+  formatNarrationMetrics,
+  readLabelledTsv,
+  readStatementAccounts,
+  type LabelledNarration,
+  type NarrationMetrics,
+} from './narrations.js';
 import { formatPopulationReport, runPopulationEval } from './population/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -103,10 +110,12 @@ function main(): void {
       out.push(`skipped: ${values.corpus} does not exist`, '');
     } else {
       const rows = readLabelledTsv(values.corpus);
+      const accountsFile = join(dirname(values.corpus), 'accounts.tsv');
+      const accounts = existsSync(accountsFile) ? readStatementAccounts(accountsFile) : new Map();
       const parts: Record<string, unknown> = {};
-      const all = evaluateNarrations(rows);
+      const all = evaluateNarrations(rows, accounts);
       for (const [split, list] of [...bySplit(rows)].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        const m = evaluateNarrations(list);
+        const m = evaluateNarrations(list, accounts);
         out.push(formatNarrationMetrics(`split ${split}: ${m.rows} rows`, m, { misses: values.misses }), '');
         parts[split] = summary(m);
       }

@@ -130,8 +130,34 @@ export function readLabelledTsv(path: string): LabelledNarration[] {
   return parseLabelledTsv(readFileSync(path, 'utf8'), path);
 }
 
-/** Categorises every row the production way: each statement is one account with its holder's name. */
-export function categoriseRows(rows: readonly LabelledNarration[]): Prediction[] {
+/** The statement's own account number and the holder's other accounts (numbers), when the file set gives them. */
+export interface StatementAccounts {
+  accountNumber: string;
+  otherAccountNumbers: string[];
+}
+
+/** `statement<TAB>account_number<TAB>other_accounts` with other accounts as `bank:number` separated by spaces. */
+export function readStatementAccounts(path: string): Map<string, StatementAccounts> {
+  const out = new Map<string, StatementAccounts>();
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  for (const line of lines.slice(1)) {
+    const [statement, accountNumber, others = ''] = line.split('\t');
+    out.set(statement.trim(), {
+      accountNumber: accountNumber.trim(),
+      otherAccountNumbers: others
+        .split(/\s+/)
+        .filter((x) => x !== '')
+        .map((x) => x.slice(x.indexOf(':') + 1)),
+    });
+  }
+  return out;
+}
+
+/**
+ * Categorises every row the production way: each statement is one account with its holder's name (and, when known,
+ * its number, with the holder's other accounts linked beside it as a lender would have them).
+ */
+export function categoriseRows(rows: readonly LabelledNarration[], accounts: ReadonlyMap<string, StatementAccounts> = new Map()): Prediction[] {
   const byStatement = new Map<string, LabelledNarration[]>();
   for (const r of rows) {
     const list = byStatement.get(r.statement);
@@ -142,10 +168,17 @@ export function categoriseRows(rows: readonly LabelledNarration[]): Prediction[]
   for (const [statement, list] of byStatement) {
     const ids = list.map((_, k) => `${statement}-${k}`);
     const latest = list.reduce((m, r) => (r.date > m ? r.date : m), list[0].date);
+    const known = accounts.get(statement);
+    const name = list[0].holder === '' ? null : list[0].holder;
+    const linked = (known?.otherAccountNumbers ?? []).map((n, k) => ({
+      account: { id: `eval-${statement}-linked-${k}`, name, account_number: n, currency: 'NGN', balance: null, type: 'SAVINGS_ACCOUNT' },
+      transactions: [],
+    }));
     const exported = {
       account: {
         id: `eval-${statement}`,
-        name: list[0].holder === '' ? null : list[0].holder,
+        name,
+        account_number: known?.accountNumber ?? null,
         currency: 'NGN',
         balance: null,
         type: 'SAVINGS_ACCOUNT',
@@ -160,7 +193,7 @@ export function categoriseRows(rows: readonly LabelledNarration[]): Prediction[]
         currency: 'NGN',
       })),
     };
-    const { transactions } = normaliseMonoExport(exported, latest);
+    const { transactions } = normaliseMonoExport(linked.length > 0 ? [exported, ...linked] : exported, latest);
     const byId = new Map(transactions.map((t) => [t.id, t]));
     list.forEach((row, k) => {
       const t = byId.get(ids[k]);
@@ -211,8 +244,11 @@ export function measure(predictions: readonly Prediction[]): NarrationMetrics {
   };
 }
 
-export function evaluateNarrations(rows: readonly LabelledNarration[]): NarrationMetrics {
-  return measure(categoriseRows(rows));
+export function evaluateNarrations(
+  rows: readonly LabelledNarration[],
+  accounts: ReadonlyMap<string, StatementAccounts> = new Map(),
+): NarrationMetrics {
+  return measure(categoriseRows(rows, accounts));
 }
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);

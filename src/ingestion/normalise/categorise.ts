@@ -112,7 +112,9 @@ function railFallback(rail: PaymentRail, direction: 'credit' | 'debit', up: stri
     case 'ATM':
       return credit ? { category: 'reversal', rule: 'rail.atm_credit' } : { category: 'cash_withdrawal', rule: 'rail.atm' };
     case 'AIRTIME':
-      return credit ? { category: 'reversal', rule: 'rail.airtime_credit' } : { category: 'airtime_data', rule: 'rail.airtime' };
+      // A credit is only an airtime reversal when it says so (the reversal keyword rules run first); "airtime money"
+      // from a person is a transfer in.
+      return credit ? { category: 'transfer_in', rule: 'rail.airtime_credit' } : { category: 'airtime_data', rule: 'rail.airtime' };
     case 'CHARGE':
       return credit ? { category: 'reversal', rule: 'rail.charge_credit' } : { category: 'bank_charges', rule: 'rail.charge' };
     case 'BILLS':

@@ -26,7 +26,8 @@ const FAILED_DEBIT_RE = /\b(?:RETURNED CHEQUE|CHEQUE RETURN|INSUFFICIENT FUNDS?|
 // Fees, levies and taxes the bank takes. "NON COT" (a journal entry exempt from commission on turnover) is not a fee.
 const CHARGE_RE =
   /\bEMTL\b|ELECTRONIC MONEY TRANSFER LEVY|\bTRANSFER LEVY\b|STAMP DUTY|\bSMS\b.*\b(?:ALERT|CHARGES?|NOTIFICATION|FEE)|\bALERT (?:CHARGE|FEE)S?\b|^VAT\b|\bVAT ON\b|(?:\+|&|AND) ?VAT\b|\bCHARGES? ?\+ ?VAT\b|MAINTENANCE (?:FEE|CHARGE)|MAINT(?:ENANCE)? CHARGE|\bACCT? MAINT|ISSUANCE FEE|\bCARD (?:FEE|MAINTENANCE|MAINT|RENEWAL)|\b(?:NIP|TRANSFER|TRF|ATM|WITHDRAWAL|WDL|POS|PYT|USSD|ISO|CHEQUE|CHQ|SWIFT|COT|TOKEN|STATEMENT|QUARTERLY|MONTHLY|ANNUAL|YEARLY|REISSUANCE|REPLACEMENT|HANDLING|MANAGEMENT|LEDGER|PROCESSING|OVERDRAFT|NOTIFICATION|VERVE|MASTERCARD|VISA) (?:CHARGE|FEE|COMMISSION|COMM)S?\b|COMMISSION ON TURNOVER|(?<!NON[ -])\bCOT\b|\bE-?LEVY\b|\bWITHHOLDING TAX\b|\bW\/?H\/?T\b|\bTAX DEDUCTED\b|^BANK CHARGES?\b|^CHARGES?\b|^COMMISSION\b|\bFGN LEVY\b/;
-const AIRTIME_RE = /\bAIRTIME\b|DATA BUNDLE|\bVTU\b|\bDATA PURCHASE\b|\bMOBILE DATA\b|\bRECHARGE\b|\bRCHG\b/;
+const AIRTIME_RE = /AIRTIME|\b(?:USSD|MOB|MOBILE|APP) TOP ?UP\b.*\b0[789]\d{9}\b|DATA BUNDLE|\bVTU\b|\bDATA PURCHASE\b|\bMOBILE DATA\b|\bRECHARGE\b|\bRCHG\b/;
+const TRANSFER_TO_RE = /\b(?:TRANSFER|TRF|TFR|NIP|APP)\b.*\bTO\b|\bTO (?:OPAY|KUDA|PALMPAY|MONIEPOINT|PAGA)\b/;
 const NETWORK_RE = /\b(MTN|AIRTEL|GLO|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
 const ATM_RE = /\bATM\b|CASH WITHDRAWAL|\bCASH WDL\b|\bWDL\b|\bCASH ADV(?:ANCE)?\b|\bCASH ?OUT\b/;
 const POS_RE = /\bPOS\b|\bLOC-|\bPRCH\b|PURCHASE AT\b/;
@@ -136,12 +137,13 @@ export function extractReference(upper: string): string | null {
 function detectRail(up: string, direction: Direction | undefined): PaymentRail {
   // A credit is a charge only when it gives one back ("Rvsl:STAMP DUTY"); a "COMMISSION" credit is an earning.
   if (CHARGE_RE.test(up) && (direction !== 'credit' || REVERSAL_RE.test(up))) return 'CHARGE';
-  if (AIRTIME_RE.test(up)) return 'AIRTIME';
+  // "buy airtime for mummy" in the memo of a transfer to a person is a transfer; a network named is a purchase.
+  if (AIRTIME_RE.test(up) && !(TRANSFER_TO_RE.test(up) && !NETWORK_RE.test(up))) return 'AIRTIME';
   if (USSD_RE.test(up)) return 'USSD';
   if (ATM_RE.test(up)) return 'ATM';
   if (POS_RE.test(up)) return 'POS';
   if (WEB_RE.test(up)) return 'WEB';
-  if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF|\/TRAN\//.test(up)) return 'NIP';
+  if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF|\/TRAN\/|^APP:? .*\bTO\b|^[^/]+\/\d{10}\/[A-Z .&-]+$/.test(up)) return 'NIP';
   if (direction !== 'credit' && BILLS_RE.test(up)) return 'BILLS';
   if (CHEQUE_RE.test(up)) return 'CHEQUE';
   if (INTERNAL_RE.test(up)) return 'INTERNAL';
@@ -181,6 +183,10 @@ function slashParts(raw: string, direction: Direction | undefined): Parts | null
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (segments.length < 2) return null;
+  // Wallet apps: "<name>/<account number>/<bank>".
+  if (segments.length === 3 && /^\d{10}$/.test(segments[1]) && !/\d/.test(segments[0])) {
+    return { bank: segments[2].toUpperCase(), party: segments[0], memo: null };
+  }
   const prefix = SLASH_PREFIX_RE.exec(segments[0].toUpperCase());
   if (!prefix) return null;
   let rest = segments.slice(1);
@@ -212,6 +218,14 @@ function slashParts(raw: string, direction: Direction | undefined): Parts | null
 const BANK_HINT_RE =
   /\b(?:BANK|MFB|MICROFINANCE|PSB|GTB|GTBANK|ZENITH|ACCESS|UBA|FBN|FIRSTBANK|FIDELITY|STERLING|WEMA|UNION|ECOBANK|STANBIC|POLARIS|KEYSTONE|PROVIDUS|KUDA|OPAY|PALMPAY|MONIEPOINT|FCMB|JAIZ|TITAN|GLOBUS|HERITAGE|UNITY|VFD|CARBON|FAIRMONEY|PAYCOM|SUNTRUST|PARALLEX|LOTUS|TAJ|OPTIMUS|PREMIUMTRUST|SIGNATURE|HOPE)\b/;
 
+/** A text that names only a bank or wallet ("ECOBANK", "GTBANK PLC", "OPAY"). */
+function isOnlyInstitution(text: string): boolean {
+  const words = text.toUpperCase().split(/[^A-Z]+/).filter((w) => w !== '');
+  return words.length > 0 && words.length <= 3 && words.every((w) => BANK_WORD_RE.test(w));
+}
+
+const BANK_WORD_RE = new RegExp(`^(?:${BANK_HINT_RE.source.slice(5, -3)}|PLC|LIMITED|LTD|NIGERIA|NIG|IBTC|TRUST|GUARANTY)$`);
+
 function looksLikeBank(segment: string): boolean {
   return BANK_HINT_RE.test(segment.toUpperCase());
 }
@@ -227,6 +241,8 @@ function freeformTransferParts(up: string, direction: Direction | undefined): Pa
   const memo = memoParts.length > 0 ? memoParts.join(' ').trim() || null : null;
   const from = /\b(?:FROM|FRM|BO)\b:?\s+(.+?)(?:\s+\bTO\b\s+.*)?$/.exec(head);
   const to = /\bTO\b:?\s+(.+)$/.exec(head);
+  // "NIP TRANSFER TO ECOBANK - <name>": the bank after TO, the beneficiary in the next part.
+  if (to && memo !== null && isOnlyInstitution(to[1])) return { bank: to[1].trim(), party: memoParts[0], memo: memoParts.slice(1).join(' ') || null };
   if (direction === 'debit' && to) return { bank: null, party: to[1], memo };
   if (from) return { bank: null, party: from[1], memo };
   if (to) {
