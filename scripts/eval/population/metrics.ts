@@ -30,6 +30,15 @@ export interface BorrowerRow {
   incomeError: string | null;
   within15: boolean | null;
   overEstimated: boolean | null;
+  /**
+   * The engine's detected income before its confidence weights (`income.monthlyEstimate`: active regular streams at
+   * their monthly amounts plus the irregular base month). Verified income is this after deliberate haircuts (EARLY
+   * streams × 0.4, irregular income × 0.6 at the 25th percentile when unstable), so detection is judged here.
+   */
+  estimatedIncomeMinor: number;
+  estimateError: string | null;
+  estimateWithin15: boolean | null;
+  estimateOverEstimated: boolean | null;
   decision: Decision;
   expectedDecisions: Decision[];
   agrees: boolean;
@@ -55,6 +64,9 @@ export interface GroupMetrics {
   medianAbsIncomeError: string | null;
   within15Share: string | null;
   overEstimationRate: string | null;
+  medianAbsEstimateError: string | null;
+  estimateWithin15Share: string | null;
+  estimateOverEstimationRate: string | null;
   overLendingRate: string | null;
   decisionAgreement: string | null;
   decisions: Record<Decision, number>;
@@ -92,6 +104,20 @@ export function borrowerRow(b: PopulationBorrower, o: UnderwritingOutput): Borro
   let within15: boolean | null = null;
   let overEstimated: boolean | null = null;
   let overLent: boolean | null = null;
+  const estimate = o.income.monthlyEstimate;
+  let estimateError: string | null = null;
+  let estimateWithin15: boolean | null = null;
+  let estimateOverEstimated: boolean | null = null;
+  if (truth !== null) {
+    if (truth > 0) {
+      const e = new Decimal(estimate).minus(truth).div(truth);
+      estimateError = e.toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4);
+      estimateWithin15 = e.abs().lte(WITHIN);
+      estimateOverEstimated = new Decimal(estimate).gt(OVER.mul(truth));
+    } else {
+      estimateOverEstimated = estimate > 0;
+    }
+  }
   if (truth !== null) {
     if (truth > 0) {
       const err = new Decimal(verified).minus(truth).div(truth);
@@ -111,6 +137,10 @@ export function borrowerRow(b: PopulationBorrower, o: UnderwritingOutput): Borro
     incomeError,
     within15,
     overEstimated,
+    estimatedIncomeMinor: estimate,
+    estimateError,
+    estimateWithin15,
+    estimateOverEstimated,
     decision: o.decision,
     expectedDecisions: b.truth.expectedDecisions,
     agrees: b.truth.expectedDecisions.includes(o.decision),
@@ -131,6 +161,7 @@ export function groupMetrics(group: string, rows: readonly BorrowerRow[]): Group
   const defined = rows.filter((r) => r.trueIncomeMinor !== null);
   const errors = withIncome.map((r) => new Decimal(r.incomeError!).abs());
   const med = median(errors);
+  const estMed = median(withIncome.map((r) => new Decimal(r.estimateError!).abs()));
   const decisions: Record<Decision, number> = { approve: 0, refer: 0, decline: 0 };
   for (const r of rows) decisions[r.decision]++;
   return {
@@ -141,6 +172,9 @@ export function groupMetrics(group: string, rows: readonly BorrowerRow[]): Group
     medianAbsIncomeError: med === null ? null : med.toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4),
     within15Share: ratio(withIncome.filter((r) => r.within15).length, withIncome.length),
     overEstimationRate: ratio(defined.filter((r) => r.overEstimated).length, defined.length),
+    medianAbsEstimateError: estMed === null ? null : estMed.toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toFixed(4),
+    estimateWithin15Share: ratio(withIncome.filter((r) => r.estimateWithin15).length, withIncome.length),
+    estimateOverEstimationRate: ratio(defined.filter((r) => r.estimateOverEstimated).length, defined.length),
     overLendingRate: ratio(defined.filter((r) => r.overLent).length, defined.length),
     decisionAgreement: ratio(rows.filter((r) => r.agrees).length, rows.length),
     decisions,
@@ -189,14 +223,16 @@ const naira = (minor: number | null): string =>
   minor === null ? '–' : `₦${new Decimal(minor).div(100).toDecimalPlaces(0, Decimal.ROUND_DOWN).toNumber().toLocaleString('en-NG')}`;
 
 function metricsRow(g: GroupMetrics): string {
-  return `| ${g.group} | ${g.borrowers} | ${g.withIncome} | ${pct(g.medianAbsIncomeError)} | ${pct(g.within15Share)} | ${pct(g.overEstimationRate)} | ${pct(g.overLendingRate)} | ${pct(g.decisionAgreement)} | ${g.decisions.approve}/${g.decisions.refer}/${g.decisions.decline} |`;
+  return `| ${g.group} | ${g.borrowers} | ${g.withIncome} | ${pct(g.medianAbsEstimateError)} | ${pct(g.estimateWithin15Share)} | ${pct(g.estimateOverEstimationRate)} | ${pct(g.medianAbsIncomeError)} | ${pct(g.within15Share)} | ${pct(g.overEstimationRate)} | ${pct(g.overLendingRate)} | ${pct(g.decisionAgreement)} | ${g.decisions.approve}/${g.decisions.refer}/${g.decisions.decline} |`;
 }
 
 /** Markdown: the metrics table (overall first, then each archetype) and the worst misses. */
 export function formatPopulationReport(report: PopulationReport, opts: { worst?: number } = {}): string {
   const lines = [
-    '| group | borrowers | with income | median abs income error | within ±15% | over-estimation | over-lending | decision agreement | approve/refer/decline |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    'Detected = `income.monthlyEstimate` (before confidence weights); verified = `income.verifiedMonthly` (after them, what limits use).',
+    '',
+    '| group | borrowers | with income | detected: median abs error | detected: within ±15% | detected: over-estimation | verified: median abs error | verified: within ±15% | verified: over-estimation | over-lending | decision agreement | approve/refer/decline |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     metricsRow(report.overall),
     ...report.byArchetype.map(metricsRow),
   ];
@@ -204,13 +240,13 @@ export function formatPopulationReport(report: PopulationReport, opts: { worst?:
   if (worst.length > 0) {
     lines.push(
       '',
-      '| borrower | archetype | true income | verified | error | decision | expected | reasons | flags |',
-      '|---|---|---:|---:|---:|---|---|---|---|',
+      '| borrower | archetype | true income | detected | verified | error (verified) | decision | expected | reasons | flags |',
+      '|---|---|---:|---:|---:|---:|---|---|---|---|',
     );
     for (const r of worst) {
       const marks = [r.overLent ? 'OVER-LENT' : '', r.overEstimated ? 'over-est' : ''].filter(Boolean).join(' ');
       lines.push(
-        `| ${r.id} | ${r.archetype} | ${naira(r.trueIncomeMinor)} | ${naira(r.verifiedIncomeMinor)} | ${r.incomeError === null ? '–' : pct(r.incomeError)}${marks ? ` ${marks}` : ''} | ${r.decision} | ${r.expectedDecisions.join('/')} | ${r.reasonCodes.join(', ')} | ${r.flags.join(', ')} |`,
+        `| ${r.id} | ${r.archetype} | ${naira(r.trueIncomeMinor)} | ${naira(r.estimatedIncomeMinor)} | ${naira(r.verifiedIncomeMinor)} | ${r.incomeError === null ? '–' : pct(r.incomeError)}${marks ? ` ${marks}` : ''} | ${r.decision} | ${r.expectedDecisions.join('/')} | ${r.reasonCodes.join(', ')} | ${r.flags.join(', ')} |`,
       );
     }
   }

@@ -34,6 +34,8 @@ describe('holder identity', () => {
     ['a bank token before the name', HOLDER, 'GTB OKONKWO CHIDINMA'],
     ['a spelling variant', 'MOHAMMED SANI DANLADI', 'MUHAMMAD SANI DANLADI'],
     ['honorifics', HOLDER, 'MRS CHIDINMA OKONKWO'],
+    ['the surname with an initial for every other name', HOLDER, 'OKONKWO C G'],
+    ['an initial and the surname', 'BABAJIDE ADEKUNLE', 'B. ADEKUNLE'],
     ['a truncated long name', 'OLUWAFUNMILAYO ADEBANJO', 'OLUWAFUNMI ADEBANJO'],
   ])('should recognise the holder with %s', (_case, holder, printed) => {
     expect(isSameName(holder, printed)).toBe(true);
@@ -46,6 +48,8 @@ describe('holder identity', () => {
     ['a different first name of the same family', 'EMEKA NWOSU', 'IFEOMA NWOSU'],
     ['a stranger', HOLDER, 'YAKUBU DANJUMA'],
     ['an extra initial that fits no name', 'EMEKA NWOSU', 'EMEKA T NWOSU K'],
+    ['the surname with initials that leave a name uncovered', HOLDER, 'OKONKWO C'],
+    ['the surname with a wrong initial', HOLDER, 'OKONKWO C T'],
   ])('should not take %s for the holder', (_case, holder, printed) => {
     expect(isSameName(holder, printed)).toBe(false);
   });
@@ -69,6 +73,7 @@ describe('narration shapes that name the holder', () => {
     ['a glued name in a NIP credit', 'NIP/KUDA/TUNDE BELLOADEYEMI/TRANSFER', 'credit', HYPHENATED],
     ['Kuda kip:<bank>/<name>/<memo>', 'kip:palmpay/chidinma okonkwo/transfer from chidin', 'credit'],
     ['a wallet suffix after the sender', 'TRF FROM CHIDINMA GRACE OKONKWO KUDA', 'credit'],
+    ['a debit whose memo names both ends', 'TRF/savings/FRM OKONKWO CHIDINMA GRACE TO CHIDINMA G OKONKWO- 7781', 'debit'],
     ['a repeated surname in a free-form credit', 'NIP TRANSFER 000015/000098/NIP FROM OKONKWO CHIDINMA GRACE/NIP FROM OKONKWO', 'credit'],
   ])('should read %s as a self-transfer', (_case, narration, direction, holder = HOLDER) => {
     expect(categorise(holder, narration, direction as 'credit' | 'debit').category).toBe('self_transfer');

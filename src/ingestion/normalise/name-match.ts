@@ -9,7 +9,8 @@
  *   - tokens: letters only; honorifics, generational suffixes and bank/wallet words dropped; duplicates removed;
  *   - equal tokens: same text, a common short form (MOHD = MUHAMMAD), a truncation (≥ 5 letters, one a prefix of the
  *     other), one typo in a long token, or a token that is two of the other side's tokens glued together;
- *   - at least two full tokens must match (a shared surname alone is family, not self);
+ *   - at least two full tokens must match (a shared surname alone is family, not self), or one full token with an
+ *     initial for each of the holder's other names and nothing left over ("OBI I N" for OBI IFEOMA NGOZI);
  *   - a name token on each side with no partner is a *conflict* (JOHN ADEBAYO OKAFOR vs PETER ADEBAYO OKAFOR are
  *     siblings) and counts fully against the match; extra names on one side only (a middle name the other bank
  *     prints and this one drops) count half.
@@ -265,13 +266,23 @@ function tokenSimilarity(holder: readonly string[], other: readonly string[]): n
       holderSize += 1;
     }
   }
-  if (matched < 2) return 0;
+  if (matched < 1) return 0;
   // Initials on the counterparty side must each fit an unmatched holder token, otherwise they are an extra name.
   let initialsExtra = 0;
+  let initialsUsed = 0;
   for (const initial of other.filter((t) => t.length === 1)) {
     const i = unmatchedHolder.findIndex((h) => h.startsWith(initial));
-    if (i >= 0) unmatchedHolder.splice(i, 1);
-    else initialsExtra++;
+    if (i >= 0) {
+      unmatchedHolder.splice(i, 1);
+      initialsUsed++;
+    } else initialsExtra++;
+  }
+  if (matched < 2) {
+    // One full name plus initials for every other name of the holder ("OBI I N", "B. ADEGOKE"), nothing left over:
+    // the holder as a wallet or another bank abbreviates them. A relative with the same initials would also pass —
+    // the cheap error: money from family read as the borrower's own is never counted as income.
+    const complete = initialsUsed > 0 && initialsExtra === 0 && unmatchedHolder.length === 0 && unmatchedOther.length === 0;
+    return complete ? 1 : 0;
   }
   const conflicts = Math.min(unmatchedHolder.length, unmatchedOther.length);
   const extras = unmatchedHolder.length + unmatchedOther.length - 2 * conflicts + initialsExtra;

@@ -208,9 +208,16 @@ function slashParts(raw: string, direction: Direction | undefined): Parts | null
       const from = segment === null ? null : FROM_PHRASE_RE.exec(segment.toUpperCase());
       if (from && nameWordCount(from[1]) >= nameWordCount(parts.party)) return { ...parts, party: from[1] };
     }
-  } else if (parts.party !== null && /\bTO\b/i.test(parts.party)) {
-    const to = /\bTO\b\s+(.+)$/i.exec(parts.party);
-    if (to) return { ...parts, party: to[1] };
+  } else {
+    // A debit's memo that names both ends ("…/FRM <holder> TO <beneficiary>") names its beneficiary.
+    for (const segment of rest) {
+      const both = /\b(?:FROM|FRM)\b:?\s+.+?\s+\bTO\b:?\s+(.+)$/i.exec(segment);
+      if (both) return { ...parts, party: both[1] };
+    }
+    if (parts.party !== null && /\bTO\b/i.test(parts.party)) {
+      const to = /\bTO\b\s+(.+)$/i.exec(parts.party);
+      if (to) return { ...parts, party: to[1] };
+    }
   }
   return parts;
 }
