@@ -10,8 +10,7 @@
  *                   [--only real,corpus,population]
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { loadDictionaries } from '../../src/ingestion/normalise/index.js';
@@ -25,12 +24,9 @@ import {
   type LabelledNarration,
   type NarrationMetrics,
 } from './narrations.js';
+import { DEFAULT_CORPUS_FILE, DEFAULT_REAL_FILE } from './paths.js';
 import { formatPopulationReport, runPopulationEval } from './population/index.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
-export const DEFAULT_REAL_FILE = resolve(ROOT, '..', 'shared', 'real-narrations-dev.tsv');
-export const DEFAULT_CORPUS_FILE = join(HERE, 'corpus', 'narrations.tsv');
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
