@@ -118,11 +118,14 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     heading('Income streams');
     for (const s of report.income?.streams ?? []) {
       line(
-        `${s.key} ${s.label}: ${s.frequency}, ${s.status}, ${ngn(s.monthlyAmountMinor)} / month (counted ${ngn(s.countedMonthlyMinor)}), confidence ${pct(s.confidence)}, ${s.payments.length} payments, next ${s.predictedNextDate ?? '-'}`,
+        `${s.key} ${s.label}: ${s.frequency}, ${s.status}${s.missed ? ` (${s.missed.note})` : ''}, ${ngn(s.monthlyAmountMinor)} / month (counted ${ngn(s.countedMonthlyMinor)}), confidence ${pct(s.confidence)}, ${s.payments.length} payments, next ${s.predictedNextDate ?? '-'}`,
       );
     }
     if ((report.income?.streams ?? []).length === 0) line('No income streams detected.');
     line(`Irregular income counted: ${ngn(report.income?.irregularMonthlyMinor)} / month`);
+    const p2p = report.income?.personToPerson;
+    if (p2p)
+      line(`Credits from individuals not counted: ${ngn(p2p.amountMinor)} from ${p2p.payers} ${p2p.payers === 1 ? 'person' : 'people'}`);
 
     heading('Obligations by lender');
     for (const l of report.obligations?.lenders ?? [])
@@ -140,6 +143,10 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   if (f.gambling)
     line(`Gambling: stakes ${ngn(f.gambling.stakesMinor)}, payouts ${ngn(f.gambling.payoutsMinor)}, share ${pct(f.gambling.share)}`);
   if (f.passThrough) line(`Pass-through: ${f.passThrough.detected ? 'detected' : 'not detected'} (share ${pct(f.passThrough.share)})`);
+  if (f.chronicOverdraft?.detected)
+    line(
+      `Chronic overdraft: balance${f.chronicOverdraft.accountId ? ` of account ${f.chronicOverdraft.accountId}` : ''} negative on ${f.chronicOverdraft.negativeDays} of ${f.chronicOverdraft.windowDays} days`,
+    );
   line(`Data integrity: ${f.integrity.balanceBreaks} balance breaks; ${f.integrity.openFindings.length} open findings`);
 
   heading('Linked accounts');

@@ -1,4 +1,4 @@
-import type { Reason } from '../../scoring/engine/index.js';
+import { formatNaira, shortDate, type Reason } from '../../scoring/engine/index.js';
 import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, TransactionRow } from '../reports.repository.js';
 import type { DailyBalance } from './daily-balance.js';
 import { maskEmail, maskIdentifier } from './mask.js';
@@ -83,6 +83,11 @@ export interface ReportStream {
   firstDate: string;
   lastDate: string;
   predictedNextDate: string | null;
+  /**
+   * A salary past its predicted date (engine 1.2.0 / policy 1.1.0+): the analyst sees `note`, e.g. "expected 26 Nov,
+   * not received". null when on time or for decisions made before the rule.
+   */
+  missed: { expectedDate: string; businessDaysLate: number; note: string } | null;
   transactionIds: string[];
   payments: ReportPayment[];
 }
@@ -93,6 +98,11 @@ export interface ReportIncome {
   irregularMonthlyMinor: number;
   irregularTransactionIds: string[];
   excludedTransactionIds: string[];
+  /**
+   * Credits from individuals not counted as income (policy 1.1.0+; null for decisions made before the rule or when
+   * none were left out): `note` is "credits from individuals not counted: ₦X from N people".
+   */
+  personToPerson: { amountMinor: number; payers: number; transactionIds: string[]; note: string } | null;
   streams: ReportStream[];
 }
 
@@ -129,6 +139,14 @@ export interface ReportFlags {
   gambling: { stakesMinor: number; payoutsMinor: number; share: string; transactionIds: string[] } | null;
   stacking: { disbursements30d: number; lenders30d: string[]; activeLenders90d: number; transactionIds: string[] } | null;
   passThrough: { detected: boolean; share: string; topCounterparties: string[] } | null;
+  /** Policy 1.1.0+ (null before): negative balance on more than the policy share of the window's days. */
+  chronicOverdraft: {
+    detected: boolean;
+    negativeDays: number;
+    windowDays: number;
+    accountId: string | null;
+    shareThreshold: string;
+  } | null;
   integrity: {
     balanceBreaks: number;
     byKind: Record<string, number>;
@@ -230,6 +248,18 @@ export function diffDecisions(
   };
 }
 
+type PersonToPerson = NonNullable<DecisionRow['result']['income']['excluded']['personToPerson']>;
+
+function personToPersonOf(p: PersonToPerson | undefined): ReportIncome['personToPerson'] {
+  if (!p || p.amountMinor <= 0) return null;
+  return {
+    amountMinor: p.amountMinor,
+    payers: p.payers,
+    transactionIds: p.transactionIds,
+    note: `credits from individuals not counted: ${formatNaira(p.amountMinor)} from ${p.payers} ${p.payers === 1 ? 'person' : 'people'}`,
+  };
+}
+
 /** Pure: assembles the report from rows. Headline numbers come from the decision row's columns, detail from its `result`. */
 export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
   const { decision: d } = i;
@@ -283,7 +313,12 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
         regularMonthlyMinor: r.income.regularMonthlyMinor,
         irregularMonthlyMinor: r.income.irregularMonthlyMinor,
         irregularTransactionIds: r.income.irregular.transactionIds,
-        excludedTransactionIds: [...r.income.excluded.neverIncomeTransactionIds, ...r.income.excluded.outlierTransactionIds],
+        excludedTransactionIds: [
+          ...r.income.excluded.neverIncomeTransactionIds,
+          ...r.income.excluded.outlierTransactionIds,
+          ...(r.income.excluded.personToPerson?.transactionIds ?? []),
+        ],
+        personToPerson: personToPersonOf(r.income.excluded.personToPerson),
         streams: r.income.streams.map((s) => ({
           key: s.id,
           label: s.label,
@@ -297,6 +332,7 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           firstDate: s.firstDate,
           lastDate: s.lastDate,
           predictedNextDate: s.predictedNextDate,
+          missed: s.missed ? { ...s.missed, note: `expected ${shortDate(s.missed.expectedDate)}, not received` } : null,
           transactionIds: s.transactionIds,
           payments: s.transactionIds
             .map((id) => {
@@ -356,6 +392,15 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
       : null,
     passThrough: r
       ? { detected: r.risk.passThrough.detected, share: r.risk.passThrough.share, topCounterparties: r.risk.passThrough.topCounterparties }
+      : null,
+    chronicOverdraft: r?.risk.chronicOverdraft
+      ? {
+          detected: r.risk.chronicOverdraft.detected,
+          negativeDays: r.risk.chronicOverdraft.negativeDays,
+          windowDays: r.risk.chronicOverdraft.windowDays,
+          accountId: r.risk.chronicOverdraft.accountId,
+          shareThreshold: r.risk.chronicOverdraft.shareThreshold,
+        }
       : null,
     integrity: {
       balanceBreaks: r?.risk.dataIntegrity.balanceBreaks ?? 0,

@@ -249,7 +249,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                     <div class="muted small">${s.payments.length} payments, ${s.firstDate} → ${s.lastDate}</div>
                   </td>
                   <td>${s.frequency}</td>
-                  <td>${s.status}</td>
+                  <td>${s.status}${s.missed ? html`<div class="badge warn small missed">${s.missed.note}</div>` : ''}</td>
                   <td class="num">${money(s.monthlyAmountMinor)}</td>
                   <td class="num">${money(s.countedMonthlyMinor)}</td>
                   <td>${percent(s.confidence)}</td>
@@ -281,7 +281,18 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
             href="${drill({ feature: 'irregular_monthly_income' })}"
             >${report.income?.irregularTransactionIds.length ?? 0} credits</a
           >) · <a href="${drill({ feature: 'never_income_credits' })}">credits that never count as income</a>
-        </p>`
+        </p>
+        ${
+          report.income?.personToPerson
+            ? html`<p class="small p2p">
+                Credits from individuals not counted: ${money(report.income.personToPerson.amountMinor)} from
+                ${report.income.personToPerson.payers} ${report.income.personToPerson.payers === 1 ? 'person' : 'people'} (<a
+                  href="${drill({ feature: 'person_to_person_credits_excluded' })}"
+                  >${report.income.personToPerson.transactionIds.length} credits</a
+                >)
+              </p>`
+            : ''
+        }`
     : '';
 
   const lenders = report.obligations?.lenders ?? [];
@@ -356,6 +367,19 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                 <td>
                   ${f.passThrough.detected ? 'detected' : 'not detected'} (share
                   ${percent(f.passThrough.share)})${f.passThrough.topCounterparties.length ? html`; top counterparties ${f.passThrough.topCounterparties.join(', ')}` : ''}
+                </td>
+              </tr>`
+            : ''
+        }
+        ${
+          f.chronicOverdraft
+            ? html`<tr>
+                <th>Chronic overdraft</th>
+                <td>
+                  ${f.chronicOverdraft.detected ? 'detected' : 'not detected'}:
+                  balance${f.chronicOverdraft.accountId ? ` of account ${f.chronicOverdraft.accountId}` : ''} negative on
+                  ${f.chronicOverdraft.negativeDays} of ${f.chronicOverdraft.windowDays} days (refer above
+                  ${percent(f.chronicOverdraft.shareThreshold)})
                 </td>
               </tr>`
             : ''

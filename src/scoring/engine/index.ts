@@ -4,7 +4,7 @@ export { validatePolicy, policyVersion, PolicyValidationError, type Policy } fro
 export { annuityFactor, principalForInstalment, instalmentForPrincipal } from './amortisation.js';
 export { canonicalJson } from './canonical.js';
 export { formatNaira } from './money.js';
-export { REASON_CODES, type ReasonCode } from './reasons.js';
+export { REASON_CODES, shortDate, type ReasonCode } from './reasons.js';
 export type * from './types.js';
 export { toUnderwritingOutput, type UnderwritingOutput, type OutputStream } from './output.js';
 export { explainTransactions, type ExplainedTransaction, type Treatment } from './explain.js';
