@@ -46,6 +46,13 @@ export interface ReplayResult {
   replayedEngineVersion: string;
   /** Top-level result members that differ (empty when identical). */
   differences: string[];
+  /**
+   * The stored decision was made by another engine version than the one replaying it: differences then reflect the
+   * method changes between the two versions (docs/scoring.md), not a corrupt input or a non-deterministic engine.
+   */
+  engineVersionChanged: boolean;
+  /** One sentence saying what the comparison means. */
+  explanation: string;
 }
 
 /**
@@ -209,6 +216,7 @@ export class ScoringService {
     if (!stored) throw new NotFoundError('DecisionInput', decision.inputsHash);
     const replayed = underwrite(decodeDecisionInput(stored));
     const differences = diffTopLevel(decision.result, replayed);
+    const engineVersionChanged = decision.engineVersion !== replayed.engineVersion;
     return {
       decisionId,
       identical: differences.length === 0,
@@ -217,6 +225,8 @@ export class ScoringService {
       storedEngineVersion: decision.engineVersion,
       replayedEngineVersion: replayed.engineVersion,
       differences,
+      engineVersionChanged,
+      explanation: replayExplanation(decision.engineVersion, replayed.engineVersion, decision.policyVersion, differences),
     };
   }
 
@@ -243,6 +253,27 @@ export function decodeDecisionInput(row: Pick<DecisionInputEntity, 'payload' | '
 
 function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** What a replay comparison means, in one sentence for the admin who asked. */
+export function replayExplanation(
+  storedEngine: string,
+  replayedEngine: string,
+  policyVersion: string,
+  differences: readonly string[],
+): string {
+  if (storedEngine !== replayedEngine) {
+    const method = differences.filter((d) => d !== 'engineVersion');
+    return (
+      `Decided on engine ${storedEngine}, replayed on engine ${replayedEngine} under the stored policy ${policyVersion}: ` +
+      (method.length === 0
+        ? 'only the engine version differs; the result is otherwise the same.'
+        : `${method.join(', ')} differ because the engine's method changed between those versions (docs/scoring.md), not because the stored input or policy changed; engine ${storedEngine} reproduces the stored result.`)
+    );
+  }
+  return differences.length === 0
+    ? `Reproduced byte for byte on engine ${replayedEngine} under policy ${policyVersion}.`
+    : `Not reproduced on the same engine ${replayedEngine}: ${differences.join(', ')} differ, which should never happen for a stored input and policy; investigate.`;
 }
 
 function diffTopLevel(stored: EngineResult, replayed: EngineResult): string[] {

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { gzipSync } from 'node:zlib';
 import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
 import { DecisionInputEntity } from '../../src/scoring/entities/decision-input.entity.js';
+import { ENGINE_VERSION, underwrite } from '../../src/scoring/engine/index.js';
+import { DEFAULT_POLICY_1_0_0 } from '../../src/scoring/policy/index.js';
 import { decodeDecisionInput, ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
 import { REUNDERWRITE_JOB_NAME, ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
@@ -271,8 +274,66 @@ describe(ReunderwritingService.name, () => {
     expect(decisions).toHaveLength(4);
     expect(decisions.every((d) => d.gz)).toBe(true);
     for (const d of decisions) {
-      expect(await scoring.replay(d.id)).toMatchObject({ decisionId: d.id, identical: true, differences: [] });
+      expect(await scoring.replay(d.id)).toMatchObject({
+        decisionId: d.id,
+        identical: true,
+        differences: [],
+        engineVersionChanged: false,
+        explanation: expect.stringMatching(/^Reproduced byte for byte on engine /),
+      });
     }
+  });
+
+  it('should say so plainly when a decision made on an older engine under its stored 1.0.0 policy is replayed', async () => {
+    const h = await harness();
+    const [borrowerId] = await seedOriginated(h, 1);
+    const scoring = h.app.get(ScoringService);
+    const [d] = await h.ds.query<Array<{ id: string; inputs_hash: string }>>(
+      `SELECT id, inputs_hash FROM decisions WHERE borrower_id = $1`,
+      [borrowerId],
+    );
+    // A decision as engine 1.1.0 stored it: its input carries the 1.0.0 policy (no person-to-person, missed-salary or
+    // chronic-overdraft fields) and its result names engine 1.1.0 and that policy.
+    const row = await h.ds.getRepository(DecisionInputEntity).findOneByOrFail({ inputsHash: d.inputs_hash });
+    const input = { ...decodeDecisionInput(row), policy: DEFAULT_POLICY_1_0_0 };
+    const stored = { ...underwrite(input), engineVersion: '1.1.0' };
+    await h.ds.query(`UPDATE decision_inputs SET payload_gzip = $2 WHERE inputs_hash = $1`, [
+      d.inputs_hash,
+      gzipSync(JSON.stringify(input)),
+    ]);
+    // decisions is append-only: store the older decision as a new row (a copy with the older engine's result).
+    const cols = (
+      await h.ds.query<Array<{ column_name: string }>>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'decisions' ORDER BY ordinal_position`,
+      )
+    ).map((c) => c.column_name);
+    const value = (c: string): string =>
+      c === 'id'
+        ? 'gen_random_uuid()'
+        : c === 'engine_version'
+          ? `'1.1.0'`
+          : c === 'policy_version'
+            ? '$2'
+            : c === 'result'
+              ? '$3::jsonb'
+              : c;
+    const [older] = await h.ds.query<Array<{ id: string }>>(
+      `INSERT INTO decisions (${cols.join(', ')}) SELECT ${cols.map(value).join(', ')} FROM decisions WHERE id = $1 RETURNING id`,
+      [d.id, stored.policyVersion, JSON.stringify(stored)],
+    );
+    const replay = await scoring.replay(older.id);
+    expect(replay).toMatchObject({
+      identical: false,
+      storedEngineVersion: '1.1.0',
+      replayedEngineVersion: ENGINE_VERSION,
+      storedPolicyVersion: 'default@1.0.0+ae4ab30861fb',
+      engineVersionChanged: true,
+      // Under its own policy the new rules stay off: nothing but the engine version differs.
+      differences: ['engineVersion'],
+    });
+    expect(replay.explanation).toBe(
+      `Decided on engine 1.1.0, replayed on engine ${ENGINE_VERSION} under the stored policy default@1.0.0+ae4ab30861fb: only the engine version differs; the result is otherwise the same.`,
+    );
   });
 
   it('should replay a decision whose input was stored as jsonb before compression', async () => {

@@ -155,4 +155,10 @@ export class ReplayResponseDto {
   @ApiProperty({ example: '1.0.0' }) storedEngineVersion!: string;
   @ApiProperty({ example: '1.0.0' }) replayedEngineVersion!: string;
   @ApiProperty({ example: [], description: 'Top-level result members that differ' }) differences!: string[];
+  @ApiProperty({
+    example: false,
+    description: 'The decision was made by another engine version: differences reflect method changes, not a corrupt input',
+  })
+  engineVersionChanged!: boolean;
+  @ApiProperty({ example: 'Reproduced byte for byte on engine 1.2.0 under policy default@1.1.0+ed85486ebe1e.' }) explanation!: string;
 }
