@@ -131,83 +131,6 @@ function cached(cache: Map<string, string>, text: string, f: (s: string) => stri
   return v;
 }
 
-/**
- * Words that say what kind of payment or company it is, not who pays: one payer printed as "BOLT PAYOUT WEEKLY" and
- * "BOLT TECHNOLOGY OU PAYOUT" is one payer. Dropped from a key unless nothing else would be left.
- */
-const PAYER_FORM_TOKENS = new Set([
-  'PAYOUT',
-  'PAYOUTS',
-  'EARNINGS',
-  'EARNING',
-  'DRIVER',
-  'DRIVERS',
-  'PARTNER',
-  'WEEKLY',
-  'MONTHLY',
-  'DAILY',
-  'BIWEEKLY',
-  'FORTNIGHTLY',
-  'SETTLEMENT',
-  'DISBURSEMENT',
-  'REMITTANCE',
-  'TECHNOLOGY',
-  'TECHNOLOGIES',
-  'TECH',
-  'OU',
-  'LTD',
-  'LIMITED',
-  'LIMI',
-  'NIG',
-  'NIGERIA',
-  'NG',
-  'PLC',
-  'INC',
-  'LLC',
-  'BV',
-  'GMBH',
-  'CO',
-  'COMPANY',
-  'SERVICES',
-  'OPERATIONS',
-  'GROUP',
-  'HOLDINGS',
-  'INTERNATIONAL',
-  'INTL',
-  'PAY',
-  'RIDER',
-  'RIDERS',
-  // The bank a payout was sent through ("…/Guaranty Trust Bank - payout") says nothing about who paid.
-  'BANK',
-  'MFB',
-  'PSB',
-  'ACCESS',
-  'GUARANTY',
-  'TRUST',
-  'GTB',
-  'GTBANK',
-  'ZENITH',
-  'WEMA',
-  'UNITED',
-  'AFRICA',
-  'UBA',
-  'FIRSTBANK',
-  'FBN',
-  'FIDELITY',
-  'STERLING',
-  'STANBIC',
-  'IBTC',
-  'ECOBANK',
-  'FCMB',
-  'POLARIS',
-  'KEYSTONE',
-  'PROVIDUS',
-  'KUDA',
-  'OPAY',
-  'PALMPAY',
-  'MONIEPOINT',
-]);
-
 function cleanKey(tokens: string[], fromNarration: boolean): string {
   const kept = tokens.filter(
     (w) =>
@@ -216,9 +139,7 @@ function cleanKey(tokens: string[], fromNarration: boolean): string {
       !(/^\d+$/.test(w) && w.length >= 4) &&
       (!fromNarration || (w.length > 1 && !RAIL_TOKENS.has(w))),
   );
-  const payer = kept.filter((w) => w.length > 1 && !PAYER_FORM_TOKENS.has(w));
-  const words = payer.length > 0 ? payer : kept;
-  return words.slice(0, fromNarration ? 4 : 8).join(' ');
+  return kept.slice(0, fromNarration ? 4 : 8).join(' ');
 }
 
 export function buildFrame(

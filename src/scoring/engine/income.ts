@@ -1,4 +1,5 @@
 import type { NormalisedTransaction } from '../../common/domain/transaction.js';
+import { payerTokens } from './payer-key.js';
 import { detectCadence, monthlyFactor, periodDays, predictNextDay } from './cadence.js';
 import { isPersonPayer } from './counterparty-kind.js';
 import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey, toDay } from './dates.js';
@@ -44,7 +45,7 @@ const tokenCache = new Map<string, string[]>();
 function tokensOf(key: string): string[] {
   let t = tokenCache.get(key);
   if (t === undefined) {
-    t = key.split(/[^A-Z0-9]+/).filter((w) => w.length > 1);
+    t = payerTokens(key);
     if (tokenCache.size > 20_000) tokenCache.clear();
     tokenCache.set(key, t);
   }
