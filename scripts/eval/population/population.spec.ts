@@ -268,4 +268,44 @@ describe('engine accuracy on the population slice', () => {
       expect(report.byArchetype.find((x) => x.group === g)!.decisions.approve).toBe(0);
     }
   });
+});/**
+ * Floors on the 64-borrower slice, a little under what engine 1.2.0 measures on it (detected income within ±15%
+ * 98.3% of 60, verified 86.7%, over-estimation 0 of 64, over-lending 0, decision agreement 100%; docs/accuracy.md has
+ * the 300-borrower figures). Raise them when the engine improves. Verified income sits under detected income on
+ * purpose for traders (irregular income × 0.6 at the 25th percentile when unstable) and thin files / new jobs (EARLY
+ * streams × 0.4): conservatism, never over-statement — so detection is floored on detected income and over-statement on
+ * both.
+ */
+describe('engine accuracy on the population slice', () => {
+  let report: PopulationReport;
+  beforeAll(() => {
+    report = evaluatePopulation(generatePopulation(SLICE), (b) => underwriteBorrower(b, asOf));
+  });
+
+  it('detects income within ±15% of the truth for nearly every borrower with an income', () => {
+    expect(report.overall.withIncome).toBe(60);
+    expect(new Decimal(report.overall.estimateWithin15Share!).toNumber()).toBeGreaterThanOrEqual(0.93);
+    expect(new Decimal(report.overall.within15Share!).toNumber()).toBeGreaterThanOrEqual(0.83);
+  });
+
+  it('does not over-estimate income, least of all from family, own wallets or sweeps', () => {
+    expect(new Decimal(report.overall.overEstimationRate!).toNumber()).toBeLessThanOrEqual(0.02);
+    expect(new Decimal(report.overall.estimateOverEstimationRate!).toNumber()).toBeLessThanOrEqual(0.02);
+    // The costliest errors in the issue: money from family and friends, or the borrower's own money, counted as income.
+    for (const g of ['salaried_family', 'own_wallets', 'multi_account_sweep']) {
+      expect(report.byArchetype.find((x) => x.group === g)!.overEstimationRate).toBe('0.0000');
+    }
+  });
+
+  it('never over-lends', () => {
+    expect(report.overall.overLendingRate).toBe('0.0000');
+  });
+
+  it('agrees with the expected decision band', () => {
+    expect(new Decimal(report.overall.decisionAgreement!).toNumber()).toBeGreaterThanOrEqual(0.95);
+    for (const g of ['job_loss', 'loan_stacker', 'gambler', 'thin_file', 'chronic_overdraft']) {
+      // Never an approval where the analyst expects review or decline.
+      expect(report.byArchetype.find((x) => x.group === g)!.decisions.approve).toBe(0);
+    }
+  });
 });
