@@ -171,9 +171,9 @@ describe('population generator', () => {
 describe('population metrics', () => {
   const [sample] = generatePopulation({ seed: 3, count: 1, asOf });
   const output = underwriteBorrower(sample, asOf);
-  const withIncome = (o: UnderwritingOutput, verified: number): UnderwritingOutput => ({
+  const withIncome = (o: UnderwritingOutput, verified: number, estimate = verified): UnderwritingOutput => ({
     ...o,
-    income: { ...o.income, verifiedMonthly: verified },
+    income: { ...o.income, verifiedMonthly: verified, monthlyEstimate: estimate },
   });
   const truthOf = (income: number, obligations = 0): PopulationBorrower => ({
     ...sample,
@@ -227,7 +227,13 @@ describe('population metrics', () => {
     expect(report.overall.within15Share).toBe('0.5000');
     expect(report.overall.overEstimationRate).toBe('0.5000');
     expect(report.byArchetype.map((g) => g.group)).toEqual([sample.archetype, 'pension']);
-    expect(formatPopulationReport(report)).toContain('| overall | 2 | 2 | 50.0% | 50.0% | 50.0% |');
+    expect(report.overall.estimateWithin15Share).toBe('0.5000');
+    expect(formatPopulationReport(report)).toContain('| overall | 2 | 2 | 50.0% | 50.0% | 50.0% | 50.0% | 50.0% | 50.0% |');
+    // Detected and verified income are judged apart: a haircut below detected income is not a detection miss.
+    const haircut = evaluatePopulation([truthOf(10_000_000)], () => withIncome(output, 6_000_000, 10_000_000));
+    expect(haircut.overall.estimateWithin15Share).toBe('1.0000');
+    expect(haircut.overall.within15Share).toBe('0.0000');
+    expect(haircut.overall.overEstimationRate).toBe('0.0000');
   });
 });
 
