@@ -1,11 +1,14 @@
 // jest 30 in ESM mode (run with NODE_OPTIONS=--experimental-vm-modules, see package.json).
 // TypeScript goes through @swc/jest with legacy decorators + metadata so Nest DI and TypeORM work.
+// keepImportAttributes: swc drops `with { type: 'json' }` by default, and jest then warns on every JSON import
+// (a hard error in its next major); @swc-node/register keeps them the same way and `nest build` (tsc) always does.
 const swc = [
   '@swc/jest',
   {
     jsc: {
       parser: { syntax: 'typescript', decorators: true },
       target: 'es2023',
+      experimental: { keepImportAttributes: true },
       keepClassNames: true,
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
     },
