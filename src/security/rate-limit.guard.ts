@@ -20,7 +20,8 @@ interface Bucket {
  * guard, so the caller is known; unauthenticated routes are tracked by client address.
  *
  * Why not @nestjs/throttler: its current major is CommonJS and `require`s the ESM-only @nestjs/common 12,
- * which jest's ESM runtime on Node 20 cannot load. The semantics here are the same (429 + Retry-After), per
+ * which jest's ESM runtime cannot load next to our static imports of @nestjs/common (Node 20: no require(esm);
+ * Node 24: "Cannot require() ES Module … in a cycle"). The semantics here are the same (429 + Retry-After), per
  * process; docs/security.md explains how to put a shared limiter in front of several instances.
  */
 @Injectable()
