@@ -94,8 +94,8 @@ export class SyncRunsRepository {
     return affected(result) > 0;
   }
 
-  /** Sets has_new_data on a finished run (a later account_updated knows it). */
+  /** Sets has_new_data on a succeeded run (a later account_updated knows it); no-op for a run in any other status. */
   async recordHasNewData(id: string, hasNewData: boolean): Promise<void> {
-    await this.dataSource.query(`UPDATE sync_runs SET has_new_data = $2 WHERE id = $1`, [id, hasNewData]);
+    await this.dataSource.query(`UPDATE sync_runs SET has_new_data = $2 WHERE id = $1 AND status = 'succeeded'`, [id, hasNewData]);
   }
 }

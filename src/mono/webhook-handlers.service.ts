@@ -164,8 +164,11 @@ export class WebhookHandlersService {
       return PROCESSED;
     }
     if (syncStatus === 'SUCCESSFUL' && run) {
+      // jobs.update for the same job may have finished the run meanwhile (the inbox works events in parallel lanes),
+      // so `run.status` read above can be stale: when the transition does not apply, record what this event knows on
+      // the run if it has succeeded by now (guarded in SQL), or has_new_data would be lost.
       if (!(await this.runs.transition(run.id, 'succeeded', now, { monoCode: 'SYNC_SUCCESSFUL', hasNewData }))) {
-        if (hasNewData !== null && run.status === 'succeeded') await this.runs.recordHasNewData(run.id, hasNewData);
+        if (hasNewData !== null) await this.runs.recordHasNewData(run.id, hasNewData);
       }
     }
     const updated = (await this.accounts.findById(account.id)) ?? account;
