@@ -131,6 +131,8 @@ describe('fees, collisions and glued words', () => {
     ['101080525282//2049976557////4622383258GOtv Max -NGN3600', 'utilities'],
     ['Mobile data purchase 1.5GB', 'airtime_data'],
     ['NIP/GTB/YAKUBU DANJUMA/for airtime and food', 'transfer_out'],
+    ['SHOPRITE LEKKI      LA           NG-', 'card_pos'],
+    ['BILLS PAYMENT-DSTV 1029384756', 'utilities'],
   ])('should categorise the debit %s as %s', (narration, expected) => {
     expect(categorise(HOLDER, narration, 'debit').category).toBe(expected);
   });
@@ -145,6 +147,7 @@ describe('fees, collisions and glued words', () => {
     ['COMMISSION ON SALES - AGENT NETWORK', 'transfer_in'],
     ['R-5465/UNIVERSITY:TELEPHO/YAKUBU DANJUMA/UNIVERSITY100010', 'transfer_in'],
     ['MC 01_07_26 RFND TO PAN 4509', 'reversal'],
+    ['BULK PAYMENT BRIGHTWAVE LOGISTICS LTD', 'transfer_in'],
   ])('should categorise the credit %s as %s', (narration, expected) => {
     expect(categorise(HOLDER, narration, 'credit').category).toBe(expected);
   });

@@ -31,13 +31,15 @@ const TRANSFER_TO_RE = /\b(?:TRANSFER|TRF|TFR|NIP|APP)\b.*\bTO\b|^APP\b:?.*\bTO\
 const NETWORK_RE = /\b(MTN|AIRTEL|GLO|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
 const ATM_RE = /\bATM\b|CASH WITHDRAWAL|\bCASH WDL\b|\bWDL\b|\bCASH ADV(?:ANCE)?\b|\bCASH ?OUT\b/;
 const POS_RE = /\bPOS\b|\bLOC-|\bPRCH\b|PURCHASE AT\b|\bMERCHANT (?:PAYMENT|ORDER|PURCHASE)\b|^-- ?--/;
+const CARD_TRAILER_RE = /\S {3,}(?:[A-Z]{2,4} {2,})?(?:[A-Z]{2})?NG-?$/;
+const TRANSFER_WORD_RE = /\b(?:NIP|TRF|TFR|TRANSFER|FROM|FRM|TO)\b/;
 const WEB_RE = /WEB PURCHASE|\bWEB\b|ONLINE PURCHASE|ONLINE PAYMENT|\bPAYSTACK\b|\bFLUTTERWAVE\b|\bFLW\b|\bINTERSWITCH WEB\b/;
 const USSD_RE = /\*\d{3}\*|\bUSSD\b/;
 const BILLS_RE = /\bBILLS?\b|\bBILL PAYMENT\b|\bQUICKTELLER\b|\bQT\b|\bBILLER\b|\bPREPAID\b|\bTOKEN\b/;
 const CHEQUE_RE = /\bCHEQUE\b|\bCHQ\b|\bCLEARING\b/;
 const INTERNAL_RE = /\bINTEREST\b|\bINT\.? PAID\b|CASH DEPOSIT|\bCSH DEP\b|\bCASH DEP\b|TELLER DEPOSIT|\bINTERNAL\b/;
 const NIP_RE =
-  /^NIP\b|\bNIP\b|^TRF\b|\bTRF\b|TRANSFER|^FT\b|\bMOB\b|\bNIBSS\b|\bNEFT\b|\bINWARD\b|\bOUTWARD\b|\bSENT TO\b|\bRECEIVED FROM\b/;
+  /\bBULK (?:PAYMENT|TRANSFER|CREDIT)S?\b|^NIP\b|\bNIP\b|^TRF\b|\bTRF\b|TRANSFER|^FT\b|\bMOB\b|\bNIBSS\b|\bNEFT\b|\bINWARD\b|\bOUTWARD\b|\bSENT TO\b|\bRECEIVED FROM\b/;
 
 /** Tokens that say how the money moved, not who moved it. */
 const RAIL_TOKENS = new Set([
@@ -142,6 +144,9 @@ function detectRail(up: string, direction: Direction | undefined): PaymentRail {
   if (USSD_RE.test(up)) return 'USSD';
   if (ATM_RE.test(up)) return 'ATM';
   if (POS_RE.test(up)) return 'POS';
+  // A merchant-only card line: the card network's fixed-width merchant / city / country fields, padded with spaces and
+  // ending in the country code ("SHOPRITE LEKKI      LA           NG-").
+  if (CARD_TRAILER_RE.test(up) && !TRANSFER_WORD_RE.test(up)) return 'POS';
   if (WEB_RE.test(up)) return 'WEB';
   if (/^NIP\/|^TRF\/|NIP TRANSFER|^FT\b|MOB TRF|\/TRAN\/|^APP\b:?.*\bTO\b|^[^/]+\/\d{10}\/[A-Z .&-]+$/.test(up)) return 'NIP';
   if (direction !== 'credit' && BILLS_RE.test(up)) return 'BILLS';
