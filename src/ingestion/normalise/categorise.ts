@@ -45,6 +45,7 @@ interface Row extends PairRow {
 }
 
 const LETTER_DIGIT = /([A-Z])(?=\d{4})|(\d{4})(?=[A-Z])/g;
+const FOUR_DIGITS = /\d{4}/;
 
 /**
  * The text keyword rules read: the narration upper-cased with letters and digits that are glued together split
@@ -53,7 +54,7 @@ const LETTER_DIGIT = /([A-Z])(?=\d{4})|(\d{4})(?=[A-Z])/g;
  */
 export function keywordText(narration: string): string {
   const up = narration.toUpperCase();
-  return up.replace(LETTER_DIGIT, '$1$2 ');
+  return FOUR_DIGITS.test(up) ? up.replace(LETTER_DIGIT, '$1$2 ') : up;
 }
 
 const NETWORK_RE = /\b(?:MTN|AIRTEL|GLO|GLOBACOM|9MOBILE|ETISALAT|NTEL|SMILE)\b/;
