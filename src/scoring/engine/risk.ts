@@ -12,13 +12,22 @@ const SEVERE_FINDINGS: ReadonlySet<DataQualityKind> = new Set<DataQualityKind>([
   'removed_transaction',
 ]);
 
-function nameTokens(name: string): Set<string> {
-  return new Set(
-    name
-      .toUpperCase()
-      .split(/[^A-Z]+/)
-      .filter((w) => w.length > 1),
-  );
+const nameTokenCache = new Map<string, ReadonlySet<string>>();
+
+/** Name tokens of a text (memoised, bounded: keys repeat across decisions; the sets are never mutated). */
+function nameTokens(name: string): ReadonlySet<string> {
+  let v = nameTokenCache.get(name);
+  if (v === undefined) {
+    v = new Set(
+      name
+        .toUpperCase()
+        .split(/[^A-Z]+/)
+        .filter((w) => w.length > 1),
+    );
+    if (nameTokenCache.size > 20_000) nameTokenCache.clear();
+    nameTokenCache.set(name, v);
+  }
+  return v;
 }
 
 /** Share of the smaller name's tokens found in the other (order-free; tolerates a missing middle name). */
@@ -61,15 +70,16 @@ export function ownMoves(frame: Frame, fromDay: number, windowDays: number): Uin
     return v;
   };
   const multiAccount = frame.accounts.length > 1;
-  // Credits by amount for pairing: amount → indices (date order), consumed once paired.
-  const credits = new Map<number, number[]>();
+  // Credits by amount for pairing: amount → indices in date order, consumed once paired; `start` skips the credits
+  // too early for any later debit (debits are visited in date order), so each list is walked once overall.
+  const credits = new Map<number, { idx: number[]; start: number }>();
   if (multiAccount) {
     for (let i = 0; i < txs.length; i += 1) {
       const t = txs[i];
       if (days[i] < fromDay - windowDays || t.direction !== 'credit' || !INCOME_ELIGIBLE.has(t.category)) continue;
       const list = credits.get(t.amountMinor);
-      if (list) list.push(i);
-      else credits.set(t.amountMinor, [i]);
+      if (list) list.idx.push(i);
+      else credits.set(t.amountMinor, { idx: [i], start: 0 });
     }
   }
   for (let i = 0; i < txs.length; i += 1) {
@@ -82,11 +92,22 @@ export function ownMoves(frame: Frame, fromDay: number, windowDays: number): Uin
     if (!multiAccount) continue;
     const list = credits.get(t.amountMinor);
     if (!list) continue;
-    const k = list.findIndex((j) => j >= 0 && txs[j].accountId !== t.accountId && Math.abs(days[j] - days[i]) <= windowDays);
+    const { idx } = list;
+    while (list.start < idx.length && (idx[list.start] < 0 || days[idx[list.start]] < days[i] - windowDays)) list.start += 1;
+    let k = -1;
+    for (let q = list.start; q < idx.length; q += 1) {
+      const j = idx[q];
+      if (j < 0) continue;
+      if (days[j] > days[i] + windowDays) break;
+      if (txs[j].accountId !== t.accountId) {
+        k = q;
+        break;
+      }
+    }
     if (k < 0) continue;
     mark(i);
-    mark(list[k]);
-    list[k] = -1;
+    mark(idx[k]);
+    idx[k] = -1;
   }
   return out;
 }
