@@ -1,9 +1,10 @@
 /**
  * Loads the editable JSON dictionaries beside this file and validates them.
  *
- * Read with `fs` relative to `import.meta.url` rather than `import … with { type: 'json' }`: @swc/jest drops import
- * attributes (jest then warns, and will refuse in its next major), while the fs path works the same in jest, under
- * @swc-node/register and in `nest build` output (nest-cli copies `**\/*.json` assets beside the compiled files).
+ * Read with `fs` relative to `import.meta.url` (it works the same in jest, under @swc-node/register and in `nest build`
+ * output, where nest-cli copies `**\/*.json` assets beside the compiled files), so that the files are re-read and
+ * validated with a useful error naming the file rather than failing at import time. (Import attributes now survive
+ * @swc/jest too — `keepImportAttributes` in jest.config.js — so this is a choice, not a workaround.)
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
