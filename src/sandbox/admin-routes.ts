@@ -140,7 +140,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
 
 function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown): void {
   if (!isObject(body)) throw badRequest('config must be a JSON object');
-  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'paginationNextQuirk', 'webhookRetry', 'webhookUrl'];
+  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'paginationNextQuirk', 'webhookRetry', 'webhookUrl'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length) throw badRequest(`unknown config setting(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
   const ms = (k: string): number | undefined => {
@@ -163,6 +163,7 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
     realtimeWindowMs: ms('realtimeWindowMs'),
     jobDurationMs: ms('jobDurationMs'),
     mfaSessionMs: ms('mfaSessionMs'),
+    realtimeEnqueueAfterMs: ms('realtimeEnqueueAfterMs'),
     webhookDelayMs: range('webhookDelayMs'),
     linkProcessingMs: range('linkProcessingMs'),
   };

@@ -29,7 +29,8 @@ export const DEFAULT_TIMINGS: Readonly<SandboxTimings> = {
   jobDurationMs: 1_500,
   linkProcessingMs: [100, 2_000],
   mfaSessionMs: 600_000,
-  paginationNextQuirk: true,
+  realtimeEnqueueAfterMs: 30_000,
+  paginationNextQuirk: false,
 };
 
 export const DEFAULT_WEBHOOK_RETRY: Readonly<WebhookRetryOptions> = { baseMs: 1_000, maxMs: 60_000, maxAttempts: 12 };
@@ -59,6 +60,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     jobDurationMs: opts.jobDurationMs ?? DEFAULT_TIMINGS.jobDurationMs,
     linkProcessingMs: opts.linkProcessingMs ?? DEFAULT_TIMINGS.linkProcessingMs,
     mfaSessionMs: opts.mfaSessionMs ?? DEFAULT_TIMINGS.mfaSessionMs,
+    realtimeEnqueueAfterMs: opts.realtimeEnqueueAfterMs ?? DEFAULT_TIMINGS.realtimeEnqueueAfterMs,
     paginationNextQuirk: opts.paginationNextQuirk ?? DEFAULT_TIMINGS.paginationNextQuirk,
   };
   let retry: WebhookRetryOptions = { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry };

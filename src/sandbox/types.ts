@@ -35,7 +35,13 @@ export interface SandboxTimings {
   linkProcessingMs: [number, number];
   /** After a completed reauth, an MFA bank accepts syncs for this long (its session), then demands reauth again. */
   mfaSessionMs: number;
-  /** Reproduce the documented v2 quirk: `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
+  /**
+   * A real-time call whose job takes longer than this answers `data: null` ("enqueued; you will be notified by
+   * webhook") instead of the data as currently synced (Mono: 30 s, API reference §1.5). With the default job duration
+   * (1.5 s) that never happens; set `jobDurationMs` above it (or this below it) to play a slow bank.
+   */
+  realtimeEnqueueAfterMs: number;
+  /** Opt-in fault: reproduce one docs sample where v2 `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
   paginationNextQuirk: boolean;
 }
 
