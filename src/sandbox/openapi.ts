@@ -242,6 +242,7 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
             linkProcessingMs: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
             mfaSessionMs: { type: 'integer' },
             realtimeEnqueueAfterMs: { type: 'integer' },
+            autoSyncIntervalMs: { type: 'integer', description: '0 = off' },
             paginationNextQuirk: { type: 'boolean' },
             webhookRetry: { type: 'object', properties: { baseMs: { type: 'integer' }, maxMs: { type: 'integer' }, maxAttempts: { type: 'integer' } } },
             webhookUrl: { type: 'string', nullable: true },

@@ -66,6 +66,7 @@ export interface TransactionQuery {
 
 export class SandboxBank {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private autoSyncTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: SandboxStore,
@@ -267,10 +268,41 @@ export class SandboxBank {
     return acc;
   }
 
-  /** Plays a legacy automatic (scheduled) sync: `account_updated`, or `reauthorisation_required`, or `sync_failed`. */
+  /** `POST /sandbox/accounts/{id}/bank-outage`: while down, every sync of the account fails. */
+  setBankOutage(id: string, down: boolean): SandboxAccount {
+    const acc = this.anyAccount(id);
+    acc.bankDown = down;
+    acc.updatedAt = this.store.nowIso();
+    this.store.save();
+    return acc;
+  }
+
+  /** (Re)starts Mono's automatic sync of every linked account per `timings.autoSyncIntervalMs` (0 = off). */
+  scheduleAutoSync(): void {
+    if (this.autoSyncTimer) clearInterval(this.autoSyncTimer);
+    this.autoSyncTimer = null;
+    const every = this.timings.autoSyncIntervalMs;
+    if (!(every > 0)) return;
+    this.autoSyncTimer = setInterval(() => {
+      for (const acc of Object.values(this.s.accounts)) {
+        if (acc.state !== 'linked') continue;
+        try {
+          this.automaticSync(acc.id, false);
+        } catch (err) {
+          this.log.error({ accountId: acc.id, err: err instanceof Error ? err.message : String(err) }, 'sandbox automatic sync failed');
+        }
+      }
+    }, every);
+    this.autoSyncTimer.unref();
+  }
+
+  /**
+   * One legacy automatic (scheduled) sync — from the scheduler, or played with `POST …/auto-sync`: `account_updated`,
+   * or `reauthorisation_required` (the bank demands reauth), or `sync_failed` (bank down, or `fail` asked for).
+   */
   automaticSync(id: string, fail: boolean): { outcome: 'updated' | 'reauthorisation_required' | 'sync_failed'; hasNewData: boolean } {
     const acc = this.linkedAccount(id);
-    if (fail) {
+    if (fail || acc.bankDown) {
       this.webhooks.emit([{ event: 'mono.events.sync_failed', accountId: acc.id, data: { account: { _id: acc.id } } }]);
       return { outcome: 'sync_failed', hasNewData: false };
     }
@@ -517,6 +549,9 @@ export class SandboxBank {
     }
     if (acc.state === 'processing') {
       return { kind: 'result', body: { status: 'failed', hasNewData: false, code: 'SYNC_ERROR', message: 'Account data is still being processed' } };
+    }
+    if (acc.bankDown) {
+      return { kind: 'result', body: { status: 'failed', hasNewData: false, code: 'SYNC_ERROR', message: 'The bank is not responding; try again later' } };
     }
     if (this.needsReauth(acc)) {
       acc.reauthRequired = true;
@@ -774,6 +809,8 @@ export class SandboxBank {
   }
 
   close(): void {
+    if (this.autoSyncTimer) clearInterval(this.autoSyncTimer);
+    this.autoSyncTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

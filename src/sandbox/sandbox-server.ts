@@ -30,6 +30,7 @@ export const DEFAULT_TIMINGS: Readonly<SandboxTimings> = {
   linkProcessingMs: [100, 2_000],
   mfaSessionMs: 600_000,
   realtimeEnqueueAfterMs: 30_000,
+  autoSyncIntervalMs: 0,
   paginationNextQuirk: false,
 };
 
@@ -61,6 +62,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     linkProcessingMs: opts.linkProcessingMs ?? DEFAULT_TIMINGS.linkProcessingMs,
     mfaSessionMs: opts.mfaSessionMs ?? DEFAULT_TIMINGS.mfaSessionMs,
     realtimeEnqueueAfterMs: opts.realtimeEnqueueAfterMs ?? DEFAULT_TIMINGS.realtimeEnqueueAfterMs,
+    autoSyncIntervalMs: opts.autoSyncIntervalMs ?? DEFAULT_TIMINGS.autoSyncIntervalMs,
     paginationNextQuirk: opts.paginationNextQuirk ?? DEFAULT_TIMINGS.paginationNextQuirk,
   };
   let retry: WebhookRetryOptions = { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry };
@@ -106,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
         webhooks.clear();
         faults.clear();
         applyWebhookFaults();
+        bank.scheduleAutoSync();
       },
     }),
   );
@@ -128,6 +131,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!publicUrl) publicUrl = url;
   bank.resumeAfterRestart();
+  bank.scheduleAutoSync();
   log.info({ url, accounts: Object.keys(store.data.accounts).length, webhookTarget: webhooks.getTarget() }, 'Mono sandbox listening');
 
   let closed = false;

@@ -41,6 +41,12 @@ export interface SandboxTimings {
    * (1.5 s) that never happens; set `jobDurationMs` above it (or this below it) to play a slow bank.
    */
   realtimeEnqueueAfterMs: number;
+  /**
+   * Mono's automatic (scheduled) Data Sync of every linked account, every this many ms; 0 = off (the default: tests
+   * and demos play it). Mono runs it every 24 h around midnight (API reference §6.1). A run fires `account_updated`,
+   * or `reauthorisation_required` (MFA bank), or `sync_failed` (bank down).
+   */
+  autoSyncIntervalMs: number;
   /** Opt-in fault: reproduce one docs sample where v2 `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
   paginationNextQuirk: boolean;
 }
@@ -138,6 +144,8 @@ export interface SandboxAccount {
   /** Bank-side transactions in insertion order. */
   transactions: BankTransaction[];
   lastLegacySyncAt: string | null;
+  /** The bank is down (`POST /sandbox/accounts/{id}/bank-outage`): syncs fail (`SYNC_ERROR`, `sync_failed`). */
+  bankDown?: boolean;
   createdAt: string;
   updatedAt: string;
   linkedAt: string | null;

@@ -80,7 +80,7 @@ describe('Mono sandbox fidelity (issue 16)', () => {
 
   beforeEach(async () => {
     await admin('DELETE', '/sandbox/faults');
-    await admin('POST', '/sandbox/config', { syncMinIntervalMs: 120_000, realtimeWindowMs: 300_000, jobDurationMs: 20, paginationNextQuirk: false });
+    await admin('POST', '/sandbox/config', { syncMinIntervalMs: 120_000, realtimeWindowMs: 300_000, jobDurationMs: 20, paginationNextQuirk: false, autoSyncIntervalMs: 0 });
   });
 
   describe('sync limits', () => {
@@ -151,6 +151,38 @@ describe('Mono sandbox fidelity (issue 16)', () => {
       await call('GET', `/v2/accounts/${busyId}/transactions`, { headers: { 'x-realtime': 'true' } });
       await receiver.waitFor(() => eventsFor(busyId, 'mono.accounts.jobs.update').some((w) => (w.body.data as any).status === 'finished'));
       expect((await call('GET', `/v2/accounts/${busyId}/balance`, { headers: { 'x-realtime': 'true' } })).headers.get('x-has-new-data')).toBe('true');
+    });
+  });
+
+  describe("Mono's automatic (scheduled) sync", () => {
+    it('should send reauthorisation_required from a real failed run on an MFA bank, sync_failed while the bank is down, account_updated otherwise', async () => {
+      const mfa = await linked({ account: { name: 'AUTO MFA' }, options: { mfa: true } });
+      const down = await linked({ account: { name: 'AUTO DOWN' } });
+      const fine = await linked({ account: { name: 'AUTO FINE' }, transactions: [credit('2026-11-01', 10_000)] });
+      await admin('POST', `/sandbox/accounts/${fine}/transactions`, { transactions: [credit('2026-11-19', 33_300)] });
+      expect((await admin('POST', `/sandbox/accounts/${down}/bank-outage`, { down: true })).body).toEqual({ accountId: down, bankDown: true });
+      // A manual sync of the downed bank answers SYNC_ERROR in its body (§6.2) and sends no webhook.
+      expect((await call('POST', `/accounts/${down}/sync`)).body).toMatchObject({ status: 'failed', code: 'SYNC_ERROR' });
+
+      await admin('POST', '/sandbox/config', { autoSyncIntervalMs: 25 });
+      try {
+        await receiver.waitFor(
+          () =>
+            eventsFor(mfa, 'mono.events.reauthorisation_required').length > 0 &&
+            eventsFor(down, 'mono.events.sync_failed').length > 0 &&
+            eventsFor(fine, 'mono.events.account_updated').some((w) => (w.body.data as any).meta.has_new_data === true && (w.body.data as any).account.balance === 43_300),
+        );
+      } finally {
+        await admin('POST', '/sandbox/config', { autoSyncIntervalMs: 0 });
+      }
+      expect(eventsFor(mfa, 'mono.events.reauthorisation_required')[0].body.data).toEqual({ account: { _id: mfa } });
+      expect(eventsFor(down, 'mono.events.sync_failed')[0].body.data).toEqual({ account: { _id: down } });
+      expect(eventsFor(down, 'mono.events.reauthorisation_required')).toEqual([]);
+      expect((await admin('GET', `/sandbox/accounts/${mfa}`)).body.reauthRequired).toBe(true);
+      expect((await call('GET', `/v2/accounts/${fine}/transactions?limit=1`)).body.data[0].amount).toBe(33_300);
+
+      await admin('POST', `/sandbox/accounts/${down}/bank-outage`, { down: false });
+      expect((await call('POST', `/accounts/${down}/sync`)).body.code).toBe('SYNC_SUCCESSFUL');
     });
   });
 
