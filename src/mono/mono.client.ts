@@ -37,7 +37,7 @@ export interface MonoJobHeaders {
   id: string | null;
   /** Lower-cased: processing | finished | failed (Mono writes both cases). */
   status: string | null;
-  /** `x-has-new-data` when sent (since Sep 2025 only sent when true). */
+  /** `x-has-new-data`: true / false once the job finished, null when absent (no Mono page says when it is omitted). */
   hasNewData: boolean | null;
 }
 
