@@ -1,4 +1,8 @@
-export type MonoErrorKind = 'timeout' | 'network' | 'http' | 'rate_limited' | 'malformed' | 'not_found' | 'unauthorized' | 'bad_request';
+/**
+ * `not_ready`: Mono answered 200 with `data: null` where data was asked for — a real-time fetch enqueued (over 30 s), an
+ * account still processing, or a filter Mono found nothing for. Never read as "no data": retry later.
+ */
+export type MonoErrorKind = 'timeout' | 'network' | 'http' | 'rate_limited' | 'malformed' | 'not_ready' | 'not_found' | 'unauthorized' | 'bad_request';
 
 export interface MonoErrorOptions {
   /** HTTP status when Mono answered; null for timeouts, network failures and an open circuit. */

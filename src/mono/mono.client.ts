@@ -37,7 +37,7 @@ export interface MonoJobHeaders {
   id: string | null;
   /** Lower-cased: processing | finished | failed (Mono writes both cases). */
   status: string | null;
-  /** `x-has-new-data` when sent (since Sep 2025 only sent when true). */
+  /** `x-has-new-data`: true / false once the job finished, null when absent (no Mono page says when it is omitted). */
   hasNewData: boolean | null;
 }
 
@@ -312,16 +312,20 @@ export class MonoClient {
   }
 
   /**
-   * Every transaction in the window, all pages drained. The next request is built from our own page counter (Mono's
-   * `meta.next` has been seen without `/accounts/`), the loop stops on an empty page, on `next: null`, or once the
-   * distinct rows reach `total`, and refuses to run past `MONO_MAX_PAGES`. A row seen on two pages (the set shifted
-   * while we paged) is kept once. `x-realtime` is only sent with the first page (each call would open a billed session).
+   * Every transaction in the window, all pages drained. The next request follows Mono's `meta.next` when it is usable
+   * (same host, the transactions path of this account, `page` = the next page); otherwise — e.g. the docs sample whose
+   * `next` omits `/accounts/` — it is built from our own page counter with the same filters. The loop stops on an empty
+   * page, on `next: null`, or once the distinct rows reach `total`, and refuses to run past `MONO_MAX_PAGES`. A row seen
+   * on two pages (the set shifted while we paged) is kept once. `x-realtime` is only sent with the first page (each
+   * call would open a billed session). A page with `data: null` is Mono's "not ready" (enqueued real-time fetch, still
+   * processing, or an empty-filter answer): a retryable `not_ready` MonoError, never an empty history.
    */
   async getTransactions(
     monoAccountId: string,
     opts: { start?: string; end?: string; realtime?: boolean } = {},
-  ): Promise<{ transactions: ParsedMonoTransaction[]; pages: number; job?: MonoJobHeaders; duplicatesDropped: number }> {
+  ): Promise<{ transactions: ParsedMonoTransaction[]; pages: number; job?: MonoJobHeaders; duplicatesDropped: number; nextLinksFollowed: number }> {
     const endpoint = 'GET /v2/accounts/{id}/transactions';
+    const path = `/v2/accounts/${encodeURIComponent(monoAccountId)}/transactions`;
     const baseQuery: Record<string, string> = {};
     if (opts.start) baseQuery.start = toMonoDate(opts.start);
     if (opts.end) baseQuery.end = toMonoDate(opts.end);
@@ -331,8 +335,10 @@ export class MonoClient {
 
     const byId = new Map<string, ParsedMonoTransaction>();
     let duplicatesDropped = 0;
+    let nextLinksFollowed = 0;
     let job: MonoJobHeaders | undefined;
     let pages = 0;
+    let query: Record<string, string> = paginate ? { ...baseQuery, page: '1' } : baseQuery;
     for (let page = 1; ; page++) {
       if (page > this.config.mono.maxPages) {
         throw new MonoError('malformed', `pagination did not end after ${this.config.mono.maxPages} pages`, { status: 200, retryable: false, endpoint });
@@ -341,14 +347,22 @@ export class MonoClient {
         {
           method: 'GET',
           endpoint,
-          path: `/v2/accounts/${encodeURIComponent(monoAccountId)}/transactions`,
+          path,
           accountId: monoAccountId,
-          query: paginate ? { ...baseQuery, page: String(page) } : baseQuery,
+          query,
           headers: opts.realtime && page === 1 ? { 'x-realtime': 'true' } : {},
           retry: 'safe',
         },
         (res) => {
           if (!isObject(res.body)) throw new MonoError('malformed', 'transactions response is not a JSON object', { status: res.status, retryable: false, endpoint });
+          if (res.body.data === null) {
+            throw new MonoError('not_ready', 'Mono has no transactions to give yet (data: null); try again later', {
+              status: res.status,
+              retryable: true,
+              endpoint,
+              providerMessage: str(res.body.message),
+            });
+          }
           return { rows: parseMonoTransactions(res.body), paging: this.paging(res.body), headers: res.headers };
         },
       );
@@ -362,9 +376,30 @@ export class MonoClient {
       if (paging.next === null) break;
       if (paging.pages !== null && page >= paging.pages) break;
       if (paging.total !== null && byId.size >= paging.total) break;
+      const followed = this.usableNext(paging.next, path, page + 1);
+      if (followed) nextLinksFollowed++;
+      query = followed ?? { ...baseQuery, page: String(page + 1) };
     }
     const transactions = [...byId.values()].sort((a, b) => (a.postedAt < b.postedAt ? 1 : a.postedAt > b.postedAt ? -1 : a.providerId.localeCompare(b.providerId)));
-    return { transactions, pages, ...(job ? { job } : {}), duplicatesDropped };
+    return { transactions, pages, ...(job ? { job } : {}), duplicatesDropped, nextLinksFollowed };
+  }
+
+  /** The query of Mono's `meta.next` when it points at `path` on our Mono host and asks for `page`; else null. */
+  private usableNext(next: string | null | undefined, path: string, page: number): Record<string, string> | null {
+    if (typeof next !== 'string') return null;
+    let url: URL;
+    let base: URL;
+    try {
+      base = new URL(this.baseUrl);
+      url = new URL(next, base);
+    } catch {
+      return null;
+    }
+    if (url.origin !== base.origin || url.pathname !== base.pathname.replace(/\/$/, '') + path) return null;
+    if (url.searchParams.get('page') !== String(page)) return null;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    return query;
   }
 
   /**

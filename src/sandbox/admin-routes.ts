@@ -76,6 +76,13 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
     res.json({ accountId: param(req, 'id'), ...bank.automaticSync(param(req, 'id'), fail) });
   });
 
+  r.post('/accounts/:id/bank-outage', (req, res) => {
+    const down = isObject(req.body) ? req.body.down : undefined;
+    if (typeof down !== 'boolean') throw badRequest('down must be a boolean');
+    const acc = bank.setBankOutage(param(req, 'id'), down);
+    res.json({ accountId: acc.id, bankDown: acc.bankDown === true });
+  });
+
   r.post('/accounts/:id/unlink', (req, res) => {
     bank.unlink(param(req, 'id'));
     res.json({ accountId: param(req, 'id'), state: 'unlinked' });
@@ -107,6 +114,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
   r.post('/config', (req, res) => {
     applyConfig(ctx.timings, hooks, req.body);
     webhooks.setDelay(ctx.timings.webhookDelayMs);
+    bank.scheduleAutoSync();
     res.json(configView());
   });
 
@@ -140,7 +148,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
 
 function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown): void {
   if (!isObject(body)) throw badRequest('config must be a JSON object');
-  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'paginationNextQuirk', 'webhookRetry', 'webhookUrl'];
+  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'webhookRetry', 'webhookUrl'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length) throw badRequest(`unknown config setting(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
   const ms = (k: string): number | undefined => {
@@ -163,6 +171,8 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
     realtimeWindowMs: ms('realtimeWindowMs'),
     jobDurationMs: ms('jobDurationMs'),
     mfaSessionMs: ms('mfaSessionMs'),
+    realtimeEnqueueAfterMs: ms('realtimeEnqueueAfterMs'),
+    autoSyncIntervalMs: ms('autoSyncIntervalMs'),
     webhookDelayMs: range('webhookDelayMs'),
     linkProcessingMs: range('linkProcessingMs'),
   };

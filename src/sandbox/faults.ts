@@ -28,6 +28,11 @@ export interface FaultConfig {
   webhookDuplicateRate: number;
   /** Deliver each batch of webhooks in reverse order (e.g. account_updated before account_connected). */
   webhookReorder: boolean;
+  /**
+   * A transactions filter that matches nothing answers `data: null, meta: null` (seen in a community SDK's recorded
+   * answer, API reference §1.3) instead of the sandbox's default `data: []` with `meta.total: 0`.
+   */
+  emptyFilterNull: boolean;
   seed: number;
 }
 
@@ -43,6 +48,7 @@ export const NO_FAULTS: FaultConfig = {
   malformedRate: 0,
   webhookDuplicateRate: 0,
   webhookReorder: false,
+  emptyFilterNull: false,
   seed: 1,
 };
 
@@ -157,6 +163,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
   if (mode !== 'hang' && mode !== 'destroy' && mode !== 'mixed') throw badRequest('timeoutMode must be hang, destroy or mixed');
   const reorder = body.webhookReorder ?? false;
   if (typeof reorder !== 'boolean') throw badRequest('webhookReorder must be a boolean');
+  const emptyFilterNull = body.emptyFilterNull ?? false;
+  if (typeof emptyFilterNull !== 'boolean') throw badRequest('emptyFilterNull must be a boolean');
   const seed = body.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw badRequest('seed must be an integer');
   return {
@@ -171,6 +179,7 @@ export function parseFaultConfig(input: unknown): FaultConfig {
     malformedRate: rate(body, 'malformedRate'),
     webhookDuplicateRate: rate(body, 'webhookDuplicateRate'),
     webhookReorder: reorder,
+    emptyFilterNull,
     seed,
   };
 }

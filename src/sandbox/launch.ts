@@ -20,7 +20,8 @@ export async function startSandboxForEngine(config: AppConfig): Promise<SandboxH
     // Links are opened in a browser: localhost (the docker port mapping) rather than the 0.0.0.0 listen address.
     publicUrl: config.mono.sandboxPort === 0 ? undefined : `http://localhost:${config.mono.sandboxPort}`,
     stateFile: path.join(config.database.dataDir, 'sandbox-state.json'),
-    syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+    // Mono's own limits (2 min manual sync, 5 min real-time window: the sandbox defaults), never the engine's
+    // SYNC_MIN_INTERVAL_SECONDS — that is our client-side guard, and the sandbox must answer the way Mono would.
     logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),
   });
   return {

@@ -41,8 +41,8 @@ export function monoLegacyRouter(ctx: SandboxContext): Router {
   r.get('/accounts/:id/statement', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     if ((req.query.output ?? 'json') !== 'json') return res.status(400).json({ message: 'The sandbox only builds statements with output=json' });
-    const rows = canShow(acc, 'transactions') ? bank.statement(acc, req.query.period) : [];
-    res.json({ meta: { count: rows.length }, data: rows.map(legacyTransaction) });
+    const { rows, requestedLength, availableLength } = bank.statement(acc, req.query.period);
+    res.json({ meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength }, data: rows.map(legacyTransaction) });
   });
 
   r.get('/accounts/:id/identity', (req, res) => {

@@ -6,6 +6,7 @@ import type { SandboxContext } from './sandbox-context.js';
 import type { JobName, SandboxAccount } from './types.js';
 import { canShow, v2AccountDetails, v2Balance, v2Identity, v2ListItem, v2Transaction } from './wire.js';
 
+const ENQUEUED_MESSAGE = 'Your request has been enqueued; you will be notified by webhook when the sync is complete';
 const PROCESSING_MESSAGE = 'Account data is still being processed; you will be notified by webhook when it is available';
 
 export function monoV2Router(ctx: SandboxContext): Router {
@@ -14,13 +15,20 @@ export function monoV2Router(ctx: SandboxContext): Router {
   const { bank } = ctx;
   const param = (req: Request, name: string): string => String(req.params[name]);
 
-  /** Starts (or joins) the real-time job when the header asks for it; sets Mono's job headers. */
-  const realtime = (req: Request, res: Response, id: string, name: JobName): void => {
-    if (!isRealtime(req)) return;
-    const { job } = bank.realtime(id, name);
+  /**
+   * Starts (or joins) the real-time job when the header asks for it and sets Mono's headers (§6.3): `x-job-id`,
+   * `x-job-status`, `x-has-new-data` once the job finished (`true` or `false`), and `x-reauth-required` (`true` when
+   * the bank will demand re-authorisation, e.g. an MFA bank). Returns true when the answer must be Mono's "enqueued"
+   * `data: null` (§1.5: the job takes longer than `realtimeEnqueueAfterMs`, 30 s at Mono).
+   */
+  const realtime = (req: Request, res: Response, id: string, name: JobName): boolean => {
+    if (!isRealtime(req)) return false;
+    const { job, reauthRequired } = bank.realtime(id, name);
     res.set('x-job-id', job.id);
     res.set('x-job-status', job.status);
-    if (job.status === 'finished' && job.hasNewData) res.set('x-has-new-data', 'true');
+    if (job.status === 'finished') res.set('x-has-new-data', job.hasNewData ? 'true' : 'false');
+    res.set('x-reauth-required', reauthRequired ? 'true' : 'false');
+    return job.status === 'processing' && !reauthRequired && ctx.timings.jobDurationMs > ctx.timings.realtimeEnqueueAfterMs;
   };
 
   r.post('/accounts/initiate', (req, res) => {
@@ -47,13 +55,13 @@ export function monoV2Router(ctx: SandboxContext): Router {
 
   r.get('/accounts/:id', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
-    realtime(req, res, acc.id, 'jobs.accounts.sync_balance');
+    if (realtime(req, res, acc.id, 'jobs.accounts.sync_balance')) return sendV2(res, ctx.now(), null, { message: ENQUEUED_MESSAGE });
     sendV2(res, ctx.now(), v2AccountDetails(acc));
   });
 
   r.get('/accounts/:id/balance', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
-    realtime(req, res, acc.id, 'jobs.accounts.sync_balance');
+    if (realtime(req, res, acc.id, 'jobs.accounts.sync_balance')) return sendV2(res, ctx.now(), null, { message: ENQUEUED_MESSAGE });
     if (!canShow(acc, 'balance')) return sendV2(res, ctx.now(), null, { message: notAvailable(acc, 'balance') });
     sendV2(res, ctx.now(), v2Balance(acc));
   });
@@ -61,11 +69,15 @@ export function monoV2Router(ctx: SandboxContext): Router {
   r.get('/accounts/:id/transactions', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     const q = bank.parseTransactionQuery(req.query);
-    realtime(req, res, acc.id, 'jobs.accounts.sync_statement');
+    if (realtime(req, res, acc.id, 'jobs.accounts.sync_statement')) return sendV2(res, ctx.now(), null, { message: ENQUEUED_MESSAGE, meta: null });
     if (!canShow(acc, 'transactions')) {
       return sendV2(res, ctx.now(), [], { message: notAvailable(acc, 'transactions'), meta: { total: 0, page: 1, previous: null, next: null } });
     }
     const { rows, total, page, pages } = bank.queryTransactions(acc, q);
+    const filtered = q.start !== null || q.end !== null || q.type !== null || q.narration !== null;
+    if (total === 0 && filtered && ctx.faults.get().emptyFilterNull) {
+      return sendV2(res, ctx.now(), null, { message: 'No transactions found for the provided filter', meta: null });
+    }
     const base = ctx.timings.paginationNextQuirk ? `/v2/${acc.id}/transactions` : `/v2/accounts/${acc.id}/transactions`;
     const link = (p: number): string => pageUrl(ctx.publicUrl() + base, req.query, p);
     sendV2(res, ctx.now(), rows.map(v2Transaction), {
@@ -83,8 +95,8 @@ export function monoV2Router(ctx: SandboxContext): Router {
     const acc = bank.apiAccount(param(req, 'id'));
     const output = req.query.output ?? 'json';
     if (output !== 'json') return sendV2Error(res, ctx.now(), 400, 'The sandbox only builds statements with output=json');
-    const rows = canShow(acc, 'transactions') ? bank.statement(acc, req.query.period) : [];
-    sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length } });
+    const { rows, requestedLength, availableLength } = bank.statement(acc, req.query.period);
+    sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength } });
   });
 
   r.get('/accounts/:id/identity', (req, res) => {

@@ -34,9 +34,13 @@ import type {
   SettledDataStatus,
 } from './types.js';
 import type { WebhookDispatcher, WebhookEventInput } from './webhook-dispatcher.js';
-import { v2Transaction, webhookAccount } from './wire.js';
+import { canShow, v2Transaction, webhookAccount } from './wire.js';
+
+const canShowTransactions = (acc: SandboxAccount): boolean => canShow(acc, 'transactions');
 
 const TEN_MINUTES = 10 * 60 * 1000;
+/** Statement period when the caller gives none (Mono's SDK and quickstart send none; Mono's default is not documented). */
+const DEFAULT_STATEMENT_MONTHS = 12;
 const ALL_PARTS: RetrievedPart[] = ['identity', 'balance', 'transactions'];
 
 export interface CreatedAccount {
@@ -62,6 +66,7 @@ export interface TransactionQuery {
 
 export class SandboxBank {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private autoSyncTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: SandboxStore,
@@ -263,10 +268,41 @@ export class SandboxBank {
     return acc;
   }
 
-  /** Plays a legacy automatic (scheduled) sync: `account_updated`, or `reauthorisation_required`, or `sync_failed`. */
+  /** `POST /sandbox/accounts/{id}/bank-outage`: while down, every sync of the account fails. */
+  setBankOutage(id: string, down: boolean): SandboxAccount {
+    const acc = this.anyAccount(id);
+    acc.bankDown = down;
+    acc.updatedAt = this.store.nowIso();
+    this.store.save();
+    return acc;
+  }
+
+  /** (Re)starts Mono's automatic sync of every linked account per `timings.autoSyncIntervalMs` (0 = off). */
+  scheduleAutoSync(): void {
+    if (this.autoSyncTimer) clearInterval(this.autoSyncTimer);
+    this.autoSyncTimer = null;
+    const every = this.timings.autoSyncIntervalMs;
+    if (!(every > 0)) return;
+    this.autoSyncTimer = setInterval(() => {
+      for (const acc of Object.values(this.s.accounts)) {
+        if (acc.state !== 'linked') continue;
+        try {
+          this.automaticSync(acc.id, false);
+        } catch (err) {
+          this.log.error({ accountId: acc.id, err: err instanceof Error ? err.message : String(err) }, 'sandbox automatic sync failed');
+        }
+      }
+    }, every);
+    this.autoSyncTimer.unref();
+  }
+
+  /**
+   * One legacy automatic (scheduled) sync — from the scheduler, or played with `POST …/auto-sync`: `account_updated`,
+   * or `reauthorisation_required` (the bank demands reauth), or `sync_failed` (bank down, or `fail` asked for).
+   */
   automaticSync(id: string, fail: boolean): { outcome: 'updated' | 'reauthorisation_required' | 'sync_failed'; hasNewData: boolean } {
     const acc = this.linkedAccount(id);
-    if (fail) {
+    if (fail || acc.bankDown) {
       this.webhooks.emit([{ event: 'mono.events.sync_failed', accountId: acc.id, data: { account: { _id: acc.id } } }]);
       return { outcome: 'sync_failed', hasNewData: false };
     }
@@ -499,7 +535,11 @@ export class SandboxBank {
     return pending.length > 0;
   }
 
-  /** `POST /accounts/{id}/sync`: one call per account per `syncMinIntervalMs`. */
+  /**
+   * `POST /accounts/{id}/sync`: one sync per account per `syncMinIntervalMs` (Mono: 2 minutes). Only a sync that ran
+   * (`SYNC_SUCCESSFUL`) uses the window: a failed one (`REAUTHORISATION_REQUIRED`, `SYNC_ERROR`) pulled nothing from
+   * the bank, so the caller may try again as soon as the cause is fixed (e.g. right after the reauth).
+   */
   legacySync(id: string): LegacySyncResult {
     const acc = this.apiAccount(id);
     const nowMs = this.store.nowMs();
@@ -507,10 +547,11 @@ export class SandboxBank {
       const elapsed = nowMs - Date.parse(acc.lastLegacySyncAt);
       if (elapsed < this.timings.syncMinIntervalMs) return { kind: 'rate_limited', retryInMs: this.timings.syncMinIntervalMs - elapsed };
     }
-    acc.lastLegacySyncAt = this.store.nowIso();
-    this.store.save();
     if (acc.state === 'processing') {
       return { kind: 'result', body: { status: 'failed', hasNewData: false, code: 'SYNC_ERROR', message: 'Account data is still being processed' } };
+    }
+    if (acc.bankDown) {
+      return { kind: 'result', body: { status: 'failed', hasNewData: false, code: 'SYNC_ERROR', message: 'The bank is not responding; try again later' } };
     }
     if (this.needsReauth(acc)) {
       acc.reauthRequired = true;
@@ -520,24 +561,29 @@ export class SandboxBank {
         body: { status: 'failed', hasNewData: false, code: 'REAUTHORISATION_REQUIRED', message: 'This account requires re-authorisation' },
       };
     }
+    acc.lastLegacySyncAt = this.store.nowIso();
     const hasNewData = this.pull(acc);
     this.webhooks.emit([this.accountUpdated(acc, { has_new_data: hasNewData })]);
     return { kind: 'result', body: { status: 'successful', hasNewData, code: 'SYNC_SUCCESSFUL', message: 'Sync was successful' } };
   }
 
-  /** `x-realtime: true` on balance/transactions: one job per account per window; a repeat returns the same job. */
-  realtime(id: string, name: JobName): { job: RealtimeJob; created: boolean } {
+  /**
+   * `x-realtime: true` on balance/transactions: one job per account per window (Mono: 5 minutes); a repeat returns the
+   * same job. A failed job does not hold the window: after the reauth it failed for, a new call starts a new job.
+   */
+  realtime(id: string, name: JobName): { job: RealtimeJob; created: boolean; reauthRequired: boolean } {
     const acc = this.linkedAccount(id);
     const nowMs = this.store.nowMs();
+    const reauthRequired = this.needsReauth(acc);
     const recent = Object.values(this.s.jobs)
-      .filter((j) => j.accountId === acc.id && nowMs - Date.parse(j.createdAt) < this.timings.realtimeWindowMs)
+      .filter((j) => j.accountId === acc.id && j.status !== 'failed' && nowMs - Date.parse(j.createdAt) < this.timings.realtimeWindowMs)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-    if (recent) return { job: recent, created: false };
+    if (recent) return { job: recent, created: false, reauthRequired };
     const job: RealtimeJob = { id: this.store.objectId(), accountId: acc.id, name, status: 'processing', createdAt: this.store.nowIso(), finishedAt: null, hasNewData: null };
     this.s.jobs[job.id] = job;
     this.store.save();
     this.later(this.timings.jobDurationMs, () => this.finishJob(job.id));
-    return { job, created: true };
+    return { job, created: true, reauthRequired };
   }
 
   job(accountId: string, jobId: string): RealtimeJob {
@@ -649,15 +695,30 @@ export class SandboxBank {
     return { rows: matching.slice((q.page - 1) * q.limit, q.page * q.limit), total: matching.length, page: q.page, pages };
   }
 
-  /** `GET …/statement?period=lastNmonths`: visible transactions of the last N months (N 1–12), newest first. */
-  statement(acc: SandboxAccount, period: unknown): BankTransaction[] {
-    const m = typeof period === 'string' ? /^last(\d{1,2})months$/.exec(period) : null;
-    const months = m ? Number(m[1]) : NaN;
-    if (!(months >= 1 && months <= 12)) throw badRequest('period must be last1months … last12months');
+  /**
+   * `GET …/statement[?period=lastNmonths]`: visible transactions of the last N months (N 1–12), newest first. Without
+   * `period` (what Mono's SDK README and quickstart send) the sandbox answers the longest period, 12 months.
+   * `requestedLength` / `availableLength` are in days: the period asked for, and the part of it the bank has history
+   * for (from the oldest visible transaction, or 0 without any).
+   */
+  statement(acc: SandboxAccount, period: unknown): { rows: BankTransaction[]; requestedLength: number; availableLength: number } {
+    let months = DEFAULT_STATEMENT_MONTHS;
+    if (period !== undefined && period !== '') {
+      const m = typeof period === 'string' ? /^last(\d{1,2})months$/.exec(period) : null;
+      months = m ? Number(m[1]) : NaN;
+      if (!(months >= 1 && months <= 12)) throw badRequest('period must be last1months … last12months');
+    }
     const today = this.todayInLagos();
     const from = new Date(Date.UTC(Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1 - months, Number(today.slice(8, 10))));
     const fromDay = from.toISOString().slice(0, 10);
-    return visibleTransactions(acc).filter((t) => lagosDate(t.date) >= fromDay);
+    const day = 86_400_000;
+    const requestedLength = Math.round((Date.parse(`${today}T00:00:00Z`) - from.getTime()) / day);
+    const visible = canShowTransactions(acc) ? visibleTransactions(acc) : [];
+    const rows = visible.filter((t) => lagosDate(t.date) >= fromDay);
+    const oldest = visible.length > 0 ? visible.reduce((min, t) => (lagosDate(t.date) < min ? lagosDate(t.date) : min), today) : null;
+    const availableFrom = oldest === null ? null : oldest > fromDay ? oldest : fromDay;
+    const availableLength = availableFrom === null ? 0 : Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${availableFrom}T00:00:00Z`)) / day);
+    return { rows, requestedLength, availableLength };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -748,6 +809,8 @@ export class SandboxBank {
   }
 
   close(): void {
+    if (this.autoSyncTimer) clearInterval(this.autoSyncTimer);
+    this.autoSyncTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

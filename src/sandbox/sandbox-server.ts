@@ -29,7 +29,9 @@ export const DEFAULT_TIMINGS: Readonly<SandboxTimings> = {
   jobDurationMs: 1_500,
   linkProcessingMs: [100, 2_000],
   mfaSessionMs: 600_000,
-  paginationNextQuirk: true,
+  realtimeEnqueueAfterMs: 30_000,
+  autoSyncIntervalMs: 0,
+  paginationNextQuirk: false,
 };
 
 export const DEFAULT_WEBHOOK_RETRY: Readonly<WebhookRetryOptions> = { baseMs: 1_000, maxMs: 60_000, maxAttempts: 12 };
@@ -59,6 +61,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     jobDurationMs: opts.jobDurationMs ?? DEFAULT_TIMINGS.jobDurationMs,
     linkProcessingMs: opts.linkProcessingMs ?? DEFAULT_TIMINGS.linkProcessingMs,
     mfaSessionMs: opts.mfaSessionMs ?? DEFAULT_TIMINGS.mfaSessionMs,
+    realtimeEnqueueAfterMs: opts.realtimeEnqueueAfterMs ?? DEFAULT_TIMINGS.realtimeEnqueueAfterMs,
+    autoSyncIntervalMs: opts.autoSyncIntervalMs ?? DEFAULT_TIMINGS.autoSyncIntervalMs,
     paginationNextQuirk: opts.paginationNextQuirk ?? DEFAULT_TIMINGS.paginationNextQuirk,
   };
   let retry: WebhookRetryOptions = { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry };
@@ -104,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
         webhooks.clear();
         faults.clear();
         applyWebhookFaults();
+        bank.scheduleAutoSync();
       },
     }),
   );
@@ -126,6 +131,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!publicUrl) publicUrl = url;
   bank.resumeAfterRestart();
+  bank.scheduleAutoSync();
   log.info({ url, accounts: Object.keys(store.data.accounts).length, webhookTarget: webhooks.getTarget() }, 'Mono sandbox listening');
 
   let closed = false;

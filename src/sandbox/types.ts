@@ -35,7 +35,19 @@ export interface SandboxTimings {
   linkProcessingMs: [number, number];
   /** After a completed reauth, an MFA bank accepts syncs for this long (its session), then demands reauth again. */
   mfaSessionMs: number;
-  /** Reproduce the documented v2 quirk: `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
+  /**
+   * A real-time call whose job takes longer than this answers `data: null` ("enqueued; you will be notified by
+   * webhook") instead of the data as currently synced (Mono: 30 s, API reference §1.5). With the default job duration
+   * (1.5 s) that never happens; set `jobDurationMs` above it (or this below it) to play a slow bank.
+   */
+  realtimeEnqueueAfterMs: number;
+  /**
+   * Mono's automatic (scheduled) Data Sync of every linked account, every this many ms; 0 = off (the default: tests
+   * and demos play it). Mono runs it every 24 h around midnight (API reference §6.1). A run fires `account_updated`,
+   * or `reauthorisation_required` (MFA bank), or `sync_failed` (bank down).
+   */
+  autoSyncIntervalMs: number;
+  /** Opt-in fault: reproduce one docs sample where v2 `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
   paginationNextQuirk: boolean;
 }
 
@@ -132,6 +144,8 @@ export interface SandboxAccount {
   /** Bank-side transactions in insertion order. */
   transactions: BankTransaction[];
   lastLegacySyncAt: string | null;
+  /** The bank is down (`POST /sandbox/accounts/{id}/bank-outage`): syncs fail (`SYNC_ERROR`, `sync_failed`). */
+  bankDown?: boolean;
   createdAt: string;
   updatedAt: string;
   linkedAt: string | null;

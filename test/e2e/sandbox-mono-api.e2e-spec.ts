@@ -176,7 +176,7 @@ describe('Mono sandbox: Mono-compatible API', () => {
         expect(r.body.meta.total).toBe(45);
         drained.push(...r.body.data);
         if (!r.body.meta.next) break;
-        expect(r.body.meta.next).toContain(`/v2/${id}/transactions?`);
+        expect(r.body.meta.next).toContain(`/v2/accounts/${id}/transactions?`);
         expect(r.body.meta.next).toContain(`page=${page + 1}`);
       }
       expect(drained).toEqual(all.data);
@@ -219,10 +219,12 @@ describe('Mono sandbox: Mono-compatible API', () => {
       try {
         const r = await call('GET', `/v2/accounts/${id}/statement?period=last3months&output=json`);
         expect(r.status).toBe(200);
-        expect(r.body.meta).toEqual({ count: 25 });
+        // Lengths in days (Mono's statement meta): 21 Aug → 21 Nov asked for, and the bank has history for all of it.
+        expect(r.body.meta).toEqual({ count: 25, requested_length: 92, available_length: 92 });
         expect(r.body.data.at(-1).id).toBe('txn-020');
         const legacy = await call('GET', `/accounts/${id}/statement?period=last12months`);
-        expect(legacy.body.meta.count).toBe(45);
+        // 12 months asked for; history only from 1 Aug 2026 (112 days before 21 Nov).
+        expect(legacy.body.meta).toEqual({ count: 45, requested_length: 365, available_length: 112 });
         expect(legacy.body.data[0]).toMatchObject({ _id: 'txn-044' });
         expect((await call('GET', `/v2/accounts/${id}/statement?period=last13months`)).status).toBe(400);
       } finally {
