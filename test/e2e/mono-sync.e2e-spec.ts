@@ -181,6 +181,8 @@ describe(SyncService.name, () => {
     await waitFor(async () => (await db.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [plain.accountId]))[0]?.unlinked_at, {
       what: 'unlinked',
     });
+    // The handler stores unlinked_at and then publishes: wait for the event itself, not for the row.
+    await waitFor(() => published.some((e) => e.type === 'account.unlinked' && e.accountId === plain.accountId), { what: 'account.unlinked published' });
     expect(published).toContainEqual({ type: 'account.unlinked', accountId: plain.accountId });
     await expect(sync.requestSync(plain.accountId, 'manual')).rejects.toMatchObject({ code: 'ACCOUNT_UNLINKED' });
   });
