@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     webhookSecret: config.mono.webhookSecret,
     webhookUrl: values['webhook-url'] ?? `http://127.0.0.1:${config.port}/webhooks/mono`,
     stateFile: values['no-state'] ? undefined : (values['state-file'] ?? path.join(config.database.dataDir, 'sandbox-state.json')),
-    syncMinIntervalMs: config.mono.syncMinIntervalSeconds * 1000,
+    // Mono's own sync limits (2 min manual, 5 min real-time) are the sandbox's defaults, independent of the engine's
+    // SYNC_MIN_INTERVAL_SECONDS (docs/sandbox.md).
     logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),
   });
   process.stdout.write(
