@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import type { Policy } from '../scoring/engine/index.js';
 import { formatNaira } from '../common/money.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
@@ -84,8 +85,12 @@ export class ReportsService {
     const findings = await this.repo.findOpenFindings(accounts.map((a) => a.id));
     let transactionsById = new Map<string, TransactionRow>();
     let dailyBalances: DailyBalance[] = [];
+    let policy: Policy | null = null;
+    let seenRows: TransactionRow[] = [];
     if (decision) {
+      policy = await this.repo.findDecisionPolicy(decision.result.inputsHash);
       const seen = await this.transactionsSeenBy(borrowerId, decision);
+      seenRows = seen;
       transactionsById = new Map(seen.map((t) => [t.id, t]));
       const streamIds = decision.result.income.streams.flatMap((s) => s.transactionIds).filter((id) => !transactionsById.has(id));
       if (streamIds.length) {
@@ -104,7 +109,18 @@ export class ReportsService {
         decision.result.cashFlow.balanceWindowDays,
       );
     }
-    return buildBorrowerReport({ now: this.clock.now(), borrower, accounts, decision, history, findings, transactionsById, dailyBalances });
+    return buildBorrowerReport({
+      now: this.clock.now(),
+      borrower,
+      accounts,
+      decision,
+      history,
+      findings,
+      transactionsById,
+      dailyBalances,
+      policy,
+      transactions: seenRows,
+    });
   }
 
   /** The borrower's active transactions as RFC 4180 CSV (kobo and naira columns). */

@@ -75,7 +75,11 @@ export function riskFactorsOf(r: EngineResult, policy: Policy): LimitChainRiskFa
   const rp = policy.risk;
   const out: LimitChainRiskFactor[] = [];
   if (new Dec(r.risk.gambling.share).gte(rp.gambling.referShare))
-    out.push({ code: 'GAMBLING_SHARE_HIGH', factor: rp.gambling.factor, why: `gambling share ${r.risk.gambling.share} ≥ ${rp.gambling.referShare}` });
+    out.push({
+      code: 'GAMBLING_SHARE_HIGH',
+      factor: rp.gambling.factor,
+      why: `gambling share ${r.risk.gambling.share} ≥ ${rp.gambling.referShare}`,
+    });
   const d = r.obligations.disbursements;
   if (d.last30d.count >= rp.stacking.disbursements30dRefer || d.last90d.lenders.length >= rp.stacking.lenders90dRefer)
     out.push({
@@ -155,8 +159,7 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
   let amortKind = miDsr.lte(miFcf) ? 'dsr' : 'free_cash_flow';
   if (base.gt(0) && coverage.isZero()) amortKind = 'coverage';
   else if (base.gt(0) && riskExact.isZero()) amortKind = 'risk';
-  const computedBinding =
-    lowestKey === 'amortised' ? amortKind : lowestKey === 'thin_file' ? 'coverage' : lowestKey;
+  const computedBinding = lowestKey === 'amortised' ? amortKind : lowestKey === 'thin_file' ? 'coverage' : lowestKey;
 
   const bindingStep =
     binding === 'dsr'
@@ -200,7 +203,15 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       drill: FEATURE('existing_obligations_monthly'),
       binding: false,
     },
-    { key: 'dsr_cap', label: 'DSR cap', unit: 'ratio', value: c.dsrCap, formula: 'policy affordability.dsrCap', drill: null, binding: false },
+    {
+      key: 'dsr_cap',
+      label: 'DSR cap',
+      unit: 'ratio',
+      value: c.dsrCap,
+      formula: 'policy affordability.dsrCap',
+      drill: null,
+      binding: false,
+    },
     {
       key: 'max_instalment_dsr',
       label: 'Max instalment by DSR',
@@ -219,7 +230,15 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       drill: FEATURE('free_cash_flow'),
       binding: false,
     },
-    { key: 'fcf_share', label: 'Share of FCF', unit: 'ratio', value: c.fcfShare, formula: 'policy affordability.fcfShare', drill: null, binding: false },
+    {
+      key: 'fcf_share',
+      label: 'Share of FCF',
+      unit: 'ratio',
+      value: c.fcfShare,
+      formula: 'policy affordability.fcfShare',
+      drill: null,
+      binding: false,
+    },
     {
       key: 'max_instalment_fcf',
       label: 'Max instalment by cash flow',
@@ -252,7 +271,11 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       label: 'Risk factor',
       unit: 'factor',
       value: riskExact.toString(),
-      formula: riskFactors.length ? riskFactors.map((h) => `${h.factor} (${h.code})`).join(' × ') : policy ? 'no risk factor applied' : `stored ${c.riskFactor}`,
+      formula: riskFactors.length
+        ? riskFactors.map((h) => `${h.factor} (${h.code})`).join(' × ')
+        : policy
+          ? 'no risk factor applied'
+          : `stored ${c.riskFactor}`,
       drill: null,
       binding: false,
     },
@@ -265,8 +288,24 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       drill: null,
       binding: false,
     },
-    { key: 'monthly_rate', label: 'Monthly rate (r)', unit: 'rate', value: L.monthlyRate, formula: 'product rate (or the requested rate)', drill: null, binding: false },
-    { key: 'tenor', label: 'Tenor (n)', unit: 'months', value: n, formula: 'requested product tenor, else the default tenor', drill: null, binding: false },
+    {
+      key: 'monthly_rate',
+      label: 'Monthly rate (r)',
+      unit: 'rate',
+      value: L.monthlyRate,
+      formula: 'product rate (or the requested rate)',
+      drill: null,
+      binding: false,
+    },
+    {
+      key: 'tenor',
+      label: 'Tenor (n)',
+      unit: 'months',
+      value: n,
+      formula: 'requested product tenor, else the default tenor',
+      drill: null,
+      binding: false,
+    },
     {
       key: 'annuity_factor',
       label: 'Annuity factor a(r, n)',
@@ -285,7 +324,15 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       drill: null,
       binding: false,
     },
-    { key: 'product_max', label: 'Product maximum', unit: 'kobo', value: c.productMaxMinor, formula: 'policy product.maxAmountMinor', drill: null, binding: false },
+    {
+      key: 'product_max',
+      label: 'Product maximum',
+      unit: 'kobo',
+      value: c.productMaxMinor,
+      formula: 'policy product.maxAmountMinor',
+      drill: null,
+      binding: false,
+    },
     {
       key: 'income_multiple_cap',
       label: 'Income multiple cap',
@@ -337,7 +384,15 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
     },
   );
   if (minAmount !== null)
-    steps.push({ key: 'product_min', label: 'Product minimum', unit: 'kobo', value: minAmount, formula: 'below it the limit is 0', drill: null, binding: false });
+    steps.push({
+      key: 'product_min',
+      label: 'Product minimum',
+      unit: 'kobo',
+      value: minAmount,
+      formula: 'below it the limit is 0',
+      drill: null,
+      binding: false,
+    });
   steps.push({
     key: 'recommended_limit',
     label: 'Recommended limit',
@@ -349,7 +404,11 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
   });
 
   for (const s of steps) s.binding = s.key === bindingStep;
-  const reproduced = computed === L.recommendedMinor && computedBinding === binding && toMinor(mi) === L.maxInstalmentMinor && toRatio(riskExact) === c.riskFactor;
+  const reproduced =
+    computed === L.recommendedMinor &&
+    computedBinding === binding &&
+    toMinor(mi) === L.maxInstalmentMinor &&
+    toRatio(riskExact) === c.riskFactor;
   return {
     steps,
     riskFactors,

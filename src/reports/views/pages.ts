@@ -9,6 +9,8 @@ import type { BorrowerListRow } from '../reports.repository.js';
 import type { DrillDown } from '../reports.service.js';
 import { emptyRow, html, query, raw, type SafeHtml } from './html.js';
 import { layout, type LayoutOptions } from './layout.js';
+import { chainValue, lagosTime } from './format.js';
+import type { LimitChain } from '../model/limit-chain.js';
 
 type User = NonNullable<LayoutOptions['user']>;
 
@@ -161,25 +163,8 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
     </p>
     ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}`;
 
-  const decisionSection = d
-    ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
-        <p class="muted small">
-          Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · ${d.createdAt} · data as of ${d.asOf} · policy
-          ${d.policyVersion.slice(0, 12)} · engine ${d.engineVersion}
-        </p>
-        <div class="figures">
-          ${figure('Recommended limit', money(d.recommendedLimitMinor), undefined, 'limit')}
-          ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`)} ${figure('Binding constraint', d.bindingConstraint)}
-          ${figure('Post-loan DSR', percent(d.postLoanDsr))}
-          ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
-          ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
-          ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor))}
-          ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
-          ${figure('Complete months of data', String(d.coverageMonths))}
-          ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
-          ${d.counterOffer ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
-        </div>
-        <h2>Reasons</h2>
+  const reasonsTable = d
+    ? html`<h2>Reasons</h2>
         <table class="reasons">
           <thead>
             <tr>
@@ -206,6 +191,45 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
             ${emptyRow(d.reasons, 5, 'No reasons.')}
           </tbody>
         </table>`
+    : '';
+
+  const declined = d?.decision === 'decline';
+  const figures = d
+    ? html`<div class="figures">
+        ${figure(declined ? 'Computed limit (not offered)' : 'Recommended limit', money(d.recommendedLimitMinor), '#limit-chain', declined ? '' : 'limit')}
+        ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`, '#limit-chain')}
+        ${figure('Max instalment', money(d.maxInstalmentMinor), '#limit-chain')}
+        ${figure('Monthly rate', chainValue('rate', d.limitChain.steps.find((s) => s.key === 'monthly_rate')?.value ?? null), '#limit-chain')}
+        ${figure('Binding constraint', d.bindingConstraint, '#limit-chain')} ${figure('Post-loan DSR', percent(d.postLoanDsr))}
+        ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
+        ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
+        ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor), '#limit-fcf')}
+        ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
+        ${figure('Complete months of data', String(d.coverageMonths))}
+        ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
+        ${d.counterOffer && !declined ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
+      </div>`
+    : '';
+
+  const decisionSection = d
+    ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
+        <p class="muted small decision-meta">
+          Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · made ${lagosTime(d.createdAt)} · data as of ${d.asOf} ·
+          policy <span class="policy-version">${d.policyVersion}</span> · engine ${d.engineVersion}
+        </p>
+        ${
+          declined
+            ? html`${reasonsTable}
+                <section class="analysis">
+                  <h2>Analysis</h2>
+                  <p class="muted small">
+                    The figures the engine computed. The borrower was declined: no limit or counter-offer is offered.
+                  </p>
+                  ${figures}
+                </section>`
+            : html`${figures}${reasonsTable}`
+        }
+        ${limitChainSection(d.limitChain, drill, declined)}`
     : html`<h2>Decision</h2>
         <p class="muted">No decision has been made for this borrower yet.</p>`;
 
@@ -431,12 +455,12 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                 ${
                   a.lastSyncedAt
                     ? html`${hours(a.freshnessHours)}
-                        <div class="muted small">${a.lastSyncedAt}</div>`
+                        <div class="muted small">${lagosTime(a.lastSyncedAt)}</div>`
                     : 'never'
                 }
               </td>
               <td>${coverageText(a.coverage)}</td>
-              <td>${a.reauthRequired ? html`<span class="badge warn">since ${a.reauthRequiredSince ?? '?'}</span>` : 'no'}</td>
+              <td>${a.reauthRequired ? html`<span class="badge warn">since ${lagosTime(a.reauthRequiredSince, '?')}</span>` : 'no'}</td>
             </tr>`,
         )}
         ${emptyRow(report.accounts, 6, 'No linked accounts.')}
@@ -458,7 +482,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
         ${report.history.map(
           (
             h,
-          ) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${h.createdAt.slice(0, 16).replace('T', ' ')}</a></td>
+          ) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${lagosTime(h.createdAt)}</a></td>
         <td>${h.trigger}${h.actor ? html` <span class="muted small">${h.actor}</span>` : ''}</td><td><span class="badge ${h.decision}">${h.decision}</span></td><td class="num">${money(h.recommendedLimitMinor)}</td>
         <td class="small">${h.changes.map((c) => html`<div>${c.field}: ${displayValue(c.field, c.from)} → ${displayValue(c.field, c.to)}</div>`)}
           ${h.reasonsAdded.length ? html`<div>+ reasons ${h.reasonsAdded.join(', ')}</div>` : ''}${h.reasonsRemoved.length ? html`<div>− reasons ${h.reasonsRemoved.join(', ')}</div>` : ''}
@@ -667,7 +691,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                   (c) =>
                     html`<tr>
                       <td><code>${c.cycleId.slice(0, 8)}</code></td>
-                      <td>${c.startedAt ?? '—'}</td>
+                      <td>${lagosTime(c.startedAt)}</td>
                       <td class="num">${c.raised}</td>
                       <td class="num">${c.lowered}</td>
                       <td class="num">${c.frozen}</td>
@@ -748,4 +772,79 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
         </tbody>
       </table>`,
   });
+}
+
+/** "How this limit was set": every step of the engine's chain with its formula, the binding term highlighted. */
+export function limitChainSection(chain: LimitChain, drill: (params: Record<string, string>) => string, declined: boolean): SafeHtml {
+  const link = (params: Record<string, string> | null, key: string, text: string): SafeHtml | string => {
+    if (key === 'free_cash_flow') return html`<a href="#limit-fcf">${text}</a>`;
+    return params ? html`<a href="${drill(params)}">${text}</a>` : text;
+  };
+  const f = chain.freeCashFlow;
+  return html`<section class="limit-chain" id="limit-chain">
+    <h2>How this limit was set${declined ? ' (computed; not offered)' : ''}</h2>
+    <p class="muted small">
+      Recompute it from these rows: each figure comes from the one above it (docs/scoring.md § Limit). The highlighted row is the binding
+      constraint
+      (${chain.bindingConstraint}).${chain.reproduced ? ' The chain reproduces the stored limit.' : ' The chain does not reproduce the stored limit: investigate.'}${chain.policyAvailable ? '' : ' The decision’s stored policy is not available: the product minimum is not shown and the risk factor is the stored, rounded one.'}
+    </p>
+    ${chain.headlineNote ? html`<p class="notice small">${chain.headlineNote}</p>` : ''}
+    <table class="limit-chain">
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th class="num">Value</th>
+          <th>How</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${chain.steps.map(
+          (s) =>
+            html`<tr data-step="${s.key}" ${s.binding ? raw(' class="binding"') : ''}>
+              <td>
+                ${declined && s.key === 'recommended_limit' ? 'Computed limit (not offered)' : s.label}${s.binding ? html` <span class="badge warn">binding</span>` : ''}
+              </td>
+              <td class="num">${link(s.drill, s.key, chainValue(s.unit, s.value))}</td>
+              <td class="small">${s.formula}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      chain.riskFactors.length
+        ? html`<p class="small">
+            Risk factors: ${chain.riskFactors.map((h) => html`<span class="risk-factor">${h.code} × ${h.factor} (${h.why})</span>; `)}
+          </p>`
+        : ''
+    }
+    <h3 id="limit-fcf">Free cash flow by month</h3>
+    <table class="fcf-months">
+      <thead>
+        <tr>
+          <th>Month</th>
+          <th class="num">Qualifying inflow</th>
+          <th class="num">Essential outflow</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${f.months.map(
+          (m) =>
+            html`<tr>
+              <td><a href="${drill({ month: m.month })}">${m.month}</a></td>
+              <td class="num">${money(m.qualifyingInflowMinor)}</td>
+              <td class="num">${money(m.essentialOutflowMinor)}</td>
+            </tr>`,
+        )}
+        <tr class="total">
+          <td>Median</td>
+          <td class="num">${money(f.medianQualifyingInflowMinor)}</td>
+          <td class="num">${money(f.medianEssentialOutflowMinor)}</td>
+        </tr>
+      </tbody>
+    </table>
+    <p class="small">
+      Free cash flow = ${money(f.medianQualifyingInflowMinor)} − ${money(f.medianEssentialOutflowMinor)} − obligations
+      ${money(f.existingObligationsMinor)} = <strong>${money(f.freeCashFlowMinor)}</strong>
+    </p>
+  </section>`;
 }

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { formatNaira } from '../../src/common/money.js';
+import type { LimitChain } from '../../src/reports/model/limit-chain.js';
+import { ReportsController } from '../../src/reports/reports.controller.js';
+import type { EngineResult } from '../../src/scoring/engine/index.js';
+import { ScoringService } from '../../src/scoring/scoring.service.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { seedBorrower, type SeededBorrower } from './reports-seed.js';
+
+/** Text shown by a PDF's text operators (pdfkit writes hex strings inside TJ arrays when uncompressed). */
+function pdfTextOf(pdf: Buffer): string {
+  const src = pdf.toString('latin1');
+  const out: string[] = [];
+  for (const m of src.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+    out.push([...m[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
+  }
+  // pdfkit wraps long lines: join them so a sentence reads as one.
+  return out.join('\n').replace(/ *\n */g, ' ');
+}
+
+const ngn = (kobo: number): string => formatNaira(kobo).replace('₦', 'NGN ');
+
+describe(`${ReportsController.name} analyses`, () => {
+  let t: TestApp;
+  let db: DataSource;
+  let seeded: SeededBorrower;
+  let declined: SeededBorrower;
+
+  async function getPdf(borrowerId: string): Promise<string> {
+    const res = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${borrowerId}?format=pdf`)
+      .set(t.auth('analyst'))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    return pdfTextOf(res.body as Buffer);
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DataSource);
+    const scoring = t.app.get(ScoringService);
+    seeded = await seedBorrower(db, { fullName: 'Tola Bankole', externalId: 'los-analysis-001' });
+    await scoring.scoreBorrower(seeded.borrowerId, { trigger: 'application', requestedLoan: { amountMinor: 50_000_000, tenorMonths: 6 } });
+    // A gambler: every card, POS and cash spend becomes a betting stake (over 20% of income credits → decline).
+    declined = await seedBorrower(db, { fullName: 'Kunle Ade', externalId: 'los-analysis-002' });
+    await db.query(
+      `UPDATE bank_transactions SET category = 'betting_stake', counterparty = 'BET9JA'
+        WHERE account_id = $1 AND category IN ('card_pos', 'cash_withdrawal')`,
+      [declined.accountId],
+    );
+    await scoring.scoreBorrower(declined.borrowerId, { trigger: 'application' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should rebuild the stored limit from the chain in the JSON, with drill-downs on the figures', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const [row] = await db.query<Array<{ l: string; binding_constraint: string; result: EngineResult }>>(
+      `SELECT recommended_limit_minor::text AS l, binding_constraint, result FROM decisions WHERE borrower_id = $1`,
+      [seeded.borrowerId],
+    );
+    const chain = res.body.decision.limitChain as LimitChain;
+    expect(chain.policyAvailable).toBe(true);
+    expect(chain.reproduced).toBe(true);
+    expect(chain.computedLimitMinor).toBe(Number(row.l));
+    expect(chain.storedLimitMinor).toBe(Number(row.l));
+    expect(chain.bindingConstraint).toBe(row.binding_constraint);
+    const step = (key: string): LimitChain['steps'][number] => chain.steps.find((s) => s.key === key)!;
+    const c = row.result.limit.components;
+    expect(step('verified_income').value).toBe(c.verifiedMonthlyIncomeMinor);
+    expect(step('existing_obligations').value).toBe(c.existingObligationsMinor);
+    expect(step('max_instalment_dsr').value).toBe(c.maxInstalmentDsrMinor);
+    expect(step('max_instalment_fcf').value).toBe(c.maxInstalmentFcfMinor);
+    expect(step('amortised_principal').value).toBe(c.amortisedPrincipalMinor);
+    expect(step('monthly_rate').value).toBe(row.result.limit.monthlyRate);
+    expect(step('tenor').value).toBe(row.result.limit.tenorMonths);
+    expect(step('product_min').value).toBeGreaterThan(0);
+    expect(chain.steps.filter((s) => s.binding)).toHaveLength(1);
+    // The seeded borrower repays FAIRMONEY: the obligations figure opens exactly those repayments.
+    const drill = step('existing_obligations').drill!;
+    const page = await request(t.app.getHttpServer())
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions`)
+      .query(drill)
+      .set(t.auth('analyst'))
+      .expect(200);
+    const feature = row.result.features.find((f) => f.name === 'existing_obligations_monthly')!;
+    expect(feature.transactionIds.length).toBeGreaterThan(0);
+    expect((page.text.match(/class="txn"/g) ?? []).length).toBe(feature.transactionIds.length);
+    // Free cash flow is the medians of the listed months minus obligations.
+    const f = chain.freeCashFlow;
+    expect(f.months.map((m) => m.month)).toEqual(row.result.cashFlow.months.map((m) => m.month));
+    expect(f.medianQualifyingInflowMinor - f.medianEssentialOutflowMinor - f.existingObligationsMinor).toBe(c.freeCashFlowMinor);
+  });
+
+  it('should show how the limit was set in the HTML and the PDF with the binding term marked', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const chain = res.body.decision.limitChain as LimitChain;
+    const bound = chain.steps.find((s) => s.binding)!;
+    const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(page.text).toContain('How this limit was set');
+    expect(page.text).toMatch(new RegExp(`<tr data-step="${bound.key}" class="binding">`));
+    expect(page.text).toContain(`data-step="recommended_limit"`);
+    expect(page.text).toContain(formatNaira(res.body.decision.recommendedLimitMinor));
+    // Each FCF month links to that month's transactions.
+    for (const m of chain.freeCashFlow.months) expect(page.text).toContain(`month=${m.month}`);
+    const text = await getPdf(seeded.borrowerId);
+    expect(text).toContain('How this limit was set');
+    expect(text).toContain(`>> ${bound.label}`);
+    expect(text).toContain(`Recommended limit: ${ngn(res.body.decision.recommendedLimitMinor)}`);
+    expect(text).toContain(`Max instalment: ${ngn(res.body.decision.maxInstalmentMinor)}`);
+  });
+
+  it('should print the full policy version and times with their zone', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const version = res.body.decision.policyVersion as string;
+    expect(version).toMatch(/^[a-z-]+@\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+    const created = new Date(Date.parse(res.body.decision.createdAt) + 3_600_000).toISOString();
+    const lagos = `${created.slice(0, 10)} ${created.slice(11, 16)} WAT (Africa/Lagos)`;
+    const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(page.text).toContain(`<span class="policy-version">${version}</span>`);
+    expect(page.text).toContain(`made ${lagos}`);
+    const text = await getPdf(seeded.borrowerId);
+    expect(text).toContain(`policy ${version};`);
+    expect(text).toContain(`made ${lagos}`);
+  });
+
+  it('should show a decline’s decision and reasons first and its figures under Analysis, without an offer', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${declined.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(res.body.decision.decision).toBe('decline');
+    const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${declined.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const reasonsAt = page.text.indexOf('<h2>Reasons</h2>');
+    const analysisAt = page.text.indexOf('<h2>Analysis</h2>');
+    const figuresAt = page.text.indexOf('class="figures"');
+    expect(reasonsAt).toBeGreaterThan(0);
+    expect(analysisAt).toBeGreaterThan(reasonsAt);
+    expect(figuresAt).toBeGreaterThan(analysisAt);
+    expect(page.text).not.toContain('Recommended limit</div>');
+    expect(page.text).not.toContain('Counter-offer');
+    expect(page.text).toContain('Computed limit (not offered)');
+    const text = await getPdf(declined.borrowerId);
+    const pReasons = text.indexOf('Reasons');
+    const pAnalysis = text.indexOf('Analysis');
+    expect(pReasons).toBeGreaterThan(0);
+    expect(pAnalysis).toBeGreaterThan(pReasons);
+    expect(text.indexOf('Computed limit (not offered)')).toBeGreaterThan(pAnalysis);
+    expect(text).not.toContain('Recommended limit: ');
+    expect(text).not.toContain('Counter-offer');
+  });
+});
