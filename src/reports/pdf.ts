@@ -190,6 +190,45 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     if (disb) line(`Loan disbursements: ${disb.last30dCount} in 30 days, ${disb.last90dCount} in 90 days (${ngn(disb.last90dTotalMinor)})`);
   }
 
+  const a = report.analysis;
+  if (a) {
+    heading('Statement analysis');
+    line(
+      `${a.transactionCount} transactions the decision saw, ${a.from ?? '-'} -> ${a.to ?? '-'}. Balances are end-of-day, summed over accounts.`,
+      {
+        size: 9,
+        color: '#555555',
+      },
+    );
+    line('Month: credits (n) | debits (n) | net | opening -> closing | min | average | salary | charges', { size: 8, bold: true });
+    for (const m of a.months)
+      line(
+        `${m.month}${m.partial ? ' (partial)' : ''}: ${ngn(m.creditsMinor)} (${m.creditCount}) | ${ngn(m.debitsMinor)} (${m.debitCount}) | ${ngn(m.netMinor)} | ${ngn(m.openingBalanceMinor)} -> ${ngn(m.closingBalanceMinor)} | ${ngn(m.minBalanceMinor)} | ${ngn(m.averageBalanceMinor)} | ${ngn(m.salaryMinor)} | ${ngn(m.chargesMinor)}`,
+        { size: 8 },
+      );
+    line('Spend by category per month:', { size: 9, bold: true });
+    for (const c of a.categories.filter((x) => x.direction === 'debit'))
+      line(`${c.category}: ${a.months.map((m, k) => `${m.month} ${ngn(c.byMonth[k])}`).join(', ')}; total ${ngn(c.totalMinor)}`, {
+        size: 8,
+      });
+    for (const [title, list] of [
+      ['Top counterparties paying in', a.topCounterparties.credits],
+      ['Top counterparties paid', a.topCounterparties.debits],
+    ] as const) {
+      line(`${title}:`, { size: 9, bold: true });
+      for (const c of list)
+        line(`${c.name}: ${ngn(c.totalMinor)} in ${c.count} transactions (${pct(c.share)}), ${c.firstDate} -> ${c.lastDate}`, { size: 8 });
+      if (list.length === 0) line('None.', { size: 8 });
+    }
+    line('Recurring debits (3+ months, within 25% of the typical payment):', { size: 9, bold: true });
+    for (const r of a.recurringDebits)
+      line(
+        `${r.counterparty} (${r.kind.replace(/_/g, ' ')}, ${r.category}): ${ngn(r.typicalAmountMinor)} typical, ${r.count} payments in ${r.months} months, total ${ngn(r.totalMinor)}, last ${r.lastDate}`,
+        { size: 8 },
+      );
+    if (a.recurringDebits.length === 0) line('No recurring debits.', { size: 8 });
+  }
+
   heading('Flags');
   const f = report.flags;
   line(f.codes.length ? f.codes.join(', ') : 'No flags.');

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { formatNaira } from '../../src/common/money.js';
 import type { LimitChain } from '../../src/reports/model/limit-chain.js';
+import type { StatementAnalysis } from '../../src/reports/model/statement-analysis.js';
 import { ReportsController } from '../../src/reports/reports.controller.js';
 import type { EngineResult } from '../../src/scoring/engine/index.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
@@ -154,5 +155,56 @@ describe(`${ReportsController.name} analyses`, () => {
     expect(text.indexOf('Computed limit (not offered)')).toBeGreaterThan(pAnalysis);
     expect(text).not.toContain('Recommended limit: ');
     expect(text).not.toContain('Counter-offer');
+  });
+
+  it('should compute the month table, categories, counterparties and recurring debits once, in JSON, HTML and PDF', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const a = res.body.analysis as StatementAnalysis;
+    const asOf = (res.body.decision.asOf as string).slice(0, 10);
+    // Independent sums straight from the table.
+    const sums = await db.query<Array<{ month: string; credits: string; debits: string; salary: string; n: string; closing: string }>>(
+      `SELECT to_char(booking_date, 'YYYY-MM') AS month,
+              sum(amount_minor) FILTER (WHERE direction = 'credit')::text AS credits,
+              sum(amount_minor) FILTER (WHERE direction = 'debit')::text AS debits,
+              coalesce(sum(amount_minor) FILTER (WHERE category = 'salary'), 0)::text AS salary,
+              count(*)::text AS n,
+              (array_agg(balance_minor ORDER BY booking_date DESC, posted_at DESC, id DESC))[1]::text AS closing
+         FROM bank_transactions WHERE account_id = $1 AND booking_date < $2::date GROUP BY 1 ORDER BY 1`,
+      [seeded.accountId, asOf],
+    );
+    expect(a.months.map((m) => m.month)).toEqual(sums.map((x) => x.month));
+    for (const [k, m] of a.months.entries()) {
+      expect(m.creditsMinor).toBe(Number(sums[k].credits ?? 0));
+      expect(m.debitsMinor).toBe(Number(sums[k].debits ?? 0));
+      expect(m.netMinor).toBe(m.creditsMinor - m.debitsMinor);
+      expect(m.creditCount + m.debitCount).toBe(Number(sums[k].n));
+      expect(m.salaryMinor).toBe(Number(sums[k].salary));
+      if (k > 0) expect(m.openingBalanceMinor).toBe(a.months[k - 1].closingBalanceMinor);
+      if (k < a.months.length - 1) expect(m.closingBalanceMinor).toBe(Number(sums[k].closing));
+      expect(m.minBalanceMinor!).toBeLessThanOrEqual(m.averageBalanceMinor!);
+    }
+    expect(a.months.some((m) => m.minBalanceMinor! < 0)).toBe(true);
+    // Spend by category adds up to the month's debits.
+    for (const [k, m] of a.months.entries())
+      expect(a.categories.filter((c) => c.direction === 'debit').reduce((sum, c) => sum + c.byMonth[k], 0)).toBe(m.debitsMinor);
+    expect(a.topCounterparties.credits[0].name).toBe('ACME NIGERIA LTD');
+    const recurring = a.recurringDebits.map((r) => [r.counterparty, r.kind]);
+    expect(recurring).toEqual(
+      expect.arrayContaining([
+        ['LANDLORD PROPERTIES', 'rent'],
+        ['FAIRMONEY', 'loan_repayment'],
+        ['IKEJA ELECTRIC', 'bill_or_subscription'],
+      ]),
+    );
+    expect(recurring.map((r) => r[0])).not.toContain('MAMA PUT VENTURES');
+    const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(page.text).toContain('<h2>Statement analysis</h2>');
+    for (const m of a.months) expect(page.text).toContain(`<tr data-month="${m.month}">`);
+    expect(page.text).toContain('<h3>Recurring debits</h3>');
+    const text = await getPdf(seeded.borrowerId);
+    expect(text).toContain('Statement analysis');
+    const m0 = a.months[1];
+    expect(text).toContain(`${m0.month}: ${ngn(m0.creditsMinor)} (${m0.creditCount}) | ${ngn(m0.debitsMinor)} (${m0.debitCount})`);
+    expect(text).toContain('LANDLORD PROPERTIES (rent, rent)');
   });
 });

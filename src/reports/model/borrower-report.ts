@@ -3,6 +3,7 @@ import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, TransactionRow }
 import type { DailyBalance } from './daily-balance.js';
 import { buildLimitChain, type LimitChain } from './limit-chain.js';
 import { maskEmail, maskIdentifier } from './mask.js';
+import { buildStatementAnalysis, type StatementAnalysis } from './statement-analysis.js';
 
 /** The borrower report as plain JSON (the HTML page, the PDF and the API all render this one model). */
 export interface BorrowerReport {
@@ -21,6 +22,8 @@ export interface BorrowerReport {
   income: ReportIncome | null;
   cashFlow: ReportCashFlow | null;
   obligations: ReportObligations | null;
+  /** Statement analyses over the transactions the decision saw (month table, categories, counterparties, recurring debits). */
+  analysis: StatementAnalysis | null;
   flags: ReportFlags;
   history: ReportHistoryEntry[];
 }
@@ -460,6 +463,14 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
     income,
     cashFlow,
     obligations,
+    analysis: r
+      ? buildStatementAnalysis(
+          i.transactions ?? [],
+          new Map(i.accounts.map((a) => [a.id, a.balanceMinor])),
+          r.asOf,
+          r.cashFlow.months,
+        )
+      : null,
     flags,
     history: history.reverse(),
   };

@@ -11,6 +11,7 @@ import { emptyRow, html, query, raw, type SafeHtml } from './html.js';
 import { layout, type LayoutOptions } from './layout.js';
 import { chainValue, lagosTime } from './format.js';
 import type { LimitChain } from '../model/limit-chain.js';
+import type { StatementAnalysis } from '../model/statement-analysis.js';
 
 type User = NonNullable<LayoutOptions['user']>;
 
@@ -494,7 +495,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   return layout({
     title: report.borrower.fullName,
     user: o.user,
-    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${flagsSection}${accountsSection}${historySection}`,
+    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${report.analysis ? analysisSection(report.analysis, drill) : ''}${flagsSection}${accountsSection}${historySection}`,
   });
 }
 
@@ -800,7 +801,7 @@ export function limitChainSection(chain: LimitChain, drill: (params: Record<stri
       <tbody>
         ${chain.steps.map(
           (s) =>
-            html`<tr data-step="${s.key}" ${s.binding ? raw(' class="binding"') : ''}>
+            html`<tr data-step="${s.key}" class="${s.binding ? 'binding' : 'step'}">
               <td>
                 ${declined && s.key === 'recommended_limit' ? 'Computed limit (not offered)' : s.label}${s.binding ? html` <span class="badge warn">binding</span>` : ''}
               </td>
@@ -846,5 +847,156 @@ export function limitChainSection(chain: LimitChain, drill: (params: Record<stri
       Free cash flow = ${money(f.medianQualifyingInflowMinor)} − ${money(f.medianEssentialOutflowMinor)} − obligations
       ${money(f.existingObligationsMinor)} = <strong>${money(f.freeCashFlowMinor)}</strong>
     </p>
+  </section>`;
+}
+
+/** Drill-down parameters for a list of transaction ids (the drill-down takes at most 1,000). */
+function idsParam(ids: readonly string[]): Record<string, string> {
+  return { ids: ids.slice(0, 1000).join(',') };
+}
+
+/** Month table, spend by category per month, top counterparties and recurring debits (computed in the model). */
+export function analysisSection(a: StatementAnalysis, drill: (params: Record<string, string>) => string): SafeHtml {
+  const debitCats = a.categories.filter((c) => c.direction === 'debit');
+  const cp = (title: string, list: StatementAnalysis['topCounterparties']['credits']): SafeHtml =>
+    html`<h3>${title}</h3>
+      <table class="counterparties">
+        <thead>
+          <tr>
+            <th>Counterparty</th>
+            <th class="num">Transactions</th>
+            <th class="num">Total</th>
+            <th class="num">Share</th>
+            <th>First → last</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (c) =>
+              html`<tr>
+                <td>
+                  <a href="${drill(idsParam(c.transactionIds))}">${c.name}</a> <span class="muted small">${c.categories.join(', ')}</span>
+                </td>
+                <td class="num">${c.count}</td>
+                <td class="num">${money(c.totalMinor)}</td>
+                <td class="num">${percent(c.share)}</td>
+                <td class="small">${c.firstDate} → ${c.lastDate}</td>
+              </tr>`,
+          )}
+          ${emptyRow(list, 5, 'None.')}
+        </tbody>
+      </table>`;
+  return html`<section class="statement-analysis" id="analysis">
+    <h2>Statement analysis</h2>
+    <p class="muted small">
+      ${a.transactionCount} transactions the decision saw, ${a.from ?? '—'} → ${a.to ?? '—'}. Credits and debits are the bank’s own rows;
+      the engine’s cash flow (which leaves out self-transfers and failed debits and nets reversals) is shown beside them. Balances are
+      end-of-day, summed over accounts.
+    </p>
+    <div class="scroll">
+      <table class="months">
+        <thead>
+          <tr>
+            <th>Month</th>
+            <th class="num">Credits</th>
+            <th class="num">Debits</th>
+            <th class="num">Net</th>
+            <th class="num">Opening</th>
+            <th class="num">Closing</th>
+            <th class="num">Min</th>
+            <th class="num">Average</th>
+            <th class="num">Salary</th>
+            <th class="num">Charges</th>
+            <th class="num">Engine in / out</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${a.months.map(
+            (m) =>
+              html`<tr data-month="${m.month}">
+                <td class="nowrap">
+                  <a href="${drill({ month: m.month })}">${m.month}</a>${m.partial ? html` <span class="muted small">partial</span>` : ''}
+                </td>
+                <td class="num">
+                  ${money(m.creditsMinor)}
+                  <div class="muted small">${m.creditCount} credits</div>
+                </td>
+                <td class="num">
+                  ${money(m.debitsMinor)}
+                  <div class="muted small">${m.debitCount} debits</div>
+                </td>
+                <td class="num">${money(m.netMinor)}</td>
+                <td class="num">${money(m.openingBalanceMinor)}</td>
+                <td class="num">${money(m.closingBalanceMinor)}</td>
+                <td class="num">${money(m.minBalanceMinor)}</td>
+                <td class="num">${money(m.averageBalanceMinor)}</td>
+                <td class="num">
+                  ${money(m.salaryMinor)}
+                  <div class="muted small">${m.salaryCount} payments</div>
+                </td>
+                <td class="num">${money(m.chargesMinor)}</td>
+                <td class="num small">
+                  ${m.engineInflowMinor === null ? '—' : html`${money(m.engineInflowMinor)}<br />${money(m.engineOutflowMinor)}`}
+                </td>
+              </tr>`,
+          )}
+          ${emptyRow(a.months, 11, 'No transactions.')}
+        </tbody>
+      </table>
+    </div>
+    <h3>Spend by category per month</h3>
+    <div class="scroll">
+      <table class="categories">
+        <thead>
+          <tr>
+            <th>Category</th>
+            ${a.months.map((m) => html`<th class="num">${m.month}</th>`)}
+            <th class="num">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${debitCats.map(
+            (c) =>
+              html`<tr data-category="${c.category}">
+                <td><a href="${drill({ category: c.category })}">${c.category}</a></td>
+                ${c.byMonth.map((v) => html`<td class="num">${v ? money(v) : '—'}</td>`)}
+                <td class="num">${money(c.totalMinor)}</td>
+              </tr>`,
+          )}
+          ${emptyRow(debitCats, a.months.length + 2, 'No debits.')}
+        </tbody>
+      </table>
+    </div>
+    ${cp('Top counterparties paying in', a.topCounterparties.credits)} ${cp('Top counterparties paid', a.topCounterparties.debits)}
+    <h3>Recurring debits</h3>
+    <p class="muted small">The same counterparty and category in 3 or more months, every payment within 25% of the typical one.</p>
+    <table class="recurring">
+      <thead>
+        <tr>
+          <th>Counterparty</th>
+          <th>Kind</th>
+          <th class="num">Months</th>
+          <th class="num">Payments</th>
+          <th class="num">Typical</th>
+          <th class="num">Total</th>
+          <th>Last</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${a.recurringDebits.map(
+          (r) =>
+            html`<tr>
+              <td><a href="${drill(idsParam(r.transactionIds))}">${r.counterparty}</a> <span class="muted small">${r.category}</span></td>
+              <td>${r.kind.replace(/_/g, ' ')}</td>
+              <td class="num">${r.months}</td>
+              <td class="num">${r.count}</td>
+              <td class="num">${money(r.typicalAmountMinor)}</td>
+              <td class="num">${money(r.totalMinor)}</td>
+              <td>${r.lastDate}</td>
+            </tr>`,
+        )}
+        ${emptyRow(a.recurringDebits, 7, 'No recurring debits.')}
+      </tbody>
+    </table>
   </section>`;
 }
