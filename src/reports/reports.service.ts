@@ -4,6 +4,7 @@ import type { Policy } from '../scoring/engine/index.js';
 import { formatNaira } from '../common/money.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
+import { renderBorrowerXlsx } from './xlsx.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
 import { bucketFreshness, bucketLimits, median, type PortfolioReport } from './model/portfolio-report.js';
@@ -74,6 +75,22 @@ export class ReportsService {
   ) {}
 
   async borrowerReport(borrowerId: string, opts: { decisionId?: string } = {}): Promise<BorrowerReport> {
+    return (await this.loadBorrowerReport(borrowerId, opts)).report;
+  }
+
+  /**
+   * The borrower report as an Excel workbook: the report's sheets plus every transaction the decision saw (the
+   * borrower's active transactions when there is no decision yet).
+   */
+  async borrowerWorkbook(borrowerId: string, opts: { decisionId?: string } = {}): Promise<Buffer> {
+    const { report, transactions } = await this.loadBorrowerReport(borrowerId, opts);
+    return renderBorrowerXlsx(report, report.decision ? transactions : await this.repo.listTransactions(borrowerId));
+  }
+
+  private async loadBorrowerReport(
+    borrowerId: string,
+    opts: { decisionId?: string },
+  ): Promise<{ report: BorrowerReport; transactions: TransactionRow[] }> {
     assertUuid(borrowerId, 'borrower id');
     if (opts.decisionId !== undefined) assertUuid(opts.decisionId, 'decisionId');
     const borrower = await this.repo.findBorrower(borrowerId);
@@ -109,7 +126,7 @@ export class ReportsService {
         decision.result.cashFlow.balanceWindowDays,
       );
     }
-    return buildBorrowerReport({
+    const report = buildBorrowerReport({
       now: this.clock.now(),
       borrower,
       accounts,
@@ -121,6 +138,7 @@ export class ReportsService {
       policy,
       transactions: seenRows,
     });
+    return { report, transactions: seenRows };
   }
 
   /** The borrower's active transactions as RFC 4180 CSV (kobo and naira columns). */

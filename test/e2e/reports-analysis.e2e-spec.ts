@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { formatNaira } from '../../src/common/money.js';
 import type { LimitChain } from '../../src/reports/model/limit-chain.js';
 import type { StatementAnalysis } from '../../src/reports/model/statement-analysis.js';
 import { ReportsController } from '../../src/reports/reports.controller.js';
+import { XLSX_CONTENT_TYPE } from '../../src/reports/xlsx.js';
 import type { EngineResult } from '../../src/scoring/engine/index.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -206,5 +208,72 @@ describe(`${ReportsController.name} analyses`, () => {
     const m0 = a.months[1];
     expect(text).toContain(`${m0.month}: ${ngn(m0.creditsMinor)} (${m0.creditCount}) | ${ngn(m0.debitsMinor)} (${m0.debitCount})`);
     expect(text).toContain('LANDLORD PROPERTIES (rent, rent)');
+  });
+
+  it('should export the report as an XLSX workbook that reads back with the named sheets, to analysts only', async () => {
+    const json = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const res = await request(t.app.getHttpServer())
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}?format=xlsx`)
+      .set(t.auth('analyst'))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(res.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="borrower-report-${seeded.borrowerId}.xlsx"`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as Parameters<typeof wb.xlsx.load>[0]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Months', 'Categories', 'Counterparties', 'Streams', 'Transactions']);
+    const summary = wb.getWorksheet('Summary')!;
+    const cellOf = (item: string): ExcelJS.Cell => {
+      let found: ExcelJS.Cell | undefined;
+      summary.eachRow((row) => {
+        if (row.getCell(1).value === item && found === undefined) found = row.getCell(2);
+      });
+      if (!found) throw new Error(`no row ${item}`);
+      return found;
+    };
+    const valueOf = (item: string): unknown => cellOf(item).value;
+    expect(valueOf('Recommended limit')).toBe(json.body.decision.recommendedLimitMinor / 100);
+    expect(valueOf('Policy version')).toBe(json.body.decision.policyVersion);
+    expect(cellOf('Recommended limit').numFmt).toBe('#,##0.00');
+    // The limit chain is on the summary: its last step is the limit, and the binding term is marked.
+    expect(valueOf('Amortised principal')).toBe(
+      json.body.decision.limitChain.steps.find((x: { key: string }) => x.key === 'amortised_principal').value / 100,
+    );
+    let binding = 0;
+    summary.eachRow((row) => {
+      const note = row.getCell(3).value;
+      if (typeof note === 'string' && note.endsWith('BINDING')) binding += 1;
+    });
+    expect(binding).toBe(1);
+    const a = json.body.analysis as StatementAnalysis;
+    const months = wb.getWorksheet('Months')!;
+    expect(months.rowCount).toBe(a.months.length + 1);
+    expect(months.getCell('A2').value).toBe(a.months[0].month);
+    expect(months.getCell('C2').value).toBe(a.months[0].creditsMinor / 100);
+    expect(months.getCell('H3').value).toBe(a.months[1].openingBalanceMinor! / 100);
+    const streams = wb.getWorksheet('Streams')!;
+    expect(streams.getCell('A2').value).toBe('S1');
+    expect(streams.getCell('C2').value).toBe('ACME NIGERIA LTD');
+    const txs = wb.getWorksheet('Transactions')!;
+    const [{ n }] = await db.query<Array<{ n: string }>>(
+      `SELECT count(*)::text AS n FROM bank_transactions WHERE account_id = $1 AND booking_date < $2::date`,
+      [seeded.accountId, (json.body.decision.asOf as string).slice(0, 10)],
+    );
+    expect(txs.rowCount).toBe(Number(n) + 1);
+    expect(txs.getRow(1).values).toEqual(expect.arrayContaining(['Category', 'Category rule', 'Narration']));
+    const first = await db.query<Array<{ id: string; category: string; category_rule: string; amount_minor: string }>>(
+      `SELECT id, category, category_rule, amount_minor::text FROM bank_transactions WHERE account_id = $1 ORDER BY booking_date, posted_at, id LIMIT 1`,
+      [seeded.accountId],
+    );
+    expect(txs.getCell('A2').value).toBe(first[0].id);
+    expect(txs.getCell('G2').value).toBe(Number(first[0].amount_minor));
+    expect(txs.getCell('J2').value).toBe(first[0].category);
+    expect(txs.getCell('K2').value).toBe(first[0].category_rule);
+    await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}?format=xlsx`).set(t.auth('frontend')).expect(403);
   });
 });

@@ -159,6 +159,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
     </p>
     <p class="small">
       <a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'pdf' })}">PDF</a> ·
+      <a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'xlsx' })}">Excel</a> ·
       <a href="/v1/reports/borrowers/${report.borrower.id}/transactions.csv">Transactions CSV</a> ·
       <a href="/v1/reports/borrowers/${report.borrower.id}${query(decisionParam)}">JSON</a>
     </p>
