@@ -1,4 +1,4 @@
-import { percent } from './views/pages.js';
+import { displayValue, percent } from './views/pages.js';
 import PDFDocument from 'pdfkit';
 import { formatNaira } from '../common/money.js';
 import { borrowerCharts } from './charts/report-charts.js';
@@ -254,7 +254,7 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     line(`${lagosTime(h.createdAt)} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, {
       bold: d?.id === h.id,
     });
-    const changes = h.changes.map((c) => `${c.field} ${String(c.from)} -> ${String(c.to)}`);
+    const changes = h.changes.map((c) => `${c.field} ${displayValue(c.field, c.from)} -> ${displayValue(c.field, c.to)}`);
     if (h.reasonsAdded.length) changes.push(`+reasons ${h.reasonsAdded.join(' ')}`);
     if (h.reasonsRemoved.length) changes.push(`-reasons ${h.reasonsRemoved.join(' ')}`);
     if (changes.length) line(`    ${changes.join('; ')}`, { color: '#555555', size: 8 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
 import { Clock } from '../common/clock.js';
 import type { Policy } from '../scoring/engine/index.js';
 import { formatNaira } from '../common/money.js';
@@ -35,14 +36,33 @@ export interface DrillDown {
   title: string;
   /** How the figure was built from these rows. */
   note: string;
-  /** The figure the rows are behind, when there is one. */
+  /** The figure the rows are behind, when there is one (kobo when `figureUnit` is `kobo`, else a count). */
   figureMinor: number | null;
+  /** What `figureMinor` counts: money (kobo) or a plain count; null without a figure. */
+  figureUnit: 'kobo' | 'count' | null;
   transactions: Array<TransactionRow & { countedInCashFlow: boolean }>;
   totals: { creditsMinor: number; debitsMinor: number; count: number };
 }
 
 /** Categories the cash-flow months leave out (the engine excludes them from inflow/outflow). */
 const NOT_CASH_FLOW = new Set(['self_transfer', 'failed_debit']);
+/** Engine features whose number is a count, not an amount (everything else numeric is kobo; strings are ratios). */
+const COUNT_FEATURES = new Set([
+  'outlier_credits_excluded',
+  'loan_disbursements_90d',
+  'failed_debits_90d',
+  'data_integrity_findings',
+  'negative_balance_days',
+  'low_balance_days',
+]);
+
+/** A feature's value for a sentence: kobo as naira, counts as numbers, ratios as percentages. */
+export function featureValueText(name: string, value: string | number | boolean | null): string {
+  if (value === null) return 'none';
+  if (typeof value === 'number') return COUNT_FEATURES.has(name) ? String(value) : formatNaira(value);
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return `${new Decimal(value).times(100).toDecimalPlaces(2).toString()}%`;
+  return String(value);
+}
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -161,6 +181,7 @@ export class ReportsService {
     let title: string;
     let note: string;
     let figureMinor: number | null = null;
+    let figureUnit: DrillDown['figureUnit'] = null;
     let filter: TransactionFilter;
     if (q.stream) {
       const s = r?.income.streams.find((x) => x.id === q.stream);
@@ -180,8 +201,9 @@ export class ReportsService {
       const f = r?.features.find((x) => x.name === q.feature);
       if (!f) throw new NotFoundError('Feature', q.feature);
       title = `Feature ${f.name}`;
-      note = `Value ${String(f.value)}; built from the ${f.transactionIds.length} transactions below.`;
+      note = `Value ${featureValueText(f.name, f.value)}; built from the ${f.transactionIds.length} transactions below.`;
       figureMinor = typeof f.value === 'number' ? f.value : null;
+      figureUnit = typeof f.value === 'number' ? (COUNT_FEATURES.has(f.name) ? 'count' : 'kobo') : null;
       filter = { ids: f.transactionIds, activeOnly: false };
     } else if (q.month) {
       if (!MONTH.test(q.month)) throw new DomainError('VALIDATION_FAILED', 'month must be YYYY-MM', { field: 'month' });
@@ -224,6 +246,7 @@ export class ReportsService {
       title,
       note,
       figureMinor,
+      figureUnit: figureMinor === null ? null : (figureUnit ?? 'kobo'),
       transactions,
       totals: {
         creditsMinor: rows.filter((t) => t.direction === 'credit').reduce((s, t) => s + t.amountMinor, 0),

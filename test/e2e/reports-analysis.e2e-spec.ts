@@ -276,4 +276,49 @@ describe(`${ReportsController.name} analyses`, () => {
     expect(txs.getCell('K2').value).toBe(first[0].category_rule);
     await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}?format=xlsx`).set(t.auth('frontend')).expect(403);
   });
+
+  it('should format a drill-down figure by its unit: counts as counts, amounts as naira, never raw kobo', async () => {
+    const json = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
+    const days = json.body.cashFlow.negativeBalanceDays as number;
+    expect(days).toBeGreaterThan(1);
+    const counts = await request(t.app.getHttpServer())
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions`)
+      .query({ feature: 'negative_balance_days' })
+      .set(t.auth('analyst'))
+      .expect(200);
+    expect(counts.text).toContain(`Value ${days};`);
+    expect(counts.text).toMatch(new RegExp(`figure ${days}\\s*</p>`));
+    expect(counts.text).not.toContain(`figure ${formatNaira(days)}`);
+    const vmi = json.body.income.verifiedMonthlyMinor as number;
+    const money = await request(t.app.getHttpServer())
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions`)
+      .query({ feature: 'verified_monthly_income' })
+      .set(t.auth('analyst'))
+      .expect(200);
+    expect(money.text).toContain(`Value ${formatNaira(vmi)};`);
+    expect(money.text).not.toContain(String(vmi));
+    const share = await request(t.app.getHttpServer())
+      .get(`/analyst/borrowers/${seeded.borrowerId}/transactions`)
+      .query({ feature: 'gambling_share' })
+      .set(t.auth('analyst'))
+      .expect(200);
+    expect(share.text).toMatch(/Value \d+(\.\d+)?%;/);
+  });
+
+  it('should draw the income axis over the data’s range, never 1970, when there are no income streams', async () => {
+    const none = await seedBorrower(db, { fullName: 'Bisi Streamless', externalId: 'los-analysis-003' });
+    await db.query(`UPDATE bank_transactions SET category = 'self_transfer' WHERE account_id = $1 AND direction = 'credit'`, [
+      none.accountId,
+    ]);
+    await t.app.get(ScoringService).scoreBorrower(none.borrowerId, { trigger: 'application' });
+    const json = await request(t.app.getHttpServer()).get(`/v1/reports/borrowers/${none.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(json.body.income.streams).toEqual([]);
+    const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${none.borrowerId}`).set(t.auth('analyst')).expect(200);
+    expect(page.text).not.toContain('1970');
+    expect(page.text).toContain('No income streams detected');
+    const first = (json.body.analysis as StatementAnalysis).months[1].month;
+    expect(page.text).toMatch(new RegExp(`class="x-label"[^>]*>${first}<`));
+    const text = await getPdf(none.borrowerId);
+    expect(text).not.toContain('1970');
+  });
 });

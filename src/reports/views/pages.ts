@@ -500,7 +500,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   });
 }
 
-function displayValue(field: string, v: string | number | null): string {
+export function displayValue(field: string, v: string | number | null): string {
   if (v === null) return '—';
   if (typeof v === 'number' && field.endsWith('Minor')) return money(v);
   if (field === 'postLoanDsr' || field === 'gamblingShare') return percent(String(v));
@@ -563,7 +563,7 @@ export function drillDownPage(dd: DrillDown, user: User, readOnly = false): stri
       <p class="muted">${dd.note}</p>
       <p class="small">
         ${dd.totals.count} transactions · credits ${money(dd.totals.creditsMinor)} · debits
-        ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${money(dd.figureMinor)}` : ''}
+        ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${dd.figureUnit === 'count' ? String(dd.figureMinor) : money(dd.figureMinor)}` : ''}
       </p>
       <table class="transactions">
         <thead>
