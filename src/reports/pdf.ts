@@ -1,9 +1,10 @@
-import { percent } from './views/pages.js';
+import { displayValue, percent } from './views/pages.js';
 import PDFDocument from 'pdfkit';
 import { formatNaira } from '../common/money.js';
 import { borrowerCharts } from './charts/report-charts.js';
 import type { Chart, Shape } from './charts/shapes.js';
 import type { BorrowerReport } from './model/borrower-report.js';
+import { chainValue, lagosTime } from './views/format.js';
 
 /**
  * The borrower report as a PDF, drawn server-side with pdfkit: text with the standard Helvetica font and the
@@ -24,6 +25,9 @@ export function pdfText(s: string): string {
     .replace(/[→]/g, '->')
     .replace(/[−–—]/g, '-')
     .replace(/[•◇]/g, '*')
+    .replace(/×/g, 'x')
+    .replace(/[≥]/g, '>=')
+    .replace(/[⌊⌋]/g, '')
     .replace(/…/g, '...')
     .replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
 }
@@ -73,34 +77,83 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   const b = report.borrower;
   doc.font('Helvetica-Bold').fontSize(18).fillColor('#14213d').text(pdfText(b.fullName), { width });
   line(`External id ${b.externalId} | email ${b.email} | phone ${b.phone ?? '-'} | BVN ${b.bvn ?? '-'}`, { color: '#555555', size: 9 });
-  line(`Report generated ${report.generatedAt}`, { color: '#555555', size: 9 });
+  line(`Report generated ${lagosTime(report.generatedAt)}`, { color: '#555555', size: 9 });
 
   const d = report.decision;
   heading('Decision');
   if (d) {
+    const declined = d.decision === 'decline';
     line(`Decision: ${d.decision.toUpperCase()}`, { bold: true, size: 12 });
-    line(`Recommended limit: ${ngn(d.recommendedLimitMinor)}`, { bold: true, size: 12 });
-    line(`Instalment: ${ngn(d.instalmentMinor)} x ${d.tenorMonths} months (max instalment ${ngn(d.maxInstalmentMinor)})`);
-    line(`Binding constraint: ${d.bindingConstraint} | Post-loan DSR: ${pct(d.postLoanDsr)}`);
     line(
-      `Verified monthly income: ${ngn(report.income?.verifiedMonthlyMinor)} | Obligations: ${ngn(report.obligations?.monthlyTotalMinor)} / month | Free cash flow: ${ngn(report.cashFlow?.freeCashFlowMinor)} / month`,
-    );
-    if (d.requested)
-      line(`Requested: ${ngn(d.requested.amountMinor)}${d.requested.tenorMonths ? ` over ${d.requested.tenorMonths} months` : ''}`);
-    if (d.counterOffer)
-      line(
-        `Counter-offer: ${ngn(d.counterOffer.amountMinor)} over ${d.counterOffer.tenorMonths} months at ${ngn(d.counterOffer.instalmentMinor)}`,
-      );
-    line(
-      `Decision ${d.id} (${d.trigger}${d.actor ? ` by ${d.actor}` : ''}) at ${d.createdAt}; data as of ${d.asOf}; policy ${d.policyVersion.slice(0, 12)}; engine ${d.engineVersion}; ${d.coverageMonths} complete months`,
+      `Decision ${d.id} (${d.trigger}${d.actor ? ` by ${d.actor}` : ''}) made ${lagosTime(d.createdAt)}; data as of ${d.asOf}; policy ${d.policyVersion}; engine ${d.engineVersion}; ${d.coverageMonths} complete months`,
       { color: '#555555', size: 8 },
     );
-    heading('Reasons');
-    for (const r of d.reasons) {
-      line(`${r.rank}. ${r.code} (${r.severity}) - ${r.message}`);
-      if (r.counterfactual) line(`    If: ${r.counterfactual.message}`, { color: '#555555', size: 9 });
+    const figures = (): void => {
+      line(`${declined ? 'Computed limit (not offered)' : 'Recommended limit'}: ${ngn(d.recommendedLimitMinor)}`, {
+        bold: !declined,
+        size: declined ? 10 : 12,
+      });
+      line(`Instalment: ${ngn(d.instalmentMinor)} x ${d.tenorMonths} months (max instalment ${ngn(d.maxInstalmentMinor)})`);
+      line(`Binding constraint: ${d.bindingConstraint} | Post-loan DSR: ${pct(d.postLoanDsr)}`);
+      line(
+        `Verified monthly income: ${ngn(report.income?.verifiedMonthlyMinor)} | Obligations: ${ngn(report.obligations?.monthlyTotalMinor)} / month | Free cash flow: ${ngn(report.cashFlow?.freeCashFlowMinor)} / month`,
+      );
+      if (d.requested)
+        line(`Requested: ${ngn(d.requested.amountMinor)}${d.requested.tenorMonths ? ` over ${d.requested.tenorMonths} months` : ''}`);
+      if (d.counterOffer && !declined)
+        line(
+          `Counter-offer: ${ngn(d.counterOffer.amountMinor)} over ${d.counterOffer.tenorMonths} months at ${ngn(d.counterOffer.instalmentMinor)}`,
+        );
+    };
+    const reasons = (): void => {
+      heading('Reasons');
+      for (const r of d.reasons) {
+        line(`${r.rank}. ${r.code} (${r.severity}) - ${r.message}`);
+        if (r.counterfactual) line(`    If: ${r.counterfactual.message}`, { color: '#555555', size: 9 });
+      }
+      if (d.reasons.length === 0) line('No reasons.');
+    };
+    if (declined) {
+      reasons();
+      heading('Analysis');
+      line('The figures the engine computed. The borrower was declined: no limit or counter-offer is offered.', {
+        color: '#555555',
+        size: 9,
+      });
+      figures();
+    } else {
+      figures();
+      reasons();
     }
-    if (d.reasons.length === 0) line('No reasons.');
+    const chain = d.limitChain;
+    heading(`How this limit was set${declined ? ' (computed; not offered)' : ''}`);
+    line(
+      `Binding constraint: ${chain.bindingConstraint} (marked >>).${chain.reproduced ? ' The chain reproduces the stored limit.' : ' The chain does NOT reproduce the stored limit.'}`,
+      {
+        size: 9,
+        color: '#555555',
+      },
+    );
+    if (chain.headlineNote) line(chain.headlineNote, { size: 9 });
+    for (const st of chain.steps) {
+      line(
+        `${st.binding ? '>> ' : '   '}${declined && st.key === 'recommended_limit' ? 'Computed limit (not offered)' : st.label}: ${chainValue(st.unit, st.value, ngn)}   [${st.formula}]`,
+        {
+          bold: st.binding,
+          size: 9,
+          color: st.binding ? '#7a4a00' : '#222222',
+        },
+      );
+    }
+    for (const h of chain.riskFactors) line(`   Risk factor ${h.code} x ${h.factor}: ${h.why}`, { size: 8, color: '#555555' });
+    line('Free cash flow by month (qualifying inflow / essential outflow):', { size: 9, bold: true });
+    for (const m of chain.freeCashFlow.months)
+      line(`   ${m.month}: ${ngn(m.qualifyingInflowMinor)} / ${ngn(m.essentialOutflowMinor)}`, { size: 8 });
+    const fc = chain.freeCashFlow;
+    line(
+      `   Median ${ngn(fc.medianQualifyingInflowMinor)} - median ${ngn(fc.medianEssentialOutflowMinor)} - obligations ${ngn(fc.existingObligationsMinor)} = ${ngn(fc.freeCashFlowMinor)}`,
+      { size: 8 },
+    );
   } else {
     line('No decision has been made for this borrower yet.');
   }
@@ -137,6 +190,45 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     if (disb) line(`Loan disbursements: ${disb.last30dCount} in 30 days, ${disb.last90dCount} in 90 days (${ngn(disb.last90dTotalMinor)})`);
   }
 
+  const a = report.analysis;
+  if (a) {
+    heading('Statement analysis');
+    line(
+      `${a.transactionCount} transactions the decision saw, ${a.from ?? '-'} -> ${a.to ?? '-'}. Balances are end-of-day, summed over accounts.`,
+      {
+        size: 9,
+        color: '#555555',
+      },
+    );
+    line('Month: credits (n) | debits (n) | net | opening -> closing | min | average | salary | charges', { size: 8, bold: true });
+    for (const m of a.months)
+      line(
+        `${m.month}${m.partial ? ' (partial)' : ''}: ${ngn(m.creditsMinor)} (${m.creditCount}) | ${ngn(m.debitsMinor)} (${m.debitCount}) | ${ngn(m.netMinor)} | ${ngn(m.openingBalanceMinor)} -> ${ngn(m.closingBalanceMinor)} | ${ngn(m.minBalanceMinor)} | ${ngn(m.averageBalanceMinor)} | ${ngn(m.salaryMinor)} | ${ngn(m.chargesMinor)}`,
+        { size: 8 },
+      );
+    line('Spend by category per month:', { size: 9, bold: true });
+    for (const c of a.categories.filter((x) => x.direction === 'debit'))
+      line(`${c.category}: ${a.months.map((m, k) => `${m.month} ${ngn(c.byMonth[k])}`).join(', ')}; total ${ngn(c.totalMinor)}`, {
+        size: 8,
+      });
+    for (const [title, list] of [
+      ['Top counterparties paying in', a.topCounterparties.credits],
+      ['Top counterparties paid', a.topCounterparties.debits],
+    ] as const) {
+      line(`${title}:`, { size: 9, bold: true });
+      for (const c of list)
+        line(`${c.name}: ${ngn(c.totalMinor)} in ${c.count} transactions (${pct(c.share)}), ${c.firstDate} -> ${c.lastDate}`, { size: 8 });
+      if (list.length === 0) line('None.', { size: 8 });
+    }
+    line('Recurring debits (3+ months, within 25% of the typical payment):', { size: 9, bold: true });
+    for (const r of a.recurringDebits)
+      line(
+        `${r.counterparty} (${r.kind.replace(/_/g, ' ')}, ${r.category}): ${ngn(r.typicalAmountMinor)} typical, ${r.count} payments in ${r.months} months, total ${ngn(r.totalMinor)}, last ${r.lastDate}`,
+        { size: 8 },
+      );
+    if (a.recurringDebits.length === 0) line('No recurring debits.', { size: 8 });
+  }
+
   heading('Flags');
   const f = report.flags;
   line(f.codes.length ? f.codes.join(', ') : 'No flags.');
@@ -152,17 +244,17 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   heading('Linked accounts');
   for (const a of report.accounts) {
     line(
-      `${a.institution ?? '-'} ${a.accountNumber ?? ''}: ${a.dataStatus}, last sync ${a.lastSyncedAt ?? 'never'}${a.freshnessHours !== null ? ` (${a.freshnessHours}h ago)` : ''}${a.reauthRequired ? `, REAUTH REQUIRED since ${a.reauthRequiredSince ?? '?'}` : ''}`,
+      `${a.institution ?? '-'} ${a.accountNumber ?? ''}: ${a.dataStatus}, last sync ${lagosTime(a.lastSyncedAt, 'never')}${a.freshnessHours !== null ? ` (${a.freshnessHours}h ago)` : ''}${a.reauthRequired ? `, REAUTH REQUIRED since ${lagosTime(a.reauthRequiredSince, '?')}` : ''}`,
     );
   }
   if (report.accounts.length === 0) line('No linked accounts.');
 
   heading('Decision history');
   for (const h of report.history) {
-    line(`${h.createdAt.slice(0, 16).replace('T', ' ')} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, {
+    line(`${lagosTime(h.createdAt)} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, {
       bold: d?.id === h.id,
     });
-    const changes = h.changes.map((c) => `${c.field} ${String(c.from)} -> ${String(c.to)}`);
+    const changes = h.changes.map((c) => `${c.field} ${displayValue(c.field, c.from)} -> ${displayValue(c.field, c.to)}`);
     if (h.reasonsAdded.length) changes.push(`+reasons ${h.reasonsAdded.join(' ')}`);
     if (h.reasonsRemoved.length) changes.push(`-reasons ${h.reasonsRemoved.join(' ')}`);
     if (changes.length) line(`    ${changes.join('; ')}`, { color: '#555555', size: 8 });

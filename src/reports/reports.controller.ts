@@ -8,6 +8,7 @@ import { csrfToken, presentedKey } from './analyst-session.js';
 import { BorrowerReportQueryDto, PortfolioQueryDto } from './dto/report-query.dto.js';
 import { renderBorrowerPdf } from './pdf.js';
 import { ReportsService } from './reports.service.js';
+import { XLSX_CONTENT_TYPE } from './xlsx.js';
 import { borrowerPage, portfolioPage } from './views/pages.js';
 
 function userOf(req: Request): { name: string; role: string; csrf: string } {
@@ -34,9 +35,9 @@ export class ReportsController {
   @ApiOperation({
     summary: 'A borrower’s underwriting report',
     description:
-      'Identity (masked), linked accounts with freshness and coverage, the decision (latest or `decisionId`) with its ranked reasons and counterfactuals, income streams, monthly cash flow, the daily balance line, obligations by lender, flags and the decision history with what changed. `format=html|pdf` renders it; `format=csv` gives the borrower’s transactions.',
+      'Identity (masked), linked accounts with freshness and coverage, the decision (latest or `decisionId`) with its ranked reasons and counterfactuals, income streams, monthly cash flow, the daily balance line, obligations by lender, flags and the decision history with what changed. `format=html|pdf` renders it; `format=xlsx` gives it as an Excel workbook (Summary, Months, Categories, Counterparties, Streams, Transactions); `format=csv` gives the borrower’s transactions.',
   })
-  @ApiProduces('application/json', 'text/html', 'application/pdf', 'text/csv')
+  @ApiProduces('application/json', 'text/html', 'application/pdf', 'text/csv', XLSX_CONTENT_TYPE)
   @ApiOkResponse({ description: 'The report' })
   async borrower(@Param('id') id: string, @Query() q: BorrowerReportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const format = q.format ?? 'json';
@@ -45,6 +46,12 @@ export class ReportsController {
       const csv = await this.reports.transactionsCsv(id);
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', attachmentName('transactions', id, 'csv'));
       res.send(csv);
+      return;
+    }
+    if (format === 'xlsx') {
+      const xlsx = await this.reports.borrowerWorkbook(id, { decisionId: q.decisionId });
+      res.type(XLSX_CONTENT_TYPE).setHeader('Content-Disposition', attachmentName('borrower-report', id, 'xlsx'));
+      res.send(xlsx);
       return;
     }
     const report = await this.reports.borrowerReport(id, { decisionId: q.decisionId });

@@ -1,6 +1,7 @@
+import { gunzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EngineResult, Reason } from '../scoring/engine/index.js';
+import { validatePolicy, type EngineResult, type Policy, type Reason } from '../scoring/engine/index.js';
 
 /** Row shapes as read (bigint/numeric columns arrive as strings from pg and are converted here). */
 export interface BorrowerRow {
@@ -253,6 +254,23 @@ export class ReportsRepository {
       [borrowerId, limit],
     );
     return rows.map(toDecision);
+  }
+
+  /** The policy the decision was made with, from its stored engine input (null when absent or not a valid policy). */
+  async findDecisionPolicy(inputsHash: string): Promise<Policy | null> {
+    const rows: Array<{ policy: unknown; payload_gzip: Buffer | null }> = await this.db.query(
+      `SELECT payload->'policy' AS policy, payload_gzip FROM decision_inputs WHERE inputs_hash = $1`,
+      [inputsHash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const raw = r.payload_gzip ? (JSON.parse(gunzipSync(r.payload_gzip).toString('utf8')) as { policy?: unknown }).policy : r.policy;
+    if (raw === null || raw === undefined) return null;
+    try {
+      return validatePolicy(raw);
+    } catch {
+      return null;
+    }
   }
 
   async findOpenFindings(accountIds: string[]): Promise<FindingRow[]> {

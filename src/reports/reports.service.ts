@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
 import { Clock } from '../common/clock.js';
+import type { Policy } from '../scoring/engine/index.js';
 import { formatNaira } from '../common/money.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
+import { renderBorrowerXlsx } from './xlsx.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
 import { bucketFreshness, bucketLimits, median, type PortfolioReport } from './model/portfolio-report.js';
@@ -33,14 +36,33 @@ export interface DrillDown {
   title: string;
   /** How the figure was built from these rows. */
   note: string;
-  /** The figure the rows are behind, when there is one. */
+  /** The figure the rows are behind, when there is one (kobo when `figureUnit` is `kobo`, else a count). */
   figureMinor: number | null;
+  /** What `figureMinor` counts: money (kobo) or a plain count; null without a figure. */
+  figureUnit: 'kobo' | 'count' | null;
   transactions: Array<TransactionRow & { countedInCashFlow: boolean }>;
   totals: { creditsMinor: number; debitsMinor: number; count: number };
 }
 
 /** Categories the cash-flow months leave out (the engine excludes them from inflow/outflow). */
 const NOT_CASH_FLOW = new Set(['self_transfer', 'failed_debit']);
+/** Engine features whose number is a count, not an amount (everything else numeric is kobo; strings are ratios). */
+const COUNT_FEATURES = new Set([
+  'outlier_credits_excluded',
+  'loan_disbursements_90d',
+  'failed_debits_90d',
+  'data_integrity_findings',
+  'negative_balance_days',
+  'low_balance_days',
+]);
+
+/** A feature's value for a sentence: kobo as naira, counts as numbers, ratios as percentages. */
+export function featureValueText(name: string, value: string | number | boolean | null): string {
+  if (value === null) return 'none';
+  if (typeof value === 'number') return COUNT_FEATURES.has(name) ? String(value) : formatNaira(value);
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return `${new Decimal(value).times(100).toDecimalPlaces(2).toString()}%`;
+  return String(value);
+}
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +95,22 @@ export class ReportsService {
   ) {}
 
   async borrowerReport(borrowerId: string, opts: { decisionId?: string } = {}): Promise<BorrowerReport> {
+    return (await this.loadBorrowerReport(borrowerId, opts)).report;
+  }
+
+  /**
+   * The borrower report as an Excel workbook: the report's sheets plus every transaction the decision saw (the
+   * borrower's active transactions when there is no decision yet).
+   */
+  async borrowerWorkbook(borrowerId: string, opts: { decisionId?: string } = {}): Promise<Buffer> {
+    const { report, transactions } = await this.loadBorrowerReport(borrowerId, opts);
+    return renderBorrowerXlsx(report, report.decision ? transactions : await this.repo.listTransactions(borrowerId));
+  }
+
+  private async loadBorrowerReport(
+    borrowerId: string,
+    opts: { decisionId?: string },
+  ): Promise<{ report: BorrowerReport; transactions: TransactionRow[] }> {
     assertUuid(borrowerId, 'borrower id');
     if (opts.decisionId !== undefined) assertUuid(opts.decisionId, 'decisionId');
     const borrower = await this.repo.findBorrower(borrowerId);
@@ -84,8 +122,12 @@ export class ReportsService {
     const findings = await this.repo.findOpenFindings(accounts.map((a) => a.id));
     let transactionsById = new Map<string, TransactionRow>();
     let dailyBalances: DailyBalance[] = [];
+    let policy: Policy | null = null;
+    let seenRows: TransactionRow[] = [];
     if (decision) {
+      policy = await this.repo.findDecisionPolicy(decision.result.inputsHash);
       const seen = await this.transactionsSeenBy(borrowerId, decision);
+      seenRows = seen;
       transactionsById = new Map(seen.map((t) => [t.id, t]));
       const streamIds = decision.result.income.streams.flatMap((s) => s.transactionIds).filter((id) => !transactionsById.has(id));
       if (streamIds.length) {
@@ -104,7 +146,19 @@ export class ReportsService {
         decision.result.cashFlow.balanceWindowDays,
       );
     }
-    return buildBorrowerReport({ now: this.clock.now(), borrower, accounts, decision, history, findings, transactionsById, dailyBalances });
+    const report = buildBorrowerReport({
+      now: this.clock.now(),
+      borrower,
+      accounts,
+      decision,
+      history,
+      findings,
+      transactionsById,
+      dailyBalances,
+      policy,
+      transactions: seenRows,
+    });
+    return { report, transactions: seenRows };
   }
 
   /** The borrower's active transactions as RFC 4180 CSV (kobo and naira columns). */
@@ -127,6 +181,7 @@ export class ReportsService {
     let title: string;
     let note: string;
     let figureMinor: number | null = null;
+    let figureUnit: DrillDown['figureUnit'] = null;
     let filter: TransactionFilter;
     if (q.stream) {
       const s = r?.income.streams.find((x) => x.id === q.stream);
@@ -146,8 +201,9 @@ export class ReportsService {
       const f = r?.features.find((x) => x.name === q.feature);
       if (!f) throw new NotFoundError('Feature', q.feature);
       title = `Feature ${f.name}`;
-      note = `Value ${String(f.value)}; built from the ${f.transactionIds.length} transactions below.`;
+      note = `Value ${featureValueText(f.name, f.value)}; built from the ${f.transactionIds.length} transactions below.`;
       figureMinor = typeof f.value === 'number' ? f.value : null;
+      figureUnit = typeof f.value === 'number' ? (COUNT_FEATURES.has(f.name) ? 'count' : 'kobo') : null;
       filter = { ids: f.transactionIds, activeOnly: false };
     } else if (q.month) {
       if (!MONTH.test(q.month)) throw new DomainError('VALIDATION_FAILED', 'month must be YYYY-MM', { field: 'month' });
@@ -190,6 +246,7 @@ export class ReportsService {
       title,
       note,
       figureMinor,
+      figureUnit: figureMinor === null ? null : (figureUnit ?? 'kobo'),
       transactions,
       totals: {
         creditsMinor: rows.filter((t) => t.direction === 'credit').reduce((s, t) => s + t.amountMinor, 0),

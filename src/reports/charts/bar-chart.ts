@@ -1,4 +1,4 @@
-import { COLORS, compactNaira, niceTicks, r1, titleAndValueGrid, type Chart, type Shape } from './shapes.js';
+import { COLORS, compactNaira, labelEvery, niceTicks, r1, titleAndValueGrid, type Chart, type Shape } from './shapes.js';
 
 export interface BarSeries {
   key: string;
@@ -49,7 +49,8 @@ export function barChart(opts: BarChartOptions): Chart {
   const n = opts.groups.length;
   const slot = n > 0 ? plotW / n : plotW;
   const barW = Math.max(2, Math.min(28, (slot * 0.8) / Math.max(1, opts.series.length)));
-  const labelEvery = Math.max(1, Math.ceil(n / 12));
+  const maxChars = Math.max(1, ...opts.groups.map((g) => g.label.length));
+  const every = Math.max(Math.ceil(n / 12), labelEvery(slot, maxChars, 10));
   opts.groups.forEach((g, gi) => {
     const groupX = PAD.left + gi * slot + (slot - barW * opts.series.length) / 2;
     opts.series.forEach((s, si) => {
@@ -69,7 +70,7 @@ export function barChart(opts: BarChartOptions): Chart {
         data: { series: s.key, group: g.label, value: String(v) },
       });
     });
-    if (gi % labelEvery === 0) {
+    if (gi % every === 0) {
       shapes.push({
         kind: 'text',
         x: r1(PAD.left + gi * slot + slot / 2),

@@ -168,3 +168,83 @@ describe(niceTicks.name, () => {
     expect(compactNaira(0)).toBe('₦0');
   });
 });
+
+/** The horizontal extent of an x-axis label, from its anchor and the estimated text width. */
+function labelBoxes(chart: Chart): Array<[number, number]> {
+  return byClass(chart, 'x-label')
+    .map((s) => {
+      if (s.kind !== 'text') throw new Error('x-label is text');
+      const w = s.text.length * s.size * 0.6;
+      const left = s.anchor === 'middle' ? s.x - w / 2 : s.anchor === 'end' ? s.x - w : s.x;
+      return [left, left + w] as [number, number];
+    })
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function expectNoOverlap(chart: Chart): void {
+  const boxes = labelBoxes(chart);
+  expect(boxes.length).toBeGreaterThan(0);
+  for (let k = 1; k < boxes.length; k += 1) expect(boxes[k][0]).toBeGreaterThanOrEqual(boxes[k - 1][1]);
+}
+
+function months(n: number): string[] {
+  return Array.from({ length: n }, (_, k) => `${2025 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`);
+}
+
+describe('axis labels', () => {
+  it('should draw no 1970 axis for a timeline without streams, and the data’s range when given', () => {
+    const empty = timeline({ id: 'income', title: 'Income', rows: [] });
+    expect(byClass(empty, 'x-label')).toHaveLength(0);
+    expect(empty.shapes.some((s) => s.kind === 'text' && s.text.includes('1970'))).toBe(false);
+    const ranged = timeline({ id: 'income', title: 'Income', rows: [], from: '2026-05-03', to: '2026-11-30' });
+    const labels = byClass(ranged, 'x-label').map((s) => (s.kind === 'text' ? s.text : ''));
+    expect(labels[0]).toBe('2026-06');
+    expect(labels[labels.length - 1] <= '2026-11').toBe(true);
+    expect(labels.every((l) => l >= '2026-06' && l <= '2026-11')).toBe(true);
+  });
+
+  it.each([1, 2, 6, 12, 24, 36])('should never overlap the month labels of a %i-month bar chart, at full and PDF-column width', (n) => {
+    for (const width of [720, 360]) {
+      const chart = barChart({
+        id: 'm',
+        title: 'Monthly',
+        width,
+        series: [{ key: 'inflow', label: 'Inflow', color: '#0a0' }],
+        groups: months(n).map((m) => ({ label: m, values: [1_000_00] })),
+      });
+      expectNoOverlap(chart);
+    }
+  });
+
+  it.each([1, 3, 12, 24, 36])('should never overlap the month labels of a %i-month income timeline', (n) => {
+    const ms = months(n);
+    const chart = timeline({
+      id: 'income',
+      title: 'Income',
+      rows: [
+        {
+          key: 'S1',
+          label: 'S1 ACME',
+          active: true,
+          predictedNextDate: null,
+          marks: ms.map((m, k) => ({ date: `${m}-25`, amountLabel: '₦1', transactionId: `t${k}` })),
+        },
+      ],
+      from: `${ms[0]}-01`,
+    });
+    expectNoOverlap(chart);
+  });
+
+  it.each([2, 7, 30, 31, 60, 89, 90, 91, 120, 365])('should never overlap the date labels of a %i-day balance line', (n) => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const chart = lineChart({
+      id: 'b',
+      title: 'Balance',
+      points: Array.from({ length: n }, (_, k) => ({ date: new Date(start + k * 86_400_000).toISOString().slice(0, 10), value: k * 100 })),
+    });
+    expectNoOverlap(chart);
+    // The last day is always labelled.
+    const texts = byClass(chart, 'x-label').map((s) => (s.kind === 'text' ? s.text : ''));
+    expect(texts).toContain(new Date(start + (n - 1) * 86_400_000).toISOString().slice(0, 10));
+  });
+});

@@ -1,4 +1,15 @@
-import { COLORS, compactNaira, niceTicks, r1, titleAndValueGrid, type Chart, type Shape } from './shapes.js';
+import {
+  COLORS,
+  compactNaira,
+  LABEL_GAP,
+  labelEvery,
+  labelWidth,
+  niceTicks,
+  r1,
+  titleAndValueGrid,
+  type Chart,
+  type Shape,
+} from './shapes.js';
 
 export interface LinePoint {
   /** `YYYY-MM-DD`. */
@@ -66,9 +77,22 @@ export function lineChart(opts: LineChartOptions): Chart {
       cls: 'balance-line',
     });
   }
-  const labelEvery = Math.max(1, Math.ceil(pts.length / 6));
+  // Date labels: every k-th point so neighbours never touch, plus the last one (end-anchored) unless it would run
+  // into the previous label, in which case that one is dropped instead.
+  const step = pts.length > 1 ? plotW / (pts.length - 1) : plotW;
+  const w = labelWidth(10, 10);
+  const every = Math.max(Math.ceil(pts.length / 6), labelEvery(step, 10, 10));
+  const labelled = new Set<number>();
+  for (let i = 0; i < pts.length; i += every) labelled.add(i);
+  if (pts.length > 1) {
+    const last = pts.length - 1;
+    const prev = Math.floor(last / every) * every;
+    if (prev !== last && prev !== 0 && (last - prev) * step < w / 2 + w + LABEL_GAP) labelled.delete(prev);
+    if (prev === 0 && last * step < w + w + LABEL_GAP) labelled.delete(last);
+    else labelled.add(last);
+  }
   pts.forEach((p, i) => {
-    if ((i % labelEvery === 0 && pts.length - 1 - i >= labelEvery / 2) || i === pts.length - 1) {
+    if (labelled.has(i)) {
       const anchor = i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle';
       shapes.push({
         kind: 'text',

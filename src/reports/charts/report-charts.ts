@@ -38,6 +38,9 @@ export function borrowerCharts(report: BorrowerReport, link: DrillLink, opts: { 
   const income = timeline({
     id: 'income-timeline',
     title: 'Income streams (each payment a mark; ◇ predicted next)',
+    // The whole period of the data the decision saw, so the axis is the data's real range even without streams.
+    from: report.analysis?.from ?? undefined,
+    to: report.analysis?.to ?? undefined,
     rows: (report.income?.streams ?? []).map((s) => ({
       key: s.key,
       label: `${s.key} ${s.label}`,

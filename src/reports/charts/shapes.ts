@@ -163,3 +163,17 @@ export function titleAndValueGrid(opts: {
   }
   return shapes;
 }
+
+/** Estimated width of a label of `chars` characters at `size` px (Helvetica/system sans digits are ≈ 0.6 em). */
+export function labelWidth(chars: number, size: number): number {
+  return chars * size * 0.6;
+}
+
+/** Minimum clear space between two axis labels, px. */
+export const LABEL_GAP = 6;
+
+/** Label every k-th tick so labels `spacingPx` apart never overlap: k = ⌈(width + gap) / spacing⌉, at least 1. */
+export function labelEvery(spacingPx: number, chars: number, size: number): number {
+  if (!(spacingPx > 0)) return 1;
+  return Math.max(1, Math.ceil((labelWidth(chars, size) + LABEL_GAP) / spacingPx));
+}

@@ -1,4 +1,4 @@
-import { COLORS, r1, type Chart, type Shape } from './shapes.js';
+import { COLORS, labelEvery, r1, type Chart, type Shape } from './shapes.js';
 
 export interface TimelineMark {
   /** `YYYY-MM-DD`. */
@@ -62,16 +62,24 @@ export function timeline(opts: TimelineOptions): Chart {
   const rows = opts.rows;
   const height = PAD.top + Math.max(1, rows.length) * ROW_H + PAD.bottom;
   const dates = rows.flatMap((r) => [...r.marks.map((m) => m.date), ...(r.predictedNextDate ? [r.predictedNextDate] : [])]);
-  const sorted = [...dates].sort();
-  const from = epochDay(opts.from ?? sorted[0] ?? '1970-01-01');
-  const to = Math.max(from + 1, epochDay(opts.to ?? sorted[sorted.length - 1] ?? '1970-01-02'));
+  // The axis spans the data's real range (the given range widened to every mark); with no range and no marks there
+  // is no axis at all (never a made-up 1970 one).
+  const sorted = [...dates, ...(opts.from ? [opts.from] : []), ...(opts.to ? [opts.to] : [])].sort();
+  const hasAxis = sorted.length > 0;
+  const from = hasAxis ? epochDay(sorted[0]) : 0;
+  const to = Math.max(from + 1, hasAxis ? epochDay(sorted[sorted.length - 1]) : 1);
   const plotW = width - PAD.left - PAD.right;
   const x = (date: string): number => PAD.left + ((epochDay(date) - from) / (to - from)) * plotW;
   const shapes: Shape[] = [];
   shapes.push({ kind: 'text', x: 8, y: 16, text: opts.title, size: 13, anchor: 'start', fill: COLORS.text, cls: 'chart-title' });
   const axisY = PAD.top + Math.max(1, rows.length) * ROW_H;
-  for (const m of monthStarts(from, to)) {
+  const starts = hasAxis ? monthStarts(from, to) : [];
+  // Label every k-th month so that neighbouring labels never touch (a month is about 30 days of the plot).
+  const monthPx = (30.44 / (to - from)) * plotW;
+  const every = labelEvery(monthPx, 7, 10);
+  for (const [k, m] of starts.entries()) {
     shapes.push({ kind: 'line', x1: r1(x(m)), y1: PAD.top, x2: r1(x(m)), y2: axisY, stroke: COLORS.grid, width: 0.5, cls: 'grid' });
+    if (k % every !== 0) continue;
     shapes.push({
       kind: 'text',
       x: r1(x(m)),

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { TRANSACTION_CATEGORIES } from '../../common/domain/transaction.js';
 
-export const BORROWER_REPORT_FORMATS = ['json', 'html', 'pdf', 'csv'] as const;
+export const BORROWER_REPORT_FORMATS = ['json', 'html', 'pdf', 'csv', 'xlsx'] as const;
 export const PORTFOLIO_FORMATS = ['json', 'html', 'csv'] as const;
 
 export class BorrowerReportQueryDto {
@@ -12,7 +12,10 @@ export class BorrowerReportQueryDto {
   @IsUUID()
   decisionId?: string;
 
-  @ApiPropertyOptional({ enum: BORROWER_REPORT_FORMATS, description: '`csv` returns the borrower’s transactions' })
+  @ApiPropertyOptional({
+    enum: BORROWER_REPORT_FORMATS,
+    description: '`csv` returns the borrower’s transactions; `xlsx` the report as an Excel workbook',
+  })
   @IsOptional()
   @IsIn(BORROWER_REPORT_FORMATS)
   format?: (typeof BORROWER_REPORT_FORMATS)[number];

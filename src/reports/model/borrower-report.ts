@@ -1,7 +1,9 @@
-import { formatNaira, shortDate, type Reason } from '../../scoring/engine/index.js';
+import { formatNaira, shortDate, type Policy, type Reason } from '../../scoring/engine/index.js';
 import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, TransactionRow } from '../reports.repository.js';
 import type { DailyBalance } from './daily-balance.js';
+import { buildLimitChain, type LimitChain } from './limit-chain.js';
 import { maskEmail, maskIdentifier } from './mask.js';
+import { buildStatementAnalysis, type StatementAnalysis } from './statement-analysis.js';
 
 /** The borrower report as plain JSON (the HTML page, the PDF and the API all render this one model). */
 export interface BorrowerReport {
@@ -20,6 +22,8 @@ export interface BorrowerReport {
   income: ReportIncome | null;
   cashFlow: ReportCashFlow | null;
   obligations: ReportObligations | null;
+  /** Statement analyses over the transactions the decision saw (month table, categories, counterparties, recurring debits). */
+  analysis: StatementAnalysis | null;
   flags: ReportFlags;
   history: ReportHistoryEntry[];
 }
@@ -56,6 +60,8 @@ export interface ReportDecision {
   requested: { amountMinor: number; tenorMonths: number | null } | null;
   counterOffer: { amountMinor: number; tenorMonths: number; instalmentMinor: number } | null;
   reasons: Array<Reason & { rank: number }>;
+  /** How the limit was set: the engine's chain rebuilt from the stored result (see `model/limit-chain.ts`). */
+  limitChain: LimitChain;
   asOf: string;
   dataAsOf: string;
   policyVersion: string;
@@ -196,6 +202,10 @@ export interface BorrowerReportInputs {
   /** Transactions referenced by the decision's streams (id → row). */
   transactionsById: ReadonlyMap<string, TransactionRow>;
   dailyBalances: DailyBalance[];
+  /** The decision's stored policy (null when its input is not available). */
+  policy?: Policy | null;
+  /** The transactions the decision saw (first seen before it, booked before asOf), oldest first. */
+  transactions?: TransactionRow[];
 }
 
 function iso(d: Date | null): string | null {
@@ -298,6 +308,7 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           requested: d.requestedAmountMinor !== null ? { amountMinor: d.requestedAmountMinor, tenorMonths: d.requestedTenorMonths } : null,
           counterOffer: r.limit.counterOffer,
           reasons: d.reasons.map((reason, k) => ({ ...reason, rank: k + 1 })),
+          limitChain: buildLimitChain(r, i.policy ?? null, d.recommendedLimitMinor),
           asOf: r.asOf,
           dataAsOf: d.dataAsOf.toISOString(),
           policyVersion: d.policyVersion,
@@ -452,6 +463,14 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
     income,
     cashFlow,
     obligations,
+    analysis: r
+      ? buildStatementAnalysis(
+          i.transactions ?? [],
+          new Map(i.accounts.map((a) => [a.id, a.balanceMinor])),
+          r.asOf,
+          r.cashFlow.months,
+        )
+      : null,
     flags,
     history: history.reverse(),
   };

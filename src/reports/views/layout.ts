@@ -23,6 +23,9 @@ form.inline{display:inline-flex;flex-wrap:wrap;gap:6px;align-items:center;margin
 button.primary{background:#14213d;color:#fff;border:0;border-radius:4px;padding:6px 12px;cursor:pointer}
 .error{background:#fbd9d9;color:#8e1c1c;padding:8px 12px;border-radius:4px}.notice{background:#d7f0db;color:#1b5e20;padding:8px 12px;border-radius:4px}
 .pager{margin:10px 0;display:flex;gap:10px}code{font-size:12px}
+table.limit-chain tr.binding td{background:#fff3cd;font-weight:600}tr.total td{font-weight:600;border-top:2px solid #ccc}
+div.scroll{overflow-x:auto}table.months td,table.categories td{white-space:nowrap}
+section.analysis{border-left:3px solid #ccc;padding-left:12px}h3{font-size:15px;margin:18px 0 6px}
 `;
 
 export interface LayoutOptions {

@@ -9,6 +9,9 @@ import type { BorrowerListRow } from '../reports.repository.js';
 import type { DrillDown } from '../reports.service.js';
 import { emptyRow, html, query, raw, type SafeHtml } from './html.js';
 import { layout, type LayoutOptions } from './layout.js';
+import { chainValue, lagosTime } from './format.js';
+import type { LimitChain } from '../model/limit-chain.js';
+import type { StatementAnalysis } from '../model/statement-analysis.js';
 
 type User = NonNullable<LayoutOptions['user']>;
 
@@ -156,30 +159,14 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
     </p>
     <p class="small">
       <a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'pdf' })}">PDF</a> ·
+      <a href="/v1/reports/borrowers/${report.borrower.id}${query({ ...decisionParam, format: 'xlsx' })}">Excel</a> ·
       <a href="/v1/reports/borrowers/${report.borrower.id}/transactions.csv">Transactions CSV</a> ·
       <a href="/v1/reports/borrowers/${report.borrower.id}${query(decisionParam)}">JSON</a>
     </p>
     ${o.notice ? html`<p class="notice" role="status">${o.notice}</p>` : ''}`;
 
-  const decisionSection = d
-    ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
-        <p class="muted small">
-          Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · ${d.createdAt} · data as of ${d.asOf} · policy
-          ${d.policyVersion.slice(0, 12)} · engine ${d.engineVersion}
-        </p>
-        <div class="figures">
-          ${figure('Recommended limit', money(d.recommendedLimitMinor), undefined, 'limit')}
-          ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`)} ${figure('Binding constraint', d.bindingConstraint)}
-          ${figure('Post-loan DSR', percent(d.postLoanDsr))}
-          ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
-          ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
-          ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor))}
-          ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
-          ${figure('Complete months of data', String(d.coverageMonths))}
-          ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
-          ${d.counterOffer ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
-        </div>
-        <h2>Reasons</h2>
+  const reasonsTable = d
+    ? html`<h2>Reasons</h2>
         <table class="reasons">
           <thead>
             <tr>
@@ -206,6 +193,45 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
             ${emptyRow(d.reasons, 5, 'No reasons.')}
           </tbody>
         </table>`
+    : '';
+
+  const declined = d?.decision === 'decline';
+  const figures = d
+    ? html`<div class="figures">
+        ${figure(declined ? 'Computed limit (not offered)' : 'Recommended limit', money(d.recommendedLimitMinor), '#limit-chain', declined ? '' : 'limit')}
+        ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`, '#limit-chain')}
+        ${figure('Max instalment', money(d.maxInstalmentMinor), '#limit-chain')}
+        ${figure('Monthly rate', chainValue('rate', d.limitChain.steps.find((s) => s.key === 'monthly_rate')?.value ?? null), '#limit-chain')}
+        ${figure('Binding constraint', d.bindingConstraint, '#limit-chain')} ${figure('Post-loan DSR', percent(d.postLoanDsr))}
+        ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
+        ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
+        ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor), '#limit-fcf')}
+        ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
+        ${figure('Complete months of data', String(d.coverageMonths))}
+        ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
+        ${d.counterOffer && !declined ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
+      </div>`
+    : '';
+
+  const decisionSection = d
+    ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
+        <p class="muted small decision-meta">
+          Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · made ${lagosTime(d.createdAt)} · data as of ${d.asOf} ·
+          policy <span class="policy-version">${d.policyVersion}</span> · engine ${d.engineVersion}
+        </p>
+        ${
+          declined
+            ? html`${reasonsTable}
+                <section class="analysis">
+                  <h2>Analysis</h2>
+                  <p class="muted small">
+                    The figures the engine computed. The borrower was declined: no limit or counter-offer is offered.
+                  </p>
+                  ${figures}
+                </section>`
+            : html`${figures}${reasonsTable}`
+        }
+        ${limitChainSection(d.limitChain, drill, declined)}`
     : html`<h2>Decision</h2>
         <p class="muted">No decision has been made for this borrower yet.</p>`;
 
@@ -431,12 +457,12 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                 ${
                   a.lastSyncedAt
                     ? html`${hours(a.freshnessHours)}
-                        <div class="muted small">${a.lastSyncedAt}</div>`
+                        <div class="muted small">${lagosTime(a.lastSyncedAt)}</div>`
                     : 'never'
                 }
               </td>
               <td>${coverageText(a.coverage)}</td>
-              <td>${a.reauthRequired ? html`<span class="badge warn">since ${a.reauthRequiredSince ?? '?'}</span>` : 'no'}</td>
+              <td>${a.reauthRequired ? html`<span class="badge warn">since ${lagosTime(a.reauthRequiredSince, '?')}</span>` : 'no'}</td>
             </tr>`,
         )}
         ${emptyRow(report.accounts, 6, 'No linked accounts.')}
@@ -458,7 +484,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
         ${report.history.map(
           (
             h,
-          ) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${h.createdAt.slice(0, 16).replace('T', ' ')}</a></td>
+          ) => html`<tr${d && h.id === d.id ? raw(' class="current"') : ''}><td><a href="${base}${query({ decisionId: h.id })}">${lagosTime(h.createdAt)}</a></td>
         <td>${h.trigger}${h.actor ? html` <span class="muted small">${h.actor}</span>` : ''}</td><td><span class="badge ${h.decision}">${h.decision}</span></td><td class="num">${money(h.recommendedLimitMinor)}</td>
         <td class="small">${h.changes.map((c) => html`<div>${c.field}: ${displayValue(c.field, c.from)} → ${displayValue(c.field, c.to)}</div>`)}
           ${h.reasonsAdded.length ? html`<div>+ reasons ${h.reasonsAdded.join(', ')}</div>` : ''}${h.reasonsRemoved.length ? html`<div>− reasons ${h.reasonsRemoved.join(', ')}</div>` : ''}
@@ -470,11 +496,11 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   return layout({
     title: report.borrower.fullName,
     user: o.user,
-    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${flagsSection}${accountsSection}${historySection}`,
+    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${report.analysis ? analysisSection(report.analysis, drill) : ''}${flagsSection}${accountsSection}${historySection}`,
   });
 }
 
-function displayValue(field: string, v: string | number | null): string {
+export function displayValue(field: string, v: string | number | null): string {
   if (v === null) return '—';
   if (typeof v === 'number' && field.endsWith('Minor')) return money(v);
   if (field === 'postLoanDsr' || field === 'gamblingShare') return percent(String(v));
@@ -537,7 +563,7 @@ export function drillDownPage(dd: DrillDown, user: User, readOnly = false): stri
       <p class="muted">${dd.note}</p>
       <p class="small">
         ${dd.totals.count} transactions · credits ${money(dd.totals.creditsMinor)} · debits
-        ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${money(dd.figureMinor)}` : ''}
+        ${money(dd.totals.debitsMinor)}${dd.figureMinor !== null ? html` · figure ${dd.figureUnit === 'count' ? String(dd.figureMinor) : money(dd.figureMinor)}` : ''}
       </p>
       <table class="transactions">
         <thead>
@@ -667,7 +693,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
                   (c) =>
                     html`<tr>
                       <td><code>${c.cycleId.slice(0, 8)}</code></td>
-                      <td>${c.startedAt ?? '—'}</td>
+                      <td>${lagosTime(c.startedAt)}</td>
                       <td class="num">${c.raised}</td>
                       <td class="num">${c.lowered}</td>
                       <td class="num">${c.frozen}</td>
@@ -748,4 +774,230 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
         </tbody>
       </table>`,
   });
+}
+
+/** "How this limit was set": every step of the engine's chain with its formula, the binding term highlighted. */
+export function limitChainSection(chain: LimitChain, drill: (params: Record<string, string>) => string, declined: boolean): SafeHtml {
+  const link = (params: Record<string, string> | null, key: string, text: string): SafeHtml | string => {
+    if (key === 'free_cash_flow') return html`<a href="#limit-fcf">${text}</a>`;
+    return params ? html`<a href="${drill(params)}">${text}</a>` : text;
+  };
+  const f = chain.freeCashFlow;
+  return html`<section class="limit-chain" id="limit-chain">
+    <h2>How this limit was set${declined ? ' (computed; not offered)' : ''}</h2>
+    <p class="muted small">
+      Recompute it from these rows: each figure comes from the one above it (docs/scoring.md § Limit). The highlighted row is the binding
+      constraint
+      (${chain.bindingConstraint}).${chain.reproduced ? ' The chain reproduces the stored limit.' : ' The chain does not reproduce the stored limit: investigate.'}${chain.policyAvailable ? '' : ' The decision’s stored policy is not available: the product minimum is not shown and the risk factor is the stored, rounded one.'}
+    </p>
+    ${chain.headlineNote ? html`<p class="notice small">${chain.headlineNote}</p>` : ''}
+    <table class="limit-chain">
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th class="num">Value</th>
+          <th>How</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${chain.steps.map(
+          (s) =>
+            html`<tr data-step="${s.key}" class="${s.binding ? 'binding' : 'step'}">
+              <td>
+                ${declined && s.key === 'recommended_limit' ? 'Computed limit (not offered)' : s.label}${s.binding ? html` <span class="badge warn">binding</span>` : ''}
+              </td>
+              <td class="num">${link(s.drill, s.key, chainValue(s.unit, s.value))}</td>
+              <td class="small">${s.formula}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      chain.riskFactors.length
+        ? html`<p class="small">
+            Risk factors: ${chain.riskFactors.map((h) => html`<span class="risk-factor">${h.code} × ${h.factor} (${h.why})</span>; `)}
+          </p>`
+        : ''
+    }
+    <h3 id="limit-fcf">Free cash flow by month</h3>
+    <table class="fcf-months">
+      <thead>
+        <tr>
+          <th>Month</th>
+          <th class="num">Qualifying inflow</th>
+          <th class="num">Essential outflow</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${f.months.map(
+          (m) =>
+            html`<tr>
+              <td><a href="${drill({ month: m.month })}">${m.month}</a></td>
+              <td class="num">${money(m.qualifyingInflowMinor)}</td>
+              <td class="num">${money(m.essentialOutflowMinor)}</td>
+            </tr>`,
+        )}
+        <tr class="total">
+          <td>Median</td>
+          <td class="num">${money(f.medianQualifyingInflowMinor)}</td>
+          <td class="num">${money(f.medianEssentialOutflowMinor)}</td>
+        </tr>
+      </tbody>
+    </table>
+    <p class="small">
+      Free cash flow = ${money(f.medianQualifyingInflowMinor)} − ${money(f.medianEssentialOutflowMinor)} − obligations
+      ${money(f.existingObligationsMinor)} = <strong>${money(f.freeCashFlowMinor)}</strong>
+    </p>
+  </section>`;
+}
+
+/** Drill-down parameters for a list of transaction ids (the drill-down takes at most 1,000). */
+function idsParam(ids: readonly string[]): Record<string, string> {
+  return { ids: ids.slice(0, 1000).join(',') };
+}
+
+/** Month table, spend by category per month, top counterparties and recurring debits (computed in the model). */
+export function analysisSection(a: StatementAnalysis, drill: (params: Record<string, string>) => string): SafeHtml {
+  const debitCats = a.categories.filter((c) => c.direction === 'debit');
+  const cp = (title: string, list: StatementAnalysis['topCounterparties']['credits']): SafeHtml =>
+    html`<h3>${title}</h3>
+      <table class="counterparties">
+        <thead>
+          <tr>
+            <th>Counterparty</th>
+            <th class="num">Transactions</th>
+            <th class="num">Total</th>
+            <th class="num">Share</th>
+            <th>First → last</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (c) =>
+              html`<tr>
+                <td>
+                  <a href="${drill(idsParam(c.transactionIds))}">${c.name}</a> <span class="muted small">${c.categories.join(', ')}</span>
+                </td>
+                <td class="num">${c.count}</td>
+                <td class="num">${money(c.totalMinor)}</td>
+                <td class="num">${percent(c.share)}</td>
+                <td class="small">${c.firstDate} → ${c.lastDate}</td>
+              </tr>`,
+          )}
+          ${emptyRow(list, 5, 'None.')}
+        </tbody>
+      </table>`;
+  return html`<section class="statement-analysis" id="analysis">
+    <h2>Statement analysis</h2>
+    <p class="muted small">
+      ${a.transactionCount} transactions the decision saw, ${a.from ?? '—'} → ${a.to ?? '—'}. Credits and debits are the bank’s own rows;
+      the engine’s cash flow (which leaves out self-transfers and failed debits and nets reversals) is shown beside them. Balances are
+      end-of-day, summed over accounts.
+    </p>
+    <div class="scroll">
+      <table class="months">
+        <thead>
+          <tr>
+            <th>Month</th>
+            <th class="num">Credits</th>
+            <th class="num">Debits</th>
+            <th class="num">Net</th>
+            <th class="num">Opening</th>
+            <th class="num">Closing</th>
+            <th class="num">Min</th>
+            <th class="num">Average</th>
+            <th class="num">Salary</th>
+            <th class="num">Charges</th>
+            <th class="num">Engine in / out</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${a.months.map(
+            (m) =>
+              html`<tr data-month="${m.month}">
+                <td class="nowrap">
+                  <a href="${drill({ month: m.month })}">${m.month}</a>${m.partial ? html` <span class="muted small">partial</span>` : ''}
+                </td>
+                <td class="num">
+                  ${money(m.creditsMinor)}
+                  <div class="muted small">${m.creditCount} credits</div>
+                </td>
+                <td class="num">
+                  ${money(m.debitsMinor)}
+                  <div class="muted small">${m.debitCount} debits</div>
+                </td>
+                <td class="num">${money(m.netMinor)}</td>
+                <td class="num">${money(m.openingBalanceMinor)}</td>
+                <td class="num">${money(m.closingBalanceMinor)}</td>
+                <td class="num">${money(m.minBalanceMinor)}</td>
+                <td class="num">${money(m.averageBalanceMinor)}</td>
+                <td class="num">
+                  ${money(m.salaryMinor)}
+                  <div class="muted small">${m.salaryCount} payments</div>
+                </td>
+                <td class="num">${money(m.chargesMinor)}</td>
+                <td class="num small">
+                  ${m.engineInflowMinor === null ? '—' : html`${money(m.engineInflowMinor)}<br />${money(m.engineOutflowMinor)}`}
+                </td>
+              </tr>`,
+          )}
+          ${emptyRow(a.months, 11, 'No transactions.')}
+        </tbody>
+      </table>
+    </div>
+    <h3>Spend by category per month</h3>
+    <div class="scroll">
+      <table class="categories">
+        <thead>
+          <tr>
+            <th>Category</th>
+            ${a.months.map((m) => html`<th class="num">${m.month}</th>`)}
+            <th class="num">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${debitCats.map(
+            (c) =>
+              html`<tr data-category="${c.category}">
+                <td><a href="${drill({ category: c.category })}">${c.category}</a></td>
+                ${c.byMonth.map((v) => html`<td class="num">${v ? money(v) : '—'}</td>`)}
+                <td class="num">${money(c.totalMinor)}</td>
+              </tr>`,
+          )}
+          ${emptyRow(debitCats, a.months.length + 2, 'No debits.')}
+        </tbody>
+      </table>
+    </div>
+    ${cp('Top counterparties paying in', a.topCounterparties.credits)} ${cp('Top counterparties paid', a.topCounterparties.debits)}
+    <h3>Recurring debits</h3>
+    <p class="muted small">The same counterparty and category in 3 or more months, every payment within 25% of the typical one.</p>
+    <table class="recurring">
+      <thead>
+        <tr>
+          <th>Counterparty</th>
+          <th>Kind</th>
+          <th class="num">Months</th>
+          <th class="num">Payments</th>
+          <th class="num">Typical</th>
+          <th class="num">Total</th>
+          <th>Last</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${a.recurringDebits.map(
+          (r) =>
+            html`<tr>
+              <td><a href="${drill(idsParam(r.transactionIds))}">${r.counterparty}</a> <span class="muted small">${r.category}</span></td>
+              <td>${r.kind.replace(/_/g, ' ')}</td>
+              <td class="num">${r.months}</td>
+              <td class="num">${r.count}</td>
+              <td class="num">${money(r.typicalAmountMinor)}</td>
+              <td class="num">${money(r.totalMinor)}</td>
+              <td>${r.lastDate}</td>
+            </tr>`,
+        )}
+        ${emptyRow(a.recurringDebits, 7, 'No recurring debits.')}
+      </tbody>
+    </table>
+  </section>`;
 }
