@@ -14,6 +14,8 @@ import { createLogger } from './logging/logger.js';
 import { startSandboxIfConfigured, type SandboxHandle } from './sandbox-launcher.js';
 import { initialisePiiKeys } from './security/pii-keys.js';
 import helmet from 'helmet';
+import { inputLimits } from './common/http/input-limits.js';
+import { noStore } from './common/http/no-store.js';
 
 export const API_TITLE = 'Mono underwriting engine';
 
@@ -48,9 +50,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
   }
-  // Body size: Mono webhooks can carry whole account payloads; API DTOs are small but share the parser.
-  app.useBodyParser('json', { limit: '2mb' });
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  // No response is cached by a browser or proxy: borrowers, applications, transactions, reports and the analyst
+  // pages carry PII, and so can an error. Routes may relax it for static assets (the analyst stylesheet); the API
+  // docs are exempt.
+  app.use(noStore());
+  // Body size per route, media type, JSON depth, NUL and lone surrogates: all before any parser (src/common/http).
+  app.use(inputLimits());
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', false);
   const document = SwaggerModule.createDocument(
