@@ -68,7 +68,7 @@ export class AppConfig {
    * worker instances on the same database pick the work up.
    */
   readonly workers: { enabled: boolean };
-  readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number };
+  readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number; unauthPerMinute: number; unauthGlobalPerMinute: number };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV ?? 'development';
@@ -121,7 +121,12 @@ export class AppConfig {
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
     };
     this.workers = { enabled: env.WORKERS_ENABLED };
-    this.security = { piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS), rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
+    this.security = {
+      piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS),
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      unauthPerMinute: env.UNAUTH_RATE_LIMIT_PER_MINUTE,
+      unauthGlobalPerMinute: env.UNAUTH_GLOBAL_RATE_LIMIT_PER_MINUTE,
+    };
   }
 
   /** Reads and validates process.env (or the given record). Throws InvalidConfigurationError naming each bad variable. */

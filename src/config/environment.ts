@@ -161,6 +161,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
   RATE_LIMIT_PER_MINUTE: number = 6000;
 
+  /** Failed authentications per client address per minute before 429 (checked before the key lookup). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
+  UNAUTH_RATE_LIMIT_PER_MINUTE: number = 60;
+
+  /** Failed authentications per minute over all addresses before every unknown key gets 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
+  UNAUTH_GLOBAL_RATE_LIMIT_PER_MINUTE: number = 3000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }

@@ -233,7 +233,7 @@ describe('fuzz: bad input never causes a 5xx or a stored row', () => {
   let components: Record<string, Schema>;
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '10000000' }, { listen: true });
+    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '10000000', UNAUTH_RATE_LIMIT_PER_MINUTE: '10000000' }, { listen: true });
     ds = t.app.get(DataSource);
     const doc = (await (await fetch(`${t.url}/docs/openapi.json`)).json()) as {
       paths: Record<string, Record<string, Operation>>;
