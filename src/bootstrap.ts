@@ -140,7 +140,7 @@ async function ensureDevKeys(app: INestApplication, config: AppConfig, log: Retu
   }
   const created: Record<string, string> = {};
   for (const role of ROLES) created[role] = (await keys.create(role, `local-${role}`)).key;
-  fs.mkdirSync(config.database.dataDir, { recursive: true });
+  fs.mkdirSync(config.database.dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 });
   log.info({ file }, `no API_KEYS configured: created one key per role in ${file}`);
 }

@@ -30,6 +30,8 @@ export class AppConfig {
     baseUrl: string;
     webhookSecret: string;
     sandboxPort: number;
+    /** Listen address of the built-in sandbox (MONO_SANDBOX_HOST, default 127.0.0.1). */
+    sandboxHost: string;
     syncStrategy: 'legacy' | 'realtime';
     syncMinIntervalSeconds: number;
     timeoutMs: number;
@@ -92,6 +94,7 @@ export class AppConfig {
       baseUrl: (env.MONO_BASE_URL ?? (useSandbox ? `http://127.0.0.1:${env.MONO_SANDBOX_PORT}` : 'https://api.withmono.com')).replace(/\/$/, ''),
       webhookSecret: env.MONO_WEBHOOK_SECRET ?? (useSandbox ? SANDBOX_WEBHOOK_SECRET : ''),
       sandboxPort: env.MONO_SANDBOX_PORT,
+      sandboxHost: env.MONO_SANDBOX_HOST,
       syncStrategy: env.MONO_SYNC_STRATEGY,
       syncMinIntervalSeconds: env.SYNC_MIN_INTERVAL_SECONDS,
       timeoutMs: env.MONO_TIMEOUT_MS,

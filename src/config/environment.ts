@@ -65,6 +65,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   MONO_SANDBOX_PORT: number = 3100;
 
+  /** Address the built-in sandbox listens on: loopback unless opened explicitly (docker-compose sets 0.0.0.0). */
+  @IsString() @Matches(/^[0-9a-fA-F.:]+$/, { message: 'MONO_SANDBOX_HOST must be an IP address' })
+  MONO_SANDBOX_HOST: string = '127.0.0.1';
+
   @IsIn(['legacy', 'realtime'])
   MONO_SYNC_STRATEGY: 'legacy' | 'realtime' = 'legacy';
 

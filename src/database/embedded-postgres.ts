@@ -45,7 +45,8 @@ export async function startEmbeddedPostgres(opts: {
   attach?: boolean;
 }): Promise<EmbeddedPostgresHandle> {
   const clusterDir = path.join(opts.dataDir, 'postgres');
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  // Owner-only when created here (as root it is opened to traversal below, for the `postgres` OS user).
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const database = opts.database ?? 'underwriting';
   const running = runningServer(clusterDir);
   if (running) {

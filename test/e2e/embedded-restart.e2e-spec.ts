@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,6 +115,20 @@ describe('embedded Postgres after kill -9 of the engine', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const stalePid = postmasterPid();
+    // Safe defaults: files the engine creates under DATA_DIR are owner-only; the sandbox listens on loopback only.
+    for (const file of ['pii-keys.json', 'postgres.owner']) expect([file, fs.statSync(path.join(dataDir, file)).mode & 0o777]).toEqual([file, 0o600]);
+    expect((await fetch(`http://127.0.0.1:${env.MONO_SANDBOX_PORT}/`)).status).toBeLessThan(500);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const refused = await new Promise<string>((resolve) => {
+        const socket = net.connect({ host: external.address, port: Number(env.MONO_SANDBOX_PORT) });
+        socket.once('connect', () => (socket.destroy(), resolve('connected')));
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+    }
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -148,5 +163,6 @@ describe('embedded Postgres after kill -9 of the engine', () => {
     expect(await second.exited).toBe(0);
     expect(alive(serverPid)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'postgres.owner'))).toBe(false);
+    expect(fs.statSync(path.join(dataDir, 'sandbox-state.json')).mode & 0o777).toBe(0o600);
   }, 420_000);
 });
