@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     return i >= 0 ? rest[i + 1] : undefined;
   };
   const config = AppConfig.fromEnvironment();
-  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
   const ds = new DataSource(dataSourceOptions(config.database.url ?? embedded!.url, { poolSize: 1, applicationName: 'api-key-cli' }));
   try {
     await ds.initialize();

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = AppConfig.fromEnvironment();
-  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
   const ds = new DataSource(dataSourceOptions(config.database.url ?? embedded!.url, { poolSize: 1, applicationName: 'migrations' }));
   try {
     await ds.initialize();

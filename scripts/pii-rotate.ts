@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const config = AppConfig.fromEnvironment();
   initialisePiiKeys(config);
   const newest = piiKeyIds()[0];
-  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+  const embedded = config.database.url ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
   const ds = new DataSource(dataSourceOptions(config.database.url ?? embedded!.url, { poolSize: 1, applicationName: 'pii-rotate' }));
   try {
     await ds.initialize();

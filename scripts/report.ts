@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   configurePiiKeys(resolvePiiKeys(config));
   const embedded = config.database.url
     ? null
-    : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+    : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
   const ds = new DataSource(dataSourceOptions(config.database.url ?? embedded!.url, { poolSize: 2, applicationName: 'report-cli' }));
   try {
     await ds.initialize();

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const config = Object.assign(Object.create(AppConfig.prototype) as AppConfig, loaded, { jobs: { ...loaded.jobs, enabled: false } });
   const embedded = config.database.url
     ? null
-    : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort });
+    : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
   const databaseUrl = config.database.url ?? embedded!.url;
   // Reviews read borrowers' encrypted PII (name match): the key ring must be loaded as the engine loads it.
   initialisePiiKeys(config);

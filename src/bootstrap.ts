@@ -14,6 +14,8 @@ import { createLogger } from './logging/logger.js';
 import { startSandboxIfConfigured, type SandboxHandle } from './sandbox-launcher.js';
 import { initialisePiiKeys } from './security/pii-keys.js';
 import helmet from 'helmet';
+import { inputLimits } from './common/http/input-limits.js';
+import { noStore } from './common/http/no-store.js';
 
 export const API_TITLE = 'Mono underwriting engine';
 
@@ -48,9 +50,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], maxAge: 600 });
   }
-  // Body size: Mono webhooks can carry whole account payloads; API DTOs are small but share the parser.
-  app.useBodyParser('json', { limit: '2mb' });
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  // No response is cached by a browser or proxy: borrowers, applications, transactions, reports and the analyst
+  // pages carry PII, and so can an error. Routes may relax it for static assets (the analyst stylesheet); the API
+  // docs are exempt.
+  app.use(noStore());
+  // Body size per route, media type, JSON depth, NUL and lone surrogates: all before any parser (src/common/http).
+  app.use(inputLimits());
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', false);
   const document = SwaggerModule.createDocument(
@@ -135,7 +140,7 @@ async function ensureDevKeys(app: INestApplication, config: AppConfig, log: Retu
   }
   const created: Record<string, string> = {};
   for (const role of ROLES) created[role] = (await keys.create(role, `local-${role}`)).key;
-  fs.mkdirSync(config.database.dataDir, { recursive: true });
+  fs.mkdirSync(config.database.dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 });
   log.info({ file }, `no API_KEYS configured: created one key per role in ${file}`);
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { startEngine } from './bootstrap.js';
 import { AppConfig } from './config/app-config.js';
 import { InvalidConfigurationError } from './config/environment.js';
+import { EmbeddedPostgresInUseError } from './database/embedded-postgres.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`engine failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Another live engine owns DATA_DIR's database: one line saying what to do, no stack.
+  const detail = err instanceof EmbeddedPostgresInUseError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`engine failed to start: ${detail}\n`);
   process.exit(1);
 });

@@ -1,9 +1,10 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Role } from '../config/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ApiKeysService, type Principal } from './api-keys.service.js';
+import { AuthThrottle } from '../security/auth-throttle.js';
+import { ApiKeysService, hashKey, type Principal } from './api-keys.service.js';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -14,17 +15,17 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<AuthenticatedRequest>();
     const key = extractKey(req);
-    if (!key) throw new DomainError('UNAUTHENTICATED', 'Missing API key: send Authorization: Bearer <key>');
-    const principal = await this.keys.authenticate(key);
-    if (!principal) throw new DomainError('UNAUTHENTICATED', 'Invalid or revoked API key');
-    req.principal = principal;
+    req.principal = await authenticateThrottled(this.keys, this.throttle, req, key, http.getResponse<Response>());
+    const principal = req.principal;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? ['admin'];
     if (!allowed.includes(principal.role)) {
       throw new DomainError('FORBIDDEN', `Role ${principal.role} may not call this route (allowed: ${allowed.join(', ')})`);
@@ -49,4 +50,31 @@ function extractKey(req: Request): string | null {
     }
   }
   return null;
+}
+
+/** The client address as the socket sees it (`trust proxy` is off: X-Forwarded-For is not believed). */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The unauthenticated throttle (AuthThrottle) first, then the key: 429 + Retry-After for a throttled caller,
+ * 401 (counted as a failure) for a missing or wrong key.
+ */
+export async function authenticateThrottled(keys: ApiKeysService, throttle: AuthThrottle, req: Request, key: string | null, res: Response): Promise<Principal> {
+  const address = clientAddress(req);
+  const keyHash = key ? hashKey(key) : null;
+  try {
+    throttle.check(address, keyHash);
+  } catch (err) {
+    if (err instanceof DomainError) res.setHeader('Retry-After', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
+    throw err;
+  }
+  const principal = key ? await keys.authenticate(key) : null;
+  if (!principal || !keyHash) {
+    throttle.failed(address);
+    throw new DomainError('UNAUTHENTICATED', key ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key>');
+  }
+  throttle.succeeded(keyHash);
+  return principal;
 }

@@ -5,12 +5,13 @@ import { ApiKeyEntity } from './api-key.entity.js';
 import { AuthController } from './auth.controller.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthThrottle } from '../security/auth-throttle.js';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity])],
   controllers: [AuthController],
-  providers: [ApiKeysService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [ApiKeysService],
+  providers: [ApiKeysService, AuthThrottle, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [ApiKeysService, AuthThrottle],
 })
 export class AuthModule {}

@@ -30,6 +30,8 @@ export class AppConfig {
     baseUrl: string;
     webhookSecret: string;
     sandboxPort: number;
+    /** Listen address of the built-in sandbox (MONO_SANDBOX_HOST, default 127.0.0.1). */
+    sandboxHost: string;
     syncStrategy: 'legacy' | 'realtime';
     syncMinIntervalSeconds: number;
     timeoutMs: number;
@@ -68,7 +70,7 @@ export class AppConfig {
    * worker instances on the same database pick the work up.
    */
   readonly workers: { enabled: boolean };
-  readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number };
+  readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number; unauthPerMinute: number; unauthGlobalPerMinute: number };
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV ?? 'development';
@@ -92,6 +94,7 @@ export class AppConfig {
       baseUrl: (env.MONO_BASE_URL ?? (useSandbox ? `http://127.0.0.1:${env.MONO_SANDBOX_PORT}` : 'https://api.withmono.com')).replace(/\/$/, ''),
       webhookSecret: env.MONO_WEBHOOK_SECRET ?? (useSandbox ? SANDBOX_WEBHOOK_SECRET : ''),
       sandboxPort: env.MONO_SANDBOX_PORT,
+      sandboxHost: env.MONO_SANDBOX_HOST,
       syncStrategy: env.MONO_SYNC_STRATEGY,
       syncMinIntervalSeconds: env.SYNC_MIN_INTERVAL_SECONDS,
       timeoutMs: env.MONO_TIMEOUT_MS,
@@ -121,7 +124,12 @@ export class AppConfig {
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
     };
     this.workers = { enabled: env.WORKERS_ENABLED };
-    this.security = { piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS), rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
+    this.security = {
+      piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS),
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      unauthPerMinute: env.UNAUTH_RATE_LIMIT_PER_MINUTE,
+      unauthGlobalPerMinute: env.UNAUTH_GLOBAL_RATE_LIMIT_PER_MINUTE,
+    };
   }
 
   /** Reads and validates process.env (or the given record). Throws InvalidConfigurationError naming each bad variable. */

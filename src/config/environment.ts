@@ -65,6 +65,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   MONO_SANDBOX_PORT: number = 3100;
 
+  /** Address the built-in sandbox listens on: loopback unless opened explicitly (docker-compose sets 0.0.0.0). */
+  @IsString() @Matches(/^[0-9a-fA-F.:]+$/, { message: 'MONO_SANDBOX_HOST must be an IP address' })
+  MONO_SANDBOX_HOST: string = '127.0.0.1';
+
   @IsIn(['legacy', 'realtime'])
   MONO_SYNC_STRATEGY: 'legacy' | 'realtime' = 'legacy';
 
@@ -160,6 +164,14 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
   RATE_LIMIT_PER_MINUTE: number = 6000;
+
+  /** Failed authentications per client address per minute before 429 (checked before the key lookup). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
+  UNAUTH_RATE_LIMIT_PER_MINUTE: number = 60;
+
+  /** Failed authentications per minute over all addresses before every unknown key gets 429. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000000)
+  UNAUTH_GLOBAL_RATE_LIMIT_PER_MINUTE: number = 3000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
-import { ApiKeysService } from '../auth/api-keys.service.js';
+import { authenticateThrottled, type AuthenticatedRequest } from '../auth/api-key.guard.js';
+import { ApiKeysService, type Principal } from '../auth/api-keys.service.js';
+import { AuthThrottle } from '../security/auth-throttle.js';
 import { Public, Roles } from '../auth/roles.decorator.js';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -41,6 +42,7 @@ export class AnalystController {
     private readonly overrides: AnalystOverridesService,
     private readonly keys: ApiKeysService,
     private readonly config: AppConfig,
+    private readonly throttle: AuthThrottle,
   ) {}
 
   @Public()
@@ -59,11 +61,17 @@ export class AnalystController {
   @Public()
   @Post('login')
   @HttpCode(303)
-  async login(@Body() form: LoginFormDto, @Res() res: Response): Promise<void> {
-    const principal = await this.keys.authenticate(form.apiKey.trim());
-    if (!principal) {
-      this.page(res, loginPage('That API key is not valid.'), 401);
-      return;
+  async login(@Body() form: LoginFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    // Key guessing through the login form is throttled like the Authorization header (AuthThrottle).
+    let principal: Principal;
+    try {
+      principal = await authenticateThrottled(this.keys, this.throttle, req, form.apiKey.trim(), res);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'UNAUTHENTICATED') {
+        this.page(res, loginPage('That API key is not valid.'), 401);
+        return;
+      }
+      throw err;
     }
     if (principal.role !== 'analyst' && principal.role !== 'admin') {
       this.page(res, loginPage(`A ${principal.role} key may not use the analyst pages: use an analyst or admin key.`), 403);

@@ -14,10 +14,11 @@ import { startSandbox } from './sandbox-server.js';
 export async function startSandboxForEngine(config: AppConfig): Promise<SandboxHandle | null> {
   const sandbox = await startSandbox({
     port: config.mono.sandboxPort,
-    host: '0.0.0.0',
+    // Loopback by default: the sandbox serves identities and has an unauthenticated admin API.
+    host: config.mono.sandboxHost,
     secretKey: config.mono.secretKey,
     webhookSecret: config.mono.webhookSecret,
-    // Links are opened in a browser: localhost (the docker port mapping) rather than the 0.0.0.0 listen address.
+    // Links are opened in a browser: localhost (the docker port mapping) rather than the listen address.
     publicUrl: config.mono.sandboxPort === 0 ? undefined : `http://localhost:${config.mono.sandboxPort}`,
     stateFile: path.join(config.database.dataDir, 'sandbox-state.json'),
     // Mono's own limits (2 min manual sync, 5 min real-time window: the sandbox defaults), never the engine's

@@ -111,9 +111,10 @@ export class SandboxStore {
   private writeNow(): void {
     if (!this.stateFile) return;
     try {
-      fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
+      fs.mkdirSync(path.dirname(this.stateFile), { recursive: true, mode: 0o700 });
       const tmp = `${this.stateFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(this.data));
+      // Personas' identities (names, BVNs) live here: owner-only.
+      fs.writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
       fs.renameSync(tmp, this.stateFile);
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'sandbox state could not be written');

@@ -24,7 +24,7 @@ export function resolvePiiKeys(config: AppConfig): PiiKey[] {
     return stored.map((k) => ({ id: k.id, key: Buffer.from(k.key, 'base64') }));
   }
   const generated = [{ id: 'local1', key: randomBytes(32).toString('base64') }];
-  fs.mkdirSync(config.database.dataDir, { recursive: true });
+  fs.mkdirSync(config.database.dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify(generated, null, 2) + '\n', { mode: 0o600 });
   return generated.map((k) => ({ id: k.id, key: Buffer.from(k.key, 'base64') }));
 }

@@ -5,15 +5,11 @@ import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { TokenBuckets } from './token-bucket.js';
 
 export const SKIP_RATE_LIMIT = 'skipRateLimit';
 /** Exempts a route or controller (Mono webhooks, health) from per-key rate limiting. */
 export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);
-
-interface Bucket {
-  tokens: number;
-  updatedMs: number;
-}
 
 /**
  * Per-API-key token bucket (RATE_LIMIT_PER_MINUTE, bursts up to one minute's worth). Runs after the API-key
@@ -26,7 +22,7 @@ interface Bucket {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new TokenBuckets();
   private readonly perMinute: number;
 
   constructor(
@@ -42,23 +38,12 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<AuthenticatedRequest>();
     const tracker = req.principal ? `key:${req.principal.apiKeyId}` : `ip:${req.ip ?? 'unknown'}`;
-    const now = this.clock.now().getTime();
-    const ratePerMs = this.perMinute / 60_000;
-    const bucket = this.buckets.get(tracker) ?? { tokens: this.perMinute, updatedMs: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedMs) * ratePerMs);
-    bucket.updatedMs = now;
-    this.buckets.set(tracker, bucket);
-    if (this.buckets.size > 100_000) this.evictIdle(now);
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.ceil((1 - bucket.tokens) / ratePerMs / 1000);
+    const taken = this.buckets.take(tracker, this.perMinute, this.clock.now().getTime());
+    if (!taken.ok) {
+      const retryAfter = taken.retryAfterSeconds;
       http.getResponse<Response>().setHeader('Retry-After', String(retryAfter));
       throw new DomainError('RATE_LIMITED', `Too many requests for this API key: retry after ${retryAfter}s`, { retryAfterSeconds: retryAfter });
     }
-    bucket.tokens -= 1;
     return true;
-  }
-
-  private evictIdle(now: number): void {
-    for (const [key, b] of this.buckets) if (now - b.updatedMs > 120_000) this.buckets.delete(key);
   }
 }

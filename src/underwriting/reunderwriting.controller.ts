@@ -8,8 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { StrictInt } from '../common/http/strict-int.js';
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
@@ -18,7 +18,7 @@ import { ReunderwritingService, type CycleProgress, type StartResult } from './r
 export class StartReunderwriteDto {
   /** Overrides REUNDERWRITE_SYNC_BUDGET for this cycle (Mono sync calls it may spend). */
   @IsOptional()
-  @Type(() => Number)
+  @StrictInt()
   @IsInt()
   @Min(0)
   @Max(10_000_000)
@@ -27,7 +27,7 @@ export class StartReunderwriteDto {
 
 export class ListCyclesQuery {
   @IsOptional()
-  @Type(() => Number)
+  @StrictInt()
   @IsInt()
   @Min(1)
   @Max(200)

@@ -6,7 +6,9 @@ import { createTestApp, TEST_KEYS, type TestApp } from '../support/app.js';
 /**
  * Property-based fuzzing of EVERY route in the OpenAPI document and of the Mono webhook endpoint: generated bad
  * requests (wrong types, missing fields, huge strings, negative and fractional kobo, unknown ids, malformed JSON,
- * unknown fields) must always get a 4xx with the error shape, never a 5xx, and never leave a stored row behind.
+ * unknown fields, JSON nested thousands deep, escaped NUL and lone surrogates, bodies over the route's limit, hex and
+ * exponent numbers in query strings) must always get a 4xx with the error shape, never a 5xx, and never leave a
+ * stored row behind.
  *
  * Routes are discovered from /docs/openapi.json, so new routes are fuzzed without editing this file.
  */
@@ -109,6 +111,12 @@ const bodyMutation = (example: Record<string, unknown>, schema: Schema | undefin
   const kinds: Array<fc.Arbitrary<{ body: string; label: string }>> = [
     fc.constantFrom('{"broken": ', '[', 'not json', '{"a":1}}', '\u0000', '{"amount": 1e999999}').map((raw) => ({ body: raw, label: 'malformed JSON' })),
     fc.constantFrom('null', '[]', '42', '"string"', 'true').map((raw) => ({ body: raw, label: 'non-object body' })),
+    // Input limits before parsing: deep nesting (stack), NUL and lone surrogates in any string, oversized bodies.
+    fc.integer({ min: 65, max: 20_000 }).map((depth) => ({ body: `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`, label: `nested ${depth}` })),
+    fc
+      .tuple(fc.constantFrom(...(props.length ? props : ['x'])), fc.constantFrom('\\u0000', 'a\\u0000b', '\\ud800', 'x\\udc00', '\\ud83d'))
+      .map(([p, esc]) => ({ body: JSON.stringify({ ...example, [p]: '__ESC__' }).replace('"__ESC__"', `"${esc}"`), label: `escaped ${esc} in ${p}` })),
+    fc.constantFrom(70_000, 200_000).map((n) => ({ body: JSON.stringify({ ...example, pad: 'z'.repeat(n) }), label: `body of ${n} bytes` })),
     fc
       .tuple(fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !props.includes(k) && /^[a-z]/i.test(k) && !(k in Object.prototype)), fc.constantFrom(...BAD_VALUES))
       .map(([k, v]) => ({ body: JSON.stringify({ ...example, [k]: v }), label: `unknown field ${k}` })),
@@ -155,7 +163,18 @@ function routeArbitrary(route: Route, components: Record<string, Schema>, idempo
     pathParams.forEach((param, i) => (p = p.replace(`{${param.name}}`, encodeURIComponent(ids[i] ?? 'x'))));
     return p;
   });
-  const badQueryValue = fc.constantFrom(...HOSTILE_STRINGS.filter((v) => !/^\d+$/.test(v)), ...BAD_NUMBERS.map(String), 'abc', '2026-13-45');
+  const badQueryValue = fc.constantFrom(
+    ...HOSTILE_STRINGS.filter((v) => !/^\d+$/.test(v)),
+    ...BAD_NUMBERS.map(String),
+    'abc',
+    '2026-13-45',
+    // Not decimal integers, although Number() accepts them.
+    '0x10',
+    '1e1',
+    '0b11',
+    ' 16',
+    '16.0',
+  );
   // GETs without path parameters are only "bad" through their query: always send at least one bad value then.
   const minQuery = pathParams.length === 0 && route.method === 'get' ? 1 : 0;
   const queryArb =
@@ -185,6 +204,10 @@ const webhookArbitrary: fc.Arbitrary<FuzzRequest> = fc
     fc.constantFrom<'missing' | 'wrong' | 'right'>('missing', 'wrong', 'right'),
     fc.oneof(
       fc.constantFrom('{"event": ', 'null', '[]', '7', '"x"', '{}', '{"event": 5}', '{"event": null, "data": {}}', '{"data": {"id": "x"}}'),
+      // Deeply nested, NUL, lone surrogate and oversized webhooks (a string event, so only the limits refuse them).
+      fc.integer({ min: 65, max: 20_000 }).map((d) => `{"event":"mono.events.account_updated","data":${'['.repeat(d)}${']'.repeat(d)}}`),
+      fc.constantFrom('\\u0000', '\\ud800', 'a\\udfffb').map((esc) => `{"event":"mono.events.account_updated","data":{"account":{"_id":"${esc}"}}}`),
+      fc.constant(`{"event":"mono.events.account_updated","data":"${'w'.repeat(2 * 1024 * 1024 + 10)}"}`),
       fc.string({ maxLength: 200 }).filter((s) => {
         try {
           const v: unknown = JSON.parse(s);
@@ -210,7 +233,7 @@ describe('fuzz: bad input never causes a 5xx or a stored row', () => {
   let components: Record<string, Schema>;
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '10000000' }, { listen: true });
+    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '10000000', UNAUTH_RATE_LIMIT_PER_MINUTE: '10000000' }, { listen: true });
     ds = t.app.get(DataSource);
     const doc = (await (await fetch(`${t.url}/docs/openapi.json`)).json()) as {
       paths: Record<string, Record<string, Operation>>;
@@ -249,6 +272,7 @@ describe('fuzz: bad input never causes a 5xx or a stored row', () => {
     const arbitraries = [...fuzzable.map((r) => routeArbitrary(r, components, counter)), webhookArbitrary];
     const perArbitrary = Math.ceil(REQUESTS_PER_RUN / arbitraries.length);
     const failures: string[] = [];
+    const codes = new Map<string, number>();
     let sent = 0;
     const webhookSecret = t.config.mono.webhookSecret;
     for (const arb of arbitraries) {
@@ -273,6 +297,10 @@ describe('fuzz: bad input never causes a 5xx or a stored row', () => {
               (body as { statusCode?: unknown }).statusCode === res.status &&
               typeof (body as { code?: unknown }).code === 'string' &&
               typeof (body as { message?: unknown }).message === 'string';
+            if (shapeOk) {
+              const code = (body as { code: string }).code;
+              codes.set(code, (codes.get(code) ?? 0) + 1);
+            }
             if (res.status < 400 || res.status >= 500 || !shapeOk) {
               failures.push(`${req.label} → ${res.status} ${text.slice(0, 200)}`);
             }
@@ -282,6 +310,8 @@ describe('fuzz: bad input never causes a 5xx or a stored row', () => {
     }
     expect(sent).toBeGreaterThanOrEqual(10_000);
     expect(failures.slice(0, 20)).toEqual([]);
+    // The input limits were reached (not only validation): deep JSON, oversized bodies, NUL/surrogates, bad integers.
+    expect([...codes.keys()]).toEqual(expect.arrayContaining(['JSON_TOO_DEEP', 'PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED', 'MALFORMED_JSON']));
     expect(await rowCounts()).toEqual(before);
   }, 600_000);
 });

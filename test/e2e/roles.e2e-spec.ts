@@ -14,7 +14,7 @@ describe('role boundaries', () => {
   let paths: Ops;
 
   beforeAll(async () => {
-    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }, { listen: true });
+    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '100000', UNAUTH_RATE_LIMIT_PER_MINUTE: '100000' }, { listen: true });
     paths = ((await (await fetch(`${t.url}/docs/openapi.json`)).json()) as { paths: Ops }).paths;
   });
 

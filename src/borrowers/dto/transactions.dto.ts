@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { StrictInt } from '../../common/http/strict-int.js';
 import { PAYMENT_RAILS, TRANSACTION_CATEGORIES, type TransactionCategory } from '../../common/domain/transaction.js';
 import type { TransactionListItem } from '../../ingestion/transaction-row.js';
 
@@ -26,7 +26,7 @@ export class TransactionsQueryDto {
 
   @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @StrictInt()
   @IsInt({ message: 'limit must be an integer' })
   @Min(1)
   @Max(500)

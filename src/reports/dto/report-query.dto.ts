@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { StrictInt } from '../../common/http/strict-int.js';
 import { TRANSACTION_CATEGORIES } from '../../common/domain/transaction.js';
 
 export const BORROWER_REPORT_FORMATS = ['json', 'html', 'pdf', 'csv', 'xlsx'] as const;
@@ -45,7 +45,7 @@ export class BorrowerListQueryDto {
   q?: string;
 
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @StrictInt()
   @IsInt()
   @Min(1)
   @Max(100000)
