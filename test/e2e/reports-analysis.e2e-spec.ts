@@ -10,7 +10,7 @@ import { XLSX_CONTENT_TYPE } from '../../src/reports/xlsx.js';
 import type { EngineResult } from '../../src/scoring/engine/index.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { seedBorrower, type SeededBorrower } from './reports-seed.js';
+import { binaryBody, seedBorrower, type SeededBorrower } from './reports-seed.js';
 
 /** Text shown by a PDF's text operators (pdfkit writes hex strings inside TJ arrays when uncompressed). */
 function pdfTextOf(pdf: Buffer): string {
@@ -36,11 +36,7 @@ describe(`${ReportsController.name} analyses`, () => {
       .get(`/v1/reports/borrowers/${borrowerId}?format=pdf`)
       .set(t.auth('analyst'))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     return pdfTextOf(res.body as Buffer);
   }
@@ -216,11 +212,7 @@ describe(`${ReportsController.name} analyses`, () => {
       .get(`/v1/reports/borrowers/${seeded.borrowerId}?format=xlsx`)
       .set(t.auth('analyst'))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(res.headers['content-type']).toBe(XLSX_CONTENT_TYPE);
     expect(res.headers['content-disposition']).toBe(`attachment; filename="borrower-report-${seeded.borrowerId}.xlsx"`);

@@ -1,3 +1,4 @@
+import type { Response } from 'superagent';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
@@ -213,3 +214,10 @@ export async function seedBorrower(
 }
 
 export { addDays };
+
+/** A supertest (superagent) body parser that keeps a binary answer (PDF, XLSX) as one Buffer. */
+export function binaryBody(res: Response, cb: (err: Error | null, body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+}

@@ -6,7 +6,7 @@ import { parseCsv } from '../../src/reports/csv.js';
 import type { EngineResult } from '../../src/scoring/engine/index.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { seedBorrower, type SeededBorrower } from './reports-seed.js';
+import { binaryBody, seedBorrower, type SeededBorrower } from './reports-seed.js';
 
 /** Text shown by a PDF's text operators (pdfkit writes hex strings inside TJ arrays when uncompressed). */
 function pdfTextOf(pdf: Buffer): string {
@@ -185,11 +185,7 @@ describe(ReportsController.name, () => {
       .get(`/v1/reports/borrowers/${seeded.borrowerId}?format=pdf`)
       .set(t.auth('analyst'))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const pdf = res.body as Buffer;

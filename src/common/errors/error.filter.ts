@@ -34,8 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const cause = exception.cause as { type?: string } | undefined;
-      if (cause?.type === 'entity.parse.failed' || (status === 400 && exception.cause instanceof SyntaxError)) {
+      if (status === 400 && exception.cause instanceof SyntaxError) {
         return { statusCode: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' };
       }
       const response = exception.getResponse();
@@ -50,13 +49,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
             : exception.message;
       return { statusCode: status, code: STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message };
     }
-    // body-parser errors (malformed JSON, too large) carry a status and a type.
-    const maybe = exception as { status?: number; statusCode?: number; type?: string; message?: string };
+    // Other middleware errors that carry a 4xx status. (Bodies are parsed by common/http/input-limits.ts, which
+    // answers its own 400/413/415; Express's body-parser is off.)
+    const maybe = exception as { status?: number; statusCode?: number; message?: string };
     const status = maybe?.status ?? maybe?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const code = maybe.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : maybe.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : (STATUS_CODES[status] ?? 'BAD_REQUEST');
-      const message = maybe.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : (maybe.message ?? 'Bad request');
-      return { statusCode: status, code, message };
+      return { statusCode: status, code: STATUS_CODES[status] ?? 'BAD_REQUEST', message: maybe.message ?? 'Bad request' };
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL', message: 'Internal server error' };
   }
