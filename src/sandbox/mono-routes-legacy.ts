@@ -6,6 +6,8 @@ import express, { Router, type Request } from 'express';
 import { errorHandler, injectFaults, notFoundHandler, recordCalls, requireSecretKey } from './mono-middleware.js';
 import { pageUrl } from './mono-routes-v2.js';
 import type { SandboxContext } from './sandbox-context.js';
+import { visibleTransactions } from './bank-ledger.js';
+import { flowHistory, legacyIncome } from './legacy-products.js';
 import { canShow, legacyAccount, legacyIdentity, legacyTransaction } from './wire.js';
 
 export function monoLegacyRouter(ctx: SandboxContext): Router {
@@ -48,6 +50,31 @@ export function monoLegacyRouter(ctx: SandboxContext): Router {
   r.get('/accounts/:id/identity', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     res.json(canShow(acc, 'identity') ? legacyIdentity(acc) : {});
+  });
+
+  // §4.4: monthly credit/debit aggregates; §5.3 shape (a): the synchronous legacy income estimate.
+  for (const type of ['credit', 'debit'] as const) {
+    r.get(`/accounts/:id/${type}s`, (req, res) => {
+      const acc = bank.apiAccount(param(req, 'id'));
+      res.json(flowHistory(canShow(acc, 'transactions') ? visibleTransactions(acc) : [], type));
+    });
+  }
+  r.get('/accounts/:id/income', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    res.json(legacyIncome(canShow(acc, 'transactions') ? visibleTransactions(acc) : []));
+  });
+
+  // mono-node `Misc.institutions` (§3.4): the banks the sandbox links, each with its auth methods.
+  r.get('/coverage', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+    res.json(bank.coverage());
+  });
+  // mono-node `User.walletBalance` (§0): sandbox calls are free, so the wallet never moves.
+  r.get('/users/stats/wallet', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+    res.json({ balance: 0, currency: 'NGN' });
+  });
+  // mono-node `Misc.bvnLookup` (§5.5): deprecated by Mono in Feb 2023; answered as a retired endpoint, legacy envelope.
+  r.post('/v1/lookup/bvn/identity', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+    res.status(410).json({ message: 'This endpoint was deprecated by Mono in February 2023; use the v2 BVN iGree lookup' });
   });
 
   const sync = (req: Request, res: express.Response): void => {

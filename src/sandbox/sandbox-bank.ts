@@ -779,6 +779,20 @@ export class SandboxBank {
     return this.store.token('', 16).replace(/[a-f]/g, (c) => String(c.charCodeAt(0) % 10)).slice(-10);
   }
 
+  /**
+   * Legacy `GET /coverage` (§3.4): every institution an account of this sandbox was created at, each once, with the
+   * auth methods seen there (`mobile_banking` when none linked yet).
+   */
+  coverage(): Array<{ id: string; name: string; bank_code: string; type: string; auth_methods: Array<{ type: string; name: string }> }> {
+    const byId = new Map<string, { id: string; name: string; bank_code: string; type: string; auth_methods: Array<{ type: string; name: string }> }>();
+    for (const a of Object.values(this.s.accounts)) {
+      const entry = byId.get(a.institution.id) ?? { id: a.institution.id, name: a.institution.name, bank_code: a.institution.bankCode, type: a.institution.type, auth_methods: [] };
+      if (!entry.auth_methods.some((m) => m.type === a.authMethod)) entry.auth_methods.push({ type: a.authMethod, name: a.authMethod.replace(/_/g, ' ') });
+      byId.set(a.institution.id, entry);
+    }
+    return [...byId.values()].sort((x, y) => x.name.localeCompare(y.name));
+  }
+
   private institutionId(bankCode: string): string {
     let h = 0x811c9dc5;
     for (const ch of `institution-${bankCode}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;

@@ -221,13 +221,54 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
     });
   });
 
-  // README calls the sandbox cannot answer yet (404); listed in docs/sandbox.md.
   it.todo('getAccountStatement output=pdf and pollPdfAccountStatementStatus (statement/jobs/{id})');
-  it.todo('getIncome (legacy /accounts/{id}/income)');
-  it.todo('getCustomerCredits / getCustomerDebits');
-  it.todo('misc.institutions (GET /coverage)');
-  it.todo('user.walletBalance (GET /users/stats/wallet)');
-  it.todo('misc.bvnLookup (POST /v1/lookup/bvn/identity, deprecated by Mono in Feb 2023)');
+
+  describe('legacy products mono-node still calls (legacy {message} envelope)', () => {
+    let id: string;
+    beforeAll(async () => {
+      id = await linkWithSdk({ account: { name: 'PRODUCTS SDK USER', institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' } }, transactions: history() });
+    });
+
+    it('getCustomerCredits / getCustomerDebits: monthly aggregates {total, transactions_count, history} (§4.4)', async () => {
+      const credits = await sdk((cb) => mono.account.getCustomerCredits({ accountId: id }, cb));
+      expect(credits.err).toBeNull();
+      const all = history();
+      const sum = (type: string): number => all.filter((t) => t.type === type).reduce((s, t) => s + (t.amount as number), 0);
+      expect(credits.data).toEqual({ total: sum('credit'), transactions_count: 8, history: [{ period: '10-2026', amount: sum('credit'), transactions_count: 8 }] });
+      const debits = await sdk((cb) => mono.account.getCustomerDebits({ accountId: id }, cb));
+      expect(debits.data).toMatchObject({ total: sum('debit'), transactions_count: 16 });
+    });
+
+    it('getIncome: legacy {type, amount, employer, confidence}; salary credits give INCOME (§5.3 shape a)', async () => {
+      const { err, data } = await sdk((cb) => mono.account.getIncome({ accountId: id }, cb));
+      expect(err).toBeNull();
+      const salary = history().filter((t) => t.type === 'credit').reduce((s, t) => s + (t.amount as number), 0);
+      expect(data).toEqual({ type: 'INCOME', amount: salary, employer: null, confidence: 1 });
+    });
+
+    it('misc.institutions (GET /coverage): institutions with auth_methods (§3.4)', async () => {
+      const { err, data } = await sdk((cb) => mono.misc.institutions(cb));
+      expect(err).toBeNull();
+      expect(data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'GTBank', bank_code: '058', auth_methods: expect.any(Array) })]));
+    });
+
+    it('user.walletBalance (GET /users/stats/wallet): sandbox calls are free (§0)', async () => {
+      const { err, data } = await sdk((cb) => mono.user.walletBalance(cb));
+      expect(err).toBeNull();
+      expect(data).toEqual({ balance: 0, currency: 'NGN' });
+    });
+
+    it('misc.bvnLookup (POST /v1/lookup/bvn/identity): retired by Mono in Feb 2023, refused in the legacy envelope (§5.5)', async () => {
+      const { err } = await sdk((cb) => mono.misc.bvnLookup({ bvn: '22298765432' }, cb));
+      expect(err).toEqual({ message: expect.stringMatching(/deprecated/) });
+    });
+
+    it('refuses a wrong key on these paths with the legacy {message} (§1.3)', async () => {
+      const wrong = monoClient(sandbox.url, 'test_sk_wrong');
+      expect((await sdk((cb) => wrong.misc.institutions(cb))).err).toEqual({ message: expect.any(String) });
+      expect((await sdk((cb) => wrong.account.getIncome({ accountId: id }, cb))).err).toEqual({ message: expect.any(String) });
+    });
+  });
 });
 
 describe('mono-node against the sandbox npm start launches (engine SYNC_MIN_INTERVAL_SECONDS=0)', () => {
