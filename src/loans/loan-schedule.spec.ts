@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { OverpaymentError, allocateRepayment, amortisedSchedule, crossedThresholds, daysPastDue, deriveStatus, outstandingPrincipal } from './loan-schedule.js';
 
 describe('loan schedule', () => {
