@@ -20,6 +20,10 @@ const USAGE = `usage:
 The format defaults to the file extension (else json). Connects to DATABASE_URL or the embedded Postgres in DATA_DIR.
 `;
 
+const DB_HINT =
+  'Set DATABASE_URL, or run from the engine\'s directory so DATA_DIR (default .data) and EMBEDDED_PG_PORT match the running ' +
+  'engine: its embedded Postgres is postgres://postgres:postgres@127.0.0.1:<EMBEDDED_PG_PORT, default 54320>/underwriting (the engine logs the URL at start).';
+
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}`);
   process.exit(2);
@@ -85,7 +89,15 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const e = err as { message?: string; code?: string };
-  process.stderr.write(`${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  // Any thrown value (also null/undefined or an AggregateError from the pg driver): print the real cause, never a
+  // TypeError from reading it, and say what to set when the database cannot be reached.
+  const e = typeof err === 'object' && err !== null ? (err as { message?: unknown; code?: unknown; errors?: unknown }) : null;
+  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
+  const inner = Array.isArray(e?.errors) ? e.errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ') : '';
+  const message = (typeof e?.message === 'string' && e.message) || inner || String(err);
+  process.stderr.write(`report failed: ${code}${message}\n`);
+  if (e?.code === 'ECONNREFUSED' || e?.code === '28P01' || e?.code === '3D000') {
+    process.stderr.write(`${DB_HINT}\n`);
+  }
   process.exit(1);
 });

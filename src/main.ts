@@ -34,6 +34,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A configuration problem found while starting (e.g. no PII key in production): one message, EX_CONFIG, no stack.
+  if (err instanceof InvalidConfigurationError) {
+    process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+    process.exit(78);
+  }
   // Another live engine owns DATA_DIR's database: one line saying what to do, no stack.
   const detail = err instanceof EmbeddedPostgresInUseError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`engine failed to start: ${detail}\n`);

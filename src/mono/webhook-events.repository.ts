@@ -1,7 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { affected } from './mono-accounts.repository.js';
+import { decryptPii, encryptPii } from '../security/pii-cipher.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
+
+/** Keys of a webhook body whose string values are personal data (docs/security.md): encrypted at rest in the inbox. */
+const PII_KEY = /(account_?number|accountnumber|name|bvn|phone|email|address|narration)/i;
+
+function mapStrings(value: unknown, underPii: boolean, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return underPii ? fn(value) : value;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, underPii, fn));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = mapStrings(v, underPii || PII_KEY.test(k), fn);
+    return out;
+  }
+  return value;
+}
+
+/** The body as stored: string values under PII keys encrypted with the PII keyring (enc:v1:…). */
+export function protectPayloadJson(payloadJson: string): string {
+  return JSON.stringify(mapStrings(JSON.parse(payloadJson), false, (s) => encryptPii(s)));
+}
+
+/** The body as received: values under PII keys decrypted (rows stored before encryption pass through unchanged). */
+export function revealPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  return mapStrings(payload, false, (s) => decryptPii(s)) as Record<string, unknown>;
+}
 
 interface WebhookRow {
   id: string;
@@ -47,7 +72,7 @@ export class WebhookEventsRepository {
       `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6, $6)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, event.payloadJson, event.now],
+      [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, protectPayloadJson(event.payloadJson), event.now],
     );
     return rows[0]?.id ?? null;
   }
@@ -70,7 +95,7 @@ export class WebhookEventsRepository {
         events.map((e) => e.payloadHash),
         events.map((e) => e.eventType),
         events.map((e) => e.monoAccountId),
-        events.map((e) => e.payloadJson),
+        events.map((e) => protectPayloadJson(e.payloadJson)),
         events.map((e) => e.now),
       ],
     );
@@ -106,7 +131,7 @@ export class WebhookEventsRepository {
         providerEventId: r.provider_event_id,
         eventType: r.event_type,
         monoAccountId: r.mono_account_id,
-        payload: r.payload,
+        payload: revealPayload(r.payload),
         attempts: r.attempts,
         receivedAt: r.received_at,
       }))

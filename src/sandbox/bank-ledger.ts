@@ -59,3 +59,29 @@ function openingFor(rows: Array<{ type: 'debit' | 'credit'; amount: number; bala
   for (let i = firstKnown; i >= 0; i--) opening -= signed(rows[i]);
   return opening;
 }
+
+/**
+ * Re-derives running balances after rows were added to a ledger, as a bank does: every row is ordered oldest → newest
+ * (date, then insertion order — the order `newestFirst` reverses) and, from the oldest added row onward, each row's
+ * balance is the previous row's balance plus its own signed amount. Rows before the first added one keep theirs, so a
+ * back-dated row no longer leaves a gap between that day's existing rows. Mutates the rows' `balance`.
+ */
+export function recomputeBalancesFrom(
+  all: Array<Pick<BankTransaction, 'type' | 'amount' | 'balance' | 'date' | 'seq'>>,
+  firstAddedSeq: number,
+  openingBalance: number,
+): void {
+  const oldestFirst = [...all].sort((a, b) => {
+    const d = Date.parse(a.date) - Date.parse(b.date);
+    return d !== 0 ? d : a.seq - b.seq;
+  });
+  const start = oldestFirst.findIndex((t) => t.seq >= firstAddedSeq);
+  if (start < 0) return;
+  // Before the oldest row: derived from the oldest pre-existing row's own balance when there is one.
+  const firstOld = oldestFirst.find((t) => t.seq < firstAddedSeq);
+  let running = start > 0 ? oldestFirst[start - 1].balance : firstOld ? firstOld.balance - signed(firstOld) : openingBalance;
+  for (let i = start; i < oldestFirst.length; i++) {
+    running += signed(oldestFirst[i]);
+    oldestFirst[i].balance = running;
+  }
+}

@@ -15,7 +15,7 @@ import {
   type AccountOptionsInput,
   type TransactionInput,
 } from './admin-input.js';
-import { bankBalance, fillRunningBalances, newestFirst, pendingTransactions, visibleTransactions } from './bank-ledger.js';
+import { bankBalance, fillRunningBalances, newestFirst, pendingTransactions, recomputeBalancesFrom, visibleTransactions } from './bank-ledger.js';
 import { SandboxError, badRequest, notFound } from './envelope.js';
 import { buildPersona, isPersonaName, PERSONA_NAMES, type GeneratedPersona } from './persona-catalog.js';
 import type { SeededRandom } from './random.js';
@@ -256,6 +256,9 @@ export class SandboxBank {
       visible,
     }));
     acc.transactions.push(...added);
+    // Appended activity may be back-dated between existing rows: re-derive every later running balance so the ledger
+    // stays continuous (the first link's rows are the whole ledger, already filled above).
+    if (balances.closing === null && added.length > 0) recomputeBalancesFrom(acc.transactions, added[0].seq, acc.openingBalance);
     return newestFirst(added);
   }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/app-config.js';
+import { InvalidConfigurationError } from '../config/environment.js';
 import { configurePiiKeys, type PiiKey } from './pii-cipher.js';
 
 /** A fixed key for tests only (NODE_ENV=test without PII_ENCRYPTION_KEYS). */
@@ -16,7 +17,10 @@ export function resolvePiiKeys(config: AppConfig): PiiKey[] {
   if (config.security.piiKeys.length > 0) return config.security.piiKeys;
   if (config.nodeEnv === 'test') return [TEST_KEY];
   if (config.nodeEnv === 'production') {
-    throw new Error('PII_ENCRYPTION_KEYS must be set in production (BVN, account and phone numbers are encrypted at rest)');
+    throw new InvalidConfigurationError(
+      '  PII_ENCRYPTION_KEYS must be set in production (BVN, account and phone numbers are encrypted at rest);\n' +
+        '  generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
+    );
   }
   const file = path.join(config.database.dataDir, 'pii-keys.json');
   if (fs.existsSync(file)) {
