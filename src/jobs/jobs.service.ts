@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PgBoss, type Db, type Job, type SendOptions } from 'pg-boss';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { DEAD_LETTER_QUEUES, JOB_QUEUES, type JobName, type JobPayloads } from './job-queues.js';
+
+export const JOBS_SCHEMA = 'pgboss';
+
+export interface JobSettled {
+  name: JobName;
+  id: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** pg-boss `db` executor over a TypeORM entity manager, so a job is sent inside the caller's transaction. */
+export function managerDb(manager: EntityManager): Db {
+  return { executeSql: async (text, values) => ({ rows: await manager.query<unknown[]>(text, values) }) };
+}
+
+/**
+ * The one job system: a pg-boss instance in its own schema (created and upgraded at start), on the same Postgres.
+ * Services `send`; a module registers one handler per queue with `work`. With WORKERS_ENABLED=false (or jobs
+ * disabled) the instance can still send but works nothing and runs no scheduler or maintenance.
+ */
+@Injectable()
+export class JobsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly settled = new EventEmitter<{ settled: [JobSettled] }>();
+  private boss: PgBoss | null = null;
+  private starting: Promise<PgBoss> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  get working(): boolean {
+    return this.config.jobs.enabled && this.config.workers.enabled;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const boss = await this.starting?.catch(() => null);
+    this.starting = null;
+    this.boss = null;
+    await boss?.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  /** Starts pg-boss once (idempotent): installs/migrates its schema and creates every queue. */
+  start(): Promise<PgBoss> {
+    this.starting ??= (async () => {
+      const url = (this.dataSource.options as { url?: string }).url;
+      const boss = new PgBoss({
+        connectionString: url,
+        schema: JOBS_SCHEMA,
+        max: 3,
+        application_name: 'underwriting-engine-jobs',
+        migrate: true,
+        supervise: this.working,
+        schedule: this.working,
+      });
+      boss.on('error', (err: Error) => this.logger.warn({ err: { name: err.name, message: err.message } }, 'job system error'));
+      await boss.start();
+      for (const dead of DEAD_LETTER_QUEUES) await boss.createQueue(dead);
+      for (const [name, options] of Object.entries(JOB_QUEUES)) await boss.createQueue(name, options);
+      this.boss = boss;
+      return boss;
+    })();
+    return this.starting;
+  }
+
+  /** Enqueues a job; pass `manager` to commit it with the caller's transaction. Returns the job id. */
+  async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}, manager?: EntityManager): Promise<string | null> {
+    const boss = await this.start();
+    return boss.send(name, data, manager ? { ...options, db: managerDb(manager) } : options);
+  }
+
+  /** Registers the handler of a queue; a no-op on API-only instances. A thrown error fails the job (pg-boss retries). */
+  async work<K extends JobName>(name: K, handler: (data: JobPayloads[K], job: Job<JobPayloads[K]>) => Promise<void>, localConcurrency = 1): Promise<void> {
+    if (!this.working) return;
+    const boss = await this.start();
+    await boss.work<JobPayloads[K]>(name, { localConcurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      try {
+        await handler(job.data, job);
+        this.settled.emit('settled', { name, id: job.id, ok: true });
+      } catch (err) {
+        this.settled.emit('settled', { name, id: job.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    });
+  }
+
+  /** Resolves when a job of `name` matching `predicate` has been handled on this instance (tests, scripts). */
+  waitFor(name: JobName, predicate: (s: JobSettled) => boolean = () => true): Promise<JobSettled> {
+    return new Promise((resolve) => {
+      const listener = (s: JobSettled): void => {
+        if (s.name !== name || !predicate(s)) return;
+        this.settled.off('settled', listener);
+        resolve(s);
+      };
+      this.settled.on('settled', listener);
+    });
+  }
+
+  /** Queue depth, oldest queued age and failures, for /metrics. */
+  async stats(): Promise<Array<{ name: string; queued: number; active: number; failed: number; oldestQueuedSeconds: number }>> {
+    const rows = await this.dataSource.query<Array<{ name: string; queued: string; active: string; failed: string; oldest: string | null }>>(
+      `SELECT name,
+              count(*) FILTER (WHERE state IN ('created','retry')) AS queued,
+              count(*) FILTER (WHERE state = 'active') AS active,
+              count(*) FILTER (WHERE state = 'failed') AS failed,
+              extract(epoch FROM now() - min(created_on) FILTER (WHERE state IN ('created','retry'))) AS oldest
+         FROM ${JOBS_SCHEMA}.job GROUP BY name`,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      queued: Number(r.queued),
+      active: Number(r.active),
+      failed: Number(r.failed),
+      oldestQueuedSeconds: r.oldest === null ? 0 : Number(r.oldest),
+    }));
+  }
+}
