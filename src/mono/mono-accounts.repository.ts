@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BankAccountEntity, DATA_STATUSES, type DataStatus } from '../accounts/bank-account.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
-import type { ParsedMonoAccount } from '../ingestion/normalise/mono-transaction.js';
+import type { ParsedMonoAccount } from './wire/mono-transaction.js';
 
 /** Details Mono told us about an account (REST or webhook); null fields leave the stored value alone. */
 export interface AccountDetailsUpdate {

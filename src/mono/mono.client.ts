@@ -26,7 +26,7 @@ import {
   normaliseCurrency,
   type ParsedMonoAccount,
   type ParsedMonoTransaction,
-} from '../ingestion/normalise/mono-transaction.js';
+} from './wire/mono-transaction.js';
 import { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from '../metrics/metrics.js';
 import { MonoError, type MonoErrorKind } from './mono-error.js';
 

@@ -3,7 +3,7 @@ import type { BankAccountEntity } from '../accounts/bank-account.entity.js';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AccountEventBus } from '../common/events/account-events.js';
-import { isObject, MonoDataError, parseMonoAccountDetails } from '../ingestion/normalise/mono-transaction.js';
+import { isObject, MonoDataError, parseMonoAccountDetails } from './wire/mono-transaction.js';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
 import { LinkService, hasUsableData } from './link.service.js';
 import { asDataStatus, detailsFromParsed, MonoAccountsRepository, type AccountDetailsUpdate } from './mono-accounts.repository.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isObject } from '../ingestion/normalise/mono-transaction.js';
+import { isObject } from './wire/mono-transaction.js';
 
 /** Mono webhook event names this engine acts on (others are stored and marked ignored). */
 export const MONO_EVENTS = {

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { isObject } from '../ingestion/normalise/mono-transaction.js';
+import { isObject } from './wire/mono-transaction.js';
 import { InboxSignal } from './inbox-signal.js';
 import { WebhookEventsRepository, type NewWebhookEvent } from './webhook-events.repository.js';
 import { eventIdOf, monoAccountIdOf, payloadHash } from './webhook-payload.js';

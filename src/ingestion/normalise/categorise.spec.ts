@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { Direction, TransactionCategory } from '../../common/domain/transaction.js';
 import { categoriseBorrowerTransactions } from './categorise.js';
-import type { ParsedMonoTransaction } from './mono-transaction.js';
+import type { ParsedMonoTransaction } from '../../mono/wire/mono-transaction.js';
 
 const HOLDER = 'ADEBAYO JOHN OLUWASEUN';
 let counter = 0;

@@ -15,7 +15,7 @@
 import type { NormalisedTransaction, PaymentRail, TransactionCategory } from '../../common/domain/transaction.js';
 import { dayNumber, lagosDate } from './lagos-date.js';
 import { loadDictionaries, matchEntry, type DictionaryEntry, type Dictionaries, type KeywordRule } from './load-dictionaries.js';
-import type { ParsedMonoTransaction } from './mono-transaction.js';
+import type { ParsedMonoTransaction } from '../../mono/wire/mono-transaction.js';
 import { holderNameMatcher } from './name-match.js';
 import { parseNarration, type ParsedNarration } from './narration.js';
 import { pairReversals, pairSelfTransfers, type PairRow } from './pairing.js';

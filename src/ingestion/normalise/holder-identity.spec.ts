@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import type { ParsedMonoTransaction } from './mono-transaction.js';
+import type { ParsedMonoTransaction } from '../../mono/wire/mono-transaction.js';
 import { categoriseBorrowerTransactions, keywordText } from './categorise.js';
 import { holderNameMatcher, isSameName, nameSimilarity, nameTokens } from './name-match.js';
 import { parseNarration } from './narration.js';

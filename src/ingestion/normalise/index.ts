@@ -16,14 +16,14 @@ import {
   parseMonoTransactions,
   type ParsedMonoAccount,
   type ParsedMonoTransaction,
-} from './mono-transaction.js';
+} from '../../mono/wire/mono-transaction.js';
 
 export * from './categorise.js';
 export * from './continuity.js';
 export * from './coverage.js';
 export * from './lagos-date.js';
 export * from './load-dictionaries.js';
-export * from './mono-transaction.js';
+export * from '../../mono/wire/mono-transaction.js';
 export * from './name-match.js';
 export * from './narration.js';
 
