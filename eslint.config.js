@@ -20,7 +20,54 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/scoring/engine/**/*.ts', 'src/ingestion/normalise/**/*.ts', 'src/common/domain/**/*.ts'],
+    // Module direction (docs/architecture.md): applications/underwriting -> scoring -> ingestion -> mono.
+    // Lower modules never import higher ones; production code never imports the sandbox.
+    files: ['src/mono/**/*.ts'],
+    ignores: ['src/mono/wire/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ingestion/**', '**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**'], message: 'mono is the lowest domain module: it imports no higher module' },
+            { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ingestion/**/*.ts'],
+    ignores: ['src/ingestion/normalise/**', '**/*.spec.ts', 'src/ingestion/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**'], message: 'ingestion sits below scoring, applications, underwriting and reports' },
+            { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/scoring/**/*.ts'],
+    ignores: ['src/scoring/engine/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/applications/**', '**/underwriting/**', '**/reports/**'], message: 'scoring sits below applications, underwriting and reports' },
+            { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/scoring/engine/**/*.ts', 'src/ingestion/normalise/**/*.ts', 'src/common/domain/**/*.ts', 'src/mono/wire/**/*.ts'],
     rules: {
       // The engine and normalisation are pure: no framework, no database, no entities.
       'no-restricted-imports': [
