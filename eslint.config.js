@@ -68,6 +68,7 @@ export default tseslint.config(
   },
   {
     files: ['src/scoring/engine/**/*.ts', 'src/ingestion/normalise/**/*.ts', 'src/common/domain/**/*.ts', 'src/mono/wire/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: {
       // The engine and normalisation are pure: no framework, no database, no entities.
       'no-restricted-imports': [
@@ -77,6 +78,7 @@ export default tseslint.config(
             { group: ['@nestjs/*'], message: 'scoring/engine and normalise are pure: no Nest' },
             { group: ['typeorm', 'pg'], message: 'scoring/engine and normalise are pure: no database' },
             { group: ['**/*.entity', '**/*.entity.js'], message: 'scoring/engine and normalise are pure: no entities' },
+            { group: ['**/sandbox/**', '**/test/**'], message: 'the pure engine never imports the sandbox or test support' },
           ],
         },
       ],

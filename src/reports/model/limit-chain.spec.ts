@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { normaliseMonoExport } from '../../ingestion/normalise/index.js';
 import { DEFAULT_SEEDS } from '../../sandbox/personas/personas.js';
 import type { PersonaName } from '../../sandbox/personas/index.js';
-import { runPersona } from '../../scoring/engine/scenarios/persona-harness.js';
+import { runPersona } from '../../../test/support/persona-harness.js';
 import { underwrite } from '../../scoring/engine/underwrite.js';
 import { DEFAULT_POLICY } from '../../scoring/policy/index.js';
 import type { EngineResult } from '../../scoring/engine/types.js';

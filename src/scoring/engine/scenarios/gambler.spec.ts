@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** Betting stakes above the decline share of income credits. */
 describe(`${underwrite.name}: gambler persona`, () => {

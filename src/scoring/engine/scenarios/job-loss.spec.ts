@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** The salary stopped in August: no active regular income, decline. */
 describe(`${underwrite.name}: job_loss persona`, () => {

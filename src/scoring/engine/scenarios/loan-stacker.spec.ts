@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** Five loan apps: repayments take the DSR above the cap and disbursements from 5 lenders in 90 days flag stacking. */
 describe(`${underwrite.name}: loan_stacker persona`, () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** Monthly salary around the 25th (holiday-shifted), 12 complete months, no risk flags. */
 describe(`${underwrite.name}: salaried_monthly persona`, () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** A raise from ₦300,000 to ₦395,000 in May 2026: the stream is split at the step and the new band counts. */
 describe(`${underwrite.name}: salary_raise persona`, () => {

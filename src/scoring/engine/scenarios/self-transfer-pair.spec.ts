@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** Salary into one bank, self-transfers to an own Kuda account: transfers are neither income nor spend. */
 describe(`${underwrite.name}: self_transfer_pair persona`, () => {

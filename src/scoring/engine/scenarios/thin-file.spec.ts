@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** One complete month of history: never auto-approved, declined below the 2-month floor. */
 describe(`${underwrite.name}: thin_file persona`, () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** No payroll: irregular trading credits count at the median month × 0.6 and the file is referred. */
 describe(`${underwrite.name}: trader_irregular persona`, () => {

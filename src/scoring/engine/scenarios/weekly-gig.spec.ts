@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { underwrite } from '../underwrite.js';
-import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from './persona-harness.js';
+import { missedStreamPayments, pinnedSummary, relativeError, runPersona } from '../../../../test/support/persona-harness.js';
 
 /** Weekly ride-hailing payouts of varying size: one weekly stream (known platform), monthly-normalised conservatively. */
 describe(`${underwrite.name}: weekly_gig persona`, () => {

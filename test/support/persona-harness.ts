@@ -1,19 +1,20 @@
 /**
+ * Test support (never imported by production code, so the pure engine does not depend on the sandbox).
  * Loads a sandbox persona for a scenario spec: the committed fixture `test/fixtures/personas/<name>.json`
  * (+ `<name>.labels.json`) when present, else the seeded generator with the same defaults (asOf 2026-10-31),
  * then runs the production path: normaliseMonoExport → underwrite → toUnderwritingOutput.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { normaliseMonoExport } from '../../../ingestion/normalise/index.js';
-import { generatePersona, type GroundTruth, type PersonaName } from '../../../sandbox/personas/index.js';
-import { DEFAULT_POLICY } from '../../policy/index.js';
-import { toUnderwritingOutput, type UnderwritingOutput } from '../output.js';
-import type { EngineResult } from '../types.js';
-import { underwrite } from '../underwrite.js';
+import { normaliseMonoExport } from '../../src/ingestion/normalise/index.js';
+import { generatePersona, type GroundTruth, type PersonaName } from '../../src/sandbox/personas/index.js';
+import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
+import { toUnderwritingOutput, type UnderwritingOutput } from '../../src/scoring/engine/output.js';
+import type { EngineResult } from '../../src/scoring/engine/types.js';
+import { underwrite } from '../../src/scoring/engine/underwrite.js';
 
 export const PERSONA_AS_OF = '2026-10-31';
-const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/personas/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/personas/', import.meta.url));
 
 export interface PersonaRun {
   input: unknown;
