@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { AccountEventBus, type AccountEvent } from '../../src/common/events/account-events.js';
+import { AccountEventBus } from '../../src/common/events/account-events.js';
 import { LinkService } from '../../src/mono/link.service.js';
 import { MonoClient } from '../../src/mono/mono.client.js';
 import { SyncService } from '../../src/mono/sync.service.js';
@@ -14,6 +14,7 @@ import {
   sandboxAdmin,
   sandboxCalls,
   startTestSandbox,
+  AccountEventLog,
   waitFor,
   type SandboxServer,
 } from '../support/mono-kit.js';
@@ -29,7 +30,7 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
   let sandbox: SandboxServer;
   let t: TestApp;
   let db: DataSource;
-  const published: AccountEvent[] = [];
+  let log: AccountEventLog;
 
   async function linkedAccount(opts: { mfa?: boolean } = {}): Promise<{ accountId: string; monoAccountId: string }> {
     const [b] = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Bola Ade', 'bola@example.com') RETURNING id`, [
@@ -37,9 +38,9 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     ]);
     const { code } = await createSandboxAccount(sandbox, { mfa: opts.mfa ?? false, transactions: sampleTransactions(8, { prefix: randomBytes(3).toString('hex') }) });
     const account = await t.app.get(LinkService).exchangeCode(b.id, code);
-    await waitFor(async () => (await db.query<Array<{ data_status: string }>>(`SELECT data_status FROM bank_accounts WHERE id = $1`, [account.id]))[0]?.data_status === 'AVAILABLE', {
-      what: 'AVAILABLE',
-    });
+    await log.next('account.data_available', (e) => e.accountId === account.id && e.dataStatus === 'AVAILABLE');
+    const [row] = await db.query<Array<{ data_status: string }>>(`SELECT data_status FROM bank_accounts WHERE id = $1`, [account.id]);
+    expect(row.data_status).toBe('AVAILABLE');
     return { accountId: account.id, monoAccountId: account.monoAccountId };
   }
 
@@ -53,10 +54,7 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     db = t.app.get(DataSource);
     const bus = t.app.get(AccountEventBus);
     dropSubscribersForDebugging(bus);
-    bus.subscribe('mono-realtime-spec', async (e) => {
-      published.push(e);
-      return Promise.resolve();
-    });
+    log = new AccountEventLog(bus, 'mono-realtime-spec');
   });
 
   afterAll(async () => {
@@ -78,14 +76,15 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     const calls = await sandboxCalls(sandbox, monoAccountId);
     expect(calls.filter((c) => c.realtime === 'true').map((c) => c.path)).toEqual([`/v2/accounts/${monoAccountId}/transactions`, `/v2/accounts/${monoAccountId}/balance`]);
 
+    const available = await log.next('account.data_available', (e) => e.accountId === accountId && e.syncRunId === result.syncRunId);
+    expect(available.hasNewData).toBe(true);
+    // The event is published inside the inbox transaction that completes the run, so the committed row is read once
+    // that transaction has committed (the pg-boss job-completion hook replaces this wait; see issue 15).
     const done = await waitFor(async () => {
       const r = await run(result.syncRunId ?? '');
       return r?.status === 'succeeded' && r.has_new_data !== null ? r : null;
-    }, { what: 'run succeeded' });
+    }, { what: 'run committed' });
     expect(done).toMatchObject({ job_id: requested?.job_id, has_new_data: true });
-    await waitFor(() => published.some((e) => e.type === 'account.data_available' && e.accountId === accountId && e.syncRunId === result.syncRunId && e.hasNewData === true), {
-      what: 'data_available for the run',
-    });
 
     const { transactions } = await t.app.get(MonoClient).getTransactions(monoAccountId);
     expect(transactions.map((x) => x.providerId)).toContain(`new-${monoAccountId}`);
@@ -95,11 +94,10 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     const { accountId } = await linkedAccount({ mfa: true });
     const result = await t.app.get(SyncService).requestSync(accountId, 'scheduled');
     expect(result.outcome).toBe('requested');
-    await waitFor(async () => (await run(result.syncRunId ?? ''))?.status === 'reauth_required', { what: 'run reauth_required' });
-    await waitFor(async () => (await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [accountId]))[0]?.reauth_required, {
-      what: 'account flagged',
-    });
-    await waitFor(() => published.some((e) => e.type === 'account.reauth_required' && e.accountId === accountId), { what: 'reauth_required published' });
-    expect(published).toContainEqual({ type: 'account.reauth_required', accountId, syncRunId: result.syncRunId });
+    const event = await log.next('account.reauth_required', (e) => e.accountId === accountId);
+    expect(event).toEqual({ type: 'account.reauth_required', accountId, syncRunId: result.syncRunId });
+    expect((await run(result.syncRunId ?? ''))?.status).toBe('reauth_required');
+    const [flag] = await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [accountId]);
+    expect(flag.reauth_required).toBe(true);
   });
 });

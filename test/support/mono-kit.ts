@@ -1,7 +1,8 @@
 /**
  * Helpers for the Mono integration suites: the in-process sandbox with fast timings, the engine env pointing at it,
- * the sandbox admin API, polling, and sample bank activity.
+ * the sandbox admin API, an awaitable log of account events, and sample bank activity.
  */
+import type { AccountEvent, AccountEventBus } from '../../src/common/events/account-events.js';
 import { startSandbox, type SandboxOptions } from '../../src/sandbox/sandbox-server.js';
 
 export type SandboxServer = Awaited<ReturnType<typeof startSandbox>>;
@@ -78,6 +79,55 @@ export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: n
     if (last) return last;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'} (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
+  }
+}
+
+/**
+ * Records every AccountEventBus event of an app and lets a test await one: `next()` resolves as soon as a matching
+ * event has been published (including ones published before the call), because the bus awaits its handlers and
+ * publishers write their rows before publishing, the database state the event describes is committed by then.
+ * Event-driven, no polling; the guard deadline only turns a hang into a readable failure.
+ */
+export class AccountEventLog {
+  readonly events: AccountEvent[] = [];
+  private readonly waiters: Array<{ match: (e: AccountEvent) => boolean; resolve: (e: AccountEvent) => void }> = [];
+
+  constructor(bus: AccountEventBus, name = 'test-event-log') {
+    bus.subscribe(name, (e) => {
+      this.events.push(e);
+      for (const w of [...this.waiters]) {
+        if (w.match(e)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+      return Promise.resolve();
+    });
+  }
+
+  /** The first event (from index `from` of the log on) matching `match`, now or when it is published. */
+  next<T extends AccountEvent['type']>(
+    type: T,
+    match: (e: Extract<AccountEvent, { type: T }>) => boolean = () => true,
+    opts: { from?: number; guardMs?: number } = {},
+  ): Promise<Extract<AccountEvent, { type: T }>> {
+    const test = (e: AccountEvent): boolean => e.type === type && match(e as Extract<AccountEvent, { type: T }>);
+    const seen = this.events.slice(opts.from ?? 0).find(test);
+    if (seen) return Promise.resolve(seen as Extract<AccountEvent, { type: T }>);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match: test,
+        resolve: (e: AccountEvent) => {
+          clearTimeout(guard);
+          resolve(e as Extract<AccountEvent, { type: T }>);
+        },
+      };
+      const guard = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${type} event matched within the ${opts.guardMs ?? 30_000} ms guard (seen: ${JSON.stringify(this.events.map((x) => x.type))})`));
+      }, opts.guardMs ?? 30_000);
+      this.waiters.push(waiter);
+    });
   }
 }
 
