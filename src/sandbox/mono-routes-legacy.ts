@@ -65,15 +65,15 @@ export function monoLegacyRouter(ctx: SandboxContext): Router {
   });
 
   // mono-node `Misc.institutions` (§3.4): the banks the sandbox links, each with its auth methods.
-  r.get('/coverage', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+  r.get('/coverage', ...mono, (_req, res) => {
     res.json(bank.coverage());
   });
   // mono-node `User.walletBalance` (§0): sandbox calls are free, so the wallet never moves.
-  r.get('/users/stats/wallet', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+  r.get('/users/stats/wallet', ...mono, (_req, res) => {
     res.json({ balance: 0, currency: 'NGN' });
   });
   // mono-node `Misc.bvnLookup` (§5.5): deprecated by Mono in Feb 2023; answered as a retired endpoint, legacy envelope.
-  r.post('/v1/lookup/bvn/identity', recordCalls(ctx), requireSecretKey(ctx, 'legacy'), (_req, res) => {
+  r.post('/v1/lookup/bvn/identity', ...mono, (_req, res) => {
     res.status(410).json({ message: 'This endpoint was deprecated by Mono in February 2023; use the v2 BVN iGree lookup' });
   });
 

@@ -19,7 +19,7 @@ export function resolvePiiKeys(config: AppConfig): PiiKey[] {
   if (config.nodeEnv === 'production') {
     throw new InvalidConfigurationError(
       '  PII_ENCRYPTION_KEYS must be set in production (BVN, account and phone numbers are encrypted at rest);\n' +
-        '  generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
+        '  generate one with: node -e "console.log(\'PII_ENCRYPTION_KEYS=k1:\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
     );
   }
   const file = path.join(config.database.dataDir, 'pii-keys.json');
