@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module.js';
 import { AllExceptionsFilter } from './common/errors/error.filter.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { SecurityModule } from './security/security.module.js';
 import { accessLogSerializers, loggerOptions } from './logging/logger.js';
 import { FEATURE_MODULES } from './feature-modules.js';
@@ -44,6 +45,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(opts.databaseUrl), migrationsRun: true }),
         ScheduleModule.forRoot(),
         CommonModule,
+        JobsModule,
         AuthModule,
         SecurityModule,
         HealthModule,

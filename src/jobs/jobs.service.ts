@@ -1,11 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PgBoss, type Db, type Job, type SendOptions } from 'pg-boss';
+import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DEAD_LETTER_QUEUES, JOB_QUEUES, type JobName, type JobPayloads } from './job-queues.js';
 
 export const JOBS_SCHEMA = 'pgboss';
+
+export interface QueueStats {
+  name: string;
+  queued: number;
+  active: number;
+  failed: number;
+  oldestQueuedSeconds: number;
+}
 
 export interface JobSettled {
   name: JobName;
@@ -31,10 +40,45 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   private boss: PgBoss | null = null;
   private starting: Promise<PgBoss> | null = null;
 
+  private statsCache: { at: number; value: Promise<QueueStats[]> } | null = null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-  ) {}
+    @Optional() registry?: Registry,
+  ) {
+    if (registry) this.registerMetrics(registry);
+  }
+
+  /** Queue gauges read at scrape time (one stats query per scrape, shared by the four gauges). */
+  private registerMetrics(registry: Registry): void {
+    const cachedStats = (): Promise<QueueStats[]> => this.cachedStats();
+    const gauge = (name: string, help: string, pick: (s: QueueStats) => number): void => {
+      if (registry.getSingleMetric(name)) return;
+      new Gauge({
+        name,
+        help,
+        labelNames: ['queue'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const s of await cachedStats()) this.set({ queue: s.name }, pick(s));
+        },
+      });
+    };
+    gauge('jobs_queued', 'Background jobs waiting (created or retry), by queue', (s) => s.queued);
+    gauge('jobs_active', 'Background jobs being worked, by queue', (s) => s.active);
+    gauge('jobs_failed', 'Background jobs failed after their retries (kept for inspection), by queue', (s) => s.failed);
+    gauge('jobs_oldest_queued_seconds', 'Age of the oldest waiting job, by queue', (s) => s.oldestQueuedSeconds);
+  }
+
+  private cachedStats(): Promise<QueueStats[]> {
+    const now = Date.now();
+    if (!this.statsCache || now - this.statsCache.at > 1000) {
+      this.statsCache = { at: now, value: this.stats().catch(() => []) };
+    }
+    return this.statsCache.value;
+  }
 
   get working(): boolean {
     return this.config.jobs.enabled && this.config.workers.enabled;
@@ -108,14 +152,16 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Queue depth, oldest queued age and failures, for /metrics. */
-  async stats(): Promise<Array<{ name: string; queued: number; active: number; failed: number; oldestQueuedSeconds: number }>> {
+  async stats(): Promise<QueueStats[]> {
+    if (!(await this.schemaExists())) return [];
     const rows = await this.dataSource.query<Array<{ name: string; queued: string; active: string; failed: string; oldest: string | null }>>(
-      `SELECT name,
-              count(*) FILTER (WHERE state IN ('created','retry')) AS queued,
-              count(*) FILTER (WHERE state = 'active') AS active,
-              count(*) FILTER (WHERE state = 'failed') AS failed,
-              extract(epoch FROM now() - min(created_on) FILTER (WHERE state IN ('created','retry'))) AS oldest
-         FROM ${JOBS_SCHEMA}.job GROUP BY name`,
+      `SELECT q.name,
+              count(j.id) FILTER (WHERE j.state IN ('created','retry')) AS queued,
+              count(j.id) FILTER (WHERE j.state = 'active') AS active,
+              count(j.id) FILTER (WHERE j.state = 'failed') AS failed,
+              extract(epoch FROM now() - min(j.created_on) FILTER (WHERE j.state IN ('created','retry'))) AS oldest
+         FROM ${JOBS_SCHEMA}.queue q LEFT JOIN ${JOBS_SCHEMA}.job j ON j.name = q.name
+        GROUP BY q.name ORDER BY q.name`,
     );
     return rows.map((r) => ({
       name: r.name,
@@ -124,5 +170,10 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       failed: Number(r.failed),
       oldestQueuedSeconds: r.oldest === null ? 0 : Number(r.oldest),
     }));
+  }
+
+  private async schemaExists(): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ ok: boolean }>>(`SELECT to_regclass('${JOBS_SCHEMA}.job') IS NOT NULL AS ok`);
+    return rows[0]?.ok === true;
   }
 }

@@ -195,6 +195,9 @@ describe(SyncService.name, () => {
     const text = await res.text();
     expect(text).toMatch(/mono_requests_total\{endpoint="POST \/v2\/accounts\/auth",status="200"\} [1-9]/);
     expect(text).toContain('mono_webhook_events_total');
+    // Job-system gauges: one series per pg-boss queue, depth 0 when idle.
+    expect(text).toMatch(/jobs_queued\{queue="outbox-delivery"\} \d+/);
+    expect(text).toMatch(/jobs_oldest_queued_seconds\{queue="outbox-delivery"\} [\d.]+/);
     expect((await fetch(`${t.url}/metrics`, { headers: t.auth('frontend') })).status).toBe(403);
     expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
   });
