@@ -239,7 +239,6 @@ export class ApplicationFlowService {
           await this.outbox.enqueue(m, 'application.decided', app.id, decidedPayload(app, decision));
         },
       });
-      this.outbox.kick();
       return 'moved';
     } catch (err) {
       if (err instanceof LostRaceError) return 'moved';
@@ -304,7 +303,6 @@ export class ApplicationFlowService {
       accountIds,
       next: `POST /v1/borrowers/${app.borrowerId}/reauth`,
     });
-    this.outbox.kick();
   }
 }
 

@@ -18,6 +18,7 @@ export const JOB_QUEUES: { [K in JobName]: Omit<Queue, 'name'> } = {
     retryDelayMax: 3600,
     expireInSeconds: 60,
     deadLetter: 'outbox-delivery-dead',
+    notify: true,
   },
 };
 

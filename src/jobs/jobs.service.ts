@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PgBoss, type Db, type Job, type SendOptions } from 'pg-boss';
+import { PgBoss, type Db, type Job, type JobResult, type SendOptions } from 'pg-boss';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
@@ -107,11 +107,18 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
         migrate: true,
         supervise: this.working,
         schedule: this.working,
+        // Workers wake on NOTIFY when a job is created (committed), polling stays as the floor.
+        useListenNotify: this.working,
       });
       boss.on('error', (err: Error) => this.logger.warn({ err: { name: err.name, message: err.message } }, 'job system error'));
       await boss.start();
       for (const dead of DEAD_LETTER_QUEUES) await boss.createQueue(dead);
-      for (const [name, options] of Object.entries(JOB_QUEUES)) await boss.createQueue(name, options);
+      for (const [name, options] of Object.entries(JOB_QUEUES)) {
+        // createQueue leaves an existing queue as it is; updateQueue brings its policy in line with this code.
+        await boss.createQueue(name, options);
+        const { policy: _p, partition: _q, retryDelayMax: _r, heartbeatSeconds: _h, ...update } = options;
+        await boss.updateQueue(name, update);
+      }
       this.boss = boss;
       return boss;
     })();
@@ -124,19 +131,49 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     return boss.send(name, data, manager ? { ...options, db: managerDb(manager) } : options);
   }
 
-  /** Registers the handler of a queue; a no-op on API-only instances. A thrown error fails the job (pg-boss retries). */
-  async work<K extends JobName>(name: K, handler: (data: JobPayloads[K], job: Job<JobPayloads[K]>) => Promise<void>, localConcurrency = 1): Promise<void> {
+  /**
+   * Registers the handler of a queue; a no-op on API-only instances. The handler sees one job; a thrown error fails
+   * that job alone (pg-boss retries it by the queue's policy). Workers fetch up to `batchSize` jobs at a time, run them
+   * concurrently, keep fetching while batches come back full, and otherwise wake on NOTIFY (a committed send) or poll.
+   */
+  async work<K extends JobName>(
+    name: K,
+    handler: (data: JobPayloads[K], job: Job<JobPayloads[K]>) => Promise<void>,
+    opts: { batchSize?: number; localConcurrency?: number } = {},
+  ): Promise<void> {
     if (!this.working) return;
     const boss = await this.start();
-    await boss.work<JobPayloads[K]>(name, { localConcurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      try {
-        await handler(job.data, job);
-        this.settled.emit('settled', { name, id: job.id, ok: true });
-      } catch (err) {
-        this.settled.emit('settled', { name, id: job.id, ok: false, error: err instanceof Error ? err.message : String(err) });
-        throw err;
-      }
-    });
+    await boss.work<JobPayloads[K]>(
+      name,
+      {
+        batchSize: opts.batchSize ?? 10,
+        localConcurrency: opts.localConcurrency ?? 1,
+        perJobResults: true,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 2,
+      },
+      (jobs) =>
+        Promise.all(
+          jobs.map(async (job): Promise<JobResult> => {
+            try {
+              await handler(job.data, job);
+              this.settled.emit('settled', { name, id: job.id, ok: true });
+              return { id: job.id, status: 'completed' };
+            } catch (err) {
+              const error = err instanceof Error ? err.message : String(err);
+              this.settled.emit('settled', { name, id: job.id, ok: false, error });
+              return { id: job.id, status: 'failed', output: { message: error } };
+            }
+          }),
+        ),
+    );
+  }
+
+  /** Calls `listener` for every job this instance settles until the returned function is called. */
+  onSettled(listener: (s: JobSettled) => void): () => void {
+    this.settled.on('settled', listener);
+    return () => this.settled.off('settled', listener);
   }
 
   /** Resolves when a job of `name` matching `predicate` has been handled on this instance (tests, scripts). */

@@ -5,7 +5,7 @@ export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-/** One outbound event to the lender, written in the transaction of the state change it reports. */
+/** One outbound event to the lender, written in the transaction of the state change it reports; pg-boss job `outbox-delivery` (same id) delivers it. */
 @Entity({ name: 'outbox_events' })
 export class OutboxEventEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -14,8 +14,6 @@ export class OutboxEventEntity {
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @Column({ type: 'varchar', length: 16, default: 'pending' }) status!: OutboxStatus;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' }) nextAttemptAt!: Date;
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil!: Date | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true }) deliveredAt!: Date | null;

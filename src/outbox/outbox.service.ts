@@ -1,40 +1,19 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'pg-boss';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
-import { OutboxEventEntity, type OutboxEventType } from './outbox-event.entity.js';
+import { OUTBOX_MAX_ATTEMPTS } from '../jobs/job-queues.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import type { OutboxEventType } from './outbox-event.entity.js';
+import { OutboxRepository, type PendingEvent } from './outbox.repository.js';
 import { signEvent } from './signature.js';
 
-/** Delivery attempts before an event is marked failed (about a day with the backoff below). */
-export const OUTBOX_MAX_ATTEMPTS = 12;
-const BATCH_SIZE = 20;
-const LEASE_MS = 60_000;
+export { OUTBOX_MAX_ATTEMPTS };
+export const OUTBOX_QUEUE = 'outbox-delivery';
 const REQUEST_TIMEOUT_MS = 10_000;
-const POLL_MS = 1_000;
-export const OUTBOX_JOB_NAME = 'outbox-delivery';
 
-/** Exponential backoff with jitter: 2 s, 4 s, 8 s … capped at 1 h. */
-export function outboxBackoffMs(attempts: number, random: () => number = Math.random): number {
-  const base = Math.min(3_600_000, 1000 * 2 ** Math.max(1, attempts));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-export interface DeliveryReport {
-  claimed: number;
-  delivered: number;
-  retried: number;
-  failed: number;
-  skipped: number;
-}
-
-interface ClaimedRow {
-  id: string;
-  event_type: OutboxEventType;
-  aggregate_id: string | null;
-  payload: Record<string, unknown>;
-  attempts: number;
-  created_at: Date;
-}
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped' | 'settled';
 
 /** The JSON body POSTed to the lender. */
 export interface OutboundEnvelope {
@@ -45,129 +24,81 @@ export interface OutboundEnvelope {
   data: Record<string, unknown>;
 }
 
+/** Thrown by the delivery handler so pg-boss retries the job with its backoff. */
+export class DeliveryFailedError extends Error {
+  override readonly name = 'DeliveryFailedError';
+}
+
 /**
- * Durable outbox: events are written in the transaction of the state change they report (enqueue), then a
- * worker POSTs them to EVENTS_WEBHOOK_URL signed with HMAC-SHA256, retrying with backoff. Rows are claimed with
- * FOR UPDATE SKIP LOCKED and a lease, so several engine instances share the work and a crash only delays it.
+ * Durable outbox: an event row (outbox_events, the record the lender's operators read) and its delivery job
+ * (pg-boss queue `outbox-delivery`) are written in the transaction of the state change they report. A worker POSTs
+ * the event to EVENTS_WEBHOOK_URL signed with HMAC-SHA256; a failed attempt throws and pg-boss retries it with its
+ * backoff (queue policy in src/jobs/job-queues.ts) until the last attempt marks the event failed and the job goes
+ * to the dead-letter queue. The event id is the delivery id (`x-engine-delivery`), stable across attempts: delivery
+ * is at least once and receivers de-duplicate on it.
  */
 @Injectable()
-export class OutboxService implements OnModuleInit, OnModuleDestroy {
+export class OutboxService implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutboxService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<DeliveryReport> | null = null;
-  private kicked = false;
-  private destroyed = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: OutboxRepository,
+    private readonly jobs: JobsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
 
-  onModuleInit(): void {
-    if (!this.config.jobs.enabled || !this.config.workers.enabled) return;
-    this.timer = setInterval(() => this.kick(), POLL_MS);
-    this.timer.unref();
+  static create(dataSource: DataSource, jobs: JobsService, config: AppConfig, clock: Clock): OutboxService {
+    return new OutboxService(new OutboxRepository(dataSource), jobs, config, clock);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.destroyed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.jobs.working) return;
+    // Pending events with no delivery job (written before the job system, or by an older version) get one; the job
+    // id is the event id, so an event that has its job already is left alone.
+    for (const eventId of await this.repo.pendingIds()) await this.jobs.send(OUTBOX_QUEUE, { eventId }, { id: eventId });
+    await this.jobs.work(OUTBOX_QUEUE, (data, job) => this.deliverJob(data.eventId, job).then(() => undefined), { batchSize: 10 });
   }
 
-  /** Writes an event in the caller's transaction. Delivery happens after commit (poll or kick). */
-  async enqueue(
-    manager: EntityManager,
-    type: OutboxEventType,
-    aggregateId: string | null,
-    payload: Record<string, unknown>,
-  ): Promise<string> {
-    const rows = await manager.query<Array<{ id: string }>>(
-      `INSERT INTO outbox_events (event_type, aggregate_id, payload, next_attempt_at) VALUES ($1, $2, $3::jsonb, $4) RETURNING id`,
-      [type, aggregateId, JSON.stringify(payload), this.clock.now()],
-    );
-    return rows[0].id;
+  /** Writes an event and its delivery job in the caller's transaction; nothing is sent before it commits. */
+  async enqueue(manager: EntityManager, type: OutboxEventType, aggregateId: string | null, payload: Record<string, unknown>): Promise<string> {
+    const id = await this.repo.insert(manager, type, aggregateId, payload);
+    await this.jobs.send(OUTBOX_QUEUE, { eventId: id }, { id }, manager);
+    return id;
   }
 
-  /** Asks for a delivery round soon (after the caller's commit); no-op when jobs or workers are disabled. */
-  kick(): void {
-    if (!this.config.jobs.enabled || !this.config.workers.enabled || this.destroyed) return;
-    if (this.running) {
-      this.kicked = true;
-      return;
-    }
-    this.running = this.processDue()
-      .catch((err: unknown) => {
-        this.logger.warn(
-          { err: err instanceof Error ? { name: err.name, message: err.message } : String(err) },
-          'outbox delivery round failed',
-        );
-        return { claimed: 0, delivered: 0, retried: 0, failed: 0, skipped: 0 };
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.kicked) {
-          this.kicked = false;
-          setImmediate(() => this.kick());
-        }
-      });
+  /** The job handler: one delivery attempt. Throws DeliveryFailedError when pg-boss should retry. */
+  async deliverJob(eventId: string, job: Pick<Job, 'retryCount'>): Promise<DeliveryOutcome> {
+    const outcome = await this.attempt(eventId, job.retryCount + 1);
+    if (outcome === 'retry') throw new DeliveryFailedError(`delivery of ${eventId} failed; pg-boss retries it`);
+    return outcome;
   }
 
-  /** One delivery round over the due events (exposed for tests and scripts). */
-  async processDue(limit = BATCH_SIZE): Promise<DeliveryReport> {
-    const report: DeliveryReport = { claimed: 0, delivered: 0, retried: 0, failed: 0, skipped: 0 };
-    const now = this.clock.now();
-    const claimed = await this.claim(now, limit);
-    report.claimed = claimed.length;
-    for (const event of claimed) {
-      const outcome = await this.deliver(event);
-      report[outcome] += 1;
-    }
-    return report;
-  }
-
-  private async claim(now: Date, limit: number): Promise<OutboxEventEntity[]> {
-    // WITH … SELECT so the driver returns plain rows (a bare UPDATE … RETURNING comes back as [rows, count]).
-    const list = await this.dataSource.query<ClaimedRow[]>(
-      `WITH due AS (
-         SELECT id FROM outbox_events
-          WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
-          ORDER BY next_attempt_at, created_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED),
-       claimed AS (
-         UPDATE outbox_events o SET locked_until = $2::timestamptz + interval '${LEASE_MS} milliseconds'
-           FROM due WHERE o.id = due.id
-         RETURNING o.id, o.event_type, o.aggregate_id, o.payload, o.attempts, o.created_at)
-       SELECT * FROM claimed`,
-      [limit, now],
-    );
-    return list
-      .map((r) =>
-        Object.assign(new OutboxEventEntity(), {
-          id: r.id,
-          eventType: r.event_type,
-          aggregateId: r.aggregate_id,
-          payload: r.payload,
-          attempts: r.attempts,
-          createdAt: new Date(r.created_at),
-        }),
-      )
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  }
-
-  private async deliver(event: OutboxEventEntity): Promise<'delivered' | 'retried' | 'failed' | 'skipped'> {
-    const { url, secret } = this.config.events;
-    const now = this.clock.now();
+  /** One attempt (number `attempt`, from 1) at delivering an event; records the outcome on the event row. */
+  async attempt(eventId: string, attempt: number): Promise<DeliveryOutcome> {
+    const event = await this.repo.findPending(eventId);
+    if (!event) return 'settled'; // delivered, failed or skipped already (a redelivered job)
+    const { url } = this.config.events;
     if (!url) {
-      await this.dataSource.query(`UPDATE outbox_events SET status = 'skipped', locked_until = NULL, last_error = $2 WHERE id = $1`, [
-        event.id,
-        'no EVENTS_WEBHOOK_URL configured',
-      ]);
+      await this.repo.markSkipped(event.id, 'no EVENTS_WEBHOOK_URL configured');
       return 'skipped';
     }
+    const error = await this.post(url, event);
+    if (error === null) {
+      await this.repo.markDelivered(event.id, attempt, this.clock.now());
+      return 'delivered';
+    }
+    if (attempt >= OUTBOX_MAX_ATTEMPTS) {
+      await this.repo.markFailed(event.id, attempt, error);
+      this.logger.warn({ eventId: event.id, type: event.eventType, attempts: attempt }, 'outbound event failed permanently');
+      return 'failed';
+    }
+    await this.repo.markAttemptFailed(event.id, attempt, error);
+    return 'retry';
+  }
+
+  /** POSTs the signed envelope; null on a 2xx, else the error. */
+  private async post(url: string, event: PendingEvent): Promise<string | null> {
     const envelope: OutboundEnvelope = {
       id: event.id,
       type: event.eventType,
@@ -176,7 +107,7 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       data: event.payload,
     };
     const body = JSON.stringify(envelope);
-    const timestamp = String(Math.floor(now.getTime() / 1000));
+    const timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'mono-underwriting-engine',
@@ -184,36 +115,14 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
       'x-engine-delivery': event.id,
       'x-engine-timestamp': timestamp,
     };
+    const { secret } = this.config.events;
     if (secret) headers['x-engine-signature'] = signEvent(secret, timestamp, body);
-    let error: string;
     try {
       const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      // Drain the body so the socket can be reused.
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) {
-        await this.dataSource.query(
-          `UPDATE outbox_events SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1`,
-          [event.id, now],
-        );
-        return 'delivered';
-      }
-      error = `HTTP ${res.status}`;
+      await res.arrayBuffer().catch(() => undefined); // drain so the socket can be reused
+      return res.ok ? null : `HTTP ${res.status}`;
     } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
-    const attempts = event.attempts + 1;
-    if (attempts >= OUTBOX_MAX_ATTEMPTS) {
-      await this.dataSource.query(
-        `UPDATE outbox_events SET status = 'failed', attempts = $2, locked_until = NULL, last_error = $3 WHERE id = $1`,
-        [event.id, attempts, error],
-      );
-      this.logger.warn({ eventId: event.id, type: event.eventType, attempts }, 'outbound event failed permanently');
-      return 'failed';
-    }
-    await this.dataSource.query(
-      `UPDATE outbox_events SET attempts = $2, next_attempt_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1`,
-      [event.id, attempts, new Date(now.getTime() + outboxBackoffMs(attempts)), error],
-    );
-    return 'retried';
   }
 }
