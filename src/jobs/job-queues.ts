@@ -1,16 +1,23 @@
 import type { Queue } from 'pg-boss';
+import type { AppConfig } from '../config/app-config.js';
 
 /** Every background queue, its payload and its pg-boss policy (retries, backoff, dead letter). */
 export interface JobPayloads {
   /** Deliver one outbox_events row to EVENTS_WEBHOOK_URL. */
   'outbox-delivery': { eventId: string };
+  /** Process one stored Mono webhook (webhook_events row; the job id is the row id). */
+  'webhook-inbox': { eventId: string };
+  /** Time out sync runs Mono never answered (every minute, on scheduling instances). */
+  'sync-runs-sweep': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
 /** Delivery attempts before an outbound event is marked failed (about a day with the backoff below). */
 export const OUTBOX_MAX_ATTEMPTS = 12;
 
-export const JOB_QUEUES: { [K in JobName]: Omit<Queue, 'name'> } = {
+export type QueuePolicy = Omit<Queue, 'name'>;
+
+export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   'outbox-delivery': {
     retryLimit: OUTBOX_MAX_ATTEMPTS - 1,
     retryDelay: 2,
@@ -20,7 +27,31 @@ export const JOB_QUEUES: { [K in JobName]: Omit<Queue, 'name'> } = {
     deadLetter: 'outbox-delivery-dead',
     notify: true,
   },
+  'webhook-inbox': {
+    // retryLimit, retryDelay and heartbeat come from WEBHOOK_* settings (jobQueues below).
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 15 * 60,
+    deadLetter: 'webhook-inbox-dead',
+    notify: true,
+  },
+  'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
 };
+
+/** The queue policies with the parts that follow configuration filled in. */
+export function jobQueues(config: AppConfig): { [K in JobName]: QueuePolicy } {
+  const w = config.webhooks;
+  return {
+    ...JOB_QUEUES,
+    'webhook-inbox': {
+      ...JOB_QUEUES['webhook-inbox'],
+      retryLimit: Math.max(0, w.maxAttempts - 1),
+      retryDelay: Math.max(1, Math.round(w.retryBaseMs / 1000)),
+      // A worker that stops heartbeating (killed) loses the job to a retry after this long.
+      heartbeatSeconds: Math.max(10, Math.round(w.leaseMs / 1000)),
+    },
+  };
+}
 
 /** Dead-letter queues named by JOB_QUEUES; they hold failed work for inspection and are not worked. */
 export const DEAD_LETTER_QUEUES = [...new Set(Object.values(JOB_QUEUES).flatMap((q) => (q.deadLetter ? [q.deadLetter] : [])))];

@@ -4,7 +4,7 @@ import { PgBoss, type Db, type Job, type JobResult, type SendOptions } from 'pg-
 import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { DEAD_LETTER_QUEUES, JOB_QUEUES, type JobName, type JobPayloads } from './job-queues.js';
+import { DEAD_LETTER_QUEUES, jobQueues, type JobName, type JobPayloads } from './job-queues.js';
 
 export const JOBS_SCHEMA = 'pgboss';
 
@@ -80,7 +80,13 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     return this.statsCache.value;
   }
 
+  /** This instance works queues (WORKERS_ENABLED; false = an API-only instance that only sends). */
   get working(): boolean {
+    return this.config.workers.enabled;
+  }
+
+  /** This instance also runs schedules (JOBS_ENABLED on a worker instance); pg-boss keeps one run per tick across instances. */
+  get scheduling(): boolean {
     return this.config.jobs.enabled && this.config.workers.enabled;
   }
 
@@ -106,14 +112,14 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
         application_name: 'underwriting-engine-jobs',
         migrate: true,
         supervise: this.working,
-        schedule: this.working,
+        schedule: this.scheduling,
         // Workers wake on NOTIFY when a job is created (committed), polling stays as the floor.
         useListenNotify: this.working,
       });
       boss.on('error', (err: Error) => this.logger.warn({ err: { name: err.name, message: err.message } }, 'job system error'));
       await boss.start();
       for (const dead of DEAD_LETTER_QUEUES) await boss.createQueue(dead);
-      for (const [name, options] of Object.entries(JOB_QUEUES)) {
+      for (const [name, options] of Object.entries(jobQueues(this.config))) {
         // createQueue leaves an existing queue as it is; updateQueue brings its policy in line with this code.
         await boss.createQueue(name, options);
         const { policy: _p, partition: _q, retryDelayMax: _r, heartbeatSeconds: _h, ...update } = options;
@@ -129,6 +135,29 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}, manager?: EntityManager): Promise<string | null> {
     const boss = await this.start();
     return boss.send(name, data, manager ? { ...options, db: managerDb(manager) } : options);
+  }
+
+  /** Enqueues several jobs in one statement (`id` optional per job; an existing id is skipped), in `manager`'s transaction. */
+  async insert<K extends JobName>(name: K, jobs: Array<{ data: JobPayloads[K]; id?: string }>, manager?: EntityManager): Promise<void> {
+    if (jobs.length === 0) return;
+    const boss = await this.start();
+    await boss.insert(name, jobs, manager ? { db: managerDb(manager) } : {});
+  }
+
+  /** Makes queued jobs (waiting on a retry delay or a start time) due now. */
+  async promote(name: JobName, ids: string[]): Promise<void> {
+    const boss = await this.start();
+    for (const id of ids) await boss.update(name, undefined, { id, startAfter: new Date() });
+  }
+
+  /**
+   * Runs `name` on a cron expression in Africa/Lagos (unless `tz` is given). Only on scheduling instances; pg-boss
+   * creates one job per tick however many instances schedule it.
+   */
+  async schedule<K extends JobName>(name: K, cron: string, data: JobPayloads[K], tz = 'Africa/Lagos'): Promise<void> {
+    if (!this.scheduling) return;
+    const boss = await this.start();
+    await boss.schedule(name, cron, data, { tz });
   }
 
   /**

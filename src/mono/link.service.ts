@@ -5,7 +5,7 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AccountEventBus, type AccountEvent } from '../common/events/account-events.js';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
-import { InboxSignal } from './inbox-signal.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { detailsFromParsed, MonoAccountsRepository, type AccountDetailsUpdate } from './mono-accounts.repository.js';
 import { MonoError } from './mono-error.js';
 import { toDomainError } from './mono-domain-errors.js';
@@ -30,7 +30,7 @@ export class LinkService {
     private readonly accounts: MonoAccountsRepository,
     private readonly sessions: ConnectSessionsRepository,
     private readonly inbox: WebhookEventsRepository,
-    private readonly signal: InboxSignal,
+    private readonly jobs: JobsService,
     private readonly reauth: ReauthService,
     private readonly bus: AccountEventBus,
     private readonly audit: AuditService,
@@ -112,7 +112,9 @@ export class LinkService {
     if (result.created) {
       await this.audit.record({ actor: opts.actor, action: 'account.linked', entityType: 'bank_account', entityId: result.account.id, after: { borrowerId, dataStatus: result.account.dataStatus } });
     }
-    if ((await this.inbox.makeAccountEventsDue(monoAccountId, now)) > 0) this.signal.kick();
+    // Webhooks of this account that arrived before it was linked wait on a retry delay: make them due now.
+    const deferred = await this.inbox.pendingIdsOfAccount(monoAccountId);
+    if (deferred.length > 0) await this.jobs.promote('webhook-inbox', deferred);
     return result;
   }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
-import { InboxSignal } from './inbox-signal.js';
 import { LinkService } from './link.service.js';
 import { MonoAccountsRepository } from './mono-accounts.repository.js';
 import { MonoClient } from './mono.client.js';
@@ -22,7 +21,6 @@ import { WebhooksService } from './webhooks.service.js';
     ConnectSessionsRepository,
     SyncRunsRepository,
     WebhookEventsRepository,
-    InboxSignal,
     ReauthService,
     LinkService,
     SyncService,

@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export const WEBHOOK_EVENT_STATUSES = ['pending', 'processing', 'processed', 'ignored', 'failed'] as const;
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
-/** The durable inbox of Mono webhooks: stored on receipt, processed asynchronously with retries. */
+/** The durable inbox of Mono webhooks: stored on receipt, processed by its pg-boss job `webhook-inbox` (same id) with retries. */
 @Entity({ name: 'webhook_events' })
 export class WebhookEventEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -14,8 +14,6 @@ export class WebhookEventEntity {
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @Column({ type: 'varchar', length: 16, default: 'pending' }) status!: WebhookEventStatus;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' }) nextAttemptAt!: Date;
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil!: Date | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true }) processedAt!: Date | null;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { affected } from './mono-accounts.repository.js';
+import { DataSource, type EntityManager } from 'typeorm';
 import { decryptPii, encryptPii } from '../security/pii-cipher.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
 
@@ -61,16 +60,16 @@ export interface ClaimedWebhookEvent {
   receivedAt: Date;
 }
 
-/** The webhook inbox: insert-once, claim with SKIP LOCKED under a lease, then settle. */
+/** The webhook inbox (the one owner of webhook_events): insert-once, claim one event for its job, settle. */
 @Injectable()
 export class WebhookEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** INSERT … ON CONFLICT DO NOTHING (event id or payload hash). Returns the new row id, or null for a duplicate. */
-  async insertIfNew(event: NewWebhookEvent): Promise<string | null> {
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6, $6)
+  async insertIfNew(event: NewWebhookEvent, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, received_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, 'pending', $6)
        ON CONFLICT DO NOTHING RETURNING id`,
       [event.providerEventId, event.payloadHash, event.eventType, event.monoAccountId, protectPayloadJson(event.payloadJson), event.now],
     );
@@ -82,11 +81,11 @@ export class WebhookEventsRepository {
    * committed before it returns. Returns, per input in order, the new row id or null for a duplicate (of a stored
    * event, or of an earlier input of the same batch). All or nothing: on an error no row of the batch is stored.
    */
-  async insertManyIfNew(events: readonly NewWebhookEvent[]): Promise<Array<string | null>> {
+  async insertManyIfNew(events: readonly NewWebhookEvent[], manager: EntityManager = this.dataSource.manager): Promise<Array<string | null>> {
     if (events.length === 0) return [];
-    const rows = await this.dataSource.query<Array<{ id: string; payload_hash: string }>>(
-      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, next_attempt_at, received_at)
-       SELECT u.provider_event_id, u.payload_hash, u.event_type, u.mono_account_id, u.payload::jsonb, 'pending', u.received_at, u.received_at
+    const rows = await manager.query<Array<{ id: string; payload_hash: string }>>(
+      `INSERT INTO webhook_events (provider_event_id, payload_hash, event_type, mono_account_id, payload, status, received_at)
+       SELECT u.provider_event_id, u.payload_hash, u.event_type, u.mono_account_id, u.payload::jsonb, 'pending', u.received_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
               AS u(provider_event_id, payload_hash, event_type, mono_account_id, payload, received_at)
        ON CONFLICT DO NOTHING RETURNING id, payload_hash`,
@@ -109,66 +108,54 @@ export class WebhookEventsRepository {
   }
 
   /**
-   * Leases up to `limit` due events (pending, or processing whose lease expired — a crashed worker), oldest first.
-   * SKIP LOCKED lets several instances drain the inbox without blocking each other.
+   * Claims one event for an attempt of its job: unsettled (pending, or processing — an attempt whose worker died; pg-boss
+   * retries only a job it no longer sees worked). Null when the event is settled already (a redelivered job).
    */
-  async claimDue(limit: number, now: Date, leaseMs: number): Promise<ClaimedWebhookEvent[]> {
-    const result = await this.dataSource.query<[WebhookRow[], number]>(
-      `UPDATE webhook_events w SET status = 'processing', attempts = w.attempts + 1, locked_until = $2::timestamptz + ($3 || ' milliseconds')::interval
-       WHERE w.id IN (
-         SELECT id FROM webhook_events
-         WHERE next_attempt_at <= $2 AND (status = 'pending' OR (status = 'processing' AND (locked_until IS NULL OR locked_until < $2)))
-         ORDER BY received_at, id
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED)
-       RETURNING w.id, w.provider_event_id, w.payload_hash, w.event_type, w.mono_account_id, w.payload, w.status, w.attempts, w.received_at`,
-      [limit, now, String(leaseMs)],
+  async claim(id: string, attempt: number): Promise<ClaimedWebhookEvent | null> {
+    const rows = await this.dataSource.query<[WebhookRow[], number]>(
+      `UPDATE webhook_events SET status = 'processing', attempts = $2
+        WHERE id = $1 AND status IN ('pending', 'processing')
+       RETURNING id, provider_event_id, payload_hash, event_type, mono_account_id, payload, status, attempts, received_at`,
+      [id, attempt],
     );
-    const rows = Array.isArray(result[0]) ? result[0] : [];
-    return rows
-      .map((r) => ({
-        id: r.id,
-        providerEventId: r.provider_event_id,
-        eventType: r.event_type,
-        monoAccountId: r.mono_account_id,
-        payload: revealPayload(r.payload),
-        attempts: r.attempts,
-        receivedAt: r.received_at,
-      }))
-      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+    const r = Array.isArray(rows[0]) ? rows[0][0] : undefined;
+    return r
+      ? {
+          id: r.id,
+          providerEventId: r.provider_event_id,
+          eventType: r.event_type,
+          monoAccountId: r.mono_account_id,
+          payload: revealPayload(r.payload),
+          attempts: r.attempts,
+          receivedAt: r.received_at,
+        }
+      : null;
   }
 
-  /** Extends the leases of events still being processed (by this instance). */
-  async renewLeases(ids: string[], now: Date, leaseMs: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE webhook_events SET locked_until = $2::timestamptz + ($3 || ' milliseconds')::interval WHERE id = ANY($1::uuid[]) AND status = 'processing'`,
-      [ids, now, String(leaseMs)],
+  /** Ids of unsettled events, oldest first (given their jobs at start). */
+  async unsettledIds(): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM webhook_events WHERE status IN ('pending', 'processing') ORDER BY received_at, id`,
     );
+    return rows.map((r) => r.id);
   }
 
   async settle(id: string, status: 'processed' | 'ignored' | 'failed', now: Date, lastError: string | null = null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE webhook_events SET status = $2, processed_at = $3, locked_until = NULL, last_error = $4 WHERE id = $1`,
-      [id, status, now, lastError],
-    );
+    await this.dataSource.query(`UPDATE webhook_events SET status = $2, processed_at = $3, last_error = $4 WHERE id = $1`, [id, status, now, lastError]);
   }
 
-  async scheduleRetry(id: string, nextAttemptAt: Date, lastError: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE webhook_events SET status = 'pending', next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1`,
-      [id, nextAttemptAt, lastError],
-    );
+  /** Back to pending after a failed attempt (its job is retried by pg-boss). */
+  async markRetry(id: string, lastError: string): Promise<void> {
+    await this.dataSource.query(`UPDATE webhook_events SET status = 'pending', last_error = $2 WHERE id = $1`, [id, lastError]);
   }
 
-  /** Makes the deferred events of a just-linked account due now. Returns how many. */
-  async makeAccountEventsDue(monoAccountId: string, now: Date): Promise<number> {
-    return affected(
-      await this.dataSource.query(
-        `UPDATE webhook_events SET next_attempt_at = $2 WHERE mono_account_id = $1 AND status = 'pending' AND next_attempt_at > $2 RETURNING id`,
-        [monoAccountId, now],
-      ),
+  /** Ids of the pending (deferred) events of an account, e.g. one that has just been linked. */
+  async pendingIdsOfAccount(monoAccountId: string): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM webhook_events WHERE mono_account_id = $1 AND status = 'pending' ORDER BY received_at, id`,
+      [monoAccountId],
     );
+    return rows.map((r) => r.id);
   }
 
   findById(id: string): Promise<WebhookEventEntity | null> {

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { isObject } from './wire/mono-transaction.js';
-import { InboxSignal } from './inbox-signal.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { WebhookEventsRepository, type NewWebhookEvent } from './webhook-events.repository.js';
 import { eventIdOf, monoAccountIdOf, payloadHash } from './webhook-payload.js';
 
@@ -63,7 +64,8 @@ export class WebhooksService {
   constructor(
     private readonly config: AppConfig,
     private readonly events: WebhookEventsRepository,
-    private readonly signal: InboxSignal,
+    private readonly jobs: JobsService,
+    private readonly dataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -112,26 +114,30 @@ export class WebhooksService {
   private async write(batch: QueuedWebhook[]): Promise<void> {
     let ids: Array<string | null>;
     try {
-      ids =
-        batch.length === 1 ? [await this.events.insertIfNew(batch[0].event)] : await this.events.insertManyIfNew(batch.map((q) => q.event));
+      ids = await this.storeWithJobs(batch.map((q) => q.event));
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(asBadRequestIfUnstorable(err));
         return;
       }
       // Nothing of the batch was stored: write each on its own, so only a webhook that fails by itself fails.
-      const settled = await Promise.allSettled(batch.map((q) => this.events.insertIfNew(q.event)));
-      ids = settled.map((r, i) => {
-        if (r.status === 'rejected') batch[i].reject(asBadRequestIfUnstorable(r.reason));
-        return r.status === 'fulfilled' ? r.value : null;
-      });
+      const settled = await Promise.allSettled(batch.map((q) => this.storeWithJobs([q.event]).then(([id]) => id)));
       settled.forEach((r, i) => {
         if (r.status === 'fulfilled') batch[i].resolve(r.value);
+        else batch[i].reject(asBadRequestIfUnstorable(r.reason));
       });
-      if (ids.some((id) => id !== null)) this.signal.kick();
       return;
     }
     batch.forEach((q, i) => q.resolve(ids[i]));
-    if (ids.some((id) => id !== null)) this.signal.kick();
+  }
+
+  /** Stores new webhooks and their inbox jobs (job id = row id) in one transaction: one statement each. */
+  private storeWithJobs(events: NewWebhookEvent[]): Promise<Array<string | null>> {
+    return this.dataSource.transaction(async (m) => {
+      const ids = events.length === 1 ? [await this.events.insertIfNew(events[0], m)] : await this.events.insertManyIfNew(events, m);
+      const fresh = ids.filter((id): id is string => id !== null);
+      await this.jobs.insert('webhook-inbox', fresh.map((id) => ({ id, data: { eventId: id } })), m);
+      return ids;
+    });
   }
 }

@@ -15,6 +15,7 @@ import {
   withRetries,
   type LinkedBorrower,
 } from '../../scripts/reliability/kit.js';
+import { JOBS_SCHEMA } from '../../src/jobs/jobs.service.js';
 import { createTestDatabase } from '../support/database.js';
 import { KIT_WEBHOOK_SECRET, monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 
@@ -78,16 +79,16 @@ async function start(s: Scenario, name: string): Promise<EngineProcess> {
 const client = (s: Scenario) => engineClient(`http://127.0.0.1:${s.port}`, ENGINE_KEYS);
 
 /**
- * The inbox claims events with a lease (WEBHOOK_LEASE_SECONDS, 30 s by default, renewed while an event is processed);
- * after a kill -9 the events the dead process had claimed are retried once it expires. Rather than sleep through it,
- * the test moves those leases to "now" once the process is gone — what the passing of time would do, nothing more
- * (the claim compares locked_until with now). Returns how many leases it expired; docs/reliability.md discusses the
- * recovery delay.
+ * Inbox jobs (pg-boss queue `webhook-inbox`) carry a heartbeat (WEBHOOK_LEASE_SECONDS, 30 s by default) that the
+ * worker refreshes while it processes; once a killed process's heartbeats stop, pg-boss's supervisor puts its active
+ * jobs back to retry. Rather than sleep through heartbeat timeout plus supervision interval, the test does to those
+ * jobs what pg-boss would do once the process is gone — nothing more. Returns how many it released;
+ * docs/reliability.md discusses the recovery delay.
  */
 async function expireLeasesOfKilledProcess(s: Scenario): Promise<number> {
   const rows = await query<{ id: string }>(
     s.pool,
-    `UPDATE webhook_events SET locked_until = now() - interval '1 millisecond' WHERE status = 'processing' AND locked_until > now() RETURNING id`,
+    `UPDATE ${JOBS_SCHEMA}.job SET state = 'retry', start_after = now() WHERE name = 'webhook-inbox' AND state = 'active' RETURNING id`,
   );
   return rows.length;
 }
@@ -294,7 +295,7 @@ async function webhookCrash(): Promise<WebhookFacts> {
     async () => (await count(s, `SELECT count(*) AS n FROM webhook_events WHERE provider_event_id = ANY($1::text[]) AND status IN ('processed', 'ignored')`, [eventIds])) === eventIds.length,
     { timeoutMs: 150_000, intervalMs: 500, what: 'every acknowledged webhook processed after the restart' },
   ).catch(async (err: unknown) => {
-    const rows = await query(s.pool, `SELECT event_type, status, attempts, locked_until, next_attempt_at, last_error FROM webhook_events WHERE status NOT IN ('processed', 'ignored')`);
+    const rows = await query(s.pool, `SELECT event_type, status, attempts, last_error FROM webhook_events WHERE status NOT IN ('processed', 'ignored')`);
     throw new Error(`${String(err)}; unsettled: ${JSON.stringify(rows).slice(0, 3000)}; engine stderr: ${s.engine?.stderrTail() ?? ''}`);
   });
   const settledAfterRestart = await count(s, `SELECT count(*) AS n FROM webhook_events WHERE provider_event_id = ANY($1::text[]) AND status IN ('processed', 'ignored')`, [eventIds]);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { InboxSignal } from '../../src/mono/inbox-signal.js';
+import { JOBS_SCHEMA } from '../../src/jobs/jobs.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { KIT_WEBHOOK_SECRET, monoEnv } from '../support/mono-kit.js';
 
@@ -15,10 +15,10 @@ describe('Mono webhook intake (group commit)', () => {
   let db: DataSource;
 
   beforeAll(async () => {
-    // No Mono calls here: the processor is kept from touching the stored rows, so the test sees what intake wrote.
-    t = await createTestApp(monoEnv({ url: 'http://127.0.0.1:9' }), { listen: true });
+    // No Mono calls here: an API-only instance (WORKERS_ENABLED=false) stores webhooks and their jobs but processes
+    // nothing, so the test sees what intake wrote.
+    t = await createTestApp(monoEnv({ url: 'http://127.0.0.1:9' }, { WORKERS_ENABLED: 'false' }), { listen: true });
     db = t.app.get(DataSource);
-    t.app.get(InboxSignal).listen(() => undefined);
   });
 
   afterAll(async () => {
@@ -43,6 +43,12 @@ describe('Mono webhook intake (group commit)', () => {
     );
     expect(answers.every((a) => a.status === 200 && a.body.duplicate === false)).toBe(true);
     expect(await rows(prefix)).toBe(300);
+    // Each row committed with exactly one inbox job of the same id.
+    const [jobs] = await db.query<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM webhook_events w JOIN ${JOBS_SCHEMA}.job j ON j.name = 'webhook-inbox' AND j.id = w.id WHERE w.provider_event_id LIKE $1`,
+      [`${prefix}%`],
+    );
+    expect(jobs.n).toBe('300');
   });
 
   it('should store a webhook sent many times at once exactly once and call every other copy a duplicate', async () => {

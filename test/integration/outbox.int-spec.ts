@@ -120,7 +120,7 @@ describe(OutboxService.name, () => {
   });
 
   it('should write neither the event nor its job when the surrounding transaction rolls back', async () => {
-    const { svc } = await outbox({ JOBS_ENABLED: 'false' });
+    const { svc } = await outbox({ WORKERS_ENABLED: 'false' });
     await expect(
       ds.transaction(async (m) => {
         await svc.enqueue(m, 'limit.changed', null, { x: 1 });
@@ -149,7 +149,7 @@ describe(OutboxService.name, () => {
   it('should ask pg-boss for a retry before the last attempt and mark the event failed at the last one', async () => {
     const receiver = await startReceiver([503, 503]);
     closers.push(receiver.close);
-    const { svc } = await outbox({ JOBS_ENABLED: 'false', EVENTS_WEBHOOK_URL: receiver.url, EVENTS_WEBHOOK_SECRET: SECRET });
+    const { svc } = await outbox({ WORKERS_ENABLED: 'false', EVENTS_WEBHOOK_URL: receiver.url, EVENTS_WEBHOOK_SECRET: SECRET });
     const id = await ds.transaction((m) => svc.enqueue(m, 'limit.changed', null, { borrowerId: 'b' }));
     // retryCount is pg-boss's count of earlier attempts.
     await expect(svc.deliverJob(id, { retryCount: 0 })).rejects.toBeInstanceOf(DeliveryFailedError);

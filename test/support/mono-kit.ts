@@ -2,6 +2,8 @@
  * Helpers for the Mono integration suites: the in-process sandbox with fast timings, the engine env pointing at it,
  * the sandbox admin API, an awaitable log of account events, and sample bank activity.
  */
+import type { JobName } from '../../src/jobs/job-queues.js';
+import type { JobSettled, JobsService } from '../../src/jobs/jobs.service.js';
 import type { AccountEvent, AccountEventBus } from '../../src/common/events/account-events.js';
 import { startSandbox, type SandboxOptions } from '../../src/sandbox/sandbox-server.js';
 
@@ -128,6 +130,55 @@ export class AccountEventLog {
       }, opts.guardMs ?? 30_000);
       this.waiters.push(waiter);
     });
+  }
+}
+
+/**
+ * Records every job an app's job system settles (pg-boss handler finished, ok or failed) and lets a test await one:
+ * `next()` resolves with a matching settlement recorded before the call or when it happens. A settled job's writes
+ * are committed (handlers write, then the job is settled), so the database state is there when it resolves. Inbox and
+ * outbox job ids are their row ids. The guard only turns a hang into a readable failure.
+ */
+export class JobLog {
+  readonly settled: JobSettled[] = [];
+  private readonly waiters: Array<{ match: (s: JobSettled) => boolean; resolve: (s: JobSettled) => void }> = [];
+  readonly stop: () => void;
+
+  constructor(jobs: JobsService) {
+    this.stop = jobs.onSettled((s) => {
+      this.settled.push(s);
+      for (const w of [...this.waiters]) {
+        if (w.match(s)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(s);
+        }
+      }
+    });
+  }
+
+  next(name: JobName, match: (s: JobSettled) => boolean = () => true, opts: { guardMs?: number } = {}): Promise<JobSettled> {
+    const test = (s: JobSettled): boolean => s.name === name && match(s);
+    const seen = this.settled.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match: test,
+        resolve: (s: JobSettled) => {
+          clearTimeout(guard);
+          resolve(s);
+        },
+      };
+      const guard = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${name} job settled as expected within ${opts.guardMs ?? 30_000} ms (settled: ${this.settled.length})`));
+      }, opts.guardMs ?? 30_000);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Resolves once every job in `ids` of `name` has settled successfully (its last attempt). */
+  async done(name: JobName, ids: string[], opts: { guardMs?: number } = {}): Promise<void> {
+    await Promise.all(ids.map((id) => this.next(name, (s) => s.id === id && s.ok, opts)));
   }
 }
 
