@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import type { ConsentEntity } from './consent.entity.js';
+import { ConsentsRepository } from './consents.repository.js';
+import type { GrantConsentDto } from './dto/consent.dto.js';
+
+function invalid(field: string, error: string): DomainError {
+  return new DomainError('VALIDATION_FAILED', `Invalid request: ${field}`, { fields: [{ field, errors: [error] }] });
+}
+
+/** `months` calendar months after `from` (UTC); day overflow rolls forward (31 Jan + 1 month = 3 Mar). */
+export function addMonths(from: Date, months: number): Date {
+  const d = new Date(from.getTime());
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d;
+}
+
+/** What an audit row or an outbound event says about a consent: identifiers and terms, no personal data. */
+function auditView(c: ConsentEntity): Record<string, unknown> {
+  return {
+    borrowerId: c.borrowerId,
+    purpose: c.purpose,
+    noticeVersion: c.noticeVersion,
+    channel: c.channel,
+    grantedAt: c.grantedAt.toISOString(),
+    expiresAt: c.expiresAt?.toISOString() ?? null,
+    revokedAt: c.revokedAt?.toISOString() ?? null,
+    accountIds: c.accountIds,
+    applicationId: c.applicationId,
+  };
+}
+
+/** Granting, listing and revoking consents (docs/privacy.md). Every write is audited in its own transaction. */
+@Injectable()
+export class ConsentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: ConsentsRepository,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** 404 unknown borrower; 400 for an expiry not in the future, accounts not the borrower's, or a misplaced applicationId. */
+  async grant(borrowerId: string, dto: GrantConsentDto, actor: string): Promise<ConsentEntity> {
+    if (!(await this.repo.borrowerExists(borrowerId))) throw new NotFoundError('Borrower', borrowerId);
+    const now = this.clock.now();
+    let expiresAt: Date | null = dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) throw invalid('expiresAt', 'expiresAt must be in the future');
+    if (!expiresAt && dto.purpose === 'monitoring') expiresAt = addMonths(now, this.config.consents.monitoringMonths);
+
+    const accountIds = dto.accountIds && dto.accountIds.length > 0 ? dto.accountIds.map((id) => id.toLowerCase()) : null;
+    if (accountIds) {
+      const owned = await this.repo.accountsOfBorrower(borrowerId, accountIds);
+      const foreign = accountIds.filter((id) => !owned.has(id));
+      if (foreign.length > 0) throw invalid('accountIds', `accountIds must be accounts of this borrower (${foreign.length} are not)`);
+    }
+    const applicationId = dto.applicationId?.toLowerCase() ?? null;
+    if (applicationId) {
+      if (dto.purpose !== 'underwriting') throw invalid('applicationId', 'applicationId is only for an underwriting consent');
+      if (!(await this.repo.isApplicationOfBorrower(applicationId, borrowerId))) {
+        throw invalid('applicationId', 'applicationId must be an application of this borrower');
+      }
+    }
+
+    return this.dataSource.transaction(async (m) => {
+      const consent = await this.repo.insert(m, {
+        borrowerId,
+        purpose: dto.purpose,
+        noticeVersion: dto.noticeVersion,
+        channel: dto.channel,
+        grantedAt: now,
+        expiresAt,
+        accountIds,
+        applicationId,
+      });
+      await this.audit.record({ actor, action: 'consent.granted', entityType: 'consent', entityId: consent.id, after: auditView(consent) }, m);
+      return consent;
+    });
+  }
+
+  async list(borrowerId: string): Promise<ConsentEntity[]> {
+    if (!(await this.repo.borrowerExists(borrowerId))) throw new NotFoundError('Borrower', borrowerId);
+    return this.repo.listForBorrower(borrowerId);
+  }
+
+  /**
+   * Revocation takes effect at once: every sync decides under the account lock after reading consents, so one that
+   * starts after this commit is refused. 404 unknown consent; 409 CONSENT_ALREADY_REVOKED the second time. Emits
+   * `consent.revoked` in the same transaction.
+   */
+  async revoke(id: string, reason: string | null, actor: string): Promise<ConsentEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const consent = await this.repo.lockById(m, id);
+      if (!consent) throw new NotFoundError('Consent', id);
+      if (consent.revokedAt) {
+        throw new DomainError('CONSENT_ALREADY_REVOKED', `Consent ${id} was already revoked`, { consentId: id, revokedAt: consent.revokedAt.toISOString() });
+      }
+      const now = this.clock.now();
+      const before = auditView(consent);
+      await this.repo.markRevoked(m, id, now, reason);
+      const revoked: ConsentEntity = { ...consent, revokedAt: now, revokedReason: reason };
+      await this.audit.record({ actor, action: 'consent.revoked', entityType: 'consent', entityId: id, before, after: auditView(revoked), reason }, m);
+      await this.outbox.enqueue(m, 'consent.revoked', consent.borrowerId, {
+        consentId: id,
+        borrowerId: consent.borrowerId,
+        purpose: consent.purpose,
+        accountIds: consent.accountIds,
+        revokedAt: now.toISOString(),
+        occurredAt: now.toISOString(),
+      });
+      return revoked;
+    });
+  }
+}
