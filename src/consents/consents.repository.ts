@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { BankAccountEntity } from '../accounts/bank-account.entity.js';
 import { LoanApplicationEntity } from '../applications/loan-application.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
@@ -35,6 +35,14 @@ export class ConsentsRepository {
     if (accountIds.length === 0) return new Set();
     const rows = await this.dataSource.getRepository(BankAccountEntity).find({ where: { borrowerId, id: In(accountIds) }, select: { id: true } });
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Linked accounts of the borrower (all, or those listed) whose data was never fetched. */
+  neverIngestedAccounts(borrowerId: string, accountIds: string[] | null): Promise<BankAccountEntity[]> {
+    return this.dataSource.getRepository(BankAccountEntity).find({
+      where: { borrowerId, unlinkedAt: IsNull(), lastIngestedAt: IsNull(), ...(accountIds ? { id: In(accountIds) } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   async isApplicationOfBorrower(applicationId: string, borrowerId: string): Promise<boolean> {

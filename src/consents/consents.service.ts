@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
+import { AccountEventBus } from '../common/events/account-events.js';
 import { AppConfig } from '../config/app-config.js';
+import { hasUsableData } from '../mono/link.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { ConsentEntity } from './consent.entity.js';
 import { ConsentsRepository } from './consents.repository.js';
@@ -38,6 +40,8 @@ function auditView(c: ConsentEntity): Record<string, unknown> {
 /** Granting, listing and revoking consents (docs/privacy.md). Every write is audited in its own transaction. */
 @Injectable()
 export class ConsentsService {
+  private readonly logger = new Logger(ConsentsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: ConsentsRepository,
@@ -45,6 +49,7 @@ export class ConsentsService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly bus: AccountEventBus,
   ) {}
 
   now(): Date {
@@ -73,8 +78,8 @@ export class ConsentsService {
       }
     }
 
-    return this.dataSource.transaction(async (m) => {
-      const consent = await this.repo.insert(m, {
+    const consent = await this.dataSource.transaction(async (m) => {
+      const inserted = await this.repo.insert(m, {
         borrowerId,
         purpose: dto.purpose,
         noticeVersion: dto.noticeVersion,
@@ -84,9 +89,34 @@ export class ConsentsService {
         accountIds,
         applicationId,
       });
-      await this.audit.record({ actor, action: 'consent.granted', entityType: 'consent', entityId: consent.id, after: auditView(consent) }, m);
-      return consent;
+      await this.audit.record({ actor, action: 'consent.granted', entityType: 'consent', entityId: inserted.id, after: auditView(inserted) }, m);
+      return inserted;
     });
+    await this.releaseHeldBackData(consent);
+    return consent;
+  }
+
+  /**
+   * Accounts linked before any consent had their first data held back (nothing fetched). With this consent Mono's
+   * "data available" is announced again for them, as linking does, so ingestion fetches it now (and an application
+   * waiting for that first data goes on). Failures are logged: the next sync or webhook fetches the data too.
+   */
+  private async releaseHeldBackData(consent: ConsentEntity): Promise<void> {
+    for (const account of await this.repo.neverIngestedAccounts(consent.borrowerId, consent.accountIds)) {
+      if (!hasUsableData(account.dataStatus, account.retrievedData)) continue;
+      try {
+        await this.bus.publish({
+          type: 'account.data_available',
+          accountId: account.id,
+          dataStatus: account.dataStatus,
+          retrievedData: account.retrievedData,
+          syncRunId: null,
+          hasNewData: null,
+        });
+      } catch (err) {
+        this.logger.warn({ err, accountId: account.id, consentId: consent.id }, 'first ingestion after the consent failed; the next sync fetches the data');
+      }
+    }
   }
 
   async list(borrowerId: string): Promise<ConsentEntity[]> {
