@@ -6,7 +6,7 @@ import { Roles } from '../auth/roles.decorator.js';
 import { ApiErrors } from '../borrowers/dto/api-docs.js';
 import { uuidParam } from '../borrowers/dto/uuid-param.js';
 import { ConsentsService } from './consents.service.js';
-import { ConsentListDto, ConsentResponseDto, GrantConsentDto, RevokeConsentDto } from './dto/consent.dto.js';
+import { ConsentListDto, ConsentResponseDto, GrantConsentDto, RevokeConsentDto, RevokedConsentResponseDto } from './dto/consent.dto.js';
 
 const BORROWER_PARAM = { name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
 const CONSENT_PARAM = { name: 'id', description: 'Consent id (UUID)', example: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' };
@@ -58,11 +58,13 @@ export class ConsentsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Revoke a consent (effective at once)',
-    description: 'Syncs that start after the revocation are refused with 409 CONSENT_REQUIRED; emits `consent.revoked`.',
+    description:
+      'Syncs that start after the revocation are refused with 409 CONSENT_REQUIRED; emits `consent.revoked`. Accounts ' +
+      'no other valid consent covers any more are unlinked at Mono (`unlinkedAccountIds`).',
   })
   @ApiParam(CONSENT_PARAM)
   @ApiBody({ type: RevokeConsentDto, required: false })
-  @ApiOkResponse({ type: ConsentResponseDto })
+  @ApiOkResponse({ type: RevokedConsentResponseDto })
   @ApiErrors(404, {
     status: 409,
     code: 'CONSENT_ALREADY_REVOKED',
@@ -73,8 +75,8 @@ export class ConsentsController {
     @Param('id', uuidParam('id')) id: string,
     @Body() dto: RevokeConsentDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<ConsentResponseDto> {
-    const consent = await this.consents.revoke(id, dto.reason ?? null, `api-key:${principal.apiKeyId}`);
-    return ConsentResponseDto.from(consent, this.consents.now());
+  ): Promise<RevokedConsentResponseDto> {
+    const { consent, unlinkedAccountIds } = await this.consents.revoke(id, dto.reason ?? null, `api-key:${principal.apiKeyId}`);
+    return { ...ConsentResponseDto.from(consent, this.consents.now()), unlinkedAccountIds };
   }
 }

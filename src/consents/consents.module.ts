@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CONSENT_GATE } from '../mono/consent-gate.js';
+import { MonoModule } from '../mono/mono.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { ConsentGateService } from './consent-gate.service.js';
 import { BorrowerConsentsController, ConsentsController } from './consents.controller.js';
@@ -12,7 +13,7 @@ import { ConsentsService } from './consents.service.js';
  */
 @Global()
 @Module({
-  imports: [OutboxModule],
+  imports: [OutboxModule, MonoModule],
   controllers: [BorrowerConsentsController, ConsentsController],
   providers: [ConsentsRepository, ConsentsService, ConsentGateService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
   exports: [CONSENT_GATE, ConsentsService],

@@ -37,6 +37,14 @@ export class ConsentsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Linked (not unlinked) accounts of the borrower: all, or those listed. */
+  linkedAccounts(borrowerId: string, accountIds: string[] | null): Promise<BankAccountEntity[]> {
+    return this.dataSource.getRepository(BankAccountEntity).find({
+      where: { borrowerId, unlinkedAt: IsNull(), ...(accountIds ? { id: In(accountIds) } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
   /** Linked accounts of the borrower (all, or those listed) whose data was never fetched. */
   neverIngestedAccounts(borrowerId: string, accountIds: string[] | null): Promise<BankAccountEntity[]> {
     return this.dataSource.getRepository(BankAccountEntity).find({

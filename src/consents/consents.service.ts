@@ -5,7 +5,9 @@ import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AccountEventBus } from '../common/events/account-events.js';
 import { AppConfig } from '../config/app-config.js';
-import { hasUsableData } from '../mono/link.service.js';
+import { ANY_PURPOSE } from '../mono/consent-gate.js';
+import { hasUsableData, LinkService } from '../mono/link.service.js';
+import { ConsentGateService } from './consent-gate.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { ConsentEntity } from './consent.entity.js';
 import { ConsentsRepository } from './consents.repository.js';
@@ -50,6 +52,8 @@ export class ConsentsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly bus: AccountEventBus,
+    private readonly gate: ConsentGateService,
+    private readonly links: LinkService,
   ) {}
 
   now(): Date {
@@ -129,8 +133,8 @@ export class ConsentsService {
    * starts after this commit is refused. 404 unknown consent; 409 CONSENT_ALREADY_REVOKED the second time. Emits
    * `consent.revoked` in the same transaction.
    */
-  async revoke(id: string, reason: string | null, actor: string): Promise<ConsentEntity> {
-    return this.dataSource.transaction(async (m) => {
+  async revoke(id: string, reason: string | null, actor: string): Promise<{ consent: ConsentEntity; unlinkedAccountIds: string[] }> {
+    const consent = await this.dataSource.transaction(async (m) => {
       const consent = await this.repo.lockById(m, id);
       if (!consent) throw new NotFoundError('Consent', id);
       if (consent.revokedAt) {
@@ -151,5 +155,25 @@ export class ConsentsService {
       });
       return revoked;
     });
+    return { consent, unlinkedAccountIds: await this.unlinkUncovered(consent, actor) };
+  }
+
+  /**
+   * Full revocation: an account this consent covered that no other consent covers now is unlinked at Mono, so Mono
+   * stops retrieving its data too. A Mono failure is logged and leaves the account linked (every sync and fetch is
+   * refused anyway); there is no automatic retry of the unlink yet (docs/privacy.md).
+   */
+  private async unlinkUncovered(consent: ConsentEntity, actor: string): Promise<string[]> {
+    const unlinked: string[] = [];
+    const now = this.clock.now();
+    for (const account of await this.repo.linkedAccounts(consent.borrowerId, consent.accountIds)) {
+      if ((await this.gate.check(account.id, ANY_PURPOSE, now)).ok) continue;
+      try {
+        if (await this.links.unlinkAtMono(account.id, actor, `every consent revoked or expired (last: ${consent.id})`)) unlinked.push(account.id);
+      } catch (err) {
+        this.logger.warn({ err, accountId: account.id, consentId: consent.id }, 'unlinking at Mono after the full revocation failed; the account stays linked but nothing is fetched');
+      }
+    }
+    return unlinked;
   }
 }

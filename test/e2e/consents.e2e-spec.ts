@@ -251,4 +251,22 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const count = await ds.query(`SELECT count(*)::int AS n FROM consents WHERE borrower_id = $1`, [other.borrowerId]);
     expect(count).toEqual([{ n: 0 }]);
   });
+
+  it('should unlink the account at Mono once no consent covers it any more', async () => {
+    const c = await linkPersonaBorrower(t, sandbox);
+    await waitForQuiet(t, sandbox);
+    const list = await api().get(`/v1/borrowers/${c.borrowerId}/consents`).set(t.auth('frontend')).expect(200);
+    const idOf = (purpose: string) => (list.body.items as Array<{ id: string; purpose: string }>).find((x) => x.purpose === purpose)!.id;
+    const unlinkCalls = async () => (await sandboxCalls(sandbox, c.monoAccountId)).filter((x) => x.method === 'POST' && x.path.endsWith('/unlink'));
+
+    expect((await revoke(idOf('monitoring')).expect(200)).body.unlinkedAccountIds).toEqual([]);
+    expect(await unlinkCalls()).toEqual([]);
+    expect((await revoke(idOf('underwriting')).expect(200)).body.unlinkedAccountIds).toEqual([c.accountId]);
+    expect(await unlinkCalls()).toHaveLength(1);
+    const borrower = await api().get(`/v1/borrowers/${c.borrowerId}`).set(t.auth('frontend')).expect(200);
+    expect(borrower.body.accounts).toEqual([]);
+    await expect(sync.requestSync(c.accountId, 'application')).rejects.toMatchObject({ code: 'ACCOUNT_UNLINKED' });
+    const audit = await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'account.unlinked' AND entity_id = $1`, [c.accountId]);
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^api-key:/), reason: expect.stringContaining('every consent revoked or expired') }]);
+  });
 });

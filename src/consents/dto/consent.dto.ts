@@ -104,3 +104,8 @@ export class ConsentResponseDto {
 export class ConsentListDto {
   @ApiProperty({ type: [ConsentResponseDto] }) items!: ConsentResponseDto[];
 }
+
+export class RevokedConsentResponseDto extends ConsentResponseDto {
+  @ApiProperty({ example: [], type: [String], description: 'Accounts unlinked at Mono because no valid consent covers them any more' })
+  unlinkedAccountIds!: string[];
+}
