@@ -29,7 +29,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/ingestion/**', '**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**'], message: 'mono is the lowest domain module: it imports no higher module' },
+            { group: ['**/ingestion/**', '**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**'], message: 'mono is the lowest domain module: it imports no higher module (consents implement its ConsentGate port)' },
             { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
           ],
         },
@@ -44,7 +44,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**'], message: 'ingestion sits below scoring, applications, underwriting and reports' },
+            { group: ['**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**'], message: 'ingestion sits below scoring, applications, underwriting, reports and consents' },
             { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
           ],
         },

@@ -5,6 +5,7 @@ import { IngestionIdentityName1763803600000 } from './1763803600000-IngestionIde
 import { Reunderwriting1764100000000 } from './1764100000000-Reunderwriting.js';
 import { MonoDetailsOrdering1764200000000 } from './1764200000000-MonoDetailsOrdering.js';
 import { CompactDecisionInputs1764300000000 } from './1764300000000-CompactDecisionInputs.js';
+import { Consents1765200000000 } from './1765200000000-Consents.js';
 import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJobs.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
@@ -16,5 +17,6 @@ export const migrations = [
   Reunderwriting1764100000000,
   MonoDetailsOrdering1764200000000,
   CompactDecisionInputs1764300000000,
+  Consents1765200000000,
   InboxOutboxOnJobs1765500000000,
 ];

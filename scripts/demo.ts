@@ -201,6 +201,12 @@ async function main(): Promise<void> {
     });
     const borrowerId = borrower.body.id;
     say(`   borrower ${fullName} → ${borrowerId}`);
+    // The borrower reads the privacy notice and consents before linking (docs/privacy.md): without a consent the
+    // engine makes no Mono call for the account.
+    for (const purpose of ['underwriting', 'monitoring']) {
+      await api.call('POST', `/v1/borrowers/${borrowerId}/consents`, { purpose, noticeVersion: 'demo-notice-v1', channel: 'web' });
+    }
+    say('   consents recorded: underwriting (this application) and monitoring (re-underwriting, 12 months)');
     say(`   Mono Connect widget returned code ${created.code.slice(0, 12)}… for sandbox account ${created.accountId}`);
     const linked = await api.call<{ id: string; dataStatus: string }>('POST', `/v1/borrowers/${borrowerId}/accounts`, {
       code: created.code,

@@ -133,6 +133,15 @@ export async function linkBorrower(
         (s) => s === 201,
       );
       borrowerId = b.body.id;
+      // Consent before linking (docs/privacy.md): without it the engine fetches nothing for the account.
+      for (const purpose of ['underwriting', 'monitoring']) {
+        const bid = borrowerId;
+        await withRetries(
+          `grant ${purpose} consent`,
+          () => engine.call('POST', `/v1/borrowers/${bid}/consents`, { body: { purpose, noticeVersion: 'reliability-notice-v1', channel: 'test' } }),
+          (s) => s === 201,
+        );
+      }
     }
     const id = borrowerId;
     try {

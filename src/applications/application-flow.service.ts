@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BorrowersService } from '../borrowers/borrowers.service.js';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import { CONSENT_GATE, ConsentRequiredError, isConsentRequired, purposesForTrigger, type ConsentGate } from '../mono/consent-gate.js';
 import { SyncService } from '../mono/sync.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { DecisionEntity } from '../scoring/entities/decision.entity.js';
@@ -48,6 +49,7 @@ export class ApplicationFlowService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
   ) {}
 
   /** Advances the application as far as it can go now. */
@@ -84,6 +86,15 @@ export class ApplicationFlowService {
       await this.move(app, 'failed', 'no_linked_account', { lastError: 'the borrower has no linked account' });
       return 'moved';
     }
+    // Underwriting needs a consent for every account whose data it uses, synced now or not (docs/privacy.md).
+    const purposes = purposesForTrigger('application');
+    for (const account of accounts) {
+      const consent = await this.consents.check(account.id, purposes, this.clock.now());
+      if (!consent.ok) {
+        await this.move(app, 'failed', 'consent_required', { lastError: new ConsentRequiredError(account.id, purposes, consent).message });
+        return 'moved';
+      }
+    }
     const waits: AccountWait[] = [];
     for (const account of accounts) {
       const now = this.clock.now();
@@ -114,6 +125,11 @@ export class ApplicationFlowService {
           requestedAt,
         });
       } catch (err) {
+        if (isConsentRequired(err)) {
+          // Revoked since the check above: nothing was asked of Mono; the application cannot be underwritten.
+          await this.move(app, 'failed', 'consent_required', { lastError: err.message });
+          return 'moved';
+        }
         this.logger.warn(
           { applicationId: app.id, accountId: account.id, err: err instanceof Error ? err.message : String(err) },
           'sync request failed',

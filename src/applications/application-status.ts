@@ -24,7 +24,8 @@ export type TransitionReason =
   | 'deadline_passed'
   | 'scored'
   | 'scoring_error'
-  | 'no_linked_account';
+  | 'no_linked_account'
+  | 'consent_required';
 
 export const TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
   received: ['syncing', 'reauth_required', 'scoring', 'failed'],

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/api-keys.service.js';
 import { BorrowersService } from '../borrowers/borrowers.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
+import { CONSENT_GATE, ConsentRequiredError, purposesForTrigger, type ConsentGate } from '../mono/consent-gate.js';
 import { canonicalJson } from '../scoring/engine/index.js';
 import type { DecisionEntity } from '../scoring/entities/decision.entity.js';
 import { ApplicationsRepository, type ApplicationReadModel, type SubmittedRow } from './applications.repository.js';
@@ -44,11 +45,13 @@ export class ApplicationsService {
     private readonly borrowers: BorrowersService,
     private readonly worker: ApplicationsWorker,
     private readonly clock: Clock,
+    @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
   ) {}
 
   /**
    * Same key + same body → the same application; same key + another body → 409 IDEMPOTENCY_KEY_REUSED. Keys are
-   * scoped to the API key. A borrower without a linked account → 409 NO_LINKED_ACCOUNT.
+   * scoped to the API key. A borrower without a linked account → 409 NO_LINKED_ACCOUNT; a linked account without an
+   * underwriting or monitoring consent → 409 CONSENT_REQUIRED (nothing stored, Mono not called).
    */
   async submit(dto: CreateApplicationDto, principal: Principal, idempotencyKey: string): Promise<SubmittedApplication> {
     const requestHash = applicationRequestHash(dto);
@@ -62,6 +65,7 @@ export class ApplicationsService {
         next: `POST /v1/borrowers/${dto.borrowerId}/connect`,
       });
     }
+    await this.assertConsented(dto.borrowerId);
 
     const created = await this.repo.insertWithAuditUnlessKeyTaken(
       {
@@ -100,6 +104,15 @@ export class ApplicationsService {
       accounts = linked.map((a) => ({ id: a.id, syncStatus: 'pending', reauthRequired: a.reauthRequired }));
     }
     return { application, accounts, decision };
+  }
+
+  private async assertConsented(borrowerId: string): Promise<void> {
+    const purposes = purposesForTrigger('application');
+    const now = this.clock.now();
+    for (const account of await this.borrowers.linkedAccounts(borrowerId)) {
+      const consent = await this.consents.check(account.id, purposes, now);
+      if (!consent.ok) throw new ConsentRequiredError(account.id, purposes, consent);
+    }
   }
 
   private sameRequestOr409(existing: SubmittedRow, requestHash: string): SubmittedRow {

@@ -63,6 +63,7 @@ export class AppConfig {
   readonly ingestion: { overlapDays: number; historyMonths: number };
   readonly applications: { syncDeadlineSeconds: number; stalePolicy: 'decide_stale' | 'refer' };
   readonly events: { url: string | undefined; secret: string | undefined };
+  readonly consents: { monitoringMonths: number };
   readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number };
   /**
    * Whether this process works the queues (applications, webhook inbox, outbox): right after it stores work itself
@@ -117,6 +118,7 @@ export class AppConfig {
     this.ingestion = { overlapDays: env.INGESTION_OVERLAP_DAYS, historyMonths: env.INGESTION_HISTORY_MONTHS };
     this.applications = { syncDeadlineSeconds: env.APPLICATION_SYNC_DEADLINE_SECONDS, stalePolicy: env.APPLICATION_STALE_POLICY };
     this.events = { url: env.EVENTS_WEBHOOK_URL, secret: env.EVENTS_WEBHOOK_SECRET };
+    this.consents = { monitoringMonths: env.CONSENT_MONITORING_MONTHS };
     this.jobs = {
       enabled: env.JOBS_ENABLED,
       reunderwriteCron: env.REUNDERWRITE_CRON,

@@ -154,6 +154,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(10000000)
   REUNDERWRITE_SYNC_BUDGET: number = 1000;
 
+  /** Default lifetime of a monitoring consent granted without expiresAt (docs/privacy.md). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  CONSENT_MONITORING_MONTHS: number = 12;
+
   @Transform(emptyToUndefined) @IsOptional() @IsString() @Matches(/^([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44}(,([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44})*$/, {
     message: 'PII_ENCRYPTION_KEYS must be comma-separated [id:]base64 32-byte keys, newest first',
   })

@@ -2,6 +2,7 @@ import { BankAccountEntity } from '../accounts/bank-account.entity.js';
 import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { BorrowerEntity } from '../borrowers/borrower.entity.js';
 import { AuditLogEntity } from '../common/audit/audit-log.entity.js';
+import { ConsentEntity } from '../consents/consent.entity.js';
 import { JobRunEntity } from '../jobs/job-run.entity.js';
 import { INGESTION_ENTITIES } from '../ingestion/entities/index.js';
 import { ConnectSessionEntity } from '../mono/connect-session.entity.js';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   ApiKeyEntity,
   BorrowerEntity,
   BankAccountEntity,
+  ConsentEntity,
   AuditLogEntity,
   JobRunEntity,
   LoanApplicationEntity,

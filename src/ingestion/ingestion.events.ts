@@ -1,6 +1,9 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AccountEventBus, type AccountEvent } from '../common/events/account-events.js';
+import { ANY_PURPOSE, CONSENT_GATE, purposesForTrigger, type ConsentGate } from '../mono/consent-gate.js';
+import { SyncService } from '../mono/sync.service.js';
 import { IngestionService } from './ingestion.service.js';
 
 /** Does an `account.data_available` event carry transactions? AVAILABLE, or PARTIAL with transactions retrieved. */
@@ -13,6 +16,10 @@ export function carriesTransactions(event: { dataStatus: string; retrievedData: 
 /**
  * Ingests an account when Mono says its data is available, then announces `account.ingested`. Idempotent: the
  * inbox may deliver an event twice, and re-ingesting the same data changes nothing.
+ *
+ * Consent (docs/privacy.md): fetching transactions is a Mono call, so it needs a consent valid now — for the purpose
+ * of the sync run the event answers (`scheduled` → monitoring), any consent for webhook-driven data. Without one the
+ * webhook stays stored and processed, and nothing is fetched.
  */
 @Injectable()
 export class IngestionEventsHandler implements OnModuleInit {
@@ -21,6 +28,9 @@ export class IngestionEventsHandler implements OnModuleInit {
   constructor(
     private readonly bus: AccountEventBus,
     private readonly ingestion: IngestionService,
+    @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
+    private readonly clock: Clock,
+    @Inject(SyncService) private readonly sync: Pick<SyncService, 'getSyncRun'>,
   ) {}
 
   onModuleInit(): void {
@@ -29,6 +39,13 @@ export class IngestionEventsHandler implements OnModuleInit {
 
   async handle(event: AccountEvent): Promise<void> {
     if (event.type !== 'account.data_available' || !carriesTransactions(event)) return;
+    const run = event.syncRunId ? await this.sync.getSyncRun(event.syncRunId) : null;
+    const purposes = run ? purposesForTrigger(run.trigger) : ANY_PURPOSE;
+    const consent = await this.consents.check(event.accountId, purposes, this.clock.now());
+    if (!consent.ok) {
+      this.logger.log({ accountId: event.accountId, syncRunId: event.syncRunId, reason: consent.reason }, 'data_available without a valid consent: nothing fetched');
+      return;
+    }
     try {
       const result = await this.ingestion.ingestAccount(event.accountId, {
         trigger: event.syncRunId ? 'sync' : 'webhook',

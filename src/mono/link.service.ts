@@ -88,6 +88,30 @@ export class LinkService {
     return account;
   }
 
+  /**
+   * Unlinks the account at Mono (`POST /v2/accounts/{id}/unlink`) and marks it unlinked here, announcing
+   * `account.unlinked`. Idempotent: an account already unlinked is left alone. Mono failures are domain errors (502).
+   */
+  async unlinkAtMono(accountId: string, actor: string, reason: string): Promise<boolean> {
+    const account = await this.accounts.findById(accountId);
+    if (!account) throw new NotFoundError('Account', accountId);
+    if (account.unlinkedAt) return false;
+    try {
+      await this.client.unlink(account.monoAccountId);
+    } catch (err) {
+      throw toDomainError(err, 'Unlinking the account');
+    }
+    const now = this.clock.now();
+    await this.accounts.markUnlinked(accountId, now);
+    await this.audit.record({ actor, action: 'account.unlinked', entityType: 'bank_account', entityId: accountId, reason });
+    try {
+      await this.bus.publish({ type: 'account.unlinked', accountId });
+    } catch (err) {
+      this.logger.warn({ err, accountId }, 'account.unlinked subscriber failed after the unlink at Mono');
+    }
+    return true;
+  }
+
   /** Hosted reauth link for an account flagged reauth_required (see ReauthService). */
   createReauthLink(accountId: string, opts: { redirectUrl?: string } = {}): Promise<ReauthLink> {
     return this.reauth.createReauthLink(accountId, opts);

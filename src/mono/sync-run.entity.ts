@@ -13,6 +13,8 @@ export class SyncRunEntity {
   @Column({ name: 'job_id', type: 'varchar', length: 128, nullable: true }) jobId!: string | null;
   @Column({ name: 'has_new_data', type: 'boolean', nullable: true }) hasNewData!: boolean | null;
   @Column({ type: 'jsonb', nullable: true }) error!: Record<string, unknown> | null;
+  /** The consent this run relied on (docs/privacy.md); null for runs before consents existed. */
+  @Column({ name: 'consent_id', type: 'uuid', nullable: true }) consentId!: string | null;
   @Column({ name: 'requested_at', type: 'timestamptz', nullable: true }) requestedAt!: Date | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

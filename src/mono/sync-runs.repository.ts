@@ -47,7 +47,7 @@ export class SyncRunsRepository {
 
   async insert(
     manager: EntityManager,
-    run: { accountId: string; trigger: SyncTrigger; strategy: SyncStrategy; status: SyncRunStatus; now: Date; error?: Record<string, unknown> | null; monoCode?: string | null },
+    run: { accountId: string; trigger: SyncTrigger; strategy: SyncStrategy; status: SyncRunStatus; now: Date; error?: Record<string, unknown> | null; monoCode?: string | null; consentId?: string | null },
   ): Promise<SyncRunEntity> {
     const terminal = !IN_FLIGHT_SYNC_STATUSES.includes(run.status);
     const entity = manager.getRepository(SyncRunEntity).create({
@@ -57,6 +57,7 @@ export class SyncRunsRepository {
       status: run.status,
       error: run.error ?? null,
       monoCode: run.monoCode ?? null,
+      consentId: run.consentId ?? null,
       requestedAt: run.now,
       completedAt: terminal ? run.now : null,
       createdAt: run.now,

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AccountEventBus, type AccountEvent } from '../common/events/account-events.js';
 import { AppConfig } from '../config/app-config.js';
+import { CONSENT_GATE, ConsentRequiredError, purposesForTrigger, type ConsentGate } from './consent-gate.js';
 import { MonoAccountsRepository } from './mono-accounts.repository.js';
 import { MonoError } from './mono-error.js';
 import { MonoClient, type MonoJobHeaders } from './mono.client.js';
@@ -31,6 +32,8 @@ export interface SyncRunView {
   requestedAt: Date | null;
   completedAt: Date | null;
   createdAt: Date;
+  /** The consent the run relied on. */
+  consentId: string | null;
 }
 
 export interface AccountSyncStatus {
@@ -65,8 +68,10 @@ export class SyncService {
     private readonly reauth: ReauthService,
     private readonly bus: AccountEventBus,
     private readonly clock: Clock,
+    @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
   ) {}
 
+  /** 409 CONSENT_REQUIRED (nothing asked of Mono, no run recorded) when no consent covers the trigger's purpose. */
   async requestSync(accountId: string, trigger: SyncTrigger): Promise<SyncRequestResult> {
     const decision = await this.decide(accountId, trigger);
     if (decision.kind === 'done') return decision.result;
@@ -114,13 +119,18 @@ export class SyncService {
       const account = await this.accounts.lockForSync(manager, accountId);
       if (!account) throw new NotFoundError('Account', accountId);
       if (account.unlinkedAt) throw new DomainError('ACCOUNT_UNLINKED', 'The account was unlinked from Mono', { accountId });
+      // Read under the account lock: a revocation committed before this point stops the sync.
+      const purposes = purposesForTrigger(trigger);
+      const consent = await this.consents.check(accountId, purposes, now, manager);
+      if (!consent.ok) throw new ConsentRequiredError(accountId, purposes, consent);
+      const consentId = consent.consentId;
 
       await this.runs.timeOutStale(new Date(now.getTime() - this.config.mono.syncRunTimeoutSeconds * 1000), now, accountId, manager);
       const inFlight = await this.runs.findInFlight(accountId, manager);
       if (inFlight) return { kind: 'done', result: { syncRunId: inFlight.id, outcome: 'coalesced' } };
 
       if (account.reauthRequired) {
-        const run = await this.runs.insert(manager, { accountId, trigger, strategy, status: 'reauth_required', now, monoCode: 'REAUTH_PENDING', error: { kind: 'reauth_pending', message: 'the account awaits re-authorisation; Mono was not called' } });
+        const run = await this.runs.insert(manager, { accountId, trigger, strategy, status: 'reauth_required', now, consentId, monoCode: 'REAUTH_PENDING', error: { kind: 'reauth_pending', message: 'the account awaits re-authorisation; Mono was not called' } });
         return { kind: 'done', result: { syncRunId: run.id, outcome: 'reauth_required' } };
       }
 
@@ -133,12 +143,13 @@ export class SyncService {
           strategy,
           status: 'skipped_rate_limit',
           now,
+          consentId,
           error: { kind: 'rate_limit_window', retryAfterMs: windowMs - (now.getTime() - last.getTime()) },
         });
         return { kind: 'done', result: { syncRunId: run.id, outcome: 'skipped_rate_limit' } };
       }
 
-      const run = await this.runs.insert(manager, { accountId, trigger, strategy, status: 'pending', now });
+      const run = await this.runs.insert(manager, { accountId, trigger, strategy, status: 'pending', now, consentId });
       await this.accounts.markSyncRequested(manager, accountId, now);
       return { kind: 'call', run, monoAccountId: account.monoAccountId };
     });
@@ -264,5 +275,6 @@ function toView(run: SyncRunEntity): SyncRunView {
     requestedAt: run.requestedAt,
     completedAt: run.completedAt,
     createdAt: run.createdAt,
+    consentId: run.consentId,
   };
 }

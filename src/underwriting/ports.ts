@@ -27,8 +27,22 @@ export abstract class ReviewScorer {
   ): Promise<ScheduledScore>;
 }
 
+/** Thrown by a port when the borrower's review must be skipped (not retried), e.g. no monitoring consent. */
+export class ReviewSkipped extends Error {
+  constructor(
+    readonly reason: 'consent_required',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReviewSkipped';
+  }
+}
+
 export abstract class AccountSyncer {
-  /** Asks Mono for fresh data for one account (never within SYNC_MIN_INTERVAL_SECONDS of the last call). */
+  /**
+   * Asks Mono for fresh data for one account (never within SYNC_MIN_INTERVAL_SECONDS of the last call). Throws
+   * ReviewSkipped when the account has no valid monitoring consent (nothing asked of Mono).
+   */
   abstract requestSync(accountId: string): Promise<{ syncRunId: string | null; outcome: SyncOutcome }>;
 }
 

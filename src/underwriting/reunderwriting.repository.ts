@@ -407,6 +407,16 @@ export class ReunderwritingRepository {
     return updatedRows<{ status: ReviewItemStatus }>(res)[0]?.status ?? 'failed';
   }
 
+  /** Skipped for good (no retry), the reason in `error` and `result.skipped`; counted in the cycle's `skipped`. */
+  async skipItem(itemId: string, reason: string, message: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE review_items SET status = 'skipped', finished_at = now(), locked_until = NULL, error = $2,
+         result = jsonb_build_object('skipped', $3::text), updated_at = now()
+       WHERE id = $1 AND status IN ${OPEN}`,
+      [itemId, `${reason}: ${message}`.slice(0, 500), reason],
+    );
+  }
+
   async setItemStatus(manager: EntityManager, itemId: string, status: ReviewItemStatus): Promise<void> {
     await manager.query(`UPDATE review_items SET status = $2, updated_at = now() WHERE id = $1`, [itemId, status]);
   }

@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config.js';
 import { withAdvisoryLock } from '../database/advisory-lock.js';
 import { limitPolicyVersion, type LimitPolicy } from './limit-policy.js';
 import { buildSignals, evaluateLimit, type LimitOutcome, type LimitState } from './limit-rules.js';
-import { AccountSyncer, LimitEventSink, ReviewScorer } from './ports.js';
+import { AccountSyncer, LimitEventSink, ReviewScorer, ReviewSkipped } from './ports.js';
 import { ReunderwritingMetrics } from './reunderwriting.metrics.js';
 import {
   ReunderwritingRepository,
@@ -423,6 +423,10 @@ export class ReunderwritingService implements OnApplicationShutdown {
       return 'done';
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (err instanceof ReviewSkipped) {
+        await this.repo.skipItem(claimed.id, err.reason, err.message);
+        return 'skipped';
+      }
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       const status = await this.repo.failAttempt(claimed.id, message, o.maxAttempts, 1000 * 2 ** Math.min(claimed.attempts, 6));
       this.logger.warn(

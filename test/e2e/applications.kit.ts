@@ -9,6 +9,7 @@ import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import { createEngineApp } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { TEST_KEYS, type TestApp } from '../support/app.js';
+import { grantConsents } from '../support/consent-kit.js';
 import { sandboxAdmin, waitFor, type SandboxServer } from '../support/mono-kit.js';
 
 export interface LinkedBorrower {
@@ -20,12 +21,17 @@ export interface LinkedBorrower {
 
 let seq = 0;
 
-/** Creates a borrower, a sandbox persona account, exchanges its widget code and waits for the first ingestion. */
+/**
+ * Creates a borrower, records their underwriting and monitoring consents (POST /v1/borrowers/{id}/consents, as a
+ * lender's frontend does before Mono Connect), links a sandbox persona account by its widget code and waits for the
+ * first ingestion (without consent nothing is ingested: pass consent: false and do not wait).
+ */
 export async function linkPersonaBorrower(
   t: TestApp,
   sandbox: SandboxServer,
   persona = 'salaried_monthly',
-  opts: { mfa?: boolean } = {},
+  /** consent: false links without any consent (the default grants underwriting + monitoring over HTTP first). */
+  opts: { mfa?: boolean; consent?: boolean } = {},
 ): Promise<LinkedBorrower> {
   seq += 1;
   const http = request(t.url);
@@ -35,6 +41,7 @@ export async function linkPersonaBorrower(
     .send({ externalId: `e2e-${persona}-${seq}-${Date.now()}`, fullName: 'Adaeze Okafor', email: `ada${seq}@example.com` })
     .expect(201);
   const borrowerId = borrower.body.id as string;
+  if (opts.consent !== false) await grantConsents(t, borrowerId);
   const created = await sandboxAdmin<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', {
     persona,
     ...(opts.mfa ? { options: { mfa: true } } : {}),
@@ -44,7 +51,7 @@ export async function linkPersonaBorrower(
     .set(t.auth('frontend'))
     .send({ code: created.code })
     .expect(201);
-  await waitForIngested(t, borrowerId);
+  if (opts.consent !== false) await waitForIngested(t, borrowerId);
   return {
     borrowerId,
     accountId: linked.body.id as string,

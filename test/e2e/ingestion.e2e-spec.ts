@@ -4,6 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/sandbox-server.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 const KEY = 'test_sk_ingestion_e2e_0042';
 const SECRET = 'whsec_ingestion_e2e_0042';
@@ -81,6 +82,7 @@ describe('ingestion against the Mono sandbox', () => {
     const [{ id: borrowerId }] = await ds.query<Array<{ id: string }>>(
       `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ingest-e2e', 'Persona Borrower', 'p@example.com') RETURNING id`,
     );
+    await insertConsents(ds, borrowerId);
     const [{ id: accountId }] = await ds.query<Array<{ id: string }>>(
       `INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status) VALUES ($1, $2, 'AVAILABLE') RETURNING id`,
       [borrowerId, monoId],

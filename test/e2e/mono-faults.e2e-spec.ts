@@ -8,6 +8,7 @@ import { MonoClient } from '../../src/mono/mono.client.js';
 import { SyncService, type SyncRequestResult } from '../../src/mono/sync.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { dropSubscribersForDebugging, monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 interface Truth {
   state: string;
@@ -66,6 +67,7 @@ describe(`${MonoClient.name} under faults`, () => {
       `ext-${randomBytes(4).toString('hex')}`,
     ]);
     const borrowerId = b.id;
+    await insertConsents(db, borrowerId);
     const link = await eventually(() => t.app.get(LinkService).createConnectLink(borrowerId), 5);
     const login = await fetch(link.monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'persona=salaried_monthly' });
     expect(login.status).toBe(200);

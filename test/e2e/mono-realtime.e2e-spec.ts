@@ -18,6 +18,7 @@ import {
   waitFor,
   type SandboxServer,
 } from '../support/mono-kit.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 interface RunRow {
   status: string;
@@ -36,6 +37,7 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     const [b] = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Bola Ade', 'bola@example.com') RETURNING id`, [
       `ext-${randomBytes(4).toString('hex')}`,
     ]);
+    await insertConsents(db, b.id);
     const { code } = await createSandboxAccount(sandbox, { mfa: opts.mfa ?? false, transactions: sampleTransactions(8, { prefix: randomBytes(3).toString('hex') }) });
     const account = await t.app.get(LinkService).exchangeCode(b.id, code);
     await log.next('account.data_available', (e) => e.accountId === account.id && e.dataStatus === 'AVAILABLE');

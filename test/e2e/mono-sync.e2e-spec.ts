@@ -17,6 +17,7 @@ import {
   waitFor,
   type SandboxServer,
 } from '../support/mono-kit.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 interface SyncRunRow {
   id: string;
@@ -38,6 +39,7 @@ describe(SyncService.name, () => {
     const rows = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Ada Okafor', 'ada@example.com') RETURNING id`, [
       `ext-${randomBytes(4).toString('hex')}`,
     ]);
+    await insertConsents(db, rows[0].id);
     return rows[0].id;
   }
 

@@ -10,6 +10,7 @@ import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
 import { WebhooksController } from '../../src/mono/webhooks.controller.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { dropSubscribersForDebugging, JobLog, KIT_WEBHOOK_SECRET, monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 const monoId = (): string => randomBytes(12).toString('hex');
 
@@ -46,6 +47,7 @@ describe(WebhooksController.name, () => {
     const rows = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Ada Okafor', 'ada@example.com') RETURNING id`, [
       `ext-${randomBytes(4).toString('hex')}`,
     ]);
+    await insertConsents(db, rows[0].id);
     return rows[0].id;
   }
 

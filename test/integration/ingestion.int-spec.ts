@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { FixedClock } from '../../src/common/clock.js';
+import { ConsentGateService } from '../../src/consents/consent-gate.service.js';
+import { ConsentsRepository } from '../../src/consents/consents.repository.js';
 import { AuditService } from '../../src/common/audit/audit.service.js';
 import { AccountEventBus, type AccountEvent } from '../../src/common/events/account-events.js';
 import { AppConfig } from '../../src/config/app-config.js';
@@ -499,9 +501,13 @@ describe(IngestionEventsHandler.name, () => {
       transactions: syntheticLedger({ seed: 9, count: 10, from: '2025-11-01T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'e' }),
     });
     const bus = new AccountEventBus();
+    const clock = new FixedClock(NOW);
     const handler = new IngestionEventsHandler(
       bus,
-      new IngestionService(ds, AppConfig.forTest(), new FixedClock(NOW), source, new IngestionRepository()),
+      new IngestionService(ds, AppConfig.forTest(), clock, source, new IngestionRepository()),
+      new ConsentGateService(new ConsentsRepository(ds)),
+      clock,
+      { getSyncRun: async () => null },
     );
     handler.onModuleInit();
     const published: AccountEvent[] = [];
@@ -516,6 +522,14 @@ describe(IngestionEventsHandler.name, () => {
       syncRunId,
       hasNewData: true,
     });
+
+    // No consent yet: the event is handled, nothing is fetched.
+    await bus.publish(event('AVAILABLE', ['balance', 'transactions']));
+    expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs`)).toEqual([{ n: 0 }]);
+    await ds.query(
+      `INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'underwriting', 'test-notice', 'test', $2)`,
+      [borrowerId, NOW],
+    );
 
     await bus.publish(event('PARTIAL', ['balance']));
     expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs`)).toEqual([{ n: 0 }]);

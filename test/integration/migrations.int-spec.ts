@@ -20,6 +20,13 @@ describe('migrations', () => {
     await db.drop();
   });
 
+  /** Reverts the newest migrations down to and including `name` (later migrations from other work come off too). */
+  const revertThrough = async (name: string): Promise<void> => {
+    const index = migrations.findIndex((m) => new m().name === name);
+    expect(index).toBeGreaterThanOrEqual(0);
+    for (let i = migrations.length - 1; i >= index; i--) await ds.undoLastMigration();
+  };
+
   const tables = async (): Promise<string[]> =>
     (await ds.query<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).map(
       (r) => r.tablename,
@@ -82,10 +89,7 @@ describe('migrations', () => {
       gzipSync(JSON.stringify(input)),
     ]);
     await expect(ds.query(`INSERT INTO decision_inputs (inputs_hash) VALUES (repeat('d', 64))`)).rejects.toThrow(/check constraint/);
-    // Revert every later migration, then CompactDecisionInputs itself.
-    const position = migrations.findIndex((m) => m.name === 'CompactDecisionInputs1764300000000');
-    expect(position).toBeGreaterThan(-1);
-    for (let i = migrations.length - 1; i >= position; i--) await ds.undoLastMigration();
+    await revertThrough('CompactDecisionInputs1764300000000');
     const [row] = await ds.query<Array<{ payload: unknown }>>(`SELECT payload FROM decision_inputs WHERE inputs_hash = repeat('c', 64)`);
     expect(row.payload).toEqual(input);
     await ds.runMigrations();
@@ -93,5 +97,46 @@ describe('migrations', () => {
       `SELECT payload, payload_gzip FROM decision_inputs WHERE inputs_hash = repeat('c', 64)`,
     );
     expect(again).toEqual({ payload: input, payload_gzip: null });
+  });
+
+  it('should give the borrower of every account linked before consents an underwriting consent, and no monitoring', async () => {
+    await revertThrough('Consents1765200000000');
+    const [b] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('pre-consent', 'Ada Obi', 'pre@example.com') RETURNING id`,
+    );
+    const accounts = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO bank_accounts (borrower_id, mono_account_id, created_at) VALUES ($1, 'pre-1', '2026-01-05T10:00:00Z'), ($1, 'pre-2', '2026-02-05T10:00:00Z') RETURNING id`,
+      [b.id],
+    );
+    const [gone] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('pre-unlinked', 'Obi Ada', 'gone@example.com') RETURNING id`,
+    );
+    await ds.query(`INSERT INTO bank_accounts (borrower_id, mono_account_id, unlinked_at) VALUES ($1, 'pre-3', now())`, [gone.id]);
+    await ds.runMigrations();
+    const consents = await ds.query<Array<Record<string, unknown>>>(
+      `SELECT purpose, channel, notice_version, granted_at, expires_at, revoked_at, account_ids FROM consents WHERE borrower_id = $1`,
+      [b.id],
+    );
+    expect(consents).toEqual([
+      {
+        purpose: 'underwriting',
+        channel: 'migration',
+        notice_version: 'pre-consent-migration',
+        granted_at: new Date('2026-01-05T10:00:00Z'),
+        expires_at: null,
+        revoked_at: null,
+        account_ids: accounts.map((a) => a.id),
+      },
+    ]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM consents WHERE borrower_id = $1`, [gone.id])).toEqual([{ n: 0 }]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM consents WHERE purpose = 'monitoring'`)).toEqual([{ n: 0 }]);
+    await expect(
+      ds.query(`INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'marketing', 'v1', 'web', now())`, [b.id]),
+    ).rejects.toThrow(/check constraint/);
+    await expect(
+      ds.query(`INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at, expires_at) VALUES ($1, 'monitoring', 'v1', 'web', now(), now() - interval '1 day')`, [
+        b.id,
+      ]),
+    ).rejects.toThrow(/check constraint/);
   });
 });

@@ -15,6 +15,8 @@ describe('module boundaries (eslint.config)', () => {
     ['src/mono/sync.service.ts', "import { SandboxBank } from '../sandbox/sandbox-bank.js';", 'never import the sandbox'],
     ['src/ingestion/ingestion.service.ts', "import { ApplicationsService } from '../applications/applications.service.js';", 'below scoring'],
     ['src/scoring/scoring.service.ts', "import { ReportsService } from '../reports/reports.service.js';", 'below applications'],
+    ['src/mono/sync.service.ts', "import { ConsentGateService } from '../consents/consent-gate.service.js';", 'lowest domain module'],
+    ['src/ingestion/ingestion.events.ts', "import { ConsentsService } from '../consents/consents.service.js';", 'below scoring'],
     ['src/mono/wire/mono-transaction.ts', "import { DataSource } from 'typeorm';", 'pure'],
     ['src/scoring/engine/underwrite.ts', "import { generatePersona } from '../../sandbox/personas/index.js';", 'never imports the sandbox'],
   ])('should reject %s importing upward: %s', async (filePath, code, expected) => {
@@ -26,6 +28,14 @@ describe('module boundaries (eslint.config)', () => {
     const messages = await restrictedImportMessages(
       'src/scoring/scoring.service.ts',
       "import { BorrowerDataService } from '../ingestion/borrower-data.service.js';\nexport const used = [BorrowerDataService];\n",
+    );
+    expect(messages).toEqual([]);
+  });
+
+  it('should allow consents importing mono (it implements the ConsentGate port)', async () => {
+    const messages = await restrictedImportMessages(
+      'src/consents/consent-gate.service.ts',
+      "import { CONSENT_GATE } from '../mono/consent-gate.js';\nexport const used = [CONSENT_GATE];\n",
     );
     expect(messages).toEqual([]);
   });

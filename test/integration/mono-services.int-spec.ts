@@ -8,6 +8,7 @@ import { LinkService } from '../../src/mono/link.service.js';
 import { SyncService } from '../../src/mono/sync.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { dropSubscribersForDebugging, monoEnv } from '../support/mono-kit.js';
+import { insertConsents } from '../support/consent-kit.js';
 
 type Reply = { status: number; body: unknown };
 
@@ -54,6 +55,7 @@ describe(`${SyncService.name} and ${LinkService.name} (Mono answers)`, () => {
   async function account(opts: { reauth?: boolean } = {}): Promise<{ id: string; mono: string }> {
     const mono = randomBytes(12).toString('hex');
     const [b] = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Efe', 'efe@example.com') RETURNING id`, [`ext-${mono}`]);
+    await insertConsents(db, b.id);
     const [a] = await db.query<Array<{ id: string }>>(
       `INSERT INTO bank_accounts (borrower_id, mono_account_id, data_status, reauth_required, reauth_required_at) VALUES ($1, $2, 'AVAILABLE', $3, CASE WHEN $3 THEN now() END) RETURNING id`,
       [b.id, mono, opts.reauth ?? false],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { isConsentRequired } from '../../mono/consent-gate.js';
 import { SyncService } from '../../mono/sync.service.js';
-import { AccountSyncer, type SyncOutcome } from '../ports.js';
+import { AccountSyncer, ReviewSkipped, type SyncOutcome } from '../ports.js';
 
 /** Scheduled syncs through SyncService (persisted sync runs, coalescing, SYNC_MIN_INTERVAL_SECONDS guard). */
 @Injectable()
@@ -10,6 +11,11 @@ export class SyncServiceSyncer extends AccountSyncer {
   }
 
   async requestSync(accountId: string): Promise<{ syncRunId: string | null; outcome: SyncOutcome }> {
-    return this.sync.requestSync(accountId, 'scheduled');
+    try {
+      return await this.sync.requestSync(accountId, 'scheduled');
+    } catch (err) {
+      if (isConsentRequired(err)) throw new ReviewSkipped('consent_required', err.message);
+      throw err;
+    }
   }
 }

@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { CONSENT_GATE } from '../mono/consent-gate.js';
+import { MonoModule } from '../mono/mono.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { ConsentGateService } from './consent-gate.service.js';
+import { BorrowerConsentsController, ConsentsController } from './consents.controller.js';
+import { ConsentsRepository } from './consents.repository.js';
+import { ConsentsService } from './consents.service.js';
+
+/**
+ * Consent records per borrower and purpose, and the implementation of mono's ConsentGate port. Global so that the
+ * lower modules (mono, ingestion, applications) get CONSENT_GATE without importing this module.
+ */
+@Global()
+@Module({
+  imports: [OutboxModule, MonoModule],
+  controllers: [BorrowerConsentsController, ConsentsController],
+  providers: [ConsentsRepository, ConsentsService, ConsentGateService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
+  exports: [CONSENT_GATE, ConsentsService],
+})
+export class ConsentsModule {}

@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../src/common/clock.js';
+import { SyncService } from '../../src/mono/sync.service.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { grantConsents, TEST_NOTICE_VERSION } from '../support/consent-kit.js';
+import { monoEnv, sandboxAdmin, sandboxCalls, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { apply, linkPersonaBorrower, waitForIngested, waitForQuiet, waitForStatus, type LinkedBorrower } from './applications.kit.js';
+
+/**
+ * The injected clock, shifted by the test: real time plus an offset, so the engine's own timers and retries (which
+ * run on the same clock) keep moving while a test jumps ahead to an expiry or a review date.
+ */
+class ShiftedClock extends Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/** A borrower named like the persona's account holder (so underwriting can approve), linked without any consent. */
+async function linkWithoutConsent(t: TestApp, sandbox: SandboxServer): Promise<LinkedBorrower> {
+  const created = await sandboxAdmin<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', { persona: 'salaried_monthly', seed: 7 });
+  const truth = await sandboxAdmin<{ account: { name: string } }>(sandbox, 'GET', `/accounts/${created.accountId}`);
+  const borrower = await request(t.url)
+    .post('/v1/borrowers')
+    .set(t.auth('frontend'))
+    .send({ externalId: `consent-e2e-${created.accountId}`, fullName: truth.account.name, email: 'consent-e2e@example.com' })
+    .expect(201);
+  const linked = await request(t.url).post(`/v1/borrowers/${borrower.body.id}/accounts`).set(t.auth('frontend')).send({ code: created.code }).expect(201);
+  return { borrowerId: borrower.body.id, accountId: linked.body.id, monoAccountId: linked.body.monoAccountId, sandboxAccountId: created.accountId };
+}
+
+const UNKNOWN = '6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11';
+const HOUR = 3_600_000;
+
+describe('consents (HTTP, sandbox Mono)', () => {
+  const clock = new ShiftedClock();
+  let sandbox: SandboxServer;
+  let t: TestApp;
+  let ds: DataSource;
+  let sync: SyncService;
+  let b: LinkedBorrower;
+  let underwritingId: string;
+  const api = () => request(t.url);
+
+  const grant = (borrowerId: string, body: Record<string, unknown>) =>
+    api().post(`/v1/borrowers/${borrowerId}/consents`).set(t.auth('frontend')).send({ noticeVersion: TEST_NOTICE_VERSION, channel: 'web', ...body });
+  const revoke = (consentId: string, body: Record<string, unknown> = {}) => api().post(`/v1/consents/${consentId}/revoke`).set(t.auth('frontend')).send(body);
+  const runs = (accountId: string) =>
+    ds.query<Array<{ trigger: string; status: string; consent_id: string | null }>>(
+      `SELECT trigger, status, consent_id FROM sync_runs WHERE account_id = $1 ORDER BY created_at`,
+      [accountId],
+    );
+  /** Mono calls the sandbox logged for the account that ask it for data (syncs, real-time, transactions). */
+  const dataCalls = async (monoAccountId: string) =>
+    (await sandboxCalls(sandbox, monoAccountId)).filter((c) => c.path.endsWith('/sync') || c.path.includes('/transactions') || c.realtime === 'true');
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    t = await createTestApp(monoEnv(sandbox, { REVIEW_MAX_AGE_DAYS: '1' }), { listen: true, clock });
+    sandbox.setWebhookTarget(`${t.url}/webhooks/mono`);
+    ds = t.app.get(DataSource);
+    sync = t.app.get(SyncService);
+    b = await linkWithoutConsent(t, sandbox);
+    await waitForQuiet(t, sandbox);
+  });
+
+  afterAll(async () => {
+    sandbox?.setWebhookTarget(null);
+    await t?.close();
+    await sandbox?.close();
+  });
+
+  it('should fetch nothing for a linked account without consent, on apply, on a sync or on a webhook', async () => {
+    expect(await dataCalls(b.monoAccountId)).toEqual([]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs WHERE account_id = $1`, [b.accountId])).toEqual([{ n: 0 }]);
+    const callsBefore = (await sandboxCalls(sandbox, b.monoAccountId)).length;
+
+    const refused = await api()
+      .post('/v1/applications')
+      .set(t.auth('frontend'))
+      .set('Idempotency-Key', 'no-consent-1')
+      .send({ borrowerId: b.borrowerId, amount: 5_000_000, tenorMonths: 6 })
+      .expect(409);
+    expect(refused.body).toMatchObject({
+      statusCode: 409,
+      code: 'CONSENT_REQUIRED',
+      message: expect.stringContaining('no underwriting or monitoring consent was given'),
+      details: { accountId: b.accountId, purposes: ['underwriting', 'monitoring'], reason: 'none' },
+    });
+    expect(await ds.query(`SELECT count(*)::int AS n FROM loan_applications WHERE borrower_id = $1`, [b.borrowerId])).toEqual([{ n: 0 }]);
+
+    await expect(sync.requestSync(b.accountId, 'application')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', status: 409 });
+    await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', details: { purposes: ['monitoring'] } });
+    expect(await runs(b.accountId)).toEqual([]);
+
+    // Mono's automatic sync announces new data by webhook: the event is stored and processed, nothing is fetched.
+    const inboxBefore = (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE mono_account_id = $1`, [b.monoAccountId]))[0].n;
+    await sandboxAdmin(sandbox, 'POST', `/accounts/${b.sandboxAccountId}/auto-sync`, {});
+    await waitFor(
+      async () =>
+        (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE mono_account_id = $1`, [b.monoAccountId]))[0].n > inboxBefore,
+      { what: 'the auto-sync webhook in the inbox' },
+    );
+    await waitForQuiet(t, sandbox);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs WHERE account_id = $1`, [b.accountId])).toEqual([{ n: 0 }]);
+    expect((await sandboxCalls(sandbox, b.monoAccountId)).length).toBe(callsBefore);
+    expect(await dataCalls(b.monoAccountId)).toEqual([]);
+  });
+
+  it('should underwrite once an underwriting consent is recorded, and record the consent on the sync run', async () => {
+    const res = await grant(b.borrowerId, { purpose: 'underwriting' }).expect(201);
+    underwritingId = res.body.id as string;
+    expect(res.body).toMatchObject({
+      borrowerId: b.borrowerId,
+      purpose: 'underwriting',
+      status: 'active',
+      noticeVersion: TEST_NOTICE_VERSION,
+      channel: 'web',
+      expiresAt: null,
+      revokedAt: null,
+      accountIds: null,
+      applicationId: null,
+    });
+
+    const app = await waitForStatus(t, await apply(t, b.borrowerId, { amount: 5_000_000 }), ['decided', 'failed']);
+    expect(app.status).toBe('decided');
+    expect(app.decision).toMatchObject({ decision: 'approve' });
+    expect(await runs(b.accountId)).toEqual([{ trigger: 'application', status: 'succeeded', consent_id: underwritingId }]);
+    await waitForIngested(t, b.borrowerId);
+    // Underwriting does not cover continuous retrieval.
+    await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', details: { reason: 'none' } });
+  });
+
+  it('should stop scheduled syncs and skip the review once monitoring is revoked', async () => {
+    const monitoring = await grant(b.borrowerId, { purpose: 'monitoring', channel: 'mobile-app' }).expect(201);
+    // Default expiry: CONSENT_MONITORING_MONTHS (12) after the grant.
+    const granted = new Date(monitoring.body.grantedAt as string);
+    const expected = new Date(granted);
+    expected.setUTCMonth(expected.getUTCMonth() + 12);
+    expect(monitoring.body.expiresAt).toBe(expected.toISOString());
+
+    const scheduled = await sync.requestSync(b.accountId, 'scheduled');
+    expect(scheduled.outcome).toBe('succeeded');
+    expect((await runs(b.accountId)).at(-1)).toEqual({ trigger: 'scheduled', status: 'succeeded', consent_id: monitoring.body.id });
+    await waitForQuiet(t, sandbox);
+
+    const revoked = await revoke(monitoring.body.id as string, { reason: 'borrower stopped monitoring in the app' }).expect(200);
+    expect(revoked.body).toMatchObject({ id: monitoring.body.id, status: 'revoked', revokedReason: 'borrower stopped monitoring in the app' });
+    await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({
+      code: 'CONSENT_REQUIRED',
+      details: { reason: 'revoked', latestConsentId: monitoring.body.id },
+    });
+
+    // A review cycle two days on (REVIEW_MAX_AGE_DAYS=1): the borrower's review item is skipped, Mono is not called.
+    const callsBefore = (await dataCalls(b.monoAccountId)).length;
+    clock.advance(48 * HOUR);
+    const started = await api().post('/v1/admin/reunderwrite').set(t.auth('admin')).send({}).expect(202);
+    const cycle = await waitFor(
+      async () => {
+        const res = await api().get(`/v1/admin/reunderwrite/${started.body.cycleId}`).set(t.auth('admin')).expect(200);
+        return res.body.status === 'running' ? null : (res.body as { status: string; counters: Record<string, number> });
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the review cycle' },
+    );
+    expect(cycle).toMatchObject({ status: 'completed', counters: { total: 1, skipped: 1, done: 0, failed: 0 } });
+    const [item] = await ds.query<Array<{ status: string; error: string; result: unknown }>>(
+      `SELECT status, error, result FROM review_items WHERE cycle_id = $1 AND borrower_id = $2`,
+      [started.body.cycleId, b.borrowerId],
+    );
+    expect(item).toMatchObject({ status: 'skipped', error: expect.stringMatching(/^consent_required: /), result: { skipped: 'consent_required' } });
+    expect((await dataCalls(b.monoAccountId)).length).toBe(callsBefore);
+
+    // The underwriting consent still covers sync-on-apply.
+    expect((await sync.requestSync(b.accountId, 'application')).outcome).toBe('succeeded');
+    await waitForQuiet(t, sandbox);
+  });
+
+  it('should treat an expired consent like a revoked one (injected clock)', async () => {
+    const expiresAt = new Date(clock.now().getTime() + HOUR).toISOString();
+    const monitoring = await grant(b.borrowerId, { purpose: 'monitoring', expiresAt, accountIds: [b.accountId] }).expect(201);
+    expect(monitoring.body).toMatchObject({ expiresAt, accountIds: [b.accountId], status: 'active' });
+    expect((await sync.requestSync(b.accountId, 'scheduled')).outcome).toBe('succeeded');
+    await waitForQuiet(t, sandbox);
+
+    clock.advance(2 * HOUR);
+    await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({
+      code: 'CONSENT_REQUIRED',
+      details: { reason: 'expired', latestConsentId: monitoring.body.id },
+    });
+    const list = await api().get(`/v1/borrowers/${b.borrowerId}/consents`).set(t.auth('frontend')).expect(200);
+    expect(list.body.items.find((c: { id: string }) => c.id === monitoring.body.id)).toMatchObject({ status: 'expired' });
+  });
+
+  it('should list the consents newest first, audit them and emit consent.revoked', async () => {
+    const list = await api().get(`/v1/borrowers/${b.borrowerId}/consents`).set(t.auth('admin')).expect(200);
+    expect(list.body.items.map((c: { purpose: string; status: string }) => [c.purpose, c.status])).toEqual([
+      ['monitoring', 'expired'],
+      ['monitoring', 'revoked'],
+      ['underwriting', 'active'],
+    ]);
+    expect(list.body.items.at(-1).id).toBe(underwritingId);
+    const audit = await ds.query<Array<{ action: string; n: number }>>(
+      `SELECT action, count(*)::int AS n FROM audit_log WHERE entity_type = 'consent' GROUP BY action ORDER BY action`,
+    );
+    expect(audit).toEqual([
+      { action: 'consent.granted', n: 3 },
+      { action: 'consent.revoked', n: 1 },
+    ]);
+    const events = await ds.query<Array<{ aggregate_id: string; payload: Record<string, unknown> }>>(
+      `SELECT aggregate_id, payload FROM outbox_events WHERE event_type = 'consent.revoked'`,
+    );
+    expect(events).toEqual([{ aggregate_id: b.borrowerId, payload: expect.objectContaining({ borrowerId: b.borrowerId, purpose: 'monitoring' }) }]);
+  });
+
+  it('should answer 409 for a second revocation, 404 for unknown ids and 400 for bad input', async () => {
+    const [id] = await grantConsents(t, b.borrowerId, ['underwriting']);
+    await revoke(id).expect(200);
+    const again = await revoke(id, { reason: 'twice' }).expect(409);
+    expect(again.body).toMatchObject({ statusCode: 409, code: 'CONSENT_ALREADY_REVOKED', details: { consentId: id } });
+
+    await revoke(UNKNOWN).expect(404);
+    await grant(UNKNOWN, { purpose: 'underwriting' }).expect(404);
+    await api().get(`/v1/borrowers/${UNKNOWN}/consents`).set(t.auth('frontend')).expect(404);
+
+    const other = await linkPersonaBorrower(t, sandbox, 'salaried_monthly', { consent: false });
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ purpose: 'marketing' }, 'purpose'],
+      [{ purpose: 'monitoring', noticeVersion: '' }, 'noticeVersion'],
+      [{ purpose: 'monitoring', channel: 'Web Site' }, 'channel'],
+      [{ purpose: 'monitoring', expiresAt: 'tomorrow' }, 'expiresAt'],
+      [{ purpose: 'monitoring', expiresAt: new Date(clock.now().getTime() - 1000).toISOString() }, 'expiresAt'],
+      [{ purpose: 'monitoring', accountIds: ['not-a-uuid'] }, 'accountIds'],
+      [{ purpose: 'monitoring', accountIds: [other.accountId] }, 'accountIds'],
+      [{ purpose: 'monitoring', applicationId: UNKNOWN }, 'applicationId'],
+      [{ purpose: 'underwriting', applicationId: UNKNOWN }, 'applicationId'],
+      [{ purpose: 'underwriting', scope: 'all' }, 'scope'],
+    ];
+    for (const [body, field] of bad) {
+      const res = await grant(b.borrowerId, body).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+    }
+    await api().post('/v1/consents/not-a-uuid/revoke').set(t.auth('frontend')).send({}).expect(400);
+    await api().get(`/v1/borrowers/${b.borrowerId}/consents`).set(t.auth('analyst')).expect(403);
+    const count = await ds.query(`SELECT count(*)::int AS n FROM consents WHERE borrower_id = $1`, [other.borrowerId]);
+    expect(count).toEqual([{ n: 0 }]);
+  });
+
+  it('should unlink the account at Mono once no consent covers it any more', async () => {
+    const c = await linkPersonaBorrower(t, sandbox);
+    await waitForQuiet(t, sandbox);
+    const list = await api().get(`/v1/borrowers/${c.borrowerId}/consents`).set(t.auth('frontend')).expect(200);
+    const idOf = (purpose: string) => (list.body.items as Array<{ id: string; purpose: string }>).find((x) => x.purpose === purpose)!.id;
+    const unlinkCalls = async () => (await sandboxCalls(sandbox, c.monoAccountId)).filter((x) => x.method === 'POST' && x.path.endsWith('/unlink'));
+
+    expect((await revoke(idOf('monitoring')).expect(200)).body.unlinkedAccountIds).toEqual([]);
+    expect(await unlinkCalls()).toEqual([]);
+    expect((await revoke(idOf('underwriting')).expect(200)).body.unlinkedAccountIds).toEqual([c.accountId]);
+    expect(await unlinkCalls()).toHaveLength(1);
+    const borrower = await api().get(`/v1/borrowers/${c.borrowerId}`).set(t.auth('frontend')).expect(200);
+    expect(borrower.body.accounts).toEqual([]);
+    await expect(sync.requestSync(c.accountId, 'application')).rejects.toMatchObject({ code: 'ACCOUNT_UNLINKED' });
+    const audit = await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'account.unlinked' AND entity_id = $1`, [c.accountId]);
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^api-key:/), reason: expect.stringContaining('every consent revoked or expired') }]);
+  });
+});
