@@ -5,6 +5,7 @@ import { IngestionIdentityName1763803600000 } from './1763803600000-IngestionIde
 import { Reunderwriting1764100000000 } from './1764100000000-Reunderwriting.js';
 import { MonoDetailsOrdering1764200000000 } from './1764200000000-MonoDetailsOrdering.js';
 import { CompactDecisionInputs1764300000000 } from './1764300000000-CompactDecisionInputs.js';
+import { Loans1765300000000 } from './1765300000000-Loans.js';
 import { OutboxOnJobs1765500000000 } from './1765500000000-OutboxOnJobs.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
@@ -16,5 +17,6 @@ export const migrations = [
   Reunderwriting1764100000000,
   MonoDetailsOrdering1764200000000,
   CompactDecisionInputs1764300000000,
+  Loans1765300000000,
   OutboxOnJobs1765500000000,
 ];
