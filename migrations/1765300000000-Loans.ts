@@ -77,7 +77,9 @@ export class Loans1765300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX loan_events_loan_idx ON loan_events (loan_id, id)`);
-    await q.query(`CREATE TRIGGER loan_events_append_only BEFORE UPDATE OR DELETE ON loan_events FOR EACH ROW EXECUTE FUNCTION forbid_mutation()`);
+    await q.query(
+      `CREATE TRIGGER loan_events_append_only BEFORE UPDATE OR DELETE ON loan_events FOR EACH ROW EXECUTE FUNCTION forbid_mutation()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -44,7 +44,14 @@ describe('loan ledger', () => {
     const replacement = explicitSchedule([{ dueDate: '2026-09-01', amountMinor: outstanding }], outstanding);
     const next = restructureSchedule(paid, replacement);
     expect(next).toEqual([
-      { seq: 1, dueDate: '2026-02-01', principalMinor: 700_000, interestMinor: 300_000, paidPrincipalMinor: 700_000, paidInterestMinor: 300_000 },
+      {
+        seq: 1,
+        dueDate: '2026-02-01',
+        principalMinor: 700_000,
+        interestMinor: 300_000,
+        paidPrincipalMinor: 700_000,
+        paidInterestMinor: 300_000,
+      },
       { seq: 2, dueDate: '2026-09-01', principalMinor: outstanding, interestMinor: 0, paidPrincipalMinor: 0, paidInterestMinor: 0 },
     ]);
     expect(outstandingPrincipal(next)).toBe(outstanding);
@@ -55,8 +62,15 @@ describe('loan ledger', () => {
     expect(evaluateLoan('current', 0, s, '2026-02-01', 90)).toEqual({ status: 'current', dpd: 0, crossed: [], path: [] });
     expect(evaluateLoan('current', 0, s, '2026-02-02', 90)).toEqual({ status: 'late', dpd: 1, crossed: [1], path: ['late'] });
     expect(evaluateLoan('late', 1, s, '2026-03-05', 90)).toMatchObject({ status: 'late', dpd: 32, crossed: [30], path: [] });
-    expect(evaluateLoan('current', 0, s, '2026-05-03', 90)).toMatchObject({ dpd: 91, crossed: [1, 30, 60, 90], path: ['late', 'defaulted'] });
-    const repaid = allocateRepayment(s, s.reduce((a, i) => a + i.principalMinor + i.interestMinor, 0));
+    expect(evaluateLoan('current', 0, s, '2026-05-03', 90)).toMatchObject({
+      dpd: 91,
+      crossed: [1, 30, 60, 90],
+      path: ['late', 'defaulted'],
+    });
+    const repaid = allocateRepayment(
+      s,
+      s.reduce((a, i) => a + i.principalMinor + i.interestMinor, 0),
+    );
     expect(evaluateLoan('late', 40, repaid, '2026-03-15', 90)).toMatchObject({ status: 'closed', dpd: 0, crossed: [], path: ['closed'] });
     expect(evaluateLoan('written_off', 95, s, '2026-09-01', 90)).toEqual({ status: 'written_off', dpd: 0, crossed: [], path: [] });
   });

@@ -1,5 +1,13 @@
 import { canLoanTransition, type LoanStatus } from './loan-status.js';
-import { amountDue, crossedThresholds, daysPastDue, deriveStatus, outstandingOf, outstandingPrincipal, type Instalment } from './loan-schedule.js';
+import {
+  amountDue,
+  crossedThresholds,
+  daysPastDue,
+  deriveStatus,
+  outstandingOf,
+  outstandingPrincipal,
+  type Instalment,
+} from './loan-schedule.js';
 
 /**
  * Pure bookkeeping on top of loan-schedule.ts (no clock, no I/O): what one repayment allocated, undoing it, a
@@ -71,7 +79,13 @@ export interface LoanEvaluation {
  * Re-derives status and DPD at `asOf` from the stored status and the DPD seen at the last evaluation. A loan that
  * went from current to defaulted between two evaluations passes through late (the table has no direct step).
  */
-export function evaluateLoan(current: LoanStatus, lastDpd: number, schedule: readonly Instalment[], asOf: string, defaultDpd: number): LoanEvaluation {
+export function evaluateLoan(
+  current: LoanStatus,
+  lastDpd: number,
+  schedule: readonly Instalment[],
+  asOf: string,
+  defaultDpd: number,
+): LoanEvaluation {
   const terminal = current === 'closed' || current === 'written_off';
   const dpd = terminal ? 0 : daysPastDue(schedule, asOf);
   const status = deriveStatus(current, schedule, asOf, defaultDpd);

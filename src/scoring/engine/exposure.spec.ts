@@ -37,7 +37,12 @@ describe(`${computeLimit.name} with exposure`, () => {
   const limit6 = limitAt(base, DEFAULT_POLICY, 6, rate).limitMinor; // ₦305,000 (limit.spec)
 
   it('should leave the answer unchanged and record the exposure when the request still fits', () => {
-    const r = computeLimit(base, DEFAULT_POLICY, { amountMinor: 10_000_000, tenorMonths: 6 }, { outstandingPrincipalMinor: 5_000_000, openLoans: 1 });
+    const r = computeLimit(
+      base,
+      DEFAULT_POLICY,
+      { amountMinor: 10_000_000, tenorMonths: 6 },
+      { outstandingPrincipalMinor: 5_000_000, openLoans: 1 },
+    );
     expect(r.requested?.affordable).toBe(true);
     expect(r.recommendedMinor).toBe(limit6);
     expect(r.exposure).toEqual({
@@ -51,7 +56,12 @@ describe(`${computeLimit.name} with exposure`, () => {
 
   it('should counter-offer at the available amount (longer tenors counted too) when the request no longer fits', () => {
     const outstanding = 25_000_000;
-    const r = computeLimit(base, DEFAULT_POLICY, { amountMinor: 20_000_000, tenorMonths: 6 }, { outstandingPrincipalMinor: outstanding, openLoans: 1 });
+    const r = computeLimit(
+      base,
+      DEFAULT_POLICY,
+      { amountMinor: 20_000_000, tenorMonths: 6 },
+      { outstandingPrincipalMinor: outstanding, openLoans: 1 },
+    );
     expect(r.requested?.affordable).toBe(false);
     // Nothing at 6 months fits 20,000,000 after 25,000,000 outstanding; the best any tenor ≥ 6 leaves is offered.
     const best = Math.max(
@@ -66,7 +76,12 @@ describe(`${computeLimit.name} with exposure`, () => {
   });
 
   it('should offer nothing when the outstanding principal uses every tenor limit', () => {
-    const r = computeLimit(base, DEFAULT_POLICY, { amountMinor: 20_000_000, tenorMonths: 6 }, { outstandingPrincipalMinor: 900_000_000, openLoans: 2 });
+    const r = computeLimit(
+      base,
+      DEFAULT_POLICY,
+      { amountMinor: 20_000_000, tenorMonths: 6 },
+      { outstandingPrincipalMinor: 900_000_000, openLoans: 2 },
+    );
     expect(r.requested?.affordable).toBe(false);
     expect(r.counterOffer).toBeNull();
     expect(r.exposure).toMatchObject({ availableMinor: 0, bound: true });
@@ -79,7 +94,9 @@ describe(`${computeLimit.name} with exposure`, () => {
 
 describe(`${underwrite.name} with exposure`, () => {
   const asOf = '2026-10-31';
-  const transactions = buildTransactions(salariedSpecs({ salaryMinor: 40_000_000, dailySpendMinor: 500_000 }), { openingBalanceMinor: 10_000_000 });
+  const transactions = buildTransactions(salariedSpecs({ salaryMinor: 40_000_000, dailySpendMinor: 500_000 }), {
+    openingBalanceMinor: 10_000_000,
+  });
   const input = (o: Partial<EngineInput> = {}): EngineInput => ({
     accounts: [engineAccount('acc-1', transactions, asOf)],
     transactions,

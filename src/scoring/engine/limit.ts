@@ -81,7 +81,12 @@ export function availableAfterExposure(limitMinor: number, outstandingPrincipalM
   return stepped < p.minAmountMinor ? 0 : stepped;
 }
 
-export function computeLimit(inp: LimitInputs, policy: Policy, requested: RequestedLoan | undefined, exposure?: ExposureInput): LimitResult {
+export function computeLimit(
+  inp: LimitInputs,
+  policy: Policy,
+  requested: RequestedLoan | undefined,
+  exposure?: ExposureInput,
+): LimitResult {
   const p = policy.product;
   const rate = new Dec(requested?.monthlyRate ?? p.monthlyRate);
   const tenorAllowed = requested !== undefined && p.tenorsMonths.includes(requested.tenorMonths);
