@@ -23,6 +23,8 @@ export class Loans1765300000000 implements MigrationInterface {
         status varchar(16) NOT NULL DEFAULT 'current' CHECK (status IN ('current', 'late', 'defaulted', 'closed', 'written_off')),
         last_dpd integer NOT NULL DEFAULT 0 CHECK (last_dpd >= 0),
         restructured_at timestamptz,
+        -- The last repayment (loan_repayments.seq) recorded before the last restructure: earlier ones cannot be reversed.
+        restructure_repayment_seq bigint,
         closed_at timestamptz,
         written_off_at timestamptz,
         api_key_id uuid NOT NULL,
@@ -54,6 +56,8 @@ export class Loans1765300000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE loan_repayments (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        -- Recording order (business timestamps can tie under a fixed clock; only the latest repayment is reversible).
+        seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
         loan_id uuid NOT NULL REFERENCES loans(id) ON DELETE CASCADE,
         reference varchar(128) NOT NULL,
         amount_minor bigint NOT NULL CHECK (amount_minor > 0),

@@ -20,6 +20,7 @@ export class LoanEntity {
   @Column({ type: 'varchar', length: 16, default: 'current' }) status!: LoanStatus;
   @Column({ name: 'last_dpd', type: 'integer', default: 0 }) lastDpd!: number;
   @Column({ name: 'restructured_at', type: 'timestamptz', nullable: true }) restructuredAt!: Date | null;
+  @Column({ name: 'restructure_repayment_seq', type: 'bigint', nullable: true }) restructureRepaymentSeq!: string | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ name: 'written_off_at', type: 'timestamptz', nullable: true }) writtenOffAt!: Date | null;
   @Column({ name: 'api_key_id', type: 'uuid' }) apiKeyId!: string;
@@ -45,6 +46,7 @@ export class LoanInstalmentEntity {
 @Entity({ name: 'loan_repayments' })
 export class LoanRepaymentEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'bigint', insert: false, update: false }) seq!: string;
   @Column({ name: 'loan_id', type: 'uuid' }) loanId!: string;
   @Column({ type: 'varchar', length: 128 }) reference!: string;
   @Column({ name: 'amount_minor', type: 'bigint', transformer: koboTransformer }) amountMinor!: number;

@@ -25,6 +25,8 @@ export interface LoanRow {
   status: LoanStatus;
   lastDpd: number;
   restructuredAt: Date | null;
+  /** loan_repayments.seq of the last repayment recorded before the last restructure. */
+  restructureRepaymentSeq: number | null;
   closedAt: Date | null;
   writtenOffAt: Date | null;
   requestHash: string;
@@ -33,6 +35,7 @@ export interface LoanRow {
 
 export interface RepaymentRow {
   id: string;
+  seq: number;
   loanId: string;
   reference: string;
   amountMinor: number;
@@ -107,6 +110,7 @@ interface LoanDbRow {
   status: LoanStatus;
   last_dpd: number;
   restructured_at: Date | null;
+  restructure_repayment_seq: string | null;
   closed_at: Date | null;
   written_off_at: Date | null;
   request_hash: string;
@@ -124,6 +128,7 @@ interface InstalmentDbRow {
 
 interface RepaymentDbRow {
   id: string;
+  seq: string | number;
   loan_id: string;
   reference: string;
   amount_minor: string;
@@ -135,7 +140,7 @@ interface RepaymentDbRow {
 }
 
 const LOAN_COLUMNS = `l.id, l.borrower_id, l.application_id, l.decision_id, l.principal_minor, l.currency, l.disbursed_at, l.tenor_months,
-  l.monthly_rate::text AS monthly_rate, l.schedule_kind, l.status, l.last_dpd, l.restructured_at, l.closed_at, l.written_off_at,
+  l.monthly_rate::text AS monthly_rate, l.schedule_kind, l.status, l.last_dpd, l.restructured_at, l.restructure_repayment_seq, l.closed_at, l.written_off_at,
   l.request_hash, l.created_at`;
 
 const INSTALMENTS_JSON = `coalesce((SELECT json_agg(json_build_object('seq', i.seq, 'due_date', to_char(i.due_date, 'YYYY-MM-DD'),
@@ -158,6 +163,7 @@ function toLoan(r: LoanDbRow): LoanRow {
     status: r.status,
     lastDpd: r.last_dpd,
     restructuredAt: r.restructured_at ? new Date(r.restructured_at) : null,
+    restructureRepaymentSeq: r.restructure_repayment_seq === null ? null : Number(r.restructure_repayment_seq),
     closedAt: r.closed_at ? new Date(r.closed_at) : null,
     writtenOffAt: r.written_off_at ? new Date(r.written_off_at) : null,
     requestHash: r.request_hash,
@@ -184,6 +190,7 @@ function toInstalment(r: InstalmentDbRow): Instalment {
 function toRepayment(r: RepaymentDbRow): RepaymentRow {
   return {
     id: r.id,
+    seq: Number(r.seq),
     loanId: r.loan_id,
     reference: r.reference,
     amountMinor: kobo(r.amount_minor),
@@ -338,10 +345,10 @@ export class LoansRepository {
       >
     >(
       `SELECT ${LOAN_COLUMNS}, ${INSTALMENTS_JSON} AS instalments,
-              coalesce((SELECT json_agg(json_build_object('id', r.id, 'loan_id', r.loan_id, 'reference', r.reference,
+              coalesce((SELECT json_agg(json_build_object('id', r.id, 'seq', r.seq, 'loan_id', r.loan_id, 'reference', r.reference,
                           'amount_minor', r.amount_minor::text, 'paid_at', r.paid_at, 'allocation', r.allocation,
                           'outstanding_principal_after_minor', r.outstanding_principal_after_minor::text,
-                          'reversed_at', r.reversed_at, 'created_at', r.created_at) ORDER BY r.created_at, r.id)
+                          'reversed_at', r.reversed_at, 'created_at', r.created_at) ORDER BY r.seq)
                           FROM loan_repayments r WHERE r.loan_id = l.id), '[]'::json) AS repayments,
               coalesce((SELECT json_agg(json_build_object('type', e.type, 'at', e.at, 'payload', e.payload, 'actor', e.actor) ORDER BY e.id)
                           FROM loan_events e WHERE e.loan_id = l.id), '[]'::json) AS events
@@ -359,7 +366,7 @@ export class LoansRepository {
 
   async findRepayment(loanId: string, reference: string, manager?: EntityManager): Promise<RepaymentRow | null> {
     const rows = await this.q(manager).query<RepaymentDbRow[]>(
-      `SELECT id, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at
+      `SELECT id, seq, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at
          FROM loan_repayments WHERE loan_id = $1 AND reference = $2`,
       [loanId, reference],
     );
@@ -369,8 +376,8 @@ export class LoansRepository {
   /** The newest repayment of a loan that is not reversed (only it can be reversed). */
   async latestActiveRepayment(manager: EntityManager, loanId: string): Promise<RepaymentRow | null> {
     const rows = await manager.query<RepaymentDbRow[]>(
-      `SELECT id, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at
-         FROM loan_repayments WHERE loan_id = $1 AND reversed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+      `SELECT id, seq, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at
+         FROM loan_repayments WHERE loan_id = $1 AND reversed_at IS NULL ORDER BY seq DESC LIMIT 1`,
       [loanId],
     );
     return rows[0] ? toRepayment(rows[0]) : null;
@@ -391,7 +398,7 @@ export class LoansRepository {
     const rows = await manager.query<RepaymentDbRow[]>(
       `INSERT INTO loan_repayments (loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, created_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
-       RETURNING id, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at`,
+       RETURNING id, seq, loan_id, reference, amount_minor, paid_at, allocation, outstanding_principal_after_minor, reversed_at, created_at`,
       [v.loanId, v.reference, v.amountMinor, v.paidAt, JSON.stringify(v.allocation), v.outstandingPrincipalAfterMinor, v.now],
     );
     return toRepayment(rows[0]);
@@ -438,7 +445,10 @@ export class LoansRepository {
     if (patch.lastDpd !== undefined) add('last_dpd', patch.lastDpd);
     if (patch.closedAt !== undefined) add('closed_at', patch.closedAt);
     if (patch.writtenOffAt !== undefined) add('written_off_at', patch.writtenOffAt);
-    if (patch.restructuredAt !== undefined) add('restructured_at', patch.restructuredAt);
+    if (patch.restructuredAt !== undefined) {
+      add('restructured_at', patch.restructuredAt);
+      sets.push(`restructure_repayment_seq = (SELECT max(seq) FROM loan_repayments WHERE loan_id = $1)`);
+    }
     await manager.query(`UPDATE loans SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 

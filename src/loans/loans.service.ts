@@ -308,7 +308,7 @@ export class LoansService {
               reference: target.reference,
             });
           }
-          if (loan.restructuredAt && target.createdAt.getTime() < loan.restructuredAt.getTime()) {
+          if (loan.restructureRepaymentSeq !== null && target.seq <= loan.restructureRepaymentSeq) {
             throw new DomainError('REPAYMENT_NOT_REVERSIBLE', 'The loan was restructured after this repayment', {
               reason: 'restructured_since',
               reference: target.reference,
@@ -507,18 +507,22 @@ export class LoansService {
   }
 
   private amortised(principalMinor: number, rate: string, tenorMonths: number, from: string): Instalment[] {
+    let schedule: Instalment[];
     try {
-      return amortisedSchedule(principalMinor, rate, tenorMonths, from);
+      schedule = amortisedSchedule(principalMinor, rate, tenorMonths, from);
     } catch (err) {
       if (err instanceof RangeError) throw invalid('monthlyRate', err.message);
       throw err;
     }
+    return assertSafeTotal(schedule, 'monthlyRate');
   }
 
   private explicit(items: readonly ScheduleItemDto[], principalMinor: number, afterDate: string, field: string): Instalment[] {
     const dates = items.map((i) => i.dueDate);
     if (new Set(dates).size !== dates.length) throw invalid(field, 'schedule due dates must be distinct');
     if (dates.some((d) => d <= afterDate)) throw invalid(field, `schedule due dates must be after ${afterDate}`);
+    if (items.reduce((t, i) => t + i.amountMinor, 0) > Number.MAX_SAFE_INTEGER)
+      throw invalid(field, 'schedule total exceeds the safe integer range');
     try {
       return explicitSchedule(items, principalMinor);
     } catch (err) {
@@ -561,6 +565,15 @@ export class LoansService {
     }
     return toRepaymentDto(row);
   }
+}
+
+/** The whole schedule (principal + interest) must stay an exact integer in JS: 400 otherwise, never a 500 on read. */
+function assertSafeTotal(schedule: Instalment[], field: string): Instalment[] {
+  const total = schedule.reduce((t, i) => t + i.principalMinor + i.interestMinor, 0);
+  if (!Number.isSafeInteger(total) || schedule.some((i) => !Number.isSafeInteger(i.interestMinor))) {
+    throw invalid(field, 'the schedule this rate and tenor give exceeds the safe integer range');
+  }
+  return schedule;
 }
 
 function toRepaymentDto(r: RepaymentRow): RepaymentDto {
