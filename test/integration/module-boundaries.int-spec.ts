@@ -16,6 +16,7 @@ describe('module boundaries (eslint.config)', () => {
     ['src/ingestion/ingestion.service.ts', "import { ApplicationsService } from '../applications/applications.service.js';", 'below scoring'],
     ['src/scoring/scoring.service.ts', "import { ReportsService } from '../reports/reports.service.js';", 'below applications'],
     ['src/mono/wire/mono-transaction.ts', "import { DataSource } from 'typeorm';", 'pure'],
+    ['src/loans/loan-ledger.ts', "import { Injectable } from '@nestjs/common';", 'pure'],
     ['src/scoring/engine/underwrite.ts', "import { generatePersona } from '../../sandbox/personas/index.js';", 'never imports the sandbox'],
   ])('should reject %s importing upward: %s', async (filePath, code, expected) => {
     const messages = await restrictedImportMessages(filePath, `${code}\nexport const used = [];\n`);
