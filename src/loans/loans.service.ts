@@ -140,7 +140,6 @@ export class LoansService {
       }
       throw err;
     }
-    this.outbox.kick();
     if (!id) {
       // A concurrent request with the same key won the race.
       const winner = await this.repo.findByIdempotencyKey(principal.apiKeyId, idempotencyKey);
@@ -213,7 +212,6 @@ export class LoansService {
         await this.settle(m, loan, after, now, actor);
         return { row: toRepaymentDto(row), replayed: false };
       });
-      this.outbox.kick();
       return { value: repayment.row, replayed: repayment.replayed };
     } catch (err) {
       if (isUniqueViolation(err, 'loan_repayments_reference_uq')) {
@@ -342,7 +340,6 @@ export class LoansService {
         }
       }
     });
-    this.outbox.kick();
     return this.get(loanId);
   }
 
@@ -390,7 +387,6 @@ export class LoansService {
       const locked = await this.repo.lockLoan(m, id);
       if (locked) await this.settle(m, locked.loan, locked.instalments, now, 'system:loan-evaluation');
     });
-    this.outbox.kick();
   }
 
   /**
