@@ -6,6 +6,7 @@ import { Reunderwriting1764100000000 } from './1764100000000-Reunderwriting.js';
 import { MonoDetailsOrdering1764200000000 } from './1764200000000-MonoDetailsOrdering.js';
 import { CompactDecisionInputs1764300000000 } from './1764300000000-CompactDecisionInputs.js';
 import { Consents1765200000000 } from './1765200000000-Consents.js';
+import { Loans1765300000000 } from './1765300000000-Loans.js';
 import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJobs.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
@@ -18,5 +19,6 @@ export const migrations = [
   MonoDetailsOrdering1764200000000,
   CompactDecisionInputs1764300000000,
   Consents1765200000000,
+  Loans1765300000000,
   InboxOutboxOnJobs1765500000000,
 ];

@@ -10,6 +10,7 @@ import { SyncRunEntity } from '../mono/sync-run.entity.js';
 import { WebhookEventEntity } from '../mono/webhook-event.entity.js';
 import { ApplicationAccountEntity } from '../applications/application-account.entity.js';
 import { LoanApplicationEntity } from '../applications/loan-application.entity.js';
+import { LOAN_ENTITIES } from '../loans/loan.entity.js';
 import { OutboxEventEntity } from '../outbox/outbox-event.entity.js';
 import { DecisionInputEntity } from '../scoring/entities/decision-input.entity.js';
 import { DecisionEntity } from '../scoring/entities/decision.entity.js';
@@ -41,4 +42,5 @@ export const ENTITIES = [
   LimitChangeEntity,
   ReviewCycleEntity,
   ReviewItemEntity,
+  ...LOAN_ENTITIES,
 ];

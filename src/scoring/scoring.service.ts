@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
 import { assertKobo } from '../common/money.js';
 import { BorrowerDataService } from '../ingestion/borrower-data.service.js';
+import { LoanExposureReader } from '../loans/loan-exposure.reader.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
@@ -68,6 +69,7 @@ export class ScoringService {
     private readonly dataSource: DataSource,
     private readonly borrowerData: BorrowerDataService,
     private readonly clock: Clock,
+    private readonly exposure: LoanExposureReader,
     @InjectRepository(DecisionEntity) private readonly decisions: Repository<DecisionEntity>,
   ) {}
 
@@ -78,6 +80,8 @@ export class ScoringService {
     if (!borrower) throw new NotFoundError('Borrower', borrowerId);
     const asOf = opts.asOf ?? this.clock.now();
     const data = await this.borrowerData.loadEngineInput(borrowerId, asOf);
+    // The lender's own open loans, read here and passed in: the engine itself reads no database.
+    const exposure = await this.exposure.exposureInput(borrowerId);
     const context: NonNullable<EngineInput['context']> = { applicantName: borrower.full_name };
     if (opts.staleData) context.staleData = true;
     const input: EngineInput = {
@@ -87,6 +91,7 @@ export class ScoringService {
       asOf: asOf.toISOString(),
       policy: DEFAULT_POLICY,
       ...(opts.requestedLoan ? { requestedLoan: opts.requestedLoan } : {}),
+      ...(exposure ? { exposure } : {}),
       context,
     };
     const result = underwrite(input);

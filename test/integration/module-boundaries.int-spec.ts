@@ -18,6 +18,7 @@ describe('module boundaries (eslint.config)', () => {
     ['src/mono/sync.service.ts', "import { ConsentGateService } from '../consents/consent-gate.service.js';", 'lowest domain module'],
     ['src/ingestion/ingestion.events.ts', "import { ConsentsService } from '../consents/consents.service.js';", 'below scoring'],
     ['src/mono/wire/mono-transaction.ts', "import { DataSource } from 'typeorm';", 'pure'],
+    ['src/loans/loan-ledger.ts', "import { Injectable } from '@nestjs/common';", 'pure'],
     ['src/scoring/engine/underwrite.ts', "import { generatePersona } from '../../sandbox/personas/index.js';", 'never imports the sandbox'],
   ])('should reject %s importing upward: %s', async (filePath, code, expected) => {
     const messages = await restrictedImportMessages(filePath, `${code}\nexport const used = [];\n`);

@@ -1,7 +1,7 @@
 import { instalmentForPrincipal, principalForInstalment } from './amortisation.js';
 import { Dec, ZERO, maxDec, minDec, toMinor, toRatio } from './decimal.js';
 import type { Policy } from './policy.js';
-import type { BindingConstraint, CounterOffer, LimitResult, RequestedLoan } from './types.js';
+import type { BindingConstraint, CounterOffer, ExposureInput, ExposureResult, LimitResult, RequestedLoan } from './types.js';
 
 export interface LimitInputs {
   verifiedMonthlyIncomeMinor: number;
@@ -70,45 +70,88 @@ function postLoanDsr(inp: LimitInputs, instalment: number): string | null {
   return toRatio(new Dec(inp.existingObligationsMinor + instalment).div(inp.verifiedMonthlyIncomeMinor));
 }
 
-export function computeLimit(inp: LimitInputs, policy: Policy, requested: RequestedLoan | undefined): LimitResult {
+/**
+ * What a limit leaves once the lender's own open loans are counted: limit − outstanding principal, rounded DOWN to
+ * the product step, 0 when below the product minimum (nothing can be lent).
+ */
+export function availableAfterExposure(limitMinor: number, outstandingPrincipalMinor: number, policy: Policy): number {
+  const p = policy.product;
+  const left = Math.max(0, limitMinor - Math.max(0, outstandingPrincipalMinor));
+  const stepped = Math.floor(left / p.stepMinor) * p.stepMinor;
+  return stepped < p.minAmountMinor ? 0 : stepped;
+}
+
+export function computeLimit(
+  inp: LimitInputs,
+  policy: Policy,
+  requested: RequestedLoan | undefined,
+  exposure?: ExposureInput,
+): LimitResult {
   const p = policy.product;
   const rate = new Dec(requested?.monthlyRate ?? p.monthlyRate);
   const tenorAllowed = requested !== undefined && p.tenorsMonths.includes(requested.tenorMonths);
   const tenor = requested && tenorAllowed ? requested.tenorMonths : p.defaultTenorMonths;
   const at = limitAt(inp, policy, tenor, rate);
   const instalment = instalmentMinor(at.limitMinor, rate, tenor);
+  const noExposure = (l: number): number => l;
+  const withExposure = (l: number): number => (exposure ? availableAfterExposure(l, exposure.outstandingPrincipalMinor, policy) : l);
+
+  /** Affordability and counter-offer of the request when each tenor's limit is seen through `available`. */
+  const answer = (req: RequestedLoan, available: (l: number) => number): { affordable: boolean; counterOffer: CounterOffer | null } => {
+    const reqTenorOk = Number.isInteger(req.tenorMonths) && req.tenorMonths > 0;
+    const availableAtTenor = available(at.limitMinor);
+    const affordable = tenorAllowed && req.amountMinor >= p.minAmountMinor && req.amountMinor <= availableAtTenor && availableAtTenor > 0;
+    if (affordable) return { affordable, counterOffer: null };
+    // Try the requested tenor and every longer product tenor: the full amount at the shortest tenor that
+    // fits, else the largest amount any of them allows.
+    let best: CounterOffer | null = null;
+    for (const t of p.tenorsMonths) {
+      if (reqTenorOk && t < req.tenorMonths) continue;
+      const l = available(limitAt(inp, policy, t, rate).limitMinor);
+      if (l <= 0) continue;
+      const amount = Math.min(l, Math.max(req.amountMinor, p.minAmountMinor));
+      if (amount < p.minAmountMinor) continue;
+      if (best === null || amount > best.amountMinor)
+        best = { amountMinor: amount, tenorMonths: t, instalmentMinor: instalmentMinor(amount, rate, t) };
+      if (amount >= req.amountMinor) break;
+    }
+    return { affordable, counterOffer: best };
+  };
 
   let req: LimitResult['requested'] = null;
   let counterOffer: CounterOffer | null = null;
+  let exposureResult: ExposureResult | undefined;
   if (requested) {
     const reqTenorOk = Number.isInteger(requested.tenorMonths) && requested.tenorMonths > 0;
     const reqInstalment = reqTenorOk ? instalmentMinor(requested.amountMinor, rate, requested.tenorMonths) : 0;
-    const affordable =
-      tenorAllowed && requested.amountMinor >= p.minAmountMinor && requested.amountMinor <= at.limitMinor && at.limitMinor > 0;
+    const got = answer(requested, withExposure);
     req = {
       amountMinor: requested.amountMinor,
       tenorMonths: requested.tenorMonths,
       monthlyRate: rate.toString(),
       instalmentMinor: reqInstalment,
       postLoanDsr: postLoanDsr(inp, reqInstalment),
-      affordable,
+      affordable: got.affordable,
     };
-    if (!affordable) {
-      // Try the requested tenor and every longer product tenor: the full amount at the shortest tenor that
-      // fits, else the largest amount any of them allows.
-      let best: CounterOffer | null = null;
-      for (const t of p.tenorsMonths) {
-        if (reqTenorOk && t < requested.tenorMonths) continue;
-        const l = limitAt(inp, policy, t, rate).limitMinor;
-        if (l <= 0) continue;
-        const amount = Math.min(l, Math.max(requested.amountMinor, p.minAmountMinor));
-        if (amount < p.minAmountMinor) continue;
-        if (best === null || amount > best.amountMinor)
-          best = { amountMinor: amount, tenorMonths: t, instalmentMinor: instalmentMinor(amount, rate, t) };
-        if (amount >= requested.amountMinor) break;
-      }
-      counterOffer = best;
+    counterOffer = got.counterOffer;
+    if (exposure) {
+      const without = answer(requested, noExposure);
+      exposureResult = {
+        outstandingPrincipalMinor: exposure.outstandingPrincipalMinor,
+        openLoans: exposure.openLoans,
+        availableMinor: withExposure(at.limitMinor),
+        bound: without.affordable !== got.affordable || (without.counterOffer?.amountMinor ?? 0) !== (got.counterOffer?.amountMinor ?? 0),
+        withoutExposure: without,
+      };
     }
+  } else if (exposure) {
+    exposureResult = {
+      outstandingPrincipalMinor: exposure.outstandingPrincipalMinor,
+      openLoans: exposure.openLoans,
+      availableMinor: withExposure(at.limitMinor),
+      bound: false,
+      withoutExposure: null,
+    };
   }
 
   return {
@@ -138,5 +181,6 @@ export function computeLimit(inp: LimitInputs, policy: Policy, requested: Reques
     },
     requested: req,
     counterOffer,
+    ...(exposureResult ? { exposure: exposureResult } : {}),
   };
 }

@@ -42,6 +42,8 @@ export const REASON_CODES = [
   'P2P_CREDITS_EXCLUDED',
   'SALARY_MISSED',
   'CHRONIC_OVERDRAFT',
+  'EXPOSURE_AT_LIMIT',
+  'EXPOSURE_LIMITS_OFFER',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -314,7 +316,37 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       },
     );
   }
-  if (limit.requested && !limit.requested.affordable) {
+  // The lender's own open loans (input `exposure`): what they leave available for this request.
+  const ex = limit.exposure;
+  const exposureOnly = ex?.bound === true && ex.withoutExposure?.affordable === true;
+  if (ex?.bound && limit.requested) {
+    const would = ex.withoutExposure?.affordable ? limit.requested.amountMinor : (ex.withoutExposure?.counterOffer?.amountMinor ?? 0);
+    const offered = limit.requested.affordable ? limit.requested.amountMinor : (limit.counterOffer?.amountMinor ?? 0);
+    const delta = Math.max(0, would - offered);
+    const atLimit = !limit.requested.affordable && limit.counterOffer === null;
+    const values = {
+      outstandingPrincipalMinor: ex.outstandingPrincipalMinor,
+      openLoans: ex.openLoans,
+      availableMinor: ex.availableMinor,
+      requestedMinor: limit.requested.amountMinor,
+      counterOfferMinor: limit.counterOffer?.amountMinor ?? null,
+    };
+    const owed = formatNaira(ex.outstandingPrincipalMinor);
+    out.push({
+      code: atLimit ? 'EXPOSURE_AT_LIMIT' : 'EXPOSURE_LIMITS_OFFER',
+      severity: atLimit ? 'blocking' : 'limit',
+      message: atLimit
+        ? `${owed} of principal is outstanding on ${ex.openLoans} open loan(s) with us, which uses the whole limit: nothing more is available now.`
+        : `${owed} of principal is outstanding on ${ex.openLoans} open loan(s) with us: ${formatNaira(offered)} of the limit is available.`,
+      values,
+      lost: delta,
+      counterfactual: {
+        message: `${formatNaira(would)} would be available once the ${owed} outstanding is repaid.`,
+        limitDeltaMinor: delta,
+      },
+    });
+  }
+  if (limit.requested && !limit.requested.affordable && !exposureOnly) {
     const pl = limit.requested.postLoanDsr;
     const overCap = pl !== null && new Dec(pl).gt(cap);
     add(

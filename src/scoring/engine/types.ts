@@ -9,6 +9,16 @@ export interface RequestedLoan {
   monthlyRate?: string;
 }
 
+/**
+ * The lender's own open loans for this borrower (from its loan book, read by the caller: the engine reads no
+ * database). Absent = no open loan (decisions made before the loan book, and borrowers without loans).
+ */
+export interface ExposureInput {
+  /** Outstanding principal across the borrower's open loans, kobo. */
+  outstandingPrincipalMinor: number;
+  openLoans: number;
+}
+
 export interface EngineInput {
   borrowerId?: string;
   accounts: EngineAccount[];
@@ -17,6 +27,7 @@ export interface EngineInput {
   asOf: string;
   policy: Policy;
   requestedLoan?: RequestedLoan;
+  exposure?: ExposureInput;
   context?: { staleData?: boolean; applicantName?: string };
 }
 
@@ -246,6 +257,19 @@ export interface LimitResult {
     affordable: boolean;
   } | null;
   counterOffer: CounterOffer | null;
+  /** Present only when the input had `exposure`: what the lender's open loans leave available. */
+  exposure?: ExposureResult;
+}
+
+export interface ExposureResult {
+  outstandingPrincipalMinor: number;
+  openLoans: number;
+  /** limit − outstanding principal at the decided tenor, rounded down to the product step (0 below the product minimum). */
+  availableMinor: number;
+  /** The exposure changed the answer to the request (affordability or counter-offer). */
+  bound: boolean;
+  /** What the request would have got with no open loan (for the counterfactual). */
+  withoutExposure: { affordable: boolean; counterOffer: CounterOffer | null } | null;
 }
 
 export interface Feature {

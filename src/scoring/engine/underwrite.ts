@@ -112,7 +112,7 @@ export function underwrite(input: EngineInput): EngineResult {
       ? toMinor(minDec(new Dec(policy.coverage.thinFileStarterCapMinor), new Dec(policy.coverage.thinFileStarterIncomeShare).times(vmi)))
       : null,
   };
-  const limit = computeLimit(limitInputs, policy, input.requestedLoan);
+  const limit = computeLimit(limitInputs, policy, input.requestedLoan, input.exposure);
 
   const reasons = buildReasons({
     asOf,
