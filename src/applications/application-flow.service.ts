@@ -292,7 +292,7 @@ export class ApplicationFlowService {
     patch: TransitionPatch = {},
   ): Promise<void> {
     const now = this.clock.now();
-    const moved = await this.repo.transition(m, app.id, app.status, to, now, { ...patch, statusReason: reason, nextAttemptAt: now });
+    const moved = await this.repo.transition(m, app.id, app.status, to, now, { ...patch, statusReason: reason });
     if (!moved) throw new LostRaceError(app.id);
     await this.audit.record(
       {

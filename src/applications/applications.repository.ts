@@ -25,7 +25,6 @@ export interface TransitionPatch {
   decisionId?: string | null;
   staleData?: boolean;
   lastError?: string | null;
-  nextAttemptAt?: Date;
 }
 
 export interface AccountWait {
@@ -237,15 +236,30 @@ export class ApplicationsRepository {
   }
 
   /**
-   * Inserts the application and its `application.received` audit entry in ONE statement (atomic without an explicit
-   * transaction: one round trip). Null when (api key, idempotency key) is taken: another request won the race. The
-   * audit row has the shape AuditService.record writes.
+   * Inserts the application and its `application.received` audit entry in ONE statement. Null when (api key,
+   * idempotency key) is taken: another request won the race. The audit row has the shape AuditService.record writes.
+   * `withInserted` runs in the same transaction (the first step's job commits with the application).
    */
-  async insertWithAuditUnlessKeyTaken(v: NewApplication, actor: string): Promise<SubmittedRow | null> {
-    const rows = await this.dataSource.query<Array<{ id: string; status: ApplicationStatus; request_hash: string }>>(
+  async insertWithAuditUnlessKeyTaken(
+    v: NewApplication,
+    actor: string,
+    withInserted?: (manager: EntityManager, id: string) => Promise<void>,
+  ): Promise<SubmittedRow | null> {
+    if (withInserted) {
+      return this.dataSource.transaction(async (m) => {
+        const row = await this.insertApplicationWithAudit(m, v, actor);
+        if (row) await withInserted(m, row.id);
+        return row;
+      });
+    }
+    return this.insertApplicationWithAudit(this.dataSource.manager, v, actor);
+  }
+
+  private async insertApplicationWithAudit(manager: EntityManager, v: NewApplication, actor: string): Promise<SubmittedRow | null> {
+    const rows = await manager.query<Array<{ id: string; status: ApplicationStatus; request_hash: string }>>(
       `WITH app AS (
-         INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, next_attempt_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9, $9)
+         INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9)
          ON CONFLICT ON CONSTRAINT loan_applications_idempotency_uq DO NOTHING
          RETURNING id, status, request_hash, borrower_id, amount_minor, currency, tenor_months),
        audit AS (
@@ -268,8 +282,8 @@ export class ApplicationsRepository {
   /** Inserts unless (api key, idempotency key) is taken; null when another request won the race. */
   async insertUnlessKeyTaken(manager: EntityManager, v: NewApplication): Promise<LoanApplicationEntity | null> {
     const rows = await manager.query<Array<{ id: string }>>(
-      `INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, next_attempt_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9, $9)
+      `INSERT INTO loan_applications (borrower_id, api_key_id, idempotency_key, request_hash, amount_minor, currency, tenor_months, purpose, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $9)
        ON CONFLICT ON CONSTRAINT loan_applications_idempotency_uq DO NOTHING
        RETURNING id`,
       [v.borrowerId, v.apiKeyId, v.idempotencyKey, v.requestHash, v.amountMinor, v.currency, v.tenorMonths, v.purpose, v.now],
@@ -278,43 +292,15 @@ export class ApplicationsRepository {
     return id ? this.findById(id, manager) : null;
   }
 
-  /**
-   * Claims up to `limit` open applications that are due, with a lease (FOR UPDATE SKIP LOCKED: concurrent workers
-   * and engine instances never claim the same one). A crashed worker's lease simply expires.
-   */
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<string[]> {
-    const rows = await this.dataSource.query<Array<{ id: string }>>(
-      `WITH due AS (
-         SELECT id FROM loan_applications
-          WHERE status IN (${OPEN}) AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-          ORDER BY next_attempt_at, created_at
-          LIMIT $2
-          FOR UPDATE SKIP LOCKED),
-       claimed AS (
-         UPDATE loan_applications a SET locked_until = $1::timestamptz + ($3::int * interval '1 millisecond'), attempts = a.attempts + 1
-           FROM due WHERE a.id = due.id
-         RETURNING a.id)
-       SELECT id FROM claimed`,
-      [now, limit, leaseMs],
-    );
+  /** Open (not terminal) applications, oldest first: each gets a queued step at start. */
+  async openIds(): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(`SELECT id FROM loan_applications WHERE status IN (${OPEN}) ORDER BY created_at`);
     return rows.map((r) => r.id);
   }
 
-  /** Ends a lease; the application comes back at `nextAttemptAt` (or never, once terminal). */
-  async release(id: string, nextAttemptAt: Date, lastError: string | null = null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE loan_applications SET locked_until = NULL, next_attempt_at = $2, last_error = coalesce($3, last_error) WHERE id = $1`,
-      [id, nextAttemptAt, lastError],
-    );
-  }
-
-  /** Makes the given open applications due now (events wake them up). */
-  async makeDue(ids: string[], now: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE loan_applications SET next_attempt_at = $2 WHERE id = ANY($1::uuid[]) AND status IN (${OPEN}) AND next_attempt_at > $2`,
-      [ids, now],
-    );
+  /** Records why a step failed (pg-boss retries it). */
+  async recordStepError(id: string, message: string): Promise<void> {
+    await this.dataSource.query(`UPDATE loan_applications SET last_error = $2, attempts = attempts + 1 WHERE id = $1`, [id, message]);
   }
 
   /**
@@ -341,7 +327,6 @@ export class ApplicationsRepository {
     if (patch.decisionId !== undefined) add('decision_id', patch.decisionId);
     if (patch.staleData !== undefined) add('stale_data', patch.staleData);
     if (patch.lastError !== undefined) add('last_error', patch.lastError);
-    if (patch.nextAttemptAt !== undefined) add('next_attempt_at', patch.nextAttemptAt);
     const rows = await manager.query<Array<{ id: string }>>(
       `WITH moved AS (UPDATE loan_applications SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING id) SELECT id FROM moved`,
       params,

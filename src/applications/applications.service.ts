@@ -67,6 +67,7 @@ export class ApplicationsService {
     }
     await this.assertConsented(dto.borrowerId);
 
+    // The application, its audit row and its first step commit together.
     const created = await this.repo.insertWithAuditUnlessKeyTaken(
       {
         borrowerId: dto.borrowerId,
@@ -80,6 +81,9 @@ export class ApplicationsService {
         now: this.clock.now(),
       },
       `api-key:${principal.apiKeyId}`,
+      async (m, id) => {
+        await this.worker.enqueue(id, 0, m);
+      },
     );
     if (!created) {
       // A concurrent request with the same key won the race.
@@ -87,7 +91,6 @@ export class ApplicationsService {
       if (!winner) throw new Error('idempotency conflict without a winning row');
       return { application: this.sameRequestOr409(winner, requestHash), replayed: true };
     }
-    this.worker.kick();
     return { application: created, replayed: false };
   }
 

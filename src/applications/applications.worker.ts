@@ -1,113 +1,88 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { AccountEventBus, type AccountEvent } from '../common/events/account-events.js';
-import { AppConfig } from '../config/app-config.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { ApplicationFlowService } from './application-flow.service.js';
 import { ApplicationsRepository } from './applications.repository.js';
 import { errorSummary } from './error-summary.js';
 
-export const APPLICATIONS_JOB_NAME = 'applications-worker';
-const POLL_MS = 1_000;
-const BATCH = 10;
-/** Longer than any step (Mono calls have their own timeouts); an expired lease lets another worker take over. */
-const LEASE_MS = 120_000;
+export const APPLICATION_QUEUE = 'application-step';
 
 /**
- * Drains open applications from Postgres (FOR UPDATE SKIP LOCKED with a lease), so any number of engine instances
- * share the work and a restart resumes every unfinished application. Woken immediately after an application is
- * created and by account events; polled every second when JOBS_ENABLED. With WORKERS_ENABLED=false (an API-only
- * instance) it never runs a round: applications and account-event wake-ups are written to Postgres and a worker
- * instance's poll takes them.
+ * Moves open applications on with pg-boss jobs (queue `application-step`, policy `stately`, singleton key = the
+ * application id: at most one step runs and one waits per application, across instances). A step advances the
+ * application as far as it can go now (ApplicationFlowService) and, when it must wait (a sync, a deadline, a
+ * re-authorisation), queues the next step at that time; account events (ingested, sync failed, re-authorised…) make
+ * the waiting step due at once. A step that throws is retried by pg-boss with backoff. The job for a new application
+ * commits with it (ApplicationsService); at start, open applications without a queued step get one, so a restart
+ * resumes every unfinished application. With WORKERS_ENABLED=false (an API-only instance) nothing is worked here.
  */
 @Injectable()
-export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
+export class ApplicationsWorker implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(ApplicationsWorker.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private destroyed = false;
 
   constructor(
     private readonly repo: ApplicationsRepository,
     private readonly flow: ApplicationFlowService,
     private readonly bus: AccountEventBus,
-    private readonly config: AppConfig,
+    private readonly jobs: JobsService,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     this.bus.subscribe('applications', (event) => this.onAccountEventSafely(event));
-    if (this.config.jobs.enabled && this.config.workers.enabled) {
-      this.timer = setInterval(() => this.kick(), POLL_MS);
-      this.timer.unref();
-      this.logger.log({ job: APPLICATIONS_JOB_NAME, everyMs: POLL_MS }, 'applications worker polling');
-    }
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.destroyed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.jobs.working) return;
+    for (const id of await this.repo.openIds()) await this.enqueue(id, 0);
+    await this.jobs.work(APPLICATION_QUEUE, (data) => this.step(data.applicationId), { batchSize: 10 });
   }
 
-  /** Asks for a round soon; coalesces with a round in progress (which then runs once more). */
-  kick(): void {
-    if (this.destroyed || !this.config.workers.enabled) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.processDue()
-      .catch((err: unknown) => {
-        this.logger.warn({ err: errorSummary(err) }, 'applications round failed');
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          setImmediate(() => this.kick());
-        }
-      });
+  /** Queues a step for an application in the caller's transaction (a new application commits with its first step). */
+  async enqueue(applicationId: string, delaySeconds = 0, manager?: EntityManager): Promise<string | null> {
+    return this.jobs.send(
+      APPLICATION_QUEUE,
+      { applicationId },
+      { singletonKey: applicationId, ...(delaySeconds > 0 ? { startAfter: delaySeconds } : {}) },
+      manager,
+    );
   }
 
-  /** Processes every application due now (exposed for tests and scripts); returns how many were stepped. */
-  async processDue(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const ids = await this.repo.claimDue(this.clock.now(), BATCH, LEASE_MS);
-      if (ids.length === 0) return total;
-      total += ids.length;
-      await Promise.all(ids.map((id) => this.processOne(id)));
-      if (this.destroyed) return total;
-    }
-  }
-
-  private async processOne(id: string): Promise<void> {
+  /** One step (the job handler): advance, then queue the next step when the application has to wait. */
+  async step(applicationId: string): Promise<void> {
+    let result: Awaited<ReturnType<ApplicationFlowService['advance']>>;
     try {
-      const result = await this.flow.advance(id);
-      // Terminal applications are never claimed again (status filter); the timestamp only matters for open ones.
-      await this.repo.release(id, result.kind === 'wait' ? result.until : this.clock.now());
+      result = await this.flow.advance(applicationId);
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      this.logger.warn({ applicationId: id, err: errorSummary(err) }, 'application step failed; retrying later');
-      await this.repo.release(id, new Date(this.clock.now().getTime() + 5_000), message.slice(0, 2000)).catch(() => undefined);
+      this.logger.warn({ applicationId, err: errorSummary(err) }, 'application step failed; pg-boss retries it');
+      await this.repo.recordStepError(applicationId, message.slice(0, 2000)).catch(() => undefined);
+      throw err;
+    }
+    if (result.kind !== 'wait') return;
+    // Waits are measured on the injected clock; pg-boss gets the delay.
+    const delaySeconds = Math.max(0, Math.ceil((result.until.getTime() - this.clock.now().getTime()) / 1000));
+    await this.enqueue(applicationId, delaySeconds);
+  }
+
+  /** Makes the next step of these applications due now: a new step, or the queued (waiting) one brought forward. */
+  private async wake(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      if ((await this.enqueue(id, 0)) === null) await this.jobs.promoteKey(APPLICATION_QUEUE, id);
     }
   }
 
   /**
-   * Never fails the publisher: a failure here must not make the inbox retry ingestion. The poll reconciles from the
-   * account rows anyway (see ApplicationFlowService.evaluate), so a lost wake-up only costs a poll interval.
+   * Never fails the publisher: a failure here must not make the inbox retry ingestion. A lost wake-up costs only the
+   * wait: the queued step runs at its time and re-reads the accounts (ApplicationFlowService.evaluate).
    */
   private async onAccountEventSafely(event: AccountEvent): Promise<void> {
     try {
       await this.onAccountEvent(event);
     } catch (err) {
-      this.logger.warn(
-        { err, event: event.type, accountId: event.accountId },
-        'applications could not react to an account event; the poll will',
-      );
+      this.logger.warn({ err: errorSummary(err), event: event.type, accountId: event.accountId }, 'applications could not react to an account event');
     }
   }
 
@@ -126,13 +101,7 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
         touched = await this.repo.updateWaitsForAccount(event.accountId, ['reauth_required'], 'syncing', now);
         break;
       case 'account.sync_failed':
-        touched = await this.repo.updateWaitsForAccount(
-          event.accountId,
-          ['syncing'],
-          'failed',
-          now,
-          event.syncRunId ? { syncRunId: event.syncRunId } : {},
-        );
+        touched = await this.repo.updateWaitsForAccount(event.accountId, ['syncing'], 'failed', now, event.syncRunId ? { syncRunId: event.syncRunId } : {});
         break;
       case 'account.unlinked':
         touched = await this.repo.updateWaitsForAccount(event.accountId, ['awaiting_data', 'syncing', 'reauth_required'], 'failed', now);
@@ -141,8 +110,6 @@ export class ApplicationsWorker implements OnModuleInit, OnModuleDestroy {
       case 'account.data_available':
         return;
     }
-    if (touched.length === 0) return;
-    await this.repo.makeDue(touched, now);
-    this.kick();
+    await this.wake(touched);
   }
 }

@@ -22,8 +22,6 @@ export class LoanApplicationEntity {
   @Column({ name: 'decision_id', type: 'uuid', nullable: true }) decisionId!: string | null;
   @Column({ name: 'stale_data', type: 'boolean', default: false }) staleData!: boolean;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' }) nextAttemptAt!: Date;
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil!: Date | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

@@ -7,6 +7,8 @@ export interface JobPayloads {
   'outbox-delivery': { eventId: string };
   /** Process one stored Mono webhook (webhook_events row; the job id is the row id). */
   'webhook-inbox': { eventId: string };
+  /** Advance one loan application (singleton key = its id). */
+  'application-step': { applicationId: string };
   /** Time out sync runs Mono never answered (every minute, on scheduling instances). */
   'sync-runs-sweep': Record<string, never>;
 }
@@ -33,6 +35,17 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
     retryDelayMax: 600,
     expireInSeconds: 15 * 60,
     deadLetter: 'webhook-inbox-dead',
+    notify: true,
+  },
+  'application-step': {
+    // One step runs and one waits per application (singletonKey = application id), across instances.
+    policy: 'stately',
+    retryLimit: 60,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 600,
+    deadLetter: 'application-step-dead',
     notify: true,
   },
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },

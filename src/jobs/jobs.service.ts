@@ -150,6 +150,12 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     for (const id of ids) await boss.update(name, undefined, { id, startAfter: new Date() });
   }
 
+  /** Makes the queued job with this singleton key (on a `stately`/singleton queue) due now. */
+  async promoteKey(name: JobName, singletonKey: string): Promise<void> {
+    const boss = await this.start();
+    await boss.update(name, undefined, { singletonKey, startAfter: new Date() });
+  }
+
   /**
    * Runs `name` on a cron expression in Africa/Lagos (unless `tz` is given). Only on scheduling instances; pg-boss
    * creates one job per tick however many instances schedule it.

@@ -3,8 +3,11 @@ import { DataSource } from 'typeorm';
 import { ApplicationAccountEntity } from '../../src/applications/application-account.entity.js';
 import { IllegalTransitionError } from '../../src/applications/application-status.js';
 import { ApplicationsRepository } from '../../src/applications/applications.repository.js';
+import { APPLICATION_QUEUE } from '../../src/applications/applications.worker.js';
 import { LoanApplicationEntity } from '../../src/applications/loan-application.entity.js';
+import { AppConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { JOBS_SCHEMA, JobsService } from '../../src/jobs/jobs.service.js';
 import { createTestDatabase } from '../support/database.js';
 
 describe(ApplicationsRepository.name, () => {
@@ -59,22 +62,24 @@ describe(ApplicationsRepository.name, () => {
     expect(results.find((r) => r !== null)).toMatchObject({ status: 'received', amountMinor: 1_000_000, idempotencyKey: 'same-key' });
   });
 
-  it('should let concurrent workers claim each due application once', async () => {
-    for (let i = 0; i < 12; i++) await insert(`claim-${i}`);
-    const later = new Date(now.getTime() + 1000);
-    const claims = await Promise.all([
-      repo.claimDue(later, 5, 60_000),
-      repo.claimDue(later, 5, 60_000),
-      repo.claimDue(later, 5, 60_000),
-      repo.claimDue(later, 5, 60_000),
-    ]);
-    const all = claims.flat();
-    expect(new Set(all).size).toBe(all.length);
-    const open = await ds.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM loan_applications WHERE status = 'received'`);
-    expect(all.length).toBe(Number(open[0].n));
-    // Leased: nothing is due again until the lease expires.
-    expect(await repo.claimDue(later, 50, 60_000)).toEqual([]);
-    expect((await repo.claimDue(new Date(later.getTime() + 61_000), 50, 60_000)).length).toBe(all.length);
+  it('should queue at most one waiting step per application, even concurrently (stately queue keyed by application)', async () => {
+    const jobs = new JobsService(ds, AppConfig.forTest({ WORKERS_ENABLED: 'false' }));
+    try {
+      const a = (await insert('step-a'))!;
+      const b = (await insert('step-b'))!;
+      const step = (id: string) => jobs.send(APPLICATION_QUEUE, { applicationId: id }, { singletonKey: id });
+      const sent = await Promise.all([step(a.id), step(a.id), step(a.id), step(b.id)]);
+      expect(sent.slice(0, 3).filter((id) => id !== null)).toHaveLength(1);
+      expect(sent[3]).toEqual(expect.any(String));
+      const queued = await ds.query<Array<{ key: string; n: string }>>(
+        `SELECT singleton_key AS key, count(*) AS n FROM ${JOBS_SCHEMA}.job WHERE name = $1 GROUP BY singleton_key ORDER BY 1`,
+        [APPLICATION_QUEUE],
+      );
+      expect(queued).toEqual(expect.arrayContaining([{ key: a.id, n: '1' }, { key: b.id, n: '1' }]));
+      expect(await repo.openIds()).toEqual(expect.arrayContaining([a.id, b.id]));
+    } finally {
+      await jobs.onModuleDestroy();
+    }
   });
 
   it('should move an application only from the expected status, and refuse moves outside the table', async () => {

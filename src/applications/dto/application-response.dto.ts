@@ -42,7 +42,7 @@ export class ApplicationResponseDto {
   static from(
     a: Omit<
       LoanApplicationEntity,
-      'apiKeyId' | 'idempotencyKey' | 'requestHash' | 'attempts' | 'nextAttemptAt' | 'lockedUntil' | 'lastError'
+      'apiKeyId' | 'idempotencyKey' | 'requestHash' | 'attempts' | 'lastError'
     >,
     accounts: ApplicationAccountDto[],
     decision: DecisionEntity | null,
