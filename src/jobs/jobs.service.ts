@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PgBoss, type Db, type Job, type JobResult, type SendOptions } from 'pg-boss';
+import { PgBoss, type Db, type Job, type JobInsert, type JobResult, type ScheduleOptions, type SendOptions } from 'pg-boss';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
@@ -129,6 +129,31 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   async send<K extends JobName>(name: K, data: JobPayloads[K], options: SendOptions = {}, manager?: EntityManager): Promise<string | null> {
     const boss = await this.start();
     return boss.send(name, data, manager ? { ...options, db: managerDb(manager) } : options);
+  }
+
+  /**
+   * Enqueues many jobs in one statement (pg-boss `insert`); pass `manager` to commit them with the caller's
+   * transaction. A job whose singletonKey is already queued or active on a singleton policy queue is dropped.
+   */
+  async sendMany<K extends JobName>(name: K, jobs: Array<Omit<JobInsert<JobPayloads[K]>, 'data'> & { data: JobPayloads[K] }>, manager?: EntityManager): Promise<void> {
+    if (jobs.length === 0) return;
+    const boss = await this.start();
+    await boss.insert(name, jobs, manager ? { db: managerDb(manager) } : {});
+  }
+
+  /**
+   * Registers (or updates) a pg-boss cron schedule: one job of `name` per occurrence, sent by whichever instance's
+   * scheduler runs the occurrence (pg-boss makes it one across instances). `tz` is an IANA zone.
+   */
+  async schedule<K extends JobName>(name: K, cron: string, data: JobPayloads[K], options: ScheduleOptions = {}): Promise<void> {
+    const boss = await this.start();
+    await boss.schedule(name, cron, data, options);
+  }
+
+  /** Removes the cron schedule of `name` (all of its keys unless `key`). */
+  async unschedule(name: JobName, key?: string): Promise<void> {
+    const boss = await this.start();
+    await boss.unschedule(name, key);
   }
 
   /**
