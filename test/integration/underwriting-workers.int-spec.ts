@@ -51,7 +51,8 @@ describe('reunderwrite workers (processes)', () => {
     expect(doneAtKill).toBeLessThan(10);
     expect((await h.service.progress(cycleId)).status).toBe('running');
 
-    // The killed worker's active steps stop their heartbeat; pg-boss retries them on another worker.
+    // The killed worker's active steps stop their heartbeat; pg-boss retries them on another worker (its next
+    // supervise pass, up to 60 s).
     const second = cli(h, ['--cycle', cycleId, '--drain-only']);
     const { code, stdout } = await second.done;
     expect(code).toBe(0);
@@ -59,7 +60,7 @@ describe('reunderwrite workers (processes)', () => {
     expect(report.completedCycle).toBe(true);
     expect((await h.service.progress(cycleId)).counters).toMatchObject({ total: 10, done: 10, failed: 0 });
     await oneDecisionEach(h, borrowers);
-  }, 240_000);
+  }, 200_000);
 
   it('should run a whole cycle with two worker processes sharing the items', async () => {
     const h = await harness({ env: { JOBS_ENABLED: 'false' } });
