@@ -6,15 +6,27 @@ import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { initialisePiiKeys } from '../src/security/pii-keys.js';
-import { ReunderwritingService, type CycleProgress, type DrainReport } from '../src/underwriting/reunderwriting.service.js';
+import { ReunderwritingService, type CycleProgress } from '../src/underwriting/reunderwriting.service.js';
+
+/** What one worker process did for a cycle (its share of the cycle's pg-boss review jobs). */
+interface DrainReport {
+  cycleId: string;
+  workerId: string;
+  processed: number;
+  failed: number;
+  completedCycle: boolean;
+  durationMs: number;
+}
 
 /**
- * `npm run reunderwrite [-- --workers N --concurrency N --budget N]` runs a re-underwriting cycle now: creates it
- * (or resumes the unfinished one), drains it with N worker processes (this one + N−1 children), shows a progress bar
- * on stderr and prints a summary table. Against DATABASE_URL or the embedded Postgres in DATA_DIR.
+ * `npm run reunderwrite [-- --workers N --budget N]` runs a re-underwriting cycle now: creates it (or resumes the
+ * unfinished one), then works its pg-boss review jobs with N worker processes (this one + N−1 children; any engine
+ * instance with workers on helps too), shows a progress bar on stderr and prints a summary table. Against
+ * DATABASE_URL or the embedded Postgres in DATA_DIR. `--concurrency` is accepted for compatibility; each process
+ * works REVIEW_CONCURRENCY jobs per review step.
  *
- * Internal mode used for the extra workers (and tests): `--cycle ID --drain-only` drains an existing cycle and
- * prints one JSON line `{ report, maxRssKb, cpuSeconds }`.
+ * Internal mode used for the extra workers (and tests): `--cycle ID --drain-only` works the queues until the cycle
+ * is no longer running and prints one JSON line `{ report, maxRssKb, cpuSeconds }`.
  */
 interface Args {
   workers: number;
@@ -22,8 +34,6 @@ interface Args {
   budget: number | undefined;
   cycle: string | undefined;
   drainOnly: boolean;
-  leaseMs: number | undefined;
-  maxItems: number | undefined;
   json: boolean;
   quiet: boolean;
 }
@@ -46,8 +56,6 @@ function parseArgs(argv: string[]): Args {
     budget: int('budget', 0),
     cycle: get('cycle'),
     drainOnly: argv.includes('--drain-only'),
-    leaseMs: int('lease-ms', 100),
-    maxItems: int('max-items', 1),
     json: argv.includes('--json'),
     quiet: argv.includes('--quiet'),
   };
@@ -126,11 +134,43 @@ function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<{ report: Dra
   });
 }
 
+/**
+ * Works the queues (the app's job handlers are registered at bootstrap) until the cycle is no longer running:
+ * completed here (the cycle-completed event) or by another process (a cheap status read every second).
+ */
+async function work(service: ReunderwritingService, cycleId: string): Promise<DrainReport> {
+  const t0 = performance.now();
+  const workerId = `cli:${process.pid}`;
+  const report: DrainReport = { cycleId, workerId, processed: 0, failed: 0, completedCycle: false, durationMs: 0 };
+  const off = service.onItemFinished((_id, status) => (status === 'done' ? report.processed++ : report.failed++));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const elsewhere = new Promise<void>((resolve) => {
+      timer = setInterval(() => {
+        void service
+          .statusProgress(cycleId)
+          .then((p) => p.status !== 'running' && resolve())
+          .catch(() => undefined);
+      }, 1000);
+    });
+    const here = service.waitForCycle(cycleId).then(() => (report.completedCycle = true));
+    await Promise.race([here, elsewhere]);
+  } finally {
+    clearInterval(timer);
+    off();
+  }
+  report.durationMs = Math.round(performance.now() - t0);
+  return report;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const loaded = AppConfig.fromEnvironment();
-  // A CLI run is not an engine instance: no background workers, inbox processors or cron jobs here.
-  const config = Object.assign(Object.create(AppConfig.prototype) as AppConfig, loaded, { jobs: { ...loaded.jobs, enabled: false } });
+  // A CLI run is a worker: it works the job system's queues (review steps) until the cycle completes.
+  const config = Object.assign(Object.create(AppConfig.prototype) as AppConfig, loaded, {
+    jobs: { ...loaded.jobs, enabled: true },
+    workers: { enabled: true },
+  });
   const embedded = config.database.url
     ? null
     : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
@@ -144,10 +184,9 @@ async function main(): Promise<void> {
   let exitCode = 0;
   try {
     const service = app.get(ReunderwritingService);
-    const drain = { concurrency: args.concurrency, leaseMs: args.leaseMs, maxItems: args.maxItems };
     if (args.drainOnly) {
       if (!args.cycle) throw new Error('--drain-only needs --cycle ID');
-      const report = await service.drainCycle(args.cycle, { ...drain, workerId: `cli:${process.pid}` });
+      const report = await work(service, args.cycle);
       process.stdout.write(`${JSON.stringify({ report, maxRssKb: process.resourceUsage().maxRSS, cpuSeconds: cpuSeconds() })}\n`);
       return;
     }
@@ -155,14 +194,7 @@ async function main(): Promise<void> {
     const start = await service.startCycle('manual', { requestedBy: 'cli', budget: args.budget });
     if (!args.quiet)
       process.stderr.write(`${start.resumed ? 'resuming' : 'started'} cycle ${start.cycleId} with ${start.items} borrowers due\n`);
-    const childArgs = [
-      '--cycle',
-      start.cycleId,
-      '--drain-only',
-      '--concurrency',
-      String(args.concurrency),
-      ...(args.leaseMs ? ['--lease-ms', String(args.leaseMs)] : []),
-    ];
+    const childArgs = ['--cycle', start.cycleId, '--drain-only'];
     const children = Array.from({ length: args.workers - 1 }, () => runChild(childArgs, { ...process.env, DATABASE_URL: databaseUrl }));
     const tty = process.stderr.isTTY;
     let lastLine = 0;
@@ -181,7 +213,7 @@ async function main(): Promise<void> {
     let own: DrainReport;
     let results: Array<{ report: DrainReport; maxRssKb: number; cpuSeconds: number }>;
     try {
-      own = await service.drainCycle(start.cycleId, { ...drain, workerId: `cli:${process.pid}` });
+      own = await work(service, start.cycleId);
       results = await Promise.all(children);
     } finally {
       clearInterval(timer);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PgBoss, type Db, type Job, type JobResult, type SendOptions } from 'pg-boss';
+import { PgBoss, type Db, type Job, type JobInsert, type JobResult, type ScheduleOptions, type SendOptions } from 'pg-boss';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
@@ -137,13 +137,6 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     return boss.send(name, data, manager ? { ...options, db: managerDb(manager) } : options);
   }
 
-  /** Enqueues several jobs in one statement (`id` optional per job; an existing id is skipped), in `manager`'s transaction. */
-  async insert<K extends JobName>(name: K, jobs: Array<{ data: JobPayloads[K]; id?: string }>, manager?: EntityManager): Promise<void> {
-    if (jobs.length === 0) return;
-    const boss = await this.start();
-    await boss.insert(name, jobs, manager ? { db: managerDb(manager) } : {});
-  }
-
   /** Makes queued jobs (waiting on a retry delay or a start time) due now. */
   async promote(name: JobName, ids: string[]): Promise<void> {
     const boss = await this.start();
@@ -157,13 +150,30 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Runs `name` on a cron expression in Africa/Lagos (unless `tz` is given). Only on scheduling instances; pg-boss
-   * creates one job per tick however many instances schedule it.
+   * Enqueues many jobs in one statement (pg-boss `insert`); pass `manager` to commit them with the caller's
+   * transaction. A job whose singletonKey is already queued or active on a singleton policy queue is dropped.
    */
-  async schedule<K extends JobName>(name: K, cron: string, data: JobPayloads[K], tz = 'Africa/Lagos'): Promise<void> {
-    if (!this.scheduling) return;
+  async sendMany<K extends JobName>(name: K, jobs: Array<Omit<JobInsert<JobPayloads[K]>, 'data'> & { data: JobPayloads[K] }>, manager?: EntityManager): Promise<void> {
+    if (jobs.length === 0) return;
     const boss = await this.start();
-    await boss.schedule(name, cron, data, { tz });
+    await boss.insert(name, jobs, manager ? { db: managerDb(manager) } : {});
+  }
+
+  /**
+   * Registers (or updates) a pg-boss cron schedule: one job of `name` per occurrence, sent by whichever instance's
+   * scheduler runs the occurrence (pg-boss makes it one across instances). `tz` is an IANA zone (default
+   * Africa/Lagos). A no-op unless this instance schedules (JOBS_ENABLED on a worker).
+   */
+  async schedule<K extends JobName>(name: K, cron: string, data: JobPayloads[K], options: ScheduleOptions = {}): Promise<void> {
+    if (!this.scheduling) return; // only instances with JOBS_ENABLED and workers run schedules
+    const boss = await this.start();
+    await boss.schedule(name, cron, data, { tz: 'Africa/Lagos', ...options });
+  }
+
+  /** Removes the cron schedule of `name` (all of its keys unless `key`). */
+  async unschedule(name: JobName, key?: string): Promise<void> {
+    const boss = await this.start();
+    await boss.unschedule(name, key);
   }
 
   /**

@@ -57,7 +57,7 @@ export class WebhookInboxProcessor implements OnApplicationBootstrap {
     // Rows stored without a job (before the job system, or by an older version) get one; existing ids are skipped.
     const unsettled = await this.events.unsettledIds();
     for (let i = 0; i < unsettled.length; i += 500) {
-      await this.jobs.insert(INBOX_QUEUE, unsettled.slice(i, i + 500).map((id) => ({ id, data: { eventId: id } })));
+      await this.jobs.sendMany(INBOX_QUEUE, unsettled.slice(i, i + 500).map((id) => ({ id, data: { eventId: id } })));
     }
     await this.jobs.work(INBOX_QUEUE, (data, job) => this.processJob(data.eventId, job).then(() => undefined), {
       batchSize: this.config.webhooks.concurrency,

@@ -136,7 +136,7 @@ export class WebhooksService {
     return this.dataSource.transaction(async (m) => {
       const ids = events.length === 1 ? [await this.events.insertIfNew(events[0], m)] : await this.events.insertManyIfNew(events, m);
       const fresh = ids.filter((id): id is string => id !== null);
-      await this.jobs.insert('webhook-inbox', fresh.map((id) => ({ id, data: { eventId: id } })), m);
+      await this.jobs.sendMany('webhook-inbox', fresh.map((id) => ({ id, data: { eventId: id } })), m);
       return ids;
     });
   }

@@ -84,7 +84,7 @@ export class ReunderwritingController {
   @HttpCode(202)
   @Roles('admin')
   @ApiOperation({
-    summary: 'Start a re-underwriting cycle now (runs in the background); resumes an unfinished cycle instead of starting another',
+    summary: 'Start a re-underwriting cycle now (its reviews are background jobs); resumes an unfinished cycle instead of starting another',
   })
   @ApiAcceptedResponse({ schema: { example: { cycleId: '6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11', resumed: false, items: 980 } } })
   @ApiConflictResponse({
@@ -98,7 +98,7 @@ export class ReunderwritingController {
     },
   })
   async start(@Body() body: StartReunderwriteDto, @CurrentPrincipal() principal: Principal): Promise<StartResult> {
-    return this.service.launchCycle('manual', `api-key:${principal.apiKeyId}`, body.budget);
+    return this.service.startCycle('manual', { requestedBy: `api-key:${principal.apiKeyId}`, budget: body.budget });
   }
 
   @Get()

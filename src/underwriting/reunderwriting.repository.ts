@@ -17,13 +17,14 @@ export interface CycleRow {
   error: string | null;
 }
 
-export interface ClaimedItem {
+export interface ItemRow {
   id: string;
   cycle_id: string;
   borrower_id: string;
   status: ReviewItemStatus;
   attempts: number;
   decision_id: string | null;
+  result: unknown;
 }
 
 export interface AccountRow {
@@ -80,7 +81,7 @@ function updatedRows<T>(res: unknown): T[] {
   return res as T[];
 }
 
-/** Every SQL statement of re-underwriting: cycles, the work-item queue, limits. */
+/** Every SQL statement of re-underwriting: cycles, review items (their work is in pg-boss), limits. */
 @Injectable()
 export class ReunderwritingRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -90,8 +91,8 @@ export class ReunderwritingRepository {
     return rows[0] ?? null;
   }
 
-  async findCycle(id: string): Promise<CycleRow | null> {
-    const rows = await this.dataSource.query<CycleRow[]>(`SELECT * FROM review_cycles WHERE id = $1`, [id]);
+  async findCycle(id: string, manager: EntityManager = this.dataSource.manager): Promise<CycleRow | null> {
+    const rows = await manager.query<CycleRow[]>(`SELECT * FROM review_cycles WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -115,8 +116,8 @@ export class ReunderwritingRepository {
    * age, or data ingested after it. Only borrowers with a credit limit, or an approved application decision (their
    * limit is created from it on the first review).
    */
-  async insertDueItems(manager: EntityManager, cycleId: string, asOf: Date, maxAgeDays: number): Promise<number> {
-    const rows = await manager.query<Array<{ n: string }>>(
+  async insertDueItems(manager: EntityManager, cycleId: string, asOf: Date, maxAgeDays: number): Promise<string[]> {
+    const rows = await manager.query<Array<{ id: string }>>(
       `WITH last AS (
          SELECT d.borrower_id, max(d.created_at) AS last_at
          FROM decisions d
@@ -135,56 +136,84 @@ export class ReunderwritingRepository {
          INSERT INTO review_items (cycle_id, borrower_id, reason)
          SELECT $1, borrower_id, reason FROM due ORDER BY borrower_id
          ON CONFLICT (cycle_id, borrower_id) DO NOTHING
-         RETURNING 1
+         RETURNING id
        )
-       SELECT count(*)::text AS n FROM ins`,
+       SELECT id::text AS id FROM ins ORDER BY id`,
       [cycleId, asOf, maxAgeDays],
     );
-    return Number(rows[0]?.n ?? 0);
+    return rows.map((r) => r.id);
   }
 
-  /**
-   * Claims up to `limit` open items whose lease is free. FOR UPDATE SKIP LOCKED: concurrent workers (any process)
-   * never claim the same row; the lease lets another worker take over an item whose worker died.
-   */
-  async claimItems(cycleId: string, workerId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
-    // The candidates are a MATERIALIZED CTE: a plain `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` may be re-evaluated
-    // by the planner and claim more than n rows.
-    const res = await this.dataSource.query<unknown>(
-      `WITH candidates AS MATERIALIZED (
-         SELECT id FROM review_items
-         WHERE cycle_id = $1 AND status IN ${OPEN} AND (locked_until IS NULL OR locked_until < now())
-         ORDER BY id
-         LIMIT $3
-         FOR UPDATE SKIP LOCKED)
-       UPDATE review_items i
-       SET status = CASE WHEN i.status = 'pending' THEN 'syncing' ELSE i.status END,
-           attempts = i.attempts + 1, worker_id = $2, locked_until = now() + make_interval(secs => $4::double precision / 1000),
-           updated_at = now()
-       FROM candidates c
-       WHERE i.id = c.id
-       RETURNING i.id::text AS id, i.cycle_id, i.borrower_id, i.status, i.attempts, i.decision_id`,
-      [cycleId, workerId, limit, leaseMs],
+  /** The items of a cycle not yet past their sync step (their review jobs are re-sent when a cycle is resumed). */
+  async pendingItemIds(manager: EntityManager, cycleId: string): Promise<string[]> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `SELECT id::text AS id FROM review_items WHERE cycle_id = $1 AND status = 'pending' ORDER BY id`,
+      [cycleId],
     );
-    return updatedRows<ClaimedItem>(res);
+    return rows.map((r) => r.id);
   }
 
-  /**
-   * Row lock for the whole processing of an item (held by the worker's transaction), renewing its lease: an item
-   * claimed in a batch starts its review with a full lease. Waits (bounded by lock_timeout) rather than skipping:
-   * another worker's claim statement may hold the row for an instant while it re-checks the lease. Null when the item
-   * is no longer this worker's (its lease expired and someone else claimed it).
-   */
-  async lockItem(manager: EntityManager, itemId: string, workerId: string, leaseMs: number): Promise<ClaimedItem | null> {
-    // lock_timeout is set (transaction-local) by the same statement, in the scan's filter, i.e. before the row is
-    // locked: one round trip instead of a separate SET LOCAL.
+  /** Open items of a cycle waiting for ingestion after their sync step (re-sent to scoring when a cycle is resumed). */
+  async waitingItemIds(manager: EntityManager, cycleId: string): Promise<string[]> {
+    const rows = await manager.query<Array<{ id: string }>>(
+      `SELECT id::text AS id FROM review_items WHERE cycle_id = $1 AND status IN ('syncing', 'scoring') ORDER BY id`,
+      [cycleId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async findItem(itemId: string, manager: EntityManager = this.dataSource.manager): Promise<ItemRow | null> {
+    const rows = await manager.query<ItemRow[]>(
+      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id, result FROM review_items WHERE id = $1`,
+      [itemId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The item, row-locked for the scoring step's short transaction (two steps of one item never score it twice). */
+  async findItemForUpdate(manager: EntityManager, itemId: string): Promise<ItemRow | null> {
+    const rows = await manager.query<ItemRow[]>(
+      `SELECT id::text AS id, cycle_id, borrower_id, status, attempts, decision_id, result FROM review_items WHERE id = $1 FOR UPDATE`,
+      [itemId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** End of the sync step: pending → syncing with what the scoring step needs (sync summary, accounts awaited). */
+  async markSyncing(manager: EntityManager, itemId: string, state: unknown): Promise<boolean> {
     const res = await manager.query<unknown>(
-      `UPDATE review_items SET locked_until = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
-       WHERE id = $1 AND worker_id = $2 AND set_config('lock_timeout', '30s', true) IS NOT NULL
-       RETURNING id::text AS id, cycle_id, borrower_id, status, attempts, decision_id`,
-      [itemId, workerId, leaseMs],
+      `UPDATE review_items SET status = 'syncing', result = $2::jsonb, updated_at = now()
+       WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [itemId, JSON.stringify(state)],
     );
-    return updatedRows<ClaimedItem>(res)[0] ?? null;
+    return updatedRows<{ id: string }>(res).length > 0;
+  }
+
+  /** Open items, in running cycles, of the borrower owning `accountId` that wait for its ingestion. */
+  async itemsAwaitingAccount(accountId: string): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT i.id::text AS id
+       FROM bank_accounts a
+       JOIN review_items i ON i.borrower_id = a.borrower_id AND i.status = 'syncing'
+       JOIN review_cycles c ON c.id = i.cycle_id AND c.status = 'running'
+       WHERE a.id = $1`,
+      [accountId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async noteItemError(itemId: string, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE review_items SET error = $2, updated_at = now() WHERE id = $1`, [itemId, error.slice(0, 500)]);
+  }
+
+  /** An item whose review step exhausted its retries: failed (returns its cycle id, null if it was not open). */
+  async failItem(itemId: string): Promise<string | null> {
+    const res = await this.dataSource.query<unknown>(
+      `UPDATE review_items SET status = 'failed', error = coalesce(error, 'retries exhausted'), finished_at = now(), updated_at = now()
+       WHERE id = $1 AND status IN ${OPEN} RETURNING cycle_id`,
+      [itemId],
+    );
+    return updatedRows<{ cycle_id: string }>(res)[0]?.cycle_id ?? null;
   }
 
   async openItemCount(cycleId: string): Promise<number> {
@@ -225,22 +254,12 @@ export class ReunderwritingRepository {
   }
 
   /** last_ingested_at (epoch ms) of each account, to see which ones a sync refreshed. */
-  async ingestionMarks(accountIds: string[]): Promise<Map<string, number | null>> {
-    const rows = await this.dataSource.query<Array<{ id: string; last_ingested_at: Date | null }>>(
+  async ingestionMarks(accountIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, number | null>> {
+    const rows = await manager.query<Array<{ id: string; last_ingested_at: Date | null }>>(
       `SELECT id, last_ingested_at FROM bank_accounts WHERE id = ANY($1::uuid[])`,
       [accountIds],
     );
     return new Map(rows.map((r) => [r.id, r.last_ingested_at ? new Date(r.last_ingested_at).getTime() : null]));
-  }
-
-  /** The decision this cycle already stored for the borrower (a retry after a crash between scoring and commit). */
-  async findCycleDecision(manager: EntityManager, borrowerId: string, actor: string): Promise<StoredDecision | null> {
-    const rows = await manager.query<StoredDecision[]>(
-      `SELECT id, decision, recommended_limit_minor, currency, created_at, result FROM decisions
-       WHERE borrower_id = $1 AND trigger = 'scheduled' AND actor = $2 ORDER BY created_at LIMIT 1`,
-      [borrowerId, actor],
-    );
-    return rows[0] ?? null;
   }
 
   async findDecision(manager: EntityManager, id: string): Promise<StoredDecision | null> {
@@ -329,6 +348,8 @@ export class ReunderwritingRepository {
     r: {
       itemId: string;
       itemResult: unknown;
+      attempts: number;
+      workerId: string;
       borrowerId: string;
       decisionId: string;
       reviewedAt: Date;
@@ -357,7 +378,7 @@ export class ReunderwritingRepository {
          WHERE borrower_id = $1
          RETURNING borrower_id
        ), item AS (
-         UPDATE review_items SET status = 'done', decision_id = $2, result = $19::jsonb, error = NULL, locked_until = NULL,
+         UPDATE review_items SET status = 'done', decision_id = $2, result = $19::jsonb, error = NULL, attempts = $20, worker_id = $21,
            finished_at = now(), updated_at = now()
          WHERE id = $18
          RETURNING id
@@ -387,24 +408,12 @@ export class ReunderwritingRepository {
         r.change.cycleId,
         r.itemId,
         JSON.stringify(r.itemResult),
+        r.attempts,
+        r.workerId.slice(0, 128),
       ],
     );
     if (!rows[0]) throw new Error('review not recorded: credit limit or review item missing');
     return rows[0].id;
-  }
-
-  /** After a failed attempt: back to pending (retry after `retryMs`) or failed once attempts are exhausted. */
-  async failAttempt(itemId: string, error: string, maxAttempts: number, retryMs: number): Promise<ReviewItemStatus> {
-    const res = await this.dataSource.query<unknown>(
-      `UPDATE review_items SET
-         status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
-         finished_at = CASE WHEN attempts >= $3 THEN now() ELSE NULL END,
-         locked_until = CASE WHEN attempts >= $3 THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END,
-         error = $2, updated_at = now()
-       WHERE id = $1 AND status IN ${OPEN} RETURNING status`,
-      [itemId, error.slice(0, 500), maxAttempts, retryMs],
-    );
-    return updatedRows<{ status: ReviewItemStatus }>(res)[0]?.status ?? 'failed';
   }
 
   /** Skipped for good (no retry), the reason in `error` and `result.skipped`; counted in the cycle's `skipped`. */
@@ -415,10 +424,6 @@ export class ReunderwritingRepository {
        WHERE id = $1 AND status IN ${OPEN}`,
       [itemId, `${reason}: ${message}`.slice(0, 500), reason],
     );
-  }
-
-  async setItemStatus(manager: EntityManager, itemId: string, status: ReviewItemStatus): Promise<void> {
-    await manager.query(`UPDATE review_items SET status = $2, updated_at = now() WHERE id = $1`, [itemId, status]);
   }
 
   /**

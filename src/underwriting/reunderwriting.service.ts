@@ -1,49 +1,24 @@
-import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { withAdvisoryLock } from '../database/advisory-lock.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { limitPolicyVersion, type LimitPolicy } from './limit-policy.js';
 import { buildSignals, evaluateLimit, type LimitOutcome, type LimitState } from './limit-rules.js';
 import { AccountSyncer, LimitEventSink, ReviewScorer, ReviewSkipped } from './ports.js';
 import { ReunderwritingMetrics } from './reunderwriting.metrics.js';
-import {
-  ReunderwritingRepository,
-  type ClaimedItem,
-  type CycleCounters,
-  type CycleRow,
-  type StoredDecision,
-} from './reunderwriting.repository.js';
+import { ReunderwritingRepository, type CycleCounters, type CycleRow, type StoredDecision } from './reunderwriting.repository.js';
 import { diffReview, type EngineResultLike } from './review-diff.js';
 import type { CycleTrigger } from './review-cycle.entity.js';
 import { OPEN_ITEM_STATUSES } from './review-item.entity.js';
 
 export const LIMIT_POLICY = Symbol('LIMIT_POLICY');
-export const SCHEDULER_LOCK = 'reunderwrite-scheduler';
-
-export interface DrainOptions {
-  /** Identifies this worker in review_items.worker_id (default host:pid:random). */
-  workerId?: string;
-  /** Items reviewed at once by this process. */
-  concurrency?: number;
-  /** Items claimed per claim statement by each of the `concurrency` lanes, then reviewed one after the other (default 4). */
-  claimBatch?: number;
-  /** Lease on a claimed item; another worker may take it over once expired (its row lock is gone too). */
-  leaseMs?: number;
-  maxAttempts?: number;
-  /** Bound on waiting for ingestion after a sync (default APPLICATION_SYNC_DEADLINE_SECONDS). */
-  ingestionWaitMs?: number;
-  /** Keep polling while other workers hold items, then complete the cycle (default true). */
-  waitForOthers?: boolean;
-  /** Every 25 items with status counts only (statusProgress), and once at the end with the full counters. */
-  onProgress?: (p: CycleProgress) => void;
-  /** Stop after this many items (tests simulate a crash mid-cycle). */
-  maxItems?: number;
-}
+/** Stored on each item this process reviews (review_items.worker_id: which instance did the work). */
+const WORKER_ID = `${hostname()}:${process.pid}`;
 
 export interface SyncSummary {
   accounts: number;
@@ -56,7 +31,6 @@ export interface SyncSummary {
   timedOut: number;
   overBudget: boolean;
   stale: boolean;
-  skipped?: 'decision_already_stored';
 }
 
 export interface CycleProgress {
@@ -71,203 +45,262 @@ export interface CycleProgress {
   counters: CycleCounters;
 }
 
-export interface DrainReport {
-  cycleId: string;
-  workerId: string;
-  processed: number;
-  failed: number;
-  completedCycle: boolean;
-  durationMs: number;
-}
-
-export interface CycleRun {
-  start: StartResult;
-  report: DrainReport;
-  progress: CycleProgress;
-}
-
 export interface StartResult {
   cycleId: string;
   resumed: boolean;
   items: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What the sync step leaves on a `syncing` item for the scoring step: its summary and the accounts it awaits. */
+interface AwaitingState {
+  sync: SyncSummary;
+  /** Account id → last_ingested_at (epoch ms) before the sync was requested. */
+  waiting: Record<string, number | null>;
+}
+
+export type ItemOutcome = 'done' | 'waiting' | 'noop';
 
 /**
  * Scheduled re-underwriting (research §4f): picks the borrowers due for review, syncs their accounts within
  * Mono's rate limit and the cycle's budget, re-scores them (trigger `scheduled`), compares with the origination
- * decision and manages the credit limit. Work items are a table queue: any number of workers in any number of
- * processes drain a cycle; one Postgres advisory lock makes a single scheduler create (or resume) cycles.
+ * decision and manages the credit limit. review_cycles / review_items are the records; the work is pg-boss jobs
+ * (src/jobs/job-queues.ts): starting a cycle enqueues one `reunderwrite-sync` job per item in the cycle's
+ * transaction; the sync step requests the syncs and ends; `reunderwrite-score` (sent at once when nothing is awaited,
+ * on `account.ingested`, and as a delayed fallback after APPLICATION_SYNC_DEADLINE_SECONDS) scores and applies the
+ * limit in one short transaction, then completes the cycle when no item is open.
  */
 @Injectable()
-export class ReunderwritingService implements OnApplicationShutdown {
+export class ReunderwritingService {
   private readonly logger = new Logger(ReunderwritingService.name);
   private readonly policyVersion: string;
-  private readonly background = new Set<Promise<unknown>>();
-  /** Cycles this process is draining now (drainCycle calls in flight), so joinRunningCycle never drains one twice. */
-  private readonly draining = new Map<string, number>();
-  private stopping = false;
+  private readonly events = new EventEmitter<{ completed: [string]; item: [string, 'done' | 'failed'] }>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repo: ReunderwritingRepository,
     private readonly scorer: ReviewScorer,
     private readonly syncer: AccountSyncer,
-    private readonly events: LimitEventSink,
+    private readonly sink: LimitEventSink,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly metrics: ReunderwritingMetrics,
+    private readonly jobs: JobsService,
     @Inject(LIMIT_POLICY) private readonly policy: LimitPolicy,
   ) {
     this.policyVersion = limitPolicyVersion(policy);
+    this.events.setMaxListeners(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await Promise.allSettled([...this.background]);
+  /** How long the scoring step waits for ingestion before scoring on the data it has. */
+  get ingestionWaitSeconds(): number {
+    return this.config.applications.syncDeadlineSeconds;
   }
 
   /**
-   * Creates a cycle with every borrower due for review, or resumes the unfinished one (a crash mid-cycle resumes
-   * where it stopped). Under the scheduler advisory lock: a concurrent caller gets REUNDERWRITE_ALREADY_RUNNING.
+   * Creates a cycle with every borrower due for review and, in the same transaction, one review job per item; or
+   * resumes the running cycle (its open items' jobs re-sent: an item is never queued twice, singletonKey = item id).
+   * Two callers racing to create one: the partial unique index on running cycles lets one win, the other gets
+   * REUNDERWRITE_ALREADY_RUNNING.
    */
   async startCycle(trigger: CycleTrigger, opts: { requestedBy?: string; budget?: number } = {}): Promise<StartResult> {
-    const res = await withAdvisoryLock(this.dataSource, SCHEDULER_LOCK, () => this.createOrResume(trigger, opts));
-    if (!res.acquired) throw await this.alreadyRunning();
-    return res.result;
-  }
-
-  /**
-   * The whole cycle in this process, holding the scheduler lock until it completes: create or resume, drain with
-   * `concurrency` local workers (other processes may help via drainCycle), complete. `onStarted` gets the id early.
-   */
-  async runCycle(
-    trigger: CycleTrigger,
-    opts: DrainOptions & { requestedBy?: string; budget?: number; onStarted?: (s: StartResult) => void } = {},
-  ): Promise<{ acquired: false } | { acquired: true; result: CycleRun }> {
-    return withAdvisoryLock(this.dataSource, SCHEDULER_LOCK, async () => {
-      const start = await this.createOrResume(trigger, opts);
-      opts.onStarted?.(start);
-      const report = await this.drainCycle(start.cycleId, opts);
-      return { start, report, progress: await this.progress(start.cycleId) };
-    });
-  }
-
-  /** For the admin route: starts runCycle in the background and answers with the cycle id as soon as it exists. */
-  async launchCycle(trigger: CycleTrigger, requestedBy: string, budget?: number): Promise<StartResult> {
-    return new Promise<StartResult>((resolve, reject) => {
-      let settled = false;
-      const run = this.runCycle(trigger, {
-        requestedBy,
-        budget,
-        onStarted: (s) => {
-          settled = true;
-          resolve(s);
-        },
-      })
-        .then(async (r) => {
-          if (!r.acquired && !settled) {
-            settled = true;
-            reject(await this.alreadyRunning());
-          }
-        })
-        .catch((err: unknown) => {
-          this.logger.error({ err }, 're-underwriting cycle failed');
-          if (!settled) {
-            settled = true;
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        })
-        .finally(() => this.background.delete(run));
-      this.background.add(run);
-    });
-  }
-
-  /**
-   * For engine instances that do not hold the scheduler lock: drains the running cycle's items alongside the instance
-   * that runs it (until no item is left to claim; the scheduler's instance completes the cycle). Null when no cycle is
-   * running or this process already drains it.
-   */
-  async joinRunningCycle(opts: DrainOptions = {}): Promise<DrainReport | null> {
-    if (this.stopping) return null;
     const running = await this.repo.findRunningCycle();
-    if (!running || this.draining.has(running.id)) return null;
-    this.logger.log({ cycleId: running.id }, 'joining the running re-underwriting cycle');
-    return this.drainCycle(running.id, { waitForOthers: false, ...opts });
-  }
-
-  /** Claims and reviews items of a cycle until none is left; safe to run in any number of processes at once. */
-  async drainCycle(cycleId: string, opts: DrainOptions = {}): Promise<DrainReport> {
-    this.draining.set(cycleId, (this.draining.get(cycleId) ?? 0) + 1);
+    if (running) return this.resume(running.id);
+    const asOf = this.clock.now();
+    const maxAge = this.config.jobs.reviewMaxAgeDays;
     try {
-      return await this.drain(cycleId, opts);
-    } finally {
-      const n = (this.draining.get(cycleId) ?? 1) - 1;
-      if (n > 0) this.draining.set(cycleId, n);
-      else this.draining.delete(cycleId);
-    }
-  }
-
-  private async drain(cycleId: string, opts: DrainOptions): Promise<DrainReport> {
-    const started = performance.now();
-    const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    const concurrency = Math.max(1, opts.concurrency ?? 4);
-    const ingestionWaitMs = opts.ingestionWaitMs ?? this.config.applications.syncDeadlineSeconds * 1000;
-    const leaseMs = opts.leaseMs ?? ingestionWaitMs + 60_000;
-    const maxAttempts = opts.maxAttempts ?? 3;
-    const report: DrainReport = { cycleId, workerId, processed: 0, failed: 0, completedCycle: false, durationMs: 0 };
-    let cycle = await this.repo.findCycle(cycleId);
-    if (!cycle) throw new NotFoundError('review cycle', cycleId);
-    let budgetItems = opts.maxItems ?? Number.POSITIVE_INFINITY;
-    const endTimer = this.metrics.cycleDuration.startTimer();
-
-    const claimBatch = Math.max(1, opts.claimBatch ?? 4);
-    const lane = async (c: CycleRow): Promise<void> => {
-      while (!this.stopping && budgetItems > 0) {
-        const n = Math.min(claimBatch, budgetItems);
-        budgetItems -= n;
-        const items = await this.repo.claimItems(cycleId, workerId, n, leaseMs);
-        if (items.length === 0) return;
-        for (const item of items) {
-          if (this.stopping) break; // the rest of the batch is taken over once its lease expires
-          const ok = await this.processItem(c, item, { workerId, ingestionWaitMs, maxAttempts, leaseMs });
-          if (ok === 'done') report.processed++;
-          else if (ok === 'failed') report.failed++;
-        }
-        if (opts.onProgress && (report.processed + report.failed) % 25 === 0) opts.onProgress(await this.statusProgress(cycleId));
-      }
-    };
-
-    while (cycle?.status === 'running' && !this.stopping && budgetItems > 0) {
-      const c = cycle;
-      await Promise.all(Array.from({ length: concurrency }, () => lane(c)));
-      if (budgetItems <= 0 || this.stopping) break;
-      const open = await this.repo.openItemCount(cycleId);
-      if (open === 0) {
-        const completed = await this.repo.completeCycle(cycleId, await this.repo.counters(cycleId));
-        report.completedCycle = completed;
-        if (completed) {
-          this.metrics.cycles.inc({ status: 'completed' });
-          await this.audit.record({
-            actor: `worker:${workerId}`.slice(0, 128),
-            action: 'reunderwrite.cycle_completed',
+      return await this.dataSource.transaction(async (m) => {
+        const cycleId = await this.repo.createCycle(m, {
+          trigger,
+          asOf,
+          reviewMaxAgeDays: maxAge,
+          budget: opts.budget ?? this.config.jobs.syncBudget,
+          requestedBy: opts.requestedBy ?? null,
+        });
+        const itemIds = await this.repo.insertDueItems(m, cycleId, asOf, maxAge);
+        await this.jobs.sendMany('reunderwrite-sync', itemIds.map((itemId) => ({ data: { itemId }, singletonKey: itemId })), m);
+        await this.audit.record(
+          {
+            actor: opts.requestedBy ?? `scheduler:${trigger}`,
+            action: 'reunderwrite.cycle_started',
             entityType: 'review_cycle',
             entityId: cycleId,
-          });
-        }
-        break;
-      }
-      if (opts.waitForOthers === false) break;
-      // Other workers hold the remaining items; poll until they finish or a lease expires (a dead worker).
-      await sleep(Math.min(500, leaseMs));
-      cycle = await this.repo.findCycle(cycleId);
+            after: { trigger, items: itemIds.length },
+          },
+          m,
+        );
+        this.logger.log({ cycleId, items: itemIds.length, trigger }, 're-underwriting cycle started');
+        return { cycleId, resumed: false, items: itemIds.length, empty: itemIds.length === 0 };
+      }).then(async ({ empty, ...r }) => {
+        if (empty) await this.completeIfDone(r.cycleId);
+        return r;
+      });
+    } catch (err) {
+      if (isOneRunningViolation(err)) throw await this.alreadyRunning();
+      throw err;
     }
-    opts.onProgress?.(await this.progress(cycleId));
-    endTimer();
-    report.durationMs = Math.round(performance.now() - started);
-    return report;
+  }
+
+  private async resume(cycleId: string): Promise<StartResult> {
+    const counters = await this.repo.counters(cycleId);
+    await this.dataSource.transaction(async (m) => {
+      const pending = await this.repo.pendingItemIds(m, cycleId);
+      await this.jobs.sendMany('reunderwrite-sync', pending.map((itemId) => ({ data: { itemId }, singletonKey: itemId })), m);
+      const waiting = await this.repo.waitingItemIds(m, cycleId);
+      await this.jobs.sendMany('reunderwrite-score', waiting.map((itemId) => ({ data: { itemId, final: false } })), m);
+    });
+    this.logger.log({ cycleId, open: counters.pending + counters.inProgress }, 'resuming the unfinished re-underwriting cycle');
+    await this.completeIfDone(cycleId);
+    return { cycleId, resumed: true, items: counters.total };
+  }
+
+  /**
+   * Review step 1 (`reunderwrite-sync`), no transaction and no row lock held: spends the cycle's budget, requests the
+   * borrower's syncs, records what to await on the item (pending → syncing) and enqueues the scoring step: at once
+   * when nothing is awaited, else as the delayed fallback (the `account.ingested` event resumes it sooner).
+   */
+  async requestSync(itemId: string): Promise<void> {
+    const item = await this.repo.findItem(itemId);
+    if (!item || item.status !== 'pending') return;
+    const cycle = await this.repo.findCycle(item.cycle_id);
+    if (!cycle || cycle.status !== 'running') return;
+    let synced: Awaited<ReturnType<ReunderwritingService['syncBorrower']>>;
+    try {
+      synced = await this.syncBorrower(cycle, item.borrower_id);
+    } catch (err) {
+      // No valid monitoring consent (docs/privacy.md): skipped for good, nothing asked of Mono, counted as skipped.
+      if (!(err instanceof ReviewSkipped)) throw err;
+      await this.repo.skipItem(itemId, err.reason, err.message);
+      this.metrics.reviewed.inc({ outcome: 'skipped' });
+      await this.completeIfDone(cycle.id);
+      return;
+    }
+    const { sync, waiting } = synced;
+    const state: AwaitingState = { sync, waiting: Object.fromEntries(waiting) };
+    const awaited = waiting.size > 0 && (await this.freshCount(state, this.dataSource.manager)) < waiting.size;
+    const marked = await this.dataSource.transaction(async (m) => {
+      if (!(await this.repo.markSyncing(m, itemId, state))) return false;
+      // The fallback: scores on whatever was ingested once the wait is over (at once when nothing is awaited).
+      await this.jobs.send('reunderwrite-score', { itemId, final: true }, awaited ? { startAfter: this.ingestionWaitSeconds } : {}, m);
+      return true;
+    });
+    // An ingestion that finished before the item was marked syncing found nothing to resume: check once more.
+    if (marked && awaited && (await this.freshCount(state, this.dataSource.manager)) === waiting.size) {
+      await this.jobs.send('reunderwrite-score', { itemId, final: false });
+    }
+  }
+
+  /** Keeps the last error of a failed review step on its item (the job itself is retried by pg-boss). */
+  async noteAttemptError(itemId: string, err: unknown): Promise<void> {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.logger.warn({ itemId, err: message }, 'review attempt failed');
+    await this.repo.noteItemError(itemId, message).catch(() => undefined);
+  }
+
+  /** `account.ingested`: the reviews waiting for this account's data are resumed now (the scoring step re-checks). */
+  async onAccountIngested(accountId: string): Promise<void> {
+    const items = await this.repo.itemsAwaitingAccount(accountId);
+    await this.jobs.sendMany('reunderwrite-score', items.map((itemId) => ({ data: { itemId, final: false } })));
+  }
+
+  /**
+   * Review step 2 (`reunderwrite-score`) in one short transaction: idempotent (an item no longer open is left alone);
+   * unless `final`, waits (does nothing) while an awaited account has not been ingested yet. Scores, applies the limit,
+   * marks the item done; then completes the cycle when no item is open. `attempt` is stored on the item.
+   */
+  async scoreItem(itemId: string, final: boolean, attempt = 1): Promise<ItemOutcome> {
+    const endTimer = this.metrics.reviewDuration.startTimer();
+    const outcome = await this.dataSource.transaction(async (m): Promise<{ outcome: ItemOutcome; cycleId?: string }> => {
+      const item = await this.repo.findItemForUpdate(m, itemId);
+      if (!item || !OPEN_ITEM_STATUSES.includes(item.status) || item.status === 'pending') return { outcome: 'noop' };
+      const cycle = await this.repo.findCycle(item.cycle_id, m);
+      if (!cycle || cycle.status !== 'running') return { outcome: 'noop' };
+      const state = item.result as AwaitingState;
+      const awaited = Object.keys(state.waiting).length;
+      const fresh = awaited > 0 ? await this.freshCount(state, m) : 0;
+      if (!final && fresh < awaited) return { outcome: 'waiting' };
+      const sync: SyncSummary = { ...state.sync, synced: fresh, timedOut: awaited - fresh };
+      sync.stale = sync.failed > 0 || sync.timedOut > 0 || sync.reauthNeeded > 0;
+      const actor = `reunderwrite:${cycle.id}`;
+      // Stored in the item's transaction: the decision commits with the review (or not at all).
+      const scored = await this.scorer.scoreScheduled(item.borrower_id, { actor, staleData: sync.stale, asOf: this.clock.now(), manager: m });
+      const current: StoredDecision = {
+        id: scored.decisionId,
+        decision: scored.decision,
+        recommended_limit_minor: String(scored.recommendedLimitMinor),
+        currency: scored.currency,
+        created_at: scored.createdAt,
+        result: scored.result,
+      };
+      await this.applyLimit(m, cycle, item.id, item.borrower_id, current, attempt, (o) => ({
+        sync,
+        decision: { id: current.id, decision: current.decision, recommendedLimitMinor: Number(current.recommended_limit_minor) },
+        review: o.review,
+        limit: {
+          action: o.limit.action,
+          fromLimitMinor: o.limit.fromLimitMinor,
+          toLimitMinor: o.limit.toLimitMinor,
+          toStatus: o.limit.toStatus,
+          reasons: o.limit.reasons.map((r) => r.code),
+        },
+      }));
+      return { outcome: 'done', cycleId: cycle.id };
+    });
+    if (outcome.outcome === 'done') {
+      endTimer();
+      this.metrics.reviewed.inc({ outcome: 'done' });
+      this.events.emit('item', itemId, 'done');
+      await this.completeIfDone(outcome.cycleId!);
+    }
+    return outcome.outcome;
+  }
+
+  /** A review step whose retries are exhausted (its dead letter): the item is failed, the cycle completes without it. */
+  async failItem(itemId: string): Promise<void> {
+    const cycleId = await this.repo.failItem(itemId);
+    if (!cycleId) return;
+    this.metrics.reviewed.inc({ outcome: 'failed' });
+    this.logger.warn({ cycleId, itemId }, 'review failed after its retries');
+    this.events.emit('item', itemId, 'failed');
+    await this.completeIfDone(cycleId);
+  }
+
+  /** Completes the cycle once no item is open (one caller wins: the UPDATE re-checks). */
+  private async completeIfDone(cycleId: string): Promise<void> {
+    if ((await this.repo.openItemCount(cycleId)) > 0) return;
+    if (!(await this.repo.completeCycle(cycleId, await this.repo.counters(cycleId)))) return;
+    this.metrics.cycles.inc({ status: 'completed' });
+    const cycle = await this.repo.findCycle(cycleId);
+    if (cycle?.finished_at) this.metrics.cycleDuration.observe((new Date(cycle.finished_at).getTime() - new Date(cycle.started_at).getTime()) / 1000);
+    await this.audit.record({ actor: `reunderwrite:${cycleId}`, action: 'reunderwrite.cycle_completed', entityType: 'review_cycle', entityId: cycleId });
+    this.logger.log({ cycleId }, 're-underwriting cycle completed');
+    this.events.emit('completed', cycleId);
+  }
+
+  /**
+   * Resolves with the cycle's progress once it is no longer running, as completed by this instance (tests and the
+   * CLI; another instance's completion is seen when this one next settles a review item of the cycle, or `recheck`).
+   */
+  async waitForCycle(cycleId: string): Promise<CycleProgress> {
+    const done = new Promise<void>((resolve) => {
+      const onCompleted = (id: string): void => {
+        if (id !== cycleId) return;
+        this.events.off('completed', onCompleted);
+        resolve();
+      };
+      this.events.on('completed', onCompleted);
+      void this.repo.findCycle(cycleId).then((c) => {
+        if (c && c.status !== 'running') onCompleted(cycleId);
+      });
+    });
+    await done;
+    return this.progress(cycleId);
+  }
+
+  /** Emits (on this instance) each item this instance finished: for CLI worker counts. */
+  onItemFinished(listener: (itemId: string, status: 'done' | 'failed') => void): () => void {
+    this.events.on('item', listener);
+    return () => this.events.off('item', listener);
   }
 
   async progress(cycleId: string): Promise<CycleProgress> {
@@ -318,127 +351,20 @@ export class ReunderwritingService implements OnApplicationShutdown {
     return Promise.all(rows.map((r) => this.progress(r.id)));
   }
 
-  private async createOrResume(trigger: CycleTrigger, opts: { requestedBy?: string; budget?: number }): Promise<StartResult> {
-    const running = await this.repo.findRunningCycle();
-    if (running) {
-      const counters = await this.repo.counters(running.id);
-      this.logger.log(
-        { cycleId: running.id, open: counters.pending + counters.inProgress },
-        'resuming the unfinished re-underwriting cycle',
-      );
-      return { cycleId: running.id, resumed: true, items: counters.total };
-    }
-    const asOf = this.clock.now();
-    const maxAge = this.config.jobs.reviewMaxAgeDays;
-    return this.dataSource.transaction(async (m) => {
-      const cycleId = await this.repo.createCycle(m, {
-        trigger,
-        asOf,
-        reviewMaxAgeDays: maxAge,
-        budget: opts.budget ?? this.config.jobs.syncBudget,
-        requestedBy: opts.requestedBy ?? null,
-      });
-      const items = await this.repo.insertDueItems(m, cycleId, asOf, maxAge);
-      await this.audit.record(
-        {
-          actor: opts.requestedBy ?? `scheduler:${trigger}`,
-          action: 'reunderwrite.cycle_started',
-          entityType: 'review_cycle',
-          entityId: cycleId,
-          after: { trigger, items },
-        },
-        m,
-      );
-      this.logger.log({ cycleId, items, trigger }, 're-underwriting cycle started');
-      return { cycleId, resumed: false, items };
-    });
-  }
-
   private async alreadyRunning(): Promise<DomainError> {
     const running = await this.repo.findRunningCycle();
     return new DomainError('REUNDERWRITE_ALREADY_RUNNING', 'A re-underwriting cycle is already running', { cycleId: running?.id ?? null });
   }
 
-  /** Reviews one claimed item while holding its row lock, so no other worker can review it at the same time. */
-  private async processItem(
-    cycle: CycleRow,
-    claimed: ClaimedItem,
-    o: { workerId: string; ingestionWaitMs: number; maxAttempts: number; leaseMs: number },
-  ): Promise<'done' | 'failed' | 'skipped'> {
-    const endTimer = this.metrics.reviewDuration.startTimer();
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const m = runner.manager;
-      const item = await this.repo.lockItem(m, claimed.id, o.workerId, o.leaseMs);
-      if (!item || !OPEN_ITEM_STATUSES.includes(item.status)) {
-        await runner.rollbackTransaction();
-        return 'skipped';
-      }
-      const actor = `reunderwrite:${cycle.id}`;
-      // Exactly one decision per borrower per cycle: a retry reuses the decision a crashed attempt stored.
-      // (On a first attempt nothing can be stored yet: skip the lookup.)
-      let current: StoredDecision | null = item.decision_id
-        ? await this.repo.findDecision(m, item.decision_id)
-        : item.attempts > 1
-          ? await this.repo.findCycleDecision(m, item.borrower_id, actor)
-          : null;
-      let sync: SyncSummary;
-      if (current) {
-        sync = { ...emptySync(), skipped: 'decision_already_stored' };
-      } else {
-        sync = await this.syncBorrower(cycle, item.borrower_id, o.ingestionWaitMs);
-        // Stored in the item's transaction: the decision commits with the review (or not at all).
-        const scored = await this.scorer.scoreScheduled(item.borrower_id, {
-          actor,
-          staleData: sync.stale,
-          asOf: this.clock.now(),
-          manager: m,
-        });
-        current = {
-          id: scored.decisionId,
-          decision: scored.decision,
-          recommended_limit_minor: String(scored.recommendedLimitMinor),
-          currency: scored.currency,
-          created_at: scored.createdAt,
-          result: scored.result,
-        };
-      }
-      const sum = sync;
-      await this.applyLimit(m, cycle, item.id, item.borrower_id, current, (outcome) => ({
-        sync: sum,
-        decision: { id: current.id, decision: current.decision, recommendedLimitMinor: Number(current.recommended_limit_minor) },
-        review: outcome.review,
-        limit: {
-          action: outcome.limit.action,
-          fromLimitMinor: outcome.limit.fromLimitMinor,
-          toLimitMinor: outcome.limit.toLimitMinor,
-          toStatus: outcome.limit.toStatus,
-          reasons: outcome.limit.reasons.map((r) => r.code),
-        },
-      }));
-      await runner.commitTransaction();
-      this.metrics.reviewed.inc({ outcome: 'done' });
-      return 'done';
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (err instanceof ReviewSkipped) {
-        await this.repo.skipItem(claimed.id, err.reason, err.message);
-        return 'skipped';
-      }
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      const status = await this.repo.failAttempt(claimed.id, message, o.maxAttempts, 1000 * 2 ** Math.min(claimed.attempts, 6));
-      this.logger.warn(
-        { cycleId: cycle.id, itemId: claimed.id, attempts: claimed.attempts, status, err: message },
-        'review attempt failed',
-      );
-      if (status === 'failed') this.metrics.reviewed.inc({ outcome: 'failed' });
-      return status === 'failed' ? 'failed' : 'skipped';
-    } finally {
-      await runner.release();
-      endTimer();
-    }
+  /** How many awaited accounts were ingested since their sync was requested. */
+  private async freshCount(state: AwaitingState, m: EntityManager): Promise<number> {
+    const ids = Object.keys(state.waiting);
+    const marks = await this.repo.ingestionMarks(ids, m);
+    return ids.filter((id) => {
+      const now = marks.get(id) ?? null;
+      const before = state.waiting[id];
+      return now !== null && (before === null || now > before);
+    }).length;
   }
 
   /**
@@ -451,6 +377,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
     itemId: string,
     borrowerId: string,
     current: StoredDecision,
+    attempts: number,
     itemResult: (o: { limit: LimitOutcome; review: unknown }) => unknown,
   ): Promise<{ limit: LimitOutcome; review: unknown }> {
     let row = await this.repo.lockCreditLimitWithBaseline(m, borrowerId);
@@ -486,6 +413,8 @@ export class ReunderwritingService implements OnApplicationShutdown {
     const changeId = await this.repo.recordReview(m, {
       itemId,
       itemResult: itemResult({ limit, review }),
+      attempts,
+      workerId: WORKER_ID,
       borrowerId,
       decisionId: current.id,
       reviewedAt: asOf,
@@ -508,7 +437,7 @@ export class ReunderwritingService implements OnApplicationShutdown {
     });
     this.metrics.limitActions.inc({ action: limit.action });
     if (limit.action !== 'unchanged') {
-      await this.events.enqueue(m, 'limit.changed', borrowerId, {
+      await this.sink.enqueue(m, 'limit.changed', borrowerId, {
         borrowerId,
         limitChangeId: changeId,
         action: limit.action,
@@ -528,8 +457,11 @@ export class ReunderwritingService implements OnApplicationShutdown {
     return { limit, review };
   }
 
-  /** Syncs the borrower's linked accounts within the per-account rate limit and the cycle's budget; waits for ingestion. */
-  private async syncBorrower(cycle: CycleRow, borrowerId: string, waitMs: number): Promise<SyncSummary> {
+  /**
+   * Requests syncs of the borrower's linked accounts within the per-account rate limit and the cycle's budget; returns
+   * the summary and the accounts to await (with their last ingestion before the request). Never waits.
+   */
+  private async syncBorrower(cycle: CycleRow, borrowerId: string): Promise<{ sync: SyncSummary; waiting: Map<string, number | null> }> {
     const s = emptySync();
     const accounts = await this.repo.accountsOf(borrowerId, cycle.id);
     s.accounts = accounts.length;
@@ -590,23 +522,15 @@ export class ReunderwritingService implements OnApplicationShutdown {
           break;
       }
     }
-    if (waiting.size > 0) {
-      const deadline = performance.now() + waitMs;
-      for (;;) {
-        const marks = await this.repo.ingestionMarks([...waiting.keys()]);
-        const fresh = [...waiting].filter(([id, before]) => {
-          const now = marks.get(id) ?? null;
-          return now !== null && (before === null || now > before);
-        }).length;
-        s.synced = fresh;
-        if (fresh === waiting.size || performance.now() >= deadline || this.stopping) break;
-        await sleep(Math.min(250, Math.max(10, deadline - performance.now())));
-      }
-      s.timedOut = waiting.size - s.synced;
-    }
-    s.stale = s.failed > 0 || s.timedOut > 0 || s.reauthNeeded > 0;
-    return s;
+    s.stale = s.failed > 0 || s.reauthNeeded > 0;
+    return { sync: s, waiting };
   }
+}
+
+/** The partial unique index that allows one running cycle (a concurrent start lost the race). */
+function isOneRunningViolation(err: unknown): boolean {
+  const e = err as QueryFailedError & { driverError?: { code?: string; constraint?: string } };
+  return err instanceof QueryFailedError && e.driverError?.code === '23505' && e.driverError.constraint === 'review_cycles_one_running';
 }
 
 function emptySync(): SyncSummary {

@@ -15,7 +15,7 @@ import { LIMIT_POLICY, ReunderwritingService } from './reunderwriting.service.js
 
 /**
  * Scheduled re-underwriting and limit management. The ports are bound here: scoring, Mono sync and the outbox.
- * Requires `ScheduleModule.forRoot()` once in the app for the cron job to be listed in SchedulerRegistry.
+ * Its schedule and review steps are pg-boss jobs (ReunderwriteJob; JobsModule is global).
  */
 @Module({
   imports: [ScoringModule, MonoModule, OutboxModule],

@@ -10,7 +10,8 @@ import { buildTransactions, salariedSpecs, type SalariedOptions } from '../../sr
 import { ScoringServiceScorer } from '../../src/underwriting/adapters/scoring-service-scorer.js';
 import type { LimitPolicy } from '../../src/underwriting/limit-policy.js';
 import { AccountSyncer, ReviewScorer, type ScheduledScore, type SyncOutcome } from '../../src/underwriting/ports.js';
-import { LIMIT_POLICY, ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
+import { LIMIT_POLICY, ReunderwritingService, type CycleProgress, type StartResult } from '../../src/underwriting/reunderwriting.service.js';
+import type { CycleTrigger } from '../../src/underwriting/review-cycle.entity.js';
 import { createTestDatabase } from '../support/database.js';
 
 /** YYYY-MM of `date` shifted by `months`. */
@@ -147,7 +148,15 @@ export async function harness(
 ): Promise<Harness> {
   const db = opts.url ? null : await createTestDatabase();
   const url = opts.url ?? db!.url;
-  const config = AppConfig.forTest({ LOG_LEVEL: 'warn', REVIEW_MAX_AGE_DAYS: '1', APPLICATION_SYNC_DEADLINE_SECONDS: '5', ...opts.env });
+  // Jobs and workers on: the review steps are pg-boss jobs worked by this app (the cron never fires in a test).
+  const config = AppConfig.forTest({
+    LOG_LEVEL: 'warn',
+    REVIEW_MAX_AGE_DAYS: '1',
+    APPLICATION_SYNC_DEADLINE_SECONDS: '5',
+    JOBS_ENABLED: 'true',
+    REUNDERWRITE_CRON: '0 2 1 1 *',
+    ...opts.env,
+  });
   const syncer = new CountingSyncer();
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: url })] })
     .overrideProvider(AccountSyncer)
@@ -176,6 +185,19 @@ export async function harness(
   };
   opened.push(h.close);
   return h;
+}
+
+/**
+ * Starts (or resumes) a cycle and resolves when it completed on any of `workers` (default: the harness that starts
+ * it): the job system's work, awaited through the service's cycle-completed event, never a poll.
+ */
+export async function runCycle(
+  h: Harness,
+  opts: { trigger?: CycleTrigger; budget?: number; workers?: Harness[] } = {},
+): Promise<{ start: StartResult; progress: CycleProgress }> {
+  const start = await h.service.startCycle(opts.trigger ?? 'manual', { budget: opts.budget });
+  const progress = await Promise.race((opts.workers ?? [h]).map((w) => w.service.waitForCycle(start.cycleId)));
+  return { start, progress: await h.service.progress(progress.cycleId) };
 }
 
 /** Seeds borrowers with an origination ('application') decision, as the applications flow leaves them. */

@@ -1,17 +1,29 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { gzipSync } from 'node:zlib';
-import { withAdvisoryLock } from '../../src/database/advisory-lock.js';
+import { FixedClock } from '../../src/common/clock.js';
+import { AccountEventBus } from '../../src/common/events/account-events.js';
+import { ReviewScorer } from '../../src/underwriting/ports.js';
+import { JOBS_SCHEMA, JobsService } from '../../src/jobs/jobs.service.js';
 import { DecisionInputEntity } from '../../src/scoring/entities/decision-input.entity.js';
 import { ENGINE_VERSION, underwrite } from '../../src/scoring/engine/index.js';
 import { DEFAULT_POLICY_1_0_0 } from '../../src/scoring/policy/index.js';
 import { decodeDecisionInput, ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_LIMIT_POLICY, type LimitPolicy } from '../../src/underwriting/limit-policy.js';
-import { REUNDERWRITE_JOB_NAME, ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
-import { ReunderwritingService, SCHEDULER_LOCK } from '../../src/underwriting/reunderwriting.service.js';
-import { clock, closeHarnesses, count, harness, seedOriginated, seedSalariedBorrower, type Harness } from './underwriting-fixtures.js';
+import { ReunderwriteJob } from '../../src/underwriting/reunderwrite.job.js';
+import { ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
+import { clock, closeHarnesses, count, harness, runCycle, seedOriginated, seedSalariedBorrower, type Harness } from './underwriting-fixtures.js';
 
 afterEach(closeHarnesses);
+
+/** A clock that announces its first read (the service reads it right after looking for a running cycle). */
+class SignalClock extends FixedClock {
+  private announce!: () => void;
+  readonly read = new Promise<void>((resolve) => (this.announce = resolve));
+  override now(): Date {
+    this.announce();
+    return super.now();
+  }
+}
 
 async function lastChange(
   h: Harness,
@@ -30,12 +42,11 @@ describe(ReunderwritingService.name, () => {
     const ids = await seedOriginated(h, 5);
     await seedSalariedBorrower(h.ds, 99); // linked, never decided: not due
 
-    const run = await h.service.runCycle('manual', { concurrency: 3 });
-    if (!run.acquired) throw new Error('lock not acquired');
-    const { cycleId } = run.result.start;
-    expect(run.result.start.items).toBe(5);
-    expect(run.result.progress.status).toBe('completed');
-    expect(run.result.progress.counters).toMatchObject({ total: 5, done: 5, failed: 0, pending: 0 });
+    const { start, progress } = await runCycle(h);
+    const { cycleId } = start;
+    expect(start.items).toBe(5);
+    expect(progress.status).toBe('completed');
+    expect(progress.counters).toMatchObject({ total: 5, done: 5, failed: 0, pending: 0 });
 
     const rows = await h.ds.query<Array<{ borrower_id: string; n: string }>>(
       `SELECT borrower_id, count(*) AS n FROM decisions WHERE trigger = 'scheduled' AND actor = $1 GROUP BY borrower_id`,
@@ -49,9 +60,12 @@ describe(ReunderwritingService.name, () => {
     expect(item.result.review.baseline.verifiedMonthlyIncomeMinor).toBeGreaterThan(0);
     expect(item.result.review.current.lenders).toEqual(expect.any(Array));
 
-    // Draining a completed cycle again does nothing.
-    await h.service.drainCycle(cycleId, { concurrency: 2 });
+    // A review step delivered again for a done item does nothing.
+    const [first] = await h.ds.query<Array<{ id: string }>>(`SELECT id::text AS id FROM review_items WHERE cycle_id = $1 LIMIT 1`, [cycleId]);
+    expect(await h.service.scoreItem(first.id, true)).toBe('noop');
+    await h.service.requestSync(first.id);
     expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(5);
+    expect(await count(h.ds, `SELECT count(*) AS n FROM ${JOBS_SCHEMA}.job WHERE name = 'reunderwrite-sync'`)).toBe(5);
   });
 
   it('should respect the per-account rate limit, re-authorisation and the cycle budget (counted atomically)', async () => {
@@ -59,9 +73,7 @@ describe(ReunderwritingService.name, () => {
     await seedOriginated(h, 4);
     await seedOriginated(h, 1, { reauth: true }, 10);
     const [recent] = await seedOriginated(h, 1, { now: clock.now(), lastSyncedAgoMs: 10_000 }, 20);
-    const run = await h.service.runCycle('manual', { concurrency: 4, budget: 2 });
-    if (!run.acquired) throw new Error('lock not acquired');
-    const { progress } = run.result;
+    const { progress } = await runCycle(h, { budget: 2 });
     expect(h.syncer.calls).toHaveLength(2);
     expect(new Set(h.syncer.calls).size).toBe(2);
     expect(progress.monoCallsSpent).toBe(2);
@@ -73,14 +85,33 @@ describe(ReunderwritingService.name, () => {
     expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(6);
   });
 
-  it('should give back the budget for syncs that never reached Mono', async () => {
-    const h = await harness();
+  it('should give back the budget for syncs that never reached Mono, and score on cached data after the ingestion wait', async () => {
+    const h = await harness({ env: { APPLICATION_SYNC_DEADLINE_SECONDS: '1' } });
     await seedOriginated(h, 3);
     h.syncer.outcome = 'coalesced';
-    const run = await h.service.runCycle('manual', { concurrency: 1, budget: 2, ingestionWaitMs: 200 });
-    if (!run.acquired) throw new Error('lock not acquired');
+    const { progress } = await runCycle(h, { budget: 2 });
     expect(h.syncer.calls).toHaveLength(3);
-    expect(run.result.progress.monoCallsSpent).toBe(0);
+    expect(progress.monoCallsSpent).toBe(0);
+    expect(progress.counters).toMatchObject({ done: 3, synced: 0 });
+    const [item] = await h.ds.query(`SELECT result FROM review_items LIMIT 1`);
+    expect(item.result.sync).toMatchObject({ coalesced: 1, timedOut: 1, stale: true });
+  });
+
+  it('should resume a waiting review on account.ingested rather than wait for the fallback', async () => {
+    // The fallback is an hour away: only the ingestion event can finish the review within the test.
+    const h = await harness({ env: { APPLICATION_SYNC_DEADLINE_SECONDS: '3600' } });
+    const [borrower] = await seedOriginated(h, 1);
+    h.syncer.outcome = 'coalesced'; // a sync is in flight: nothing ingested yet
+    const synced = h.app.get(JobsService).waitFor('reunderwrite-sync');
+    const { cycleId } = await h.service.startCycle('manual', { budget: 1 });
+    await synced;
+    expect((await h.service.statusProgress(cycleId)).counters).toMatchObject({ inProgress: 1, done: 0 });
+    const [account] = await h.ds.query<Array<{ id: string }>>(`SELECT id FROM bank_accounts WHERE borrower_id = $1`, [borrower]);
+    await h.ds.query(`UPDATE bank_accounts SET last_ingested_at = now() + interval '1 second' WHERE id = $1`, [account.id]);
+    const done = h.service.waitForCycle(cycleId);
+    await h.app.get(AccountEventBus).publish({ type: 'account.ingested', accountId: account.id, ingestionRunId: 'run-1', syncRunId: null, changed: true });
+    const progress = await done;
+    expect(progress.counters).toMatchObject({ done: 1, synced: 1 });
   });
 
   it('should lower a limit only after two consecutive weak reviews, emit limit.changed, and honour the increase cooldown', async () => {
@@ -94,11 +125,7 @@ describe(ReunderwritingService.name, () => {
     };
     const h = await harness({ policy });
     const [id] = await seedOriginated(h, 1);
-    const cycle = async () => {
-      const r = await h.service.runCycle('manual', { concurrency: 1 });
-      if (!r.acquired) throw new Error('lock not acquired');
-      return r.result.start.cycleId;
-    };
+    const cycle = async () => (await runCycle(h)).start.cycleId;
     await cycle();
     const [limit] = await h.ds.query(`SELECT current_limit_minor FROM credit_limits WHERE borrower_id = $1`, [id]);
     const recomputed = Number(limit.current_limit_minor);
@@ -152,8 +179,7 @@ describe(ReunderwritingService.name, () => {
   it('should act on a hard trigger at the first review, freezing at the outstanding balance rather than going below it', async () => {
     const h = await harness();
     const [id] = await seedOriginated(h, 1);
-    const r1 = await h.service.runCycle('manual', { concurrency: 1 });
-    if (!r1.acquired) throw new Error('lock not acquired');
+    await runCycle(h);
     const [limit] = await h.ds.query(`SELECT current_limit_minor FROM credit_limits WHERE borrower_id = $1`, [id]);
     const recomputed = Number(limit.current_limit_minor);
     await h.ds.query(`UPDATE credit_limits SET current_limit_minor = $2, outstanding_minor = $3 WHERE borrower_id = $1`, [
@@ -161,7 +187,7 @@ describe(ReunderwritingService.name, () => {
       recomputed * 2,
       recomputed * 1.5,
     ]);
-    await h.service.runCycle('manual', { concurrency: 1 });
+    await runCycle(h);
     // Never below the outstanding balance: the limit stays at what is owed and new draws are frozen.
     expect(await lastChange(h, id)).toMatchObject({
       action: 'frozen',
@@ -174,80 +200,96 @@ describe(ReunderwritingService.name, () => {
     expect(event.payload).toMatchObject({ action: 'frozen', status: 'frozen', toLimitMinor: recomputed * 1.5 });
   });
 
-  it('should let two engine instances drain one cycle together without reviewing any borrower twice', async () => {
+  it('should let two engine instances work one cycle together without reviewing any borrower twice', async () => {
     const a = await harness();
     const b = await harness({ url: a.url });
     const ids = await seedOriginated(a, 12);
-    const { cycleId } = await a.service.startCycle('manual');
-    const [ra, rb] = await Promise.all([
-      a.service.drainCycle(cycleId, { workerId: 'instance-a', concurrency: 3 }),
-      b.service.drainCycle(cycleId, { workerId: 'instance-b', concurrency: 3 }),
-    ]);
-    expect(ra.processed + rb.processed).toBe(12);
-    expect(ra.completedCycle !== rb.completedCycle).toBe(true);
+    const finished: string[] = [];
+    for (const h of [a, b]) h.service.onItemFinished((itemId) => finished.push(itemId));
+    const { start, progress } = await runCycle(a, { workers: [a, b] });
+    expect(progress).toMatchObject({ status: 'completed', counters: { total: 12, done: 12, failed: 0 } });
+    expect(finished.sort()).toEqual([...new Set(finished)].sort());
+    expect(finished).toHaveLength(12);
     const rows = await a.ds.query<Array<{ borrower_id: string; n: string }>>(
       `SELECT borrower_id, count(*) AS n FROM decisions WHERE trigger = 'scheduled' GROUP BY borrower_id`,
     );
     expect(rows).toHaveLength(ids.length);
     expect(rows.every((r) => r.n === '1')).toBe(true);
     expect(
-      await count(a.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND attempts = 1 AND status = 'done'`, [cycleId]),
+      await count(a.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND attempts = 1 AND status = 'done'`, [start.cycleId]),
     ).toBe(12);
-    expect(await count(a.ds, `SELECT count(*) AS n FROM limit_changes WHERE cycle_id = $1`, [cycleId])).toBe(12);
+    expect(await count(a.ds, `SELECT count(*) AS n FROM limit_changes WHERE cycle_id = $1`, [start.cycleId])).toBe(12);
   });
 
-  it('should refuse a second scheduler while the lock is held and resume an unfinished cycle instead of starting one', async () => {
-    const a = await harness();
-    const b = await harness({ url: a.url });
+  it('should refuse a second cycle started at the same moment (one running cycle) and resume an unfinished cycle instead of starting one', async () => {
+    // A has no workers: the cycle it starts stays running until B (a worker) resumes and works it.
+    const a = await harness({ env: { JOBS_ENABLED: 'false', WORKERS_ENABLED: 'false' } });
     await seedOriginated(a, 3);
-    await withAdvisoryLock(a.ds, SCHEDULER_LOCK, async () => {
-      await expect(b.service.startCycle('manual')).rejects.toMatchObject({ code: 'REUNDERWRITE_ALREADY_RUNNING' });
-    });
+    // Another caller's cycle insert is in flight (uncommitted) when A reads "no running cycle": A's insert then hits
+    // the partial unique index on running cycles.
+    const other = a.ds.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    await other.query(`INSERT INTO review_cycles (trigger, as_of, review_max_age_days, budget) VALUES ('manual', now(), 1, 0)`);
+    const signalling = new SignalClock(clock.now());
+    a.app.get(ReunderwritingService)['clock' as never] = signalling as never;
+    const racing = a.service.startCycle('manual').catch((err: unknown) => err);
+    await signalling.read; // A read the running cycles (none committed) and is about to insert its own
+    await other.commitTransaction();
+    await other.release();
+    expect(await racing).toMatchObject({ code: 'REUNDERWRITE_ALREADY_RUNNING' });
+    await a.ds.query(`DELETE FROM review_cycles`);
+    a.app.get(ReunderwritingService)['clock' as never] = clock as never;
+
     const first = await a.service.startCycle('manual');
-    await a.service.drainCycle(first.cycleId, { concurrency: 1, maxItems: 1 });
-    const again = await b.service.startCycle('scheduled');
-    expect(again).toEqual({ cycleId: first.cycleId, resumed: true, items: 3 });
-    await b.service.drainCycle(first.cycleId, { concurrency: 2 });
-    expect((await b.service.progress(first.cycleId)).counters).toMatchObject({ done: 3 });
+    expect(first).toMatchObject({ resumed: false, items: 3 });
+    expect(await a.service.startCycle('manual')).toEqual({ cycleId: first.cycleId, resumed: true, items: 3 });
+    // Re-sending the items' jobs on resume never queues an item twice (singletonKey = item id).
+    expect(await count(a.ds, `SELECT count(*) AS n FROM ${JOBS_SCHEMA}.job WHERE name = 'reunderwrite-sync'`)).toBe(3);
+    const b = await harness({ url: a.url });
+    const { start, progress } = await runCycle(b, { trigger: 'scheduled' });
+    expect(start).toEqual({ cycleId: first.cycleId, resumed: true, items: 3 });
+    expect(progress.counters).toMatchObject({ done: 3 });
     expect(await count(a.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(3);
   });
 
-  it('should let an instance without the scheduler lock join the running cycle (skipped cron tick drains its items)', async () => {
+  it('should register the schedule where jobs and workers are on, and run a tick once across two instances', async () => {
     const a = await harness();
-    const b = await harness({ url: a.url, env: { JOBS_ENABLED: 'true', REUNDERWRITE_CRON: '0 2 1 1 *' } });
+    const b = await harness({ url: a.url });
     const ids = await seedOriginated(a, 4);
-    const { cycleId } = await a.service.startCycle('manual', { budget: 0 });
-    // A holds the scheduler lock (as while it runs the cycle): B's tick is skipped, and B drains the items instead.
-    const status = await withAdvisoryLock(a.ds, SCHEDULER_LOCK, () => b.app.get(ReunderwriteJob).run());
-    expect(status).toMatchObject({ acquired: true, result: 'skipped' });
-    const workers = await a.ds.query<Array<{ worker_id: string; n: string }>>(
-      `SELECT worker_id, count(*) AS n FROM review_items WHERE cycle_id = $1 AND status = 'done' GROUP BY worker_id`,
-      [cycleId],
-    );
-    expect(workers.reduce((n, w) => n + Number(w.n), 0)).toBe(ids.length);
-    // B completed the cycle too (no item left open), and a second join finds nothing to do.
-    expect((await a.service.progress(cycleId)).status).toBe('completed');
-    expect(await b.service.joinRunningCycle()).toBeNull();
+    const schedules = await a.ds.query(`SELECT name, cron, timezone FROM ${JOBS_SCHEMA}.schedule WHERE name = 'reunderwrite-cycle'`);
+    expect(schedules).toEqual([{ name: 'reunderwrite-cycle', cron: '0 2 1 1 *', timezone: 'Africa/Lagos' }]);
+    // pg-boss sends one job per occurrence; even two ticks delivered to both instances at once create one cycle.
+    const ticks = [a, b].map((h) => h.app.get(JobsService).waitFor('reunderwrite-cycle'));
+    await a.app.get(JobsService).send('reunderwrite-cycle', { trigger: 'scheduled' });
+    await b.app.get(JobsService).send('reunderwrite-cycle', { trigger: 'scheduled' });
+    await Promise.race(ticks);
+    const cycles = await a.ds.query<Array<{ id: string }>>(`SELECT id FROM review_cycles`);
+    expect(cycles).toHaveLength(1);
+    const progress = await Promise.race([a, b].map((h) => h.service.waitForCycle(cycles[0].id)));
+    expect(progress).toMatchObject({ status: 'completed', trigger: 'scheduled', counters: { total: ids.length, done: ids.length } });
+    expect(await count(a.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(ids.length);
+    expect(await count(a.ds, `SELECT count(*) AS n FROM job_runs WHERE job_name = 'reunderwrite' AND status = 'succeeded'`)).toBeGreaterThanOrEqual(1);
   });
 
   it('should leave scheduled work to worker instances on an API-only instance (WORKERS_ENABLED=false)', async () => {
-    const a = await harness();
-    const api = await harness({ url: a.url, env: { JOBS_ENABLED: 'true', WORKERS_ENABLED: 'false', REUNDERWRITE_CRON: '0 2 1 1 *' } });
-    await seedOriginated(a, 2);
-    const { cycleId } = await a.service.startCycle('manual', { budget: 0 });
-    const job = api.app.get(ReunderwriteJob);
-    expect(await job.run()).toBe('disabled');
-    expect(api.app.get(SchedulerRegistry).doesExist('cron', REUNDERWRITE_JOB_NAME)).toBe(false);
-    // Nothing of the cycle was touched by the API-only instance.
-    expect(await count(a.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = '${cycleId}' AND status <> 'pending'`)).toBe(0);
+    const api = await harness({ env: { WORKERS_ENABLED: 'false' } });
+    await seedOriginated(api, 2);
+    const { cycleId } = await api.service.startCycle('manual', { budget: 0 });
+    expect(await api.app.get(ReunderwriteJob).run()).toBe('disabled');
+    expect(await count(api.ds, `SELECT count(*) AS n FROM ${JOBS_SCHEMA}.schedule`)).toBe(0);
+    // The jobs are queued for the workers; nothing of the cycle was touched by the API-only instance.
+    expect(await count(api.ds, `SELECT count(*) AS n FROM ${JOBS_SCHEMA}.job WHERE name = 'reunderwrite-sync' AND state = 'created'`)).toBe(2);
+    expect(await count(api.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND status <> 'pending'`, [cycleId])).toBe(0);
+    const worker = await harness({ url: api.url });
+    expect((await worker.service.waitForCycle(cycleId)).counters).toMatchObject({ done: 2 });
   });
 
   it('should roll back the decision of a crashed attempt with its item, so the retry stores the only one', async () => {
     const h = await harness({ scorer: 'crash-once' });
     await seedOriginated(h, 2);
-    const run = await h.service.runCycle('manual', { concurrency: 1, maxAttempts: 3 });
-    if (!run.acquired) throw new Error('lock not acquired');
-    expect(run.result.progress.counters).toMatchObject({ done: 2, failed: 0 });
+    const { progress } = await runCycle(h);
+    expect(progress.counters).toMatchObject({ done: 2, failed: 0 });
     expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(2);
     expect(await count(h.ds, `SELECT count(*) AS n FROM review_items WHERE attempts = 2`)).toBe(1);
     // Every stored scheduled decision is the one its done item points at (no orphan from the crashed attempt).
@@ -260,11 +302,24 @@ describe(ReunderwritingService.name, () => {
     ).toBe(0);
   });
 
+  it('should mark an item failed once its review step exhausted its retries (dead letter) and still complete the cycle', async () => {
+    const h = await harness({ scorer: 'crash-once' });
+    // The scorer fails on every attempt.
+    h.app.get(ReviewScorer).scoreScheduled = async () => {
+      throw new Error('scorer down');
+    };
+    await seedOriginated(h, 1);
+    const { progress } = await runCycle(h);
+    expect(progress).toMatchObject({ status: 'completed', counters: { total: 1, done: 0, failed: 1 } });
+    const [item] = await h.ds.query(`SELECT error FROM review_items`);
+    expect(item.error).toContain('scorer down');
+    expect(await count(h.ds, `SELECT count(*) AS n FROM decisions WHERE trigger = 'scheduled'`)).toBe(0);
+  }, 60_000);
+
   it('should store scheduled decision inputs compressed and replay every decision identically', async () => {
     const h = await harness();
     const ids = await seedOriginated(h, 2);
-    const run = await h.service.runCycle('manual', { concurrency: 2 });
-    if (!run.acquired) throw new Error('lock not acquired');
+    await runCycle(h);
     const scoring = h.app.get(ScoringService);
     const decisions = await h.ds.query<Array<{ id: string; trigger: string; gz: boolean }>>(
       `SELECT d.id, d.trigger, (i.payload_gzip IS NOT NULL AND i.payload IS NULL) AS gz
