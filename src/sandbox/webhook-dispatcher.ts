@@ -4,6 +4,7 @@
  * exactly 200 (bounded attempts). An in-memory queue with a readable delivery log. Events of one batch keep their
  * order unless the reorder fault is on; duplicates (same event_id) are injected on request.
  */
+import { EventEmitter } from 'node:events';
 import { SeededRandom } from './random.js';
 import type { SandboxLogger, WebhookRetryOptions } from './types.js';
 
@@ -55,6 +56,8 @@ export class WebhookDispatcher {
   /** Due time of the last event queued per account, so one account's events stay in order without holding up others. */
   private readonly lastDueAt = new Map<string, number>();
   private faults: WebhookFaults | null = null;
+  /** 'change' after every queued delivery and every attempt (in-process observers: tests, the demo). */
+  private readonly changes = new EventEmitter();
 
   constructor(
     private target: string | null,
@@ -120,6 +123,31 @@ export class WebhookDispatcher {
     return this.records.filter((r) => (!filter.accountId || r.accountId === filter.accountId) && (!filter.event || r.event === filter.event));
   }
 
+  /**
+   * Resolves once `predicate` holds for this dispatcher: checked now and after every queued delivery and attempt
+   * (no polling). For in-process callers that wait for webhooks to be queued, delivered or given up.
+   */
+  until(predicate: (d: WebhookDispatcher) => boolean): Promise<void> {
+    if (predicate(this)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!predicate(this)) return;
+        this.changes.off('change', check);
+        resolve();
+      };
+      this.changes.on('change', check);
+    });
+  }
+
+  /** Resolves once at least `count` deliveries match `filter` and none of them is pending. */
+  settled(filter: { accountId?: string; event?: string }, count: number): Promise<DeliveryRecord[]> {
+    const done = (d: WebhookDispatcher): boolean => {
+      const list = d.deliveries(filter);
+      return list.length >= count && list.every((r) => r.status !== 'pending');
+    };
+    return this.until(done).then(() => this.deliveries(filter));
+  }
+
   pendingCount(): number {
     return this.records.filter((r) => r.status === 'pending').length;
   }
@@ -149,6 +177,7 @@ export class WebhookDispatcher {
     const record: DeliveryRecord = { ...r, deliveryId: this.nextId++, status: 'pending', attempts: [], createdAt: this.now().toISOString() };
     this.records.push(record);
     if (this.records.length > MAX_LOG) this.records.splice(0, this.records.length - MAX_LOG);
+    setImmediate(() => this.changes.emit('change'));
     return record;
   }
 
@@ -203,16 +232,20 @@ export class WebhookDispatcher {
       attempt.error = err instanceof Error ? err.message : String(err);
     }
     r.attempts.push(attempt);
-    if (attempt.status === 200) {
-      r.status = 'delivered';
-      return;
+    try {
+      if (attempt.status === 200) {
+        r.status = 'delivered';
+        return;
+      }
+      if (r.attempts.length >= this.retry.maxAttempts) {
+        r.status = 'failed';
+        this.log.warn({ event: r.event, eventId: r.eventId, attempts: r.attempts.length }, 'sandbox webhook delivery gave up');
+        return;
+      }
+      const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (r.attempts.length - 1));
+      r.dueAt = Date.now() + backoff;
+    } finally {
+      this.changes.emit('change');
     }
-    if (r.attempts.length >= this.retry.maxAttempts) {
-      r.status = 'failed';
-      this.log.warn({ event: r.event, eventId: r.eventId, attempts: r.attempts.length }, 'sandbox webhook delivery gave up');
-      return;
-    }
-    const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (r.attempts.length - 1));
-    r.dueAt = Date.now() + backoff;
   }
 }

@@ -54,10 +54,16 @@ describe('API-only instance beside a worker instance', () => {
       }),
     });
     expect(webhook.status).toBe(200);
-    // Well past the applications poll (1 s) and the inbox poll (100 ms): the API instance worked on neither.
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The API instance registers no worker (WORKERS_ENABLED=false): the application and the webhook are stored with
+    // their jobs, queued and untouched, until a worker instance starts.
     expect((await getApplication(api, id)).status).toBe('received');
     expect((await inbox()).pending).toBe('1');
+    const queued = await dbQuery<{ name: string; state: string }>(
+      db.url,
+      `SELECT name, state FROM pgboss.job WHERE (name = 'application-step' AND singleton_key = $1) OR (name = 'webhook-inbox' AND id = (SELECT id FROM webhook_events WHERE provider_event_id = $2))`,
+      [id, `split-${id}`],
+    );
+    expect(queued.map((j) => `${j.name}:${j.state}`).sort()).toEqual(['application-step:created', 'webhook-inbox:created']);
 
     const worker = await startEngineOn(db.url, monoEnv(sandbox, { JOBS_ENABLED: 'true' }));
     engines.push(worker);

@@ -12,13 +12,10 @@ async function deliveries(sandbox: SandboxServer, accountId: string): Promise<an
   return ((await res.json())).deliveries;
 }
 
+/** The account's deliveries once `count` exist and none is pending (awaited on the in-process dispatcher), as the admin API lists them. */
 async function settled(sandbox: SandboxServer, accountId: string, count: number): Promise<any[]> {
-  for (let i = 0; i < 1000; i++) {
-    const list = await deliveries(sandbox, accountId);
-    if (list.length >= count && list.every((d) => d.status !== 'pending')) return list;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('webhooks never settled');
+  await sandbox.state.webhooks.settled({ accountId }, count);
+  return deliveries(sandbox, accountId);
 }
 
 async function link(sandbox: SandboxServer): Promise<string> {

@@ -44,13 +44,12 @@ async function createAndLink(body: Record<string, unknown>): Promise<string> {
   return linked.body.data.id as string;
 }
 
+/** The account once the sandbox has moved it to `status`: every data_status change queues an account_updated webhook. */
 async function waitForStatus(id: string, status: string): Promise<Reply> {
-  for (let i = 0; i < 500; i++) {
-    const r = await call('GET', `/v2/accounts/${id}`);
-    if (r.body?.data?.meta?.data_status === status) return r;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`account ${id} never reached ${status}`);
+  await sandbox.state.webhooks.until((d) =>
+    d.deliveries({ accountId: id, event: 'mono.events.account_updated' }).some((r) => JSON.stringify(r.body).includes(`"data_status":"${status}"`)),
+  );
+  return call('GET', `/v2/accounts/${id}`);
 }
 
 describe('Mono sandbox: Mono-compatible API', () => {
