@@ -39,6 +39,7 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   private readonly settled = new EventEmitter<{ settled: [JobSettled] }>();
   private boss: PgBoss | null = null;
   private starting: Promise<PgBoss> | null = null;
+  private destroyed = false;
 
   private statsCache: { at: number; value: Promise<QueueStats[]> } | null = null;
 
@@ -95,6 +96,7 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
     const boss = await this.starting?.catch(() => null);
     this.starting = null;
     this.boss = null;
@@ -103,6 +105,8 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
 
   /** Starts pg-boss once (idempotent): installs/migrates its schema and creates every queue. */
   start(): Promise<PgBoss> {
+    // A late send from a handler finishing during shutdown must not start a second pg-boss that nothing stops.
+    if (this.destroyed && !this.starting) return Promise.reject(new Error('the job system is stopped'));
     this.starting ??= (async () => {
       const url = (this.dataSource.options as { url?: string }).url;
       const boss = new PgBoss({

@@ -11,7 +11,10 @@ function mapStrings(value: unknown, underPii: boolean, fn: (s: string) => string
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, underPii, fn));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = mapStrings(v, underPii || PII_KEY.test(k), fn);
+    // defineProperty, not assignment: a body may carry a "__proto__" key, which assignment would swallow.
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      Object.defineProperty(out, k, { value: mapStrings(v, underPii || PII_KEY.test(k), fn), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

@@ -35,6 +35,11 @@ describe('webhook payload protection', () => {
     expect(revealPayload(body)).toEqual(body);
   });
 
+  it('should keep a "__proto__" key of a body (found by the property below: assignment used to drop it)', () => {
+    const json = '{"event":"x","data":[{"__proto__":0,"name":"Ada"}]}';
+    expect(JSON.stringify(revealPayload(JSON.parse(protectPayloadJson(json)) as Record<string, unknown>))).toBe(json);
+  });
+
   it('should round-trip any JSON body, including values that already look encrypted', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.string(), (value, planted) => {

@@ -129,6 +129,12 @@ async function ingestionCrash(): Promise<IngestionFacts> {
   const s = await scenario('ingest', { MONO_PAGE_LIMIT: '100', INGESTION_HISTORY_MONTHS: '12' });
   const engine = client(s);
   const b = await withRetries('borrower', () => engine.call<{ id: string }>('POST', '/v1/borrowers', { body: { externalId: 'crash-ingest', fullName: 'Ada Okafor', email: 'ada@example.com' } }), (st) => st === 201);
+  // Consent before linking (docs/privacy.md): without it the engine fetches nothing for the account.
+  await withRetries(
+    'consent',
+    () => engine.call('POST', `/v1/borrowers/${b.body.id}/consents`, { body: { purpose: 'underwriting', noticeVersion: 'crash-notice-v1', channel: 'test' } }),
+    (st) => st === 201,
+  );
   const created = await sandboxAdmin<{ code: string; accountId: string }>(s.sandbox.url, 'POST', '/accounts', {
     account: { name: 'ADA OKAFOR', account_number: '0123456789', currency: 'NGN', type: 'SAVINGS_ACCOUNT', institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' } },
     transactions: ledger('big', total),
