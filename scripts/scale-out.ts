@@ -77,7 +77,6 @@ async function phase(infra: Infra, sandbox: Sandbox, instances: number, borrower
     REUNDERWRITE_SYNC_BUDGET: '1000000',
     APPLICATION_SYNC_DEADLINE_SECONDS: '30',
     RATE_LIMIT_PER_MINUTE: '1000000',
-    WEBHOOK_POLL_MS: '200',
   });
   const engines: EngineProcess[] = [];
   for (let i = 0; i < instances; i++) engines.push(await spawnEngine({ name: `engine-${i + 1}`, databaseUrl, env }));

@@ -106,7 +106,7 @@ runScript(async (onCleanup) => {
     JOBS_ENABLED: 'false',
     WORKERS_ENABLED: 'false',
   });
-  const workerEnv = infra.monoEnv(sandbox, { ...common, JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true', WEBHOOK_POLL_MS: '200' });
+  const workerEnv = infra.monoEnv(sandbox, { ...common, JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true' });
   const apis: EngineProcess[] = [];
   const workers: EngineProcess[] = [];
   onCleanup(() => Promise.all([...apis, ...workers].map((e) => e.stop())).then(() => undefined));

@@ -104,7 +104,6 @@ export async function startInfra(name: string, log: (line: string) => void = () 
         MONO_CIRCUIT_HALF_OPEN_MS: '50',
         SYNC_MIN_INTERVAL_SECONDS: '0',
         WEBHOOK_RETRY_BASE_MS: '20',
-        WEBHOOK_POLL_MS: '100',
         LOG_LEVEL: 'error',
         PII_ENCRYPTION_KEYS: piiKeys,
         // Nothing a process of the run writes (keys, state) lands in the repository's DATA_DIR.

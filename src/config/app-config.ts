@@ -54,7 +54,6 @@ export class AppConfig {
   readonly webhooks: {
     maxAttempts: number;
     retryBaseMs: number;
-    pollMs: number;
     /** Inbox events processed at once by this process (each claimed on its own, so instances share the inbox). */
     concurrency: number;
     /** Lease on a claimed event, renewed while it is processed; after a crash the event is retried once it expires. */
@@ -111,7 +110,6 @@ export class AppConfig {
     this.webhooks = {
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
-      pollMs: env.WEBHOOK_POLL_MS,
       concurrency: env.WEBHOOK_INBOX_CONCURRENCY,
       leaseMs: env.WEBHOOK_LEASE_SECONDS * 1000,
     };

@@ -118,9 +118,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600000)
   WEBHOOK_RETRY_BASE_MS: number = 1000;
 
-  @Transform(toInt) @IsInt() @Min(50) @Max(600000)
-  WEBHOOK_POLL_MS: number = 1000;
-
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   WEBHOOK_INBOX_CONCURRENCY: number = 4;
 

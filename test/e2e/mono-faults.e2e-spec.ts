@@ -35,7 +35,7 @@ describe(`${MonoClient.name} under faults`, () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox({ webhookDelayMs: [0, 30], linkProcessingMs: [20, 60] });
     t = await createTestApp(
-      monoEnv(sandbox, { MONO_MAX_RETRIES: '8', MONO_TIMEOUT_MS: '1500', MONO_CIRCUIT_THRESHOLD: '8', MONO_CIRCUIT_HALF_OPEN_MS: '50', JOBS_ENABLED: 'true', WEBHOOK_POLL_MS: '100' }),
+      monoEnv(sandbox, { MONO_MAX_RETRIES: '8', MONO_TIMEOUT_MS: '1500', MONO_CIRCUIT_THRESHOLD: '8', MONO_CIRCUIT_HALF_OPEN_MS: '50', JOBS_ENABLED: 'true' }),
       { listen: true },
     );
     sandbox.setWebhookTarget(`${t.url}/webhooks/mono`);

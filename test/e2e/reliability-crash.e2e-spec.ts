@@ -57,7 +57,6 @@ async function scenario(name: string, extraEnv: Record<string, string> = {}): Pr
       // The machine is shared and loaded: a short client timeout would only test the CPU scheduler.
       MONO_TIMEOUT_MS: '10000',
       JOBS_ENABLED: 'true',
-      WEBHOOK_POLL_MS: '200',
       APPLICATION_SYNC_DEADLINE_SECONDS: '5',
       REUNDERWRITE_CRON: '0 0 1 1 *',
       REVIEW_MAX_AGE_DAYS: '30',

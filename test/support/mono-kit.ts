@@ -43,7 +43,6 @@ export function monoEnv(sandbox: { url: string }, extra: Record<string, string> 
     MONO_CIRCUIT_HALF_OPEN_MS: '50',
     SYNC_MIN_INTERVAL_SECONDS: '0',
     WEBHOOK_RETRY_BASE_MS: '20',
-    WEBHOOK_POLL_MS: '100',
     JOBS_ENABLED: 'false',
     ...extra,
   };
