@@ -116,6 +116,9 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
         application_name: 'underwriting-engine-jobs',
         migrate: true,
         supervise: this.working,
+        // How often a worker looks for jobs whose heartbeat lapsed (a killed worker's): with the inbox's 30 s
+        // heartbeat and re-underwriting's 10 s, a killed instance's work is retried within about 40 s.
+        superviseIntervalSeconds: 10,
         schedule: this.scheduling,
         // Workers wake on NOTIFY when a job is created (committed), polling stays as the floor.
         useListenNotify: this.working,
