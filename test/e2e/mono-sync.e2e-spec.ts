@@ -14,7 +14,7 @@ import {
   sandboxAdmin,
   sandboxCalls,
   startTestSandbox,
-  waitFor,
+  AccountEventLog,
   type SandboxServer,
 } from '../support/mono-kit.js';
 import { insertConsents } from '../support/consent-kit.js';
@@ -34,6 +34,7 @@ describe(SyncService.name, () => {
   let sync: SyncService;
   let link: LinkService;
   const published: AccountEvent[] = [];
+  let events: AccountEventLog;
 
   async function borrower(): Promise<string> {
     const rows = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Ada Okafor', 'ada@example.com') RETURNING id`, [
@@ -48,10 +49,10 @@ describe(SyncService.name, () => {
     const borrowerId = await borrower();
     const { code } = await createSandboxAccount(sandbox, { mfa: opts.mfa ?? false, transactions: sampleTransactions(12, { prefix: randomBytes(3).toString('hex') }) });
     const account = await link.exchangeCode(borrowerId, code);
-    await waitFor(async () => {
-      const [row] = await db.query<Array<{ data_status: string }>>(`SELECT data_status FROM bank_accounts WHERE id = $1`, [account.id]);
-      return row?.data_status === 'AVAILABLE';
-    }, { what: 'AVAILABLE' });
+    // Published once the account_updated that makes the data usable has been stored (events, not polling).
+    await events.next('account.data_available', (e) => e.accountId === account.id);
+    const [row] = await db.query<Array<{ data_status: string }>>(`SELECT data_status FROM bank_accounts WHERE id = $1`, [account.id]);
+    expect(row?.data_status).toBe('AVAILABLE');
     return { accountId: account.id, monoAccountId: account.monoAccountId, borrowerId };
   }
 
@@ -73,6 +74,7 @@ describe(SyncService.name, () => {
       published.push(e);
       return Promise.resolve();
     });
+    events = new AccountEventLog(bus);
   });
 
   afterAll(async () => {
@@ -157,13 +159,11 @@ describe(SyncService.name, () => {
     const done = await fetch(reauth.monoUrl ?? '', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(done.status).toBe(200);
 
-    await waitFor(async () => {
-      const [row] = await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [accountId]);
-      return row?.reauth_required === false;
-    }, { what: 'reauth flag cleared' });
-    await waitFor(() => published.some((e) => e.type === 'account.reauthorized' && e.accountId === accountId), { what: 'account.reauthorized' });
-    const reauthorizedAt = published.findIndex((e) => e.type === 'account.reauthorized' && e.accountId === accountId);
-    await waitFor(() => published.slice(reauthorizedAt).some((e) => e.type === 'account.data_available' && e.accountId === accountId), { what: 'data_available after reauth' });
+    await events.next('account.reauthorized', (e) => e.accountId === accountId);
+    const [flag] = await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [accountId]);
+    expect(flag?.reauth_required).toBe(false);
+    const reauthorizedAt = events.events.findIndex((e) => e.type === 'account.reauthorized' && e.accountId === accountId);
+    await events.next('account.data_available', (e) => e.accountId === accountId, { from: reauthorizedAt });
     const [session] = await db.query<Array<{ status: string }>>(`SELECT status FROM connect_sessions WHERE reference = $1`, [reauth.reference]);
     expect(session).toEqual({ status: 'completed' });
   });
@@ -171,20 +171,17 @@ describe(SyncService.name, () => {
   it("should follow Mono's automatic sync and unlink webhooks", async () => {
     const mfa = await linkedAccount({ mfa: true });
     await sandboxAdmin(sandbox, 'POST', `/accounts/${mfa.monoAccountId}/auto-sync`, {});
-    await waitFor(async () => (await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [mfa.accountId]))[0]?.reauth_required, {
-      what: 'reauthorisation_required handled',
-    });
+    await events.next('account.reauth_required', (e) => e.accountId === mfa.accountId);
+    expect((await db.query<Array<{ reauth_required: boolean }>>(`SELECT reauth_required FROM bank_accounts WHERE id = $1`, [mfa.accountId]))[0]?.reauth_required).toBe(true);
 
     const plain = await linkedAccount();
     await sandboxAdmin(sandbox, 'POST', `/accounts/${plain.monoAccountId}/auto-sync`, { fail: true });
-    await waitFor(() => published.some((e) => e.type === 'account.sync_failed' && e.accountId === plain.accountId), { what: 'sync_failed published' });
+    await events.next('account.sync_failed', (e) => e.accountId === plain.accountId);
 
     await sandboxAdmin(sandbox, 'POST', `/accounts/${plain.monoAccountId}/unlink`, {});
-    await waitFor(async () => (await db.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [plain.accountId]))[0]?.unlinked_at, {
-      what: 'unlinked',
-    });
-    // The handler stores unlinked_at and then publishes: wait for the event itself, not for the row.
-    await waitFor(() => published.some((e) => e.type === 'account.unlinked' && e.accountId === plain.accountId), { what: 'account.unlinked published' });
+    // The handler stores unlinked_at and then publishes: the event means the row is written.
+    await events.next('account.unlinked', (e) => e.accountId === plain.accountId);
+    expect((await db.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [plain.accountId]))[0]?.unlinked_at).toEqual(expect.any(Date));
     expect(published).toContainEqual({ type: 'account.unlinked', accountId: plain.accountId });
     await expect(sync.requestSync(plain.accountId, 'manual')).rejects.toMatchObject({ code: 'ACCOUNT_UNLINKED' });
   });
