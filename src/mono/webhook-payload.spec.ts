@@ -18,5 +18,12 @@ describe('webhook payload helpers', () => {
   it('should read event_id when present', () => {
     expect(eventIdOf({ event_id: 'evt_1' })).toBe('evt_1');
     expect(eventIdOf({})).toBeNull();
+    // Ids longer than the column: a stable digest each, so two ids sharing a long prefix never collide.
+    const prefix = 'e'.repeat(128);
+    const [a, b] = [eventIdOf({ event_id: `${prefix}-a` }), eventIdOf({ event_id: `${prefix}-b` })];
+    expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+    expect(eventIdOf({ event_id: `${prefix}-a` })).toBe(a);
+    expect(eventIdOf({ event_id: 'x'.repeat(128) })).toBe('x'.repeat(128));
   });
 });

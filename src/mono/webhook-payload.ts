@@ -54,7 +54,12 @@ export function monoAccountIdOf(payload: Record<string, unknown>): string | null
 
 export function eventIdOf(payload: Record<string, unknown>): string | null {
   const raw = payload.event_id ?? payload.eventId;
-  if (typeof raw === 'string' && raw.trim() !== '') return raw.trim().slice(0, 128);
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    const id = raw.trim();
+    // The column holds 128 characters. Cutting a longer id would make two ids with one long prefix collide (the second
+    // webhook dropped as a duplicate); its digest keeps them apart and is stable across Mono's retries.
+    return id.length <= 128 ? id : `sha256:${createHash('sha256').update(id, 'utf8').digest('hex')}`;
+  }
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
   return null;
 }
