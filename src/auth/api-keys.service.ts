@@ -76,6 +76,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const found = await this.keys.findOneBy({ keyHash, revokedAt: IsNull() });
     // Compare again in constant time: the lookup is by hash, this guards against any collation surprise.
     if (!found || !timingSafeEqual(Buffer.from(found.keyHash), Buffer.from(keyHash))) return null;
+    // Last use, for operators deciding which keys to revoke: written on a cache miss (at most every CACHE_TTL_MS per
+    // key per process) and at minute resolution, so it costs no write on the hot path.
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedAt: () => 'now()' })
+      .where('id = :id AND (last_used_at IS NULL OR last_used_at < now() - interval \'1 minute\')', { id: found.id })
+      .execute();
     return { apiKeyId: found.id, name: found.name, role: found.role };
   }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 describe('foundation (HTTP)', () => {
@@ -89,6 +90,15 @@ describe('authentication', () => {
       const res = await request(t.app.getHttpServer()).get('/v1/auth/whoami').set(t.auth(role)).expect(200);
       expect(res.body).toEqual({ name: `test-${role}`, role });
     }
+    // Each key's last use is recorded (minute resolution).
+    const used = await t.app.get(DataSource).query<Array<{ name: string; recent: boolean }>>(
+      `SELECT name, last_used_at > now() - interval '5 minutes' AS recent FROM api_keys WHERE name LIKE 'test-%' ORDER BY name`,
+    );
+    expect(used.filter((k) => ['test-admin', 'test-analyst', 'test-frontend'].includes(k.name))).toEqual([
+      { name: 'test-admin', recent: true },
+      { name: 'test-analyst', recent: true },
+      { name: 'test-frontend', recent: true },
+    ]);
   });
 
   it('should reject malformed JSON with a 400 in the error shape', async () => {
