@@ -279,6 +279,10 @@ async function seed(url: string, now: number, sandbox: Awaited<ReturnType<typeof
     asOf,
     policy: DEFAULT_POLICY,
   });
+  // Every borrower consented to monitoring (docs/privacy.md): scheduled syncs need it.
+  await client.query(
+    `INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) SELECT id, 'monitoring', 'bench-notice-v1', 'bench', now() - interval '60 days' FROM borrowers`,
+  );
   await client.query(`INSERT INTO decision_inputs (inputs_hash, payload) VALUES ($1, '{"bench":true}'::jsonb)`, [result.inputsHash]);
   await client.query(
     `INSERT INTO decisions (borrower_id, trigger, decision, recommended_limit_minor, instalment_minor, currency, binding_constraint, post_loan_dsr, reasons,

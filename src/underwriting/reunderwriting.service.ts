@@ -488,7 +488,14 @@ export class ReunderwritingService {
         this.metrics.synced.inc({ outcome: 'over_budget' });
         continue;
       }
-      const { outcome } = await this.syncer.requestSync(a.id);
+      let outcome: Awaited<ReturnType<AccountSyncer['requestSync']>>['outcome'];
+      try {
+        ({ outcome } = await this.syncer.requestSync(a.id));
+      } catch (err) {
+        // Refused before Mono was asked (no valid monitoring consent) or failed: the budget unit was not spent.
+        await this.repo.refundMonoCall(cycle.id);
+        throw err;
+      }
       this.metrics.synced.inc({ outcome });
       switch (outcome) {
         case 'requested':

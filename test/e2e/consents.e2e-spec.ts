@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock.js';
 import { SyncService } from '../../src/mono/sync.service.js';
+import { ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { grantConsents, TEST_NOTICE_VERSION } from '../support/consent-kit.js';
 import { monoEnv, sandboxAdmin, sandboxCalls, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
@@ -161,14 +162,11 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const callsBefore = (await dataCalls(b.monoAccountId)).length;
     clock.advance(48 * HOUR);
     const started = await api().post('/v1/admin/reunderwrite').set(t.auth('admin')).send({}).expect(202);
-    const cycle = await waitFor(
-      async () => {
-        const res = await api().get(`/v1/admin/reunderwrite/${started.body.cycleId}`).set(t.auth('admin')).expect(200);
-        return res.body.status === 'running' ? null : (res.body as { status: string; counters: Record<string, number> });
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'the review cycle' },
-    );
-    expect(cycle).toMatchObject({ status: 'completed', counters: { total: 1, skipped: 1, done: 0, failed: 0 } });
+    // Awaited on the service's completion event, not by polling the progress route.
+    await t.app.get(ReunderwritingService).waitForCycle(started.body.cycleId as string);
+    const cycle = (await api().get(`/v1/admin/reunderwrite/${started.body.cycleId}`).set(t.auth('admin')).expect(200)).body;
+    // The refused sync gave its budget unit back: nothing was asked of Mono.
+    expect(cycle).toMatchObject({ status: 'completed', monoCallsSpent: 0, counters: { total: 1, skipped: 1, done: 0, failed: 0 } });
     const [item] = await ds.query<Array<{ status: string; error: string; result: unknown }>>(
       `SELECT status, error, result FROM review_items WHERE cycle_id = $1 AND borrower_id = $2`,
       [started.body.cycleId, b.borrowerId],
