@@ -7,7 +7,9 @@ import { LinkService } from '../../src/mono/link.service.js';
 import { MonoClient } from '../../src/mono/mono.client.js';
 import { SyncService, type SyncRequestResult } from '../../src/mono/sync.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { dropSubscribersForDebugging, monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
+import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
+import { AccountEventLog, dropSubscribersForDebugging, JobLog, monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import { insertConsents } from '../support/consent-kit.js';
 
 interface Truth {
@@ -31,6 +33,8 @@ describe(`${MonoClient.name} under faults`, () => {
   let sandbox: SandboxServer;
   let t: TestApp;
   let db: DataSource;
+  let events: AccountEventLog;
+  let jobs: JobLog;
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({ webhookDelayMs: [0, 30], linkProcessingMs: [20, 60] });
@@ -41,6 +45,8 @@ describe(`${MonoClient.name} under faults`, () => {
     sandbox.setWebhookTarget(`${t.url}/webhooks/mono`);
     db = t.app.get(DataSource);
     dropSubscribersForDebugging(t.app.get(AccountEventBus));
+    events = new AccountEventLog(t.app.get(AccountEventBus), 'mono-faults-spec');
+    jobs = new JobLog(t.app.get(JobsService));
   });
 
   afterAll(async () => {
@@ -72,16 +78,14 @@ describe(`${MonoClient.name} under faults`, () => {
     const login = await fetch(link.monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'persona=salaried_monthly' });
     expect(login.status).toBe(200);
 
-    const account = await waitFor(
-      async () => {
-        const rows = await db.query<Array<{ id: string; mono_account_id: string; data_status: string }>>(
-          `SELECT id, mono_account_id, data_status FROM bank_accounts WHERE borrower_id = $1`,
-          [borrowerId],
-        );
-        return rows[0]?.data_status === 'AVAILABLE' ? rows[0] : null;
-      },
-      { timeoutMs: 30_000, what: 'account linked through webhooks' },
+    // Linked through Mono's webhooks (faults and all): awaited on the events the inbox publishes, not by polling.
+    const linkedEvent = await events.next('account.linked', (e) => e.borrowerId === borrowerId);
+    await events.next('account.data_available', (e) => e.accountId === linkedEvent.accountId);
+    const [account] = await db.query<Array<{ id: string; mono_account_id: string; data_status: string }>>(
+      `SELECT id, mono_account_id, data_status FROM bank_accounts WHERE id = $1`,
+      [linkedEvent.accountId],
     );
+    expect(account.data_status).toBe('AVAILABLE');
     const mono = account.mono_account_id;
 
     await sandboxAdmin(sandbox, 'POST', `/accounts/${mono}/transactions`, {
@@ -105,13 +109,11 @@ describe(`${MonoClient.name} under faults`, () => {
 
     // Every webhook (duplicates included) settles; none is lost to a failure.
     await sandbox.deliverPendingWebhooks();
-    await waitFor(
-      async () => {
-        const rows = await db.query<Array<{ status: string }>>(`SELECT status FROM webhook_events WHERE mono_account_id = $1`, [mono]);
-        return rows.length > 0 && rows.every((r) => r.status === 'processed' || r.status === 'ignored');
-      },
-      { timeoutMs: 30_000, what: 'inbox settled' },
-    );
+    const stored = await db.query<Array<{ id: string }>>(`SELECT id FROM webhook_events WHERE mono_account_id = $1`, [mono]);
+    expect(stored.length).toBeGreaterThan(0);
+    await jobs.done(INBOX_QUEUE, stored.map((r) => r.id));
+    const statuses = await db.query<Array<{ status: string }>>(`SELECT DISTINCT status FROM webhook_events WHERE mono_account_id = $1`, [mono]);
+    expect(statuses.every((r) => r.status === 'processed' || r.status === 'ignored')).toBe(true);
     const [linked] = await db.query<Array<{ unlinked_at: Date | null; reauth_required: boolean }>>(`SELECT unlinked_at, reauth_required FROM bank_accounts WHERE id = $1`, [account.id]);
     expect(linked).toEqual({ unlinked_at: null, reauth_required: false });
   });

@@ -15,9 +15,11 @@ import {
   sandboxCalls,
   startTestSandbox,
   AccountEventLog,
-  waitFor,
+  JobLog,
   type SandboxServer,
 } from '../support/mono-kit.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
+import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
 import { insertConsents } from '../support/consent-kit.js';
 
 interface RunRow {
@@ -32,6 +34,7 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
   let t: TestApp;
   let db: DataSource;
   let log: AccountEventLog;
+  let jobs: JobLog;
 
   async function linkedAccount(opts: { mfa?: boolean } = {}): Promise<{ accountId: string; monoAccountId: string }> {
     const [b] = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Bola Ade', 'bola@example.com') RETURNING id`, [
@@ -57,6 +60,7 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     const bus = t.app.get(AccountEventBus);
     dropSubscribersForDebugging(bus);
     log = new AccountEventLog(bus, 'mono-realtime-spec');
+    jobs = new JobLog(t.app.get(JobsService));
   });
 
   afterAll(async () => {
@@ -80,13 +84,12 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
 
     const available = await log.next('account.data_available', (e) => e.accountId === accountId && e.syncRunId === result.syncRunId);
     expect(available.hasNewData).toBe(true);
-    // The event is published inside the inbox transaction that completes the run, so the committed row is read once
-    // that transaction has committed (the pg-boss job-completion hook replaces this wait; see issue 15).
-    const done = await waitFor(async () => {
-      const r = await run(result.syncRunId ?? '');
-      return r?.status === 'succeeded' && r.has_new_data !== null ? r : null;
-    }, { what: 'run committed' });
-    expect(done).toMatchObject({ job_id: requested?.job_id, has_new_data: true });
+    // The event is published while the inbox job that completes the run is being processed: the run's row is read
+    // once that job (and every other stored webhook of the account) has settled.
+    const stored = await db.query<Array<{ id: string }>>(`SELECT id FROM webhook_events WHERE mono_account_id = $1`, [monoAccountId]);
+    await jobs.done(INBOX_QUEUE, stored.map((r) => r.id));
+    const done = await run(result.syncRunId ?? '');
+    expect(done).toMatchObject({ status: 'succeeded', job_id: requested?.job_id, has_new_data: true });
 
     const { transactions } = await t.app.get(MonoClient).getTransactions(monoAccountId);
     expect(transactions.map((x) => x.providerId)).toContain(`new-${monoAccountId}`);
