@@ -9,7 +9,7 @@ import { JobsService } from '../../src/jobs/jobs.service.js';
 import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
 import { WebhooksController } from '../../src/mono/webhooks.controller.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { dropSubscribersForDebugging, JobLog, KIT_WEBHOOK_SECRET, monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { dropSubscribersForDebugging, JobLog, KIT_WEBHOOK_SECRET, monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import { insertConsents } from '../support/consent-kit.js';
 
 const monoId = (): string => randomBytes(12).toString('hex');
@@ -129,7 +129,7 @@ describe(WebhooksController.name, () => {
     expect(login.status).toBe(200);
     const { accounts } = await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null }> }>(sandbox, 'GET', '/accounts');
     const mono = accounts.find((a) => a.ref === reference)?.id ?? '';
-    await waitFor(() => sandbox.state.webhooks.deliveries({ accountId: mono, event: 'mono.events.account_updated' }).length > 0, { what: 'account_updated queued' });
+    await sandbox.state.webhooks.until((d) => d.deliveries({ accountId: mono, event: 'mono.events.account_updated' }).length > 0);
     const [connected, updated] = ['mono.events.account_connected', 'mono.events.account_updated'].map((event) => sandbox.state.webhooks.deliveries({ accountId: mono, event })[0].body);
 
     expect((await post(updated)).status).toBe(200);
@@ -140,13 +140,13 @@ describe(WebhooksController.name, () => {
     expect(deferred.last_error).toMatch(/not linked yet/);
 
     expect((await post(connected)).status).toBe(200);
-    const account = await waitFor(async () => {
-      const rows = await db.query<Array<{ id: string; borrower_id: string; data_status: string; balance_minor: string | null; institution_name: string | null }>>(
-        `SELECT id, borrower_id, data_status, balance_minor, institution_name FROM bank_accounts WHERE mono_account_id = $1`,
-        [mono],
-      );
-      return rows[0]?.data_status === 'AVAILABLE' ? rows[0] : null;
-    }, { what: 'account linked and AVAILABLE' });
+    // account_connected links it; the deferred account_updated, promoted by the link, makes it AVAILABLE.
+    await settled(await inbox(mono));
+    const [account] = await db.query<Array<{ id: string; borrower_id: string; data_status: string; balance_minor: string | null; institution_name: string | null }>>(
+      `SELECT id, borrower_id, data_status, balance_minor, institution_name FROM bank_accounts WHERE mono_account_id = $1`,
+      [mono],
+    );
+    expect(account.data_status).toBe('AVAILABLE');
     const truth = await sandboxAdmin<{ account: { balance: number; institution: { name: string } } }>(sandbox, 'GET', `/accounts/${mono}`);
     expect(account).toMatchObject({ borrower_id: b, balance_minor: String(truth.account.balance), institution_name: truth.account.institution.name });
     const [session] = await db.query<Array<{ status: string; account_id: string }>>(`SELECT status, account_id FROM connect_sessions WHERE reference = $1`, [reference]);

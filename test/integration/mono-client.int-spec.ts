@@ -12,7 +12,6 @@ import {
   sandboxAdmin,
   sandboxCalls,
   startTestSandbox,
-  waitFor,
   type SandboxServer,
 } from '../support/mono-kit.js';
 
@@ -68,7 +67,9 @@ describe(MonoClient.name, () => {
     const created = await createSandboxAccount(sandbox, { transactions: sampleTransactions(30) });
     accountId = (await client.exchangeCode(created.code)).monoAccountId;
     expect(accountId).toBe(created.accountId);
-    await waitFor(async () => (await sandboxAdmin<GroundTruth>(sandbox, 'GET', `/accounts/${accountId}`)).state === 'linked', { what: 'sandbox link' });
+    // The sandbox finishes processing the link with an account_updated webhook: awaited on its dispatcher.
+    await sandbox.state.webhooks.until((d) => d.deliveries({ accountId, event: 'mono.events.account_updated' }).length > 0);
+    expect((await sandboxAdmin<GroundTruth>(sandbox, 'GET', `/accounts/${accountId}`)).state).toBe('linked');
   });
 
   afterAll(async () => {
