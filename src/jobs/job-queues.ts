@@ -30,6 +30,21 @@ export const REVIEW_MAX_ATTEMPTS = 3;
 
 export type QueuePolicy = Omit<Queue, 'name'>;
 
+/**
+ * Both review steps: a few quick retries, a 10 s heartbeat (a killed worker's step is retried after the next
+ * supervise pass), items out of retries to the dead letter.
+ */
+const REVIEW_STEP: QueuePolicy = {
+  retryLimit: REVIEW_MAX_ATTEMPTS - 1,
+  retryDelay: 1,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  expireInSeconds: 120,
+  heartbeatSeconds: 10,
+  deadLetter: 'reunderwrite-review-dead',
+  notify: true,
+};
+
 export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   'outbox-delivery': {
     retryLimit: OUTBOX_MAX_ATTEMPTS - 1,
@@ -62,29 +77,8 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
   'reunderwrite-cycle': { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 900, notify: true },
   // exclusive + singletonKey = item id: an item's sync step is never queued or run twice at once.
-  'reunderwrite-sync': {
-    policy: 'exclusive',
-    retryLimit: REVIEW_MAX_ATTEMPTS - 1,
-    retryDelay: 1,
-    retryBackoff: true,
-    retryDelayMax: 60,
-    expireInSeconds: 120,
-    // A worker killed mid-step stops its heartbeat: the step is retried after the next supervise pass.
-    heartbeatSeconds: 10,
-    deadLetter: 'reunderwrite-review-dead',
-    notify: true,
-  },
-  'reunderwrite-score': {
-    retryLimit: REVIEW_MAX_ATTEMPTS - 1,
-    retryDelay: 1,
-    retryBackoff: true,
-    retryDelayMax: 60,
-    expireInSeconds: 120,
-    // A worker killed mid-step stops its heartbeat: the step is retried after the next supervise pass.
-    heartbeatSeconds: 10,
-    deadLetter: 'reunderwrite-review-dead',
-    notify: true,
-  },
+  'reunderwrite-sync': { policy: 'exclusive', ...REVIEW_STEP },
+  'reunderwrite-score': REVIEW_STEP,
   'reunderwrite-review-dead': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60, notify: true },
 };
 
