@@ -5,12 +5,13 @@ import { IngestionModule } from '../ingestion/ingestion.module.js';
 import { LoanExposureModule } from '../loans/loan-exposure.module.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity } from './entities/decision.entity.js';
+import { DecisionsRepository } from './decisions.repository.js';
 import { ScoringService } from './scoring.service.js';
 
 /** Scoring from stored data with the pure engine, and the immutable decision records. */
 @Module({
   imports: [TypeOrmModule.forFeature([DecisionEntity, DecisionInputEntity, BorrowerEntity]), IngestionModule, LoanExposureModule],
-  providers: [ScoringService],
+  providers: [DecisionsRepository, ScoringService],
   exports: [ScoringService],
 })
 export class ScoringModule {}

@@ -1,18 +1,17 @@
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntry } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
-import { assertKobo } from '../common/money.js';
 import { BorrowerDataService } from '../ingestion/borrower-data.service.js';
 import { LoanExposureReader } from '../loans/loan-exposure.reader.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
 import { DEFAULT_POLICY } from './policy/index.js';
+import { DecisionsRepository } from './decisions.repository.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -70,19 +69,17 @@ export class ScoringService {
     private readonly borrowerData: BorrowerDataService,
     private readonly clock: Clock,
     private readonly exposure: LoanExposureReader,
-    @InjectRepository(DecisionEntity) private readonly decisions: Repository<DecisionEntity>,
+    private readonly repo: DecisionsRepository,
   ) {}
 
   async scoreBorrower(borrowerId: string, opts: ScoreOptions): Promise<DecisionEntity> {
-    const [borrower] = await this.dataSource.query<Array<{ full_name: string }>>(`SELECT full_name FROM borrowers WHERE id = $1`, [
-      borrowerId,
-    ]);
-    if (!borrower) throw new NotFoundError('Borrower', borrowerId);
+    const applicantName = await this.repo.borrowerName(borrowerId);
+    if (applicantName === null) throw new NotFoundError('Borrower', borrowerId);
     const asOf = opts.asOf ?? this.clock.now();
     const data = await this.borrowerData.loadEngineInput(borrowerId, asOf);
     // The lender's own open loans, read here and passed in: the engine itself reads no database.
     const exposure = await this.exposure.exposureInput(borrowerId);
-    const context: NonNullable<EngineInput['context']> = { applicantName: borrower.full_name };
+    const context: NonNullable<EngineInput['context']> = { applicantName };
     if (opts.staleData) context.staleData = true;
     const input: EngineInput = {
       borrowerId,
@@ -149,59 +146,7 @@ export class ScoringService {
           overrides,
         },
       };
-      // One statement, one round trip: the input (by hash, once), the decision, and its audit record (the audit_log
-      // row AuditService.record would write). The decision's foreign key to decision_inputs is checked at the end of
-      // the statement, when the input row exists.
-      const [row] = await manager.query<Array<{ id: string; created_at: Date }>>(
-        `WITH input AS (
-           INSERT INTO decision_inputs (inputs_hash, payload_gzip) VALUES ($21, $28) ON CONFLICT (inputs_hash) DO NOTHING
-         ), d AS (
-           INSERT INTO decisions (borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor,
-             requested_amount_minor, requested_tenor_months, currency, binding_constraint, post_loan_dsr, counter_offer, reasons, flags,
-             income, obligations, cash_flow, coverage, features, result, inputs_hash, policy_version, engine_version, data_as_of,
-             supersedes_id, actor, overrides)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16::jsonb, $17::jsonb,
-             $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb)
-           RETURNING id, created_at
-         ), a AS (
-           INSERT INTO audit_log (actor, action, entity_type, entity_id, after) SELECT $29, $30, $31, d.id::text, $32::jsonb FROM d
-         )
-         SELECT id, created_at FROM d`,
-        [
-          decision.borrowerId,
-          decision.applicationId,
-          decision.trigger,
-          decision.decision,
-          assertKobo(decision.recommendedLimitMinor, 'recommended_limit_minor'),
-          assertKobo(decision.instalmentMinor, 'instalment_minor'),
-          decision.requestedAmountMinor === null ? null : assertKobo(decision.requestedAmountMinor, 'requested_amount_minor'),
-          decision.requestedTenorMonths,
-          decision.currency,
-          decision.bindingConstraint,
-          decision.postLoanDsr,
-          jsonOrNull(decision.counterOffer),
-          JSON.stringify(decision.reasons),
-          decision.flags,
-          JSON.stringify(decision.income),
-          JSON.stringify(decision.obligations),
-          JSON.stringify(decision.cashFlow),
-          JSON.stringify(decision.coverage),
-          JSON.stringify(decision.features),
-          JSON.stringify(decision.result),
-          decision.inputsHash,
-          decision.policyVersion,
-          decision.engineVersion,
-          decision.dataAsOf,
-          decision.supersedesId,
-          decision.actor,
-          jsonOrNull(decision.overrides),
-          payloadGzip,
-          audit.actor,
-          audit.action,
-          audit.entityType,
-          JSON.stringify(audit.after),
-        ],
-      );
+      const row = await this.repo.insertWithInputAndAudit(manager, decision, payloadGzip, audit);
       decision.id = row.id;
       decision.createdAt = new Date(row.created_at);
       if (opts.onStored) await opts.onStored(manager, decision);
@@ -212,12 +157,9 @@ export class ScoringService {
 
   /** Re-runs the engine on the stored input and compares with the stored result (canonical JSON, byte for byte). */
   async replay(decisionId: string): Promise<ReplayResult> {
-    const decision = await this.decisions.findOne({
-      where: { id: decisionId },
-      select: { id: true, inputsHash: true, result: true, policyVersion: true, engineVersion: true },
-    });
+    const decision = await this.repo.findForReplay(decisionId);
     if (!decision) throw new NotFoundError('Decision', decisionId);
-    const stored = await this.dataSource.getRepository(DecisionInputEntity).findOneBy({ inputsHash: decision.inputsHash });
+    const stored = await this.repo.findInput(decision.inputsHash);
     if (!stored) throw new NotFoundError('DecisionInput', decision.inputsHash);
     const replayed = underwrite(decodeDecisionInput(stored));
     const differences = diffTopLevel(decision.result, replayed);
@@ -236,16 +178,16 @@ export class ScoringService {
   }
 
   findById(id: string): Promise<DecisionEntity | null> {
-    return this.decisions.findOneBy({ id });
+    return this.repo.findById(id);
   }
 
   /** A borrower's decisions, newest first (keyset on created_at, id). */
   findHistoryForBorrower(borrowerId: string, limit = 50): Promise<DecisionEntity[]> {
-    return this.decisions.find({ where: { borrowerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.repo.historyForBorrower(borrowerId, limit);
   }
 
   findLatestForBorrower(borrowerId: string): Promise<DecisionEntity | null> {
-    return this.decisions.findOne({ where: { borrowerId }, order: { createdAt: 'DESC', id: 'DESC' } });
+    return this.repo.latestForBorrower(borrowerId);
   }
 }
 
@@ -256,9 +198,6 @@ export function decodeDecisionInput(row: Pick<DecisionInputEntity, 'payload' | '
   throw new Error('decision input has no payload');
 }
 
-function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
 
 /** What a replay comparison means, in one sentence for the admin who asked. */
 export function replayExplanation(
