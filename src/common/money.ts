@@ -13,6 +13,20 @@ export function assertKobo(value: number, field = 'amount'): number {
   return value;
 }
 
+/**
+ * The one reader of amounts coming from the database (bigint columns arrive as text): exact integer kobo, or a
+ * RangeError naming the column — never a silently rounded float.
+ */
+export function readKobo(value: string | number, field = 'amount'): number {
+  const n = typeof value === 'number' ? value : /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  return assertKobo(n, field);
+}
+
+/** As readKobo, null for a NULL column. */
+export function readKoboOrNull(value: string | number | null | undefined, field = 'amount'): number | null {
+  return value === null || value === undefined ? null : readKobo(value, field);
+}
+
 /** Decimal → integer kobo, rounded with the single documented mode. */
 export function toKobo(value: Decimal.Value): number {
   return assertKobo(new Decimal(value).toDecimalPlaces(0, MONEY_ROUNDING).toNumber());

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { readKoboOrNull } from '../common/money.js';
 import { DataSource } from 'typeorm';
 import type { DataQualityFinding, DataQualityKind, EngineAccount } from '../common/domain/account.js';
 import type { NormalisedTransaction } from '../common/domain/transaction.js';
@@ -89,7 +90,7 @@ export class BorrowerDataService {
         institution: a.institution_name,
         holderName: a.holder_name,
         currency: a.currency,
-        balanceMinor: a.balance_minor === null ? null : Number(a.balance_minor),
+        balanceMinor: readKoboOrNull(a.balance_minor, 'balance_minor'),
         coverage: computeCoverage(a.id, byAccount.get(a.id) ?? [], asOfIso, a.last_synced_at ? a.last_synced_at.toISOString() : null),
         findings: findingsByAccount.get(a.id) ?? [],
         reauthRequired: a.reauth_required,

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { readKobo, readKoboOrNull } from '../common/money.js';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
@@ -108,7 +109,6 @@ const ROW_SNAPSHOT = (t: string) => `jsonb_build_object(
   'amountMinor', ${t}.amount_minor, 'balanceMinor', ${t}.balance_minor, 'currency', ${t}.currency, 'narration', ${t}.narration,
   'category', ${t}.category, 'categoryRule', ${t}.category_rule, 'status', ${t}.status, 'version', ${t}.version, 'fingerprint', ${t}.fingerprint)`;
 
-const toNumber = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
 /** Findings kinds this module recomputes from the ledger on every ingestion (the rest are events, never replaced). */
 export const CONTINUITY_KINDS = ['balance_break', 'missing_balance', 'emtl_mismatch', 'duplicate_row'] as const;
@@ -235,8 +235,8 @@ export class IngestionRepository {
       postedAt: r.posted_at.toISOString(),
       bookingDate: r.booking_date,
       direction: r.direction,
-      amountMinor: Number(r.amount_minor),
-      balanceMinor: toNumber(r.balance_minor),
+      amountMinor: readKobo(r.amount_minor, 'amount_minor'),
+      balanceMinor: readKoboOrNull(r.balance_minor, 'balance_minor'),
       currency: r.currency,
       narration: r.narration,
       providerCategory: r.provider_category,
@@ -527,8 +527,8 @@ export class IngestionRepository {
       postedAt: r.posted_at,
       date: r.booking_date,
       direction: r.direction,
-      amountMinor: Number(r.amount_minor),
-      balanceMinor: toNumber(r.balance_minor),
+      amountMinor: readKobo(r.amount_minor, 'amount_minor'),
+      balanceMinor: readKoboOrNull(r.balance_minor, 'balance_minor'),
       narration: r.narration,
     }));
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readKobo } from '../common/money.js';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
@@ -234,7 +235,7 @@ export class ReunderwritingService {
       };
       await this.applyLimit(m, cycle, item.id, item.borrower_id, current, attempt, (o) => ({
         sync,
-        decision: { id: current.id, decision: current.decision, recommendedLimitMinor: Number(current.recommended_limit_minor) },
+        decision: { id: current.id, decision: current.decision, recommendedLimitMinor: readKobo(current.recommended_limit_minor, 'recommended_limit_minor') },
         review: o.review,
         limit: {
           action: o.limit.action,
@@ -384,7 +385,7 @@ export class ReunderwritingService {
     if (!row) {
       const origination = await this.repo.findOriginationDecision(m, borrowerId);
       if (!origination) throw new Error('no origination decision for the borrower');
-      const initial = origination.decision === 'approve' ? Number(origination.recommended_limit_minor) : 0;
+      const initial = origination.decision === 'approve' ? readKobo(origination.recommended_limit_minor, 'recommended_limit_minor') : 0;
       await this.repo.createCreditLimit(m, borrowerId, initial, origination.currency, origination.id);
       row = await this.repo.lockCreditLimitWithBaseline(m, borrowerId);
       if (!row) throw new Error('credit limit row vanished');
@@ -393,9 +394,9 @@ export class ReunderwritingService {
     const currentResult = (current.result ?? {}) as EngineResultLike;
     const diff = diffReview(baseline?.result ?? null, currentResult, this.policy);
     const state: LimitState = {
-      limitMinor: Number(row.current_limit_minor),
+      limitMinor: readKobo(row.current_limit_minor, 'current_limit_minor'),
       status: row.status,
-      outstandingMinor: Number(row.outstanding_minor),
+      outstandingMinor: readKobo(row.outstanding_minor, 'outstanding_minor'),
       lastIncreaseAt: row.last_increase_at ? new Date(row.last_increase_at).toISOString() : null,
       weakReviewStreak: row.weak_review_streak,
     };
