@@ -593,6 +593,11 @@ export class IngestionRepository {
       coverage: object;
       lastTransactionDate: string | null;
       now: Date;
+      /**
+       * When the fetch of this ingestion began: the data is at least this fresh, and no fresher (last_ingested_at).
+       * A slow ingestion that fetched before a sync was requested must not pass for that sync's fresh data.
+       */
+      dataAsOf: Date;
       syncedAt: Date | null;
       accountName: string | null;
       identityFullName: string | null;
@@ -603,7 +608,7 @@ export class IngestionRepository {
     },
   ): Promise<void> {
     await client.query(
-      `UPDATE bank_accounts SET coverage = $2, last_transaction_date = $3, last_ingested_at = $4,
+      `UPDATE bank_accounts SET coverage = $2, last_transaction_date = $3, last_ingested_at = greatest(last_ingested_at, $14::timestamptz),
               last_synced_at = CASE WHEN $5::timestamptz IS NULL THEN last_synced_at ELSE greatest(last_synced_at, $5::timestamptz) END,
               account_name = coalesce($6, account_name), identity_full_name = coalesce($7, identity_full_name),
               balance_minor = coalesce($8, balance_minor), currency = coalesce($9, currency),
@@ -624,6 +629,7 @@ export class IngestionRepository {
         p.institution?.bankCode ?? null,
         p.institution?.type ?? null,
         p.accountType,
+        p.dataAsOf,
       ],
     );
   }

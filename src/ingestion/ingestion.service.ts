@@ -120,7 +120,7 @@ export class IngestionService {
     );
     try {
       const fetched = await this.fetch(account, window);
-      const result = await this.inTransaction((client) => this.store(client, account, window, fetched, runId, opts));
+      const result = await this.inTransaction((client) => this.store(client, account, window, fetched, runId, opts, startedAt));
       this.logger.log(
         {
           accountId,
@@ -177,6 +177,7 @@ export class IngestionService {
     fetched: Fetched,
     runId: string,
     opts: IngestOptions,
+    fetchStartedAt: Date,
   ): Promise<IngestionResult> {
     const accountId = account.id;
     await this.repo.lockAccount(client, accountId);
@@ -253,6 +254,7 @@ export class IngestionService {
       coverage,
       lastTransactionDate: ledger.reduce<string | null>((max, r) => (max === null || r.date > max ? r.date : max), null),
       now,
+      dataAsOf: fetchStartedAt,
       syncedAt,
       accountName: fetched.details.holderName,
       identityFullName: fetched.identityName,

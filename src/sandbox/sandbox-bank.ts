@@ -66,6 +66,8 @@ export interface TransactionQuery {
 
 export class SandboxBank {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timersByAccount = new Map<string, number>();
+  private readonly idleWaiters = new Map<string, Array<() => void>>();
   private autoSyncTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -503,7 +505,7 @@ export class SandboxBank {
       },
     ]);
     const [min, max] = this.timings.linkProcessingMs;
-    this.later(max <= min ? min : min + Math.floor(this.rng.next() * (max - min + 1)), () => this.finishProcessing(acc.id));
+    this.later(max <= min ? min : min + Math.floor(this.rng.next() * (max - min + 1)), () => this.finishProcessing(acc.id), acc.id);
   }
 
   private finishProcessing(accountId: string): void {
@@ -585,7 +587,7 @@ export class SandboxBank {
     const job: RealtimeJob = { id: this.store.objectId(), accountId: acc.id, name, status: 'processing', createdAt: this.store.nowIso(), finishedAt: null, hasNewData: null };
     this.s.jobs[job.id] = job;
     this.store.save();
-    this.later(this.timings.jobDurationMs, () => this.finishJob(job.id));
+    this.later(this.timings.jobDurationMs, () => this.finishJob(job.id), acc.id);
     return { job, created: true, reauthRequired };
   }
 
@@ -806,23 +808,56 @@ export class SandboxBank {
     return lagosDate(this.store.nowIso());
   }
 
-  private later(ms: number, fn: () => void): void {
+  private later(ms: number, fn: () => void, accountId: string): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       try {
         fn();
       } catch (err) {
         this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'sandbox timer failed');
+      } finally {
+        this.settleTimer(accountId);
       }
     }, Math.max(0, ms));
     t.unref();
     this.timers.add(t);
+    this.timersByAccount.set(accountId, (this.timersByAccount.get(accountId) ?? 0) + 1);
+  }
+
+  private settleTimer(accountId: string): void {
+    const left = (this.timersByAccount.get(accountId) ?? 1) - 1;
+    if (left > 0) {
+      this.timersByAccount.set(accountId, left);
+      return;
+    }
+    this.timersByAccount.delete(accountId);
+    const waiters = this.idleWaiters.get(accountId) ?? [];
+    this.idleWaiters.delete(accountId);
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Resolves once nothing is scheduled for the account: no link still processing, no job still running (webhooks it
+   * emitted are then queued in the dispatcher). For in-process tests; no polling.
+   */
+  idle(accountId: string): Promise<void> {
+    if (!this.timersByAccount.has(accountId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.idleWaiters.get(accountId) ?? [];
+      list.push(resolve);
+      this.idleWaiters.set(accountId, list);
+    });
+  }
+
+  /** Whether anything is scheduled for the account (see idle()). */
+  busy(accountId: string): boolean {
+    return this.timersByAccount.has(accountId);
   }
 
   /** After a restart: links and jobs whose timers were lost complete now. */
   resumeAfterRestart(): void {
-    for (const acc of Object.values(this.s.accounts)) if (acc.state === 'processing') this.later(0, () => this.finishProcessing(acc.id));
-    for (const job of Object.values(this.s.jobs)) if (job.status === 'processing') this.later(0, () => this.finishJob(job.id));
+    for (const acc of Object.values(this.s.accounts)) if (acc.state === 'processing') this.later(0, () => this.finishProcessing(acc.id), acc.id);
+    for (const job of Object.values(this.s.jobs)) if (job.status === 'processing') this.later(0, () => this.finishJob(job.id), job.accountId);
   }
 
   close(): void {
@@ -830,6 +865,7 @@ export class SandboxBank {
     this.autoSyncTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.timersByAccount.clear();
   }
 }
 

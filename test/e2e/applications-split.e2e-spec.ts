@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from '../support/database.js';
 import type { TestApp } from '../support/app.js';
-import { KIT_WEBHOOK_SECRET, monoEnv, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
-import { apply, dbQuery, getApplication, linkPersonaBorrower, startEngineOn, waitForQuiet, waitForStatus } from './applications.kit.js';
+import { KIT_WEBHOOK_SECRET, monoEnv, settleAccountWebhooks, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
+import { apply, dbQuery, getApplication, linkPersonaBorrower, startEngineOn, waitForStatus } from './applications.kit.js';
 
 /**
  * The deployment of docs/scaling.md: an API-only instance (WORKERS_ENABLED=false) stores applications and webhooks
@@ -37,7 +37,6 @@ describe('API-only instance beside a worker instance', () => {
     engines.push(setup);
     sandbox.setWebhookTarget(`${setup.url}/webhooks/mono`);
     const borrower = await linkPersonaBorrower(setup, sandbox);
-    await waitForQuiet(setup, sandbox);
     await setup.close();
 
     const api = await startEngineOn(db.url, monoEnv(sandbox, { JOBS_ENABLED: 'true', WORKERS_ENABLED: 'false' }));
@@ -71,12 +70,8 @@ describe('API-only instance beside a worker instance', () => {
     expect(decided.status).toBe('decided');
     expect(decided.decision).toMatchObject({ applicationId: id, trigger: 'application' });
     // The worker also settles the inbox (the webhook stored by the API instance, and any trailing link webhooks).
-    await waitFor(
-      async () => {
-        const settled = await inbox();
-        return settled.pending === undefined && settled.processing === undefined;
-      },
-      { timeoutMs: 20_000, what: 'the inbox settled by the worker instance' },
-    );
+    await settleAccountWebhooks(worker.app, sandbox, borrower.monoAccountId);
+    const settled = await inbox();
+    expect([settled.pending, settled.processing]).toEqual([undefined, undefined]);
   });
 });

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { ApplicationsController } from '../../src/applications/applications.controller.js';
 import { verifyEventSignature } from '../../src/outbox/signature.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { monoEnv, sandboxAdmin, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import {
   ageAccounts,
   apply,
@@ -30,6 +30,12 @@ describe(ApplicationsController.name, () => {
   let t: TestApp;
   let receiver: http.Server;
   const deliveries: Delivery[] = [];
+  const deliveryWaiters: Array<{ match: (d: Delivery) => boolean; resolve: (d: Delivery) => void }> = [];
+  /** Resolves with the first lender delivery matching `match`, received before the call or when it arrives. */
+  const nextDelivery = (match: (d: Delivery) => boolean): Promise<Delivery> => {
+    const seen = deliveries.find(match);
+    return seen ? Promise.resolve(seen) : new Promise((resolve) => deliveryWaiters.push({ match, resolve }));
+  };
   const api = () => request(t.url);
 
   beforeAll(async () => {
@@ -37,7 +43,12 @@ describe(ApplicationsController.name, () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const delivery = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        deliveries.push(delivery);
+        for (const w of deliveryWaiters.filter((x) => x.match(delivery))) {
+          deliveryWaiters.splice(deliveryWaiters.indexOf(w), 1);
+          w.resolve(delivery);
+        }
         res.statusCode = 204;
         res.end();
       });
@@ -145,12 +156,7 @@ describe(ApplicationsController.name, () => {
       const b = await linkPersonaBorrower(t, sandbox);
       const id = await apply(t, b.borrowerId);
       await waitForStatus(t, id, ['decided']);
-      const delivery = await waitFor(
-        () => deliveries.find((d) => (JSON.parse(d.body) as { data: { applicationId?: string } }).data.applicationId === id),
-        {
-          what: 'application.decided delivery',
-        },
-      );
+      const delivery = await nextDelivery((d) => (JSON.parse(d.body) as { data: { applicationId?: string } }).data.applicationId === id);
       expect(delivery.headers['x-engine-event']).toBe('application.decided');
       const ts = delivery.headers['x-engine-timestamp'] as string;
       expect(

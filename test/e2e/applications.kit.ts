@@ -10,7 +10,7 @@ import { createEngineApp } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { TEST_KEYS, type TestApp } from '../support/app.js';
 import { grantConsents } from '../support/consent-kit.js';
-import { sandboxAdmin, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { sandboxAdmin, settleAccountWebhooks, waitFor, type SandboxServer } from '../support/mono-kit.js';
 
 export interface LinkedBorrower {
   borrowerId: string;
@@ -51,7 +51,9 @@ export async function linkPersonaBorrower(
     .set(t.auth('frontend'))
     .send({ code: created.code })
     .expect(201);
-  if (opts.consent !== false) await waitForIngested(t, borrowerId);
+  // The link has settled once its webhooks (account_connected, account_updated) were handled, ingestion included.
+  await settleAccountWebhooks(t.app, sandbox, linked.body.monoAccountId as string, 2);
+  if (opts.consent !== false) await expectIngested(t, borrowerId);
   return {
     borrowerId,
     accountId: linked.body.id as string,
@@ -60,35 +62,18 @@ export async function linkPersonaBorrower(
   };
 }
 
-export async function waitForIngested(t: TestApp, borrowerId: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const res = await request(t.url).get(`/v1/borrowers/${borrowerId}/transactions?limit=1`).set(t.auth('frontend'));
-      return res.status === 200 && (res.body.items as unknown[]).length > 0;
-    },
-    { timeoutMs: 20_000, what: 'first ingestion' },
-  );
+/** The borrower has transactions (the link's ingestion ran). */
+export async function expectIngested(t: TestApp, borrowerId: string): Promise<void> {
+  const res = await request(t.url).get(`/v1/borrowers/${borrowerId}/transactions?limit=1`).set(t.auth('frontend')).expect(200);
+  if ((res.body.items as unknown[]).length === 0) throw new Error(`borrower ${borrowerId} has no transactions after linking`);
 }
 
 /**
- * Waits until linking has settled: no webhook queued in the sandbox, none pending in the engine's inbox, no
- * ingestion running (seen twice in a row), so later test steps do not race the tail of the link.
+ * Waits until the account is quiet: nothing scheduled for it in the sandbox, no webhook of it pending, every one the
+ * engine stored handled (see settleAccountWebhooks), so later test steps do not race the tail of a link or a sync.
  */
-export async function waitForQuiet(t: TestApp, sandbox: SandboxServer): Promise<void> {
-  let quietRounds = 0;
-  await waitFor(
-    async () => {
-      const { pending } = await sandboxAdmin<{ pending: number }>(sandbox, 'GET', '/webhooks');
-      const [row] = await dbQuery<{ inbox: string; running: string }>(
-        t.databaseUrl,
-        `SELECT (SELECT count(*) FROM webhook_events WHERE status IN ('pending', 'processing')) AS inbox,
-                (SELECT count(*) FROM ingestion_runs WHERE status = 'running') AS running`,
-      );
-      quietRounds = pending === 0 && row?.inbox === '0' && row.running === '0' ? quietRounds + 1 : 0;
-      return quietRounds >= 3;
-    },
-    { timeoutMs: 20_000, intervalMs: 100, what: 'link to settle' },
-  );
+export async function waitForQuiet(t: TestApp, sandbox: SandboxServer, monoAccountId: string, minDeliveries = 1): Promise<void> {
+  await settleAccountWebhooks(t.app, sandbox, monoAccountId, minDeliveries);
 }
 
 export type ApplicationBody = Record<string, unknown> & { id: string; status: string };
@@ -124,33 +109,17 @@ export async function apply(
 }
 
 /**
- * Makes the borrower's data look an hour old (a returning borrower), outside Mono's sync window. Trailing ingestions
- * of the link (several events can each trigger one) may still stamp the account afterwards, so it re-ages until the
- * change sticks for a while.
+ * Makes the borrower's data look an hour old (a returning borrower), outside Mono's sync window. Call it once the
+ * link has settled (linkPersonaBorrower waits for that), so no trailing ingestion stamps the account afterwards.
  */
 export async function ageAccounts(databaseUrl: string, borrowerId: string, seconds = 3600): Promise<void> {
-  let stable = 0;
-  for (let i = 0; i < 40 && stable < 3; i++) {
-    const [row] = await dbQuery<{ fresh: boolean }>(
-      databaseUrl,
-      `SELECT bool_or(greatest(last_synced_at, last_ingested_at, last_sync_requested_at) > now() - make_interval(secs => $2 / 2)) AS fresh
-         FROM bank_accounts WHERE borrower_id = $1`,
-      [borrowerId, seconds],
-    );
-    if (row?.fresh) {
-      stable = 0;
-      await dbQuery(
-        databaseUrl,
-        `UPDATE bank_accounts SET last_synced_at = last_synced_at - make_interval(secs => $2), last_ingested_at = last_ingested_at - make_interval(secs => $2),
-                last_sync_requested_at = last_sync_requested_at - make_interval(secs => $2)
-          WHERE borrower_id = $1`,
-        [borrowerId, seconds],
-      );
-    } else {
-      stable += 1;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  await dbQuery(
+    databaseUrl,
+    `UPDATE bank_accounts SET last_synced_at = last_synced_at - make_interval(secs => $2), last_ingested_at = last_ingested_at - make_interval(secs => $2),
+            last_sync_requested_at = last_sync_requested_at - make_interval(secs => $2)
+      WHERE borrower_id = $1`,
+    [borrowerId, seconds],
+  );
 }
 
 export async function dbQuery<T>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {

@@ -6,8 +6,8 @@ import { SyncService } from '../../src/mono/sync.service.js';
 import { ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { grantConsents, TEST_NOTICE_VERSION } from '../support/consent-kit.js';
-import { monoEnv, sandboxAdmin, sandboxCalls, startTestSandbox, waitFor, type SandboxServer } from '../support/mono-kit.js';
-import { apply, linkPersonaBorrower, waitForIngested, waitForQuiet, waitForStatus, type LinkedBorrower } from './applications.kit.js';
+import { monoEnv, sandboxAdmin, sandboxCalls, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
+import { apply, expectIngested, linkPersonaBorrower, waitForQuiet, waitForStatus, type LinkedBorrower } from './applications.kit.js';
 
 /**
  * The injected clock, shifted by the test: real time plus an offset, so the engine's own timers and retries (which
@@ -68,7 +68,8 @@ describe('consents (HTTP, sandbox Mono)', () => {
     ds = t.app.get(DataSource);
     sync = t.app.get(SyncService);
     b = await linkWithoutConsent(t, sandbox);
-    await waitForQuiet(t, sandbox);
+    // account_connected and account_updated handled: the link is over.
+    await waitForQuiet(t, sandbox, b.monoAccountId, 2);
   });
 
   afterAll(async () => {
@@ -101,14 +102,12 @@ describe('consents (HTTP, sandbox Mono)', () => {
     expect(await runs(b.accountId)).toEqual([]);
 
     // Mono's automatic sync announces new data by webhook: the event is stored and processed, nothing is fetched.
-    const inboxBefore = (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE mono_account_id = $1`, [b.monoAccountId]))[0].n;
+    const deliveredBefore = sandbox.state.webhooks.deliveries({ accountId: b.monoAccountId }).length;
     await sandboxAdmin(sandbox, 'POST', `/accounts/${b.sandboxAccountId}/auto-sync`, {});
-    await waitFor(
-      async () =>
-        (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE mono_account_id = $1`, [b.monoAccountId]))[0].n > inboxBefore,
-      { what: 'the auto-sync webhook in the inbox' },
-    );
-    await waitForQuiet(t, sandbox);
+    await waitForQuiet(t, sandbox, b.monoAccountId, deliveredBefore + 1);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM webhook_events WHERE mono_account_id = $1 AND status = 'processed'`, [b.monoAccountId])).toEqual([
+      { n: deliveredBefore + 1 },
+    ]);
     expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs WHERE account_id = $1`, [b.accountId])).toEqual([{ n: 0 }]);
     expect((await sandboxCalls(sandbox, b.monoAccountId)).length).toBe(callsBefore);
     expect(await dataCalls(b.monoAccountId)).toEqual([]);
@@ -133,7 +132,8 @@ describe('consents (HTTP, sandbox Mono)', () => {
     expect(app.status).toBe('decided');
     expect(app.decision).toMatchObject({ decision: 'approve' });
     expect(await runs(b.accountId)).toEqual([{ trigger: 'application', status: 'succeeded', consent_id: underwritingId }]);
-    await waitForIngested(t, b.borrowerId);
+    await waitForQuiet(t, sandbox, b.monoAccountId);
+    await expectIngested(t, b.borrowerId);
     // Underwriting does not cover continuous retrieval.
     await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', details: { reason: 'none' } });
   });
@@ -149,7 +149,7 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const scheduled = await sync.requestSync(b.accountId, 'scheduled');
     expect(scheduled.outcome).toBe('succeeded');
     expect((await runs(b.accountId)).at(-1)).toEqual({ trigger: 'scheduled', status: 'succeeded', consent_id: monitoring.body.id });
-    await waitForQuiet(t, sandbox);
+    await waitForQuiet(t, sandbox, b.monoAccountId);
 
     const revoked = await revoke(monitoring.body.id as string, { reason: 'borrower stopped monitoring in the app' }).expect(200);
     expect(revoked.body).toMatchObject({ id: monitoring.body.id, status: 'revoked', revokedReason: 'borrower stopped monitoring in the app' });
@@ -176,7 +176,7 @@ describe('consents (HTTP, sandbox Mono)', () => {
 
     // The underwriting consent still covers sync-on-apply.
     expect((await sync.requestSync(b.accountId, 'application')).outcome).toBe('succeeded');
-    await waitForQuiet(t, sandbox);
+    await waitForQuiet(t, sandbox, b.monoAccountId);
   });
 
   it('should treat an expired consent like a revoked one (injected clock)', async () => {
@@ -184,7 +184,7 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const monitoring = await grant(b.borrowerId, { purpose: 'monitoring', expiresAt, accountIds: [b.accountId] }).expect(201);
     expect(monitoring.body).toMatchObject({ expiresAt, accountIds: [b.accountId], status: 'active' });
     expect((await sync.requestSync(b.accountId, 'scheduled')).outcome).toBe('succeeded');
-    await waitForQuiet(t, sandbox);
+    await waitForQuiet(t, sandbox, b.monoAccountId);
 
     clock.advance(2 * HOUR);
     await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({
@@ -252,7 +252,6 @@ describe('consents (HTTP, sandbox Mono)', () => {
 
   it('should unlink the account at Mono once no consent covers it any more', async () => {
     const c = await linkPersonaBorrower(t, sandbox);
-    await waitForQuiet(t, sandbox);
     const list = await api().get(`/v1/borrowers/${c.borrowerId}/consents`).set(t.auth('frontend')).expect(200);
     const idOf = (purpose: string) => (list.body.items as Array<{ id: string; purpose: string }>).find((x) => x.purpose === purpose)!.id;
     const unlinkCalls = async () => (await sandboxCalls(sandbox, c.monoAccountId)).filter((x) => x.method === 'POST' && x.path.endsWith('/unlink'));

@@ -15,11 +15,9 @@ import {
   sandboxCalls,
   startTestSandbox,
   AccountEventLog,
-  JobLog,
+  settleAccountWebhooks,
   type SandboxServer,
 } from '../support/mono-kit.js';
-import { JobsService } from '../../src/jobs/jobs.service.js';
-import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
 import { insertConsents } from '../support/consent-kit.js';
 
 interface RunRow {
@@ -34,7 +32,6 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
   let t: TestApp;
   let db: DataSource;
   let log: AccountEventLog;
-  let jobs: JobLog;
 
   async function linkedAccount(opts: { mfa?: boolean } = {}): Promise<{ accountId: string; monoAccountId: string }> {
     const [b] = await db.query<Array<{ id: string }>>(`INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Bola Ade', 'bola@example.com') RETURNING id`, [
@@ -60,7 +57,6 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
     const bus = t.app.get(AccountEventBus);
     dropSubscribersForDebugging(bus);
     log = new AccountEventLog(bus, 'mono-realtime-spec');
-    jobs = new JobLog(t.app.get(JobsService));
   });
 
   afterAll(async () => {
@@ -84,10 +80,9 @@ describe(`${SyncService.name} (realtime strategy)`, () => {
 
     const available = await log.next('account.data_available', (e) => e.accountId === accountId && e.syncRunId === result.syncRunId);
     expect(available.hasNewData).toBe(true);
-    // The event is published while the inbox job that completes the run is being processed: the run's row is read
-    // once that job (and every other stored webhook of the account) has settled.
-    const stored = await db.query<Array<{ id: string }>>(`SELECT id FROM webhook_events WHERE mono_account_id = $1`, [monoAccountId]);
-    await jobs.done(INBOX_QUEUE, stored.map((r) => r.id));
+    // jobs.update and account_updated can arrive in either order, and the run completes on the later: read the run
+    // once the sandbox's job is over, all its webhooks are delivered and every stored one has settled.
+    await settleAccountWebhooks(t.app, sandbox, monoAccountId);
     const done = await run(result.syncRunId ?? '');
     expect(done).toMatchObject({ status: 'succeeded', job_id: requested?.job_id, has_new_data: true });
 

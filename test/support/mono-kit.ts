@@ -3,9 +3,11 @@
  * the sandbox admin API, an awaitable log of account events, and sample bank activity.
  */
 import type { JobName } from '../../src/jobs/job-queues.js';
-import type { JobSettled, JobsService } from '../../src/jobs/jobs.service.js';
+import { JobsService, type JobSettled } from '../../src/jobs/jobs.service.js';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { AccountEvent, AccountEventBus } from '../../src/common/events/account-events.js';
 import { startSandbox, type SandboxOptions } from '../../src/sandbox/sandbox-server.js';
+import { DataSource } from 'typeorm';
 
 export type SandboxServer = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -178,6 +180,49 @@ export class JobLog {
   /** Resolves once every job in `ids` of `name` has settled successfully (its last attempt). */
   async done(name: JobName, ids: string[], opts: { guardMs?: number } = {}): Promise<void> {
     await Promise.all(ids.map((id) => this.next(name, (s) => s.id === id && s.ok, opts)));
+  }
+}
+
+/**
+ * Resolves once an account is quiet end to end: nothing scheduled for it in the sandbox (link processing, jobs), at
+ * least `minDeliveries` of its webhooks delivered and none pending, and every one the engine stored settled by its
+ * inbox job (handlers, ingestion included, ran and committed). Repeats when handling made the sandbox do more (a read
+ * that finishes linking, a sync). Event-driven: the sandbox and the job system announce each step; nothing polls.
+ */
+export async function settleAccountWebhooks(
+  engine: INestApplicationContext,
+  sandbox: SandboxServer,
+  monoAccountId: string,
+  minDeliveries = 1,
+): Promise<void> {
+  const dispatcher = sandbox.state.webhooks;
+  const db = engine.get(DataSource);
+  const jobs = engine.get(JobsService);
+  const bank = sandbox.state.bank;
+  for (let want = minDeliveries; ; ) {
+    await bank.idle(monoAccountId);
+    await dispatcher.settled({ accountId: monoAccountId }, want);
+    const delivered = dispatcher.deliveries({ accountId: monoAccountId }).length;
+    // Subscribe first, then read which rows are still open: a job settling in between is caught by the listener.
+    const settledOk = new Set<string>();
+    const waiters = new Map<string, () => void>();
+    const stop = jobs.onSettled((s) => {
+      if (s.name !== 'webhook-inbox' || !s.ok) return;
+      settledOk.add(s.id);
+      waiters.get(s.id)?.();
+    });
+    try {
+      const open = await db.query<Array<{ id: string }>>(
+        `SELECT id FROM webhook_events WHERE mono_account_id = $1 AND status IN ('pending', 'processing')`,
+        [monoAccountId],
+      );
+      await Promise.all(open.map((r) => (settledOk.has(r.id) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(r.id, resolve)))));
+    } finally {
+      stop();
+    }
+    const now = dispatcher.deliveries({ accountId: monoAccountId });
+    if (!bank.busy(monoAccountId) && now.length === delivered && now.every((r) => r.status !== 'pending')) return;
+    want = now.length;
   }
 }
 
