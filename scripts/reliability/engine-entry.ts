@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   if (!config.database.url) throw new Error('DATABASE_URL is required');
   const app = await createEngineApp({ config, databaseUrl: config.database.url });
   await app.listen(config.port, '127.0.0.1');
-  process.stdout.write(`ENGINE_READY http://127.0.0.1:${config.port}\n`);
+  // PORT=0 lets the OS pick a free port while binding (no pick-then-bind race): the bound one is announced.
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  process.stdout.write(`ENGINE_READY http://127.0.0.1:${port}\n`);
   const stop = (): void => {
     app.close().then(
       () => process.exit(0),

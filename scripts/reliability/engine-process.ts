@@ -16,6 +16,7 @@ export const ENGINE_KEYS = {
 
 export interface EngineProcess {
   name: string;
+  /** Where it listens (announced by the process once bound). */
   url: string;
   pid: number;
   child: ChildProcess;
@@ -29,7 +30,10 @@ export interface EngineProcess {
 
 const running = new Set<EngineProcess>();
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other programs is accepted). */
+/**
+ * A free TCP port on 127.0.0.1 for programs that cannot bind port 0 and announce theirs. The port is free when asked,
+ * not reserved: prefer spawnEngine without `port` (the engine binds port 0 and announces the port it got).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -50,6 +54,7 @@ export async function spawnEngine(opts: {
   name: string;
   databaseUrl: string;
   env: Record<string, string>;
+  /** Omit to let the engine bind any free port (announced on start; `url` has it). */
   port?: number;
   readyTimeoutMs?: number;
   /** Extra node flags (e.g. `--cpu-prof`). */
@@ -57,7 +62,7 @@ export async function spawnEngine(opts: {
   /** Run at this CPU niceness (`nice -n`), e.g. background workers sharing a host with API instances. */
   nice?: number;
 }): Promise<EngineProcess> {
-  const port = opts.port ?? (await freePort());
+  const port = opts.port ?? 0;
   const apiKeys = Object.entries(ENGINE_KEYS)
     .map(([role, key]) => `${role}:${key}`)
     .join(',');
@@ -90,7 +95,7 @@ export async function spawnEngine(opts: {
   });
   const handle: EngineProcess = {
     name: opts.name,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`, // replaced by the announced URL once ready
     pid: child.pid ?? -1,
     child,
     kill9: async () => {
@@ -118,7 +123,8 @@ export async function spawnEngine(opts: {
       );
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
-        if (line.startsWith('ENGINE_READY')) {
+        if (line.startsWith('ENGINE_READY ')) {
+          handle.url = line.slice('ENGINE_READY '.length).trim();
           clearTimeout(timer);
           resolve();
         }

@@ -1,3 +1,4 @@
+import { decisionContract } from '../scoring/decision-contract.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BorrowersService } from '../borrowers/borrowers.service.js';
@@ -323,6 +324,7 @@ export class ApplicationFlowService {
 }
 
 function decidedPayload(app: LoanApplicationEntity, d: DecisionEntity): Record<string, unknown> {
+  const contract = decisionContract({ ...d, limit: d.result.limit });
   return {
     applicationId: app.id,
     borrowerId: app.borrowerId,
@@ -335,7 +337,11 @@ function decidedPayload(app: LoanApplicationEntity, d: DecisionEntity): Record<s
     counterOffer: d.counterOffer,
     reasons: d.reasons.map((r) => r.code),
     staleData: app.staleData,
-    requested: { amount: app.amountMinor, tenorMonths: app.tenorMonths },
+    // v2 (docs/api.md "Decision contract"); `requested.amount` is the v1 field, kept beside the v2 terms.
+    outcome: contract.outcome,
+    offer: contract.offer,
+    limit: contract.limit,
+    requested: { amount: app.amountMinor, ...(contract.requested ?? { amountMinor: app.amountMinor, tenorMonths: app.tenorMonths }) },
     dataAsOf: d.dataAsOf.toISOString(),
     policyVersion: d.policyVersion,
     engineVersion: d.engineVersion,

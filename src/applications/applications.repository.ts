@@ -101,7 +101,7 @@ interface ReadRow {
   d_income: DecisionEntity['income'];
   d_obligations: DecisionEntity['obligations'];
   d_coverage: DecisionEntity['coverage'];
-  d_post_loan_dsr: unknown;
+  d_limit: unknown;
   d_inputs_hash: string;
   d_policy_version: string;
   d_engine_version: string;
@@ -143,7 +143,7 @@ export class ApplicationsRepository {
               d.requested_amount_minor AS d_requested_amount_minor, d.requested_tenor_months AS d_requested_tenor_months,
               d.currency AS d_currency, d.binding_constraint AS d_binding_constraint, d.counter_offer AS d_counter_offer,
               d.reasons AS d_reasons, d.flags AS d_flags, d.income AS d_income, d.obligations AS d_obligations, d.coverage AS d_coverage,
-              d.result -> 'limit' -> 'postLoanDsr' AS d_post_loan_dsr, d.inputs_hash AS d_inputs_hash,
+              (d.result -> 'limit') - 'components' AS d_limit, d.inputs_hash AS d_inputs_hash,
               d.policy_version AS d_policy_version, d.engine_version AS d_engine_version, d.data_as_of AS d_data_as_of,
               d.supersedes_id AS d_supersedes_id, d.actor AS d_actor, d.overrides AS d_overrides, d.created_at AS d_created_at
          FROM loan_applications a LEFT JOIN decisions d ON d.id = a.decision_id
@@ -188,7 +188,7 @@ export class ApplicationsRepository {
         income: r.d_income,
         obligations: r.d_obligations,
         coverage: r.d_coverage,
-        result: { limit: { postLoanDsr: r.d_post_loan_dsr } },
+        result: { limit: r.d_limit },
         inputsHash: r.d_inputs_hash,
         policyVersion: r.d_policy_version,
         engineVersion: r.d_engine_version,

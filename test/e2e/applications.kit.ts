@@ -24,28 +24,35 @@ let seq = 0;
 /**
  * Creates a borrower, records their underwriting and monitoring consents (POST /v1/borrowers/{id}/consents, as a
  * lender's frontend does before Mono Connect), links a sandbox persona account by its widget code and waits for the
- * first ingestion (without consent nothing is ingested: pass consent: false and do not wait).
+ * first ingestion (without consent nothing is ingested: pass consent: false and do not wait). `matchName` names the
+ * borrower as the persona's account holder (otherwise the fixed kit name makes every decision an identity refer).
  */
 export async function linkPersonaBorrower(
   t: TestApp,
   sandbox: SandboxServer,
   persona = 'salaried_monthly',
   /** consent: false links without any consent (the default grants underwriting + monitoring over HTTP first). */
-  opts: { mfa?: boolean; consent?: boolean } = {},
+  opts: { mfa?: boolean; consent?: boolean; matchName?: boolean; /** POST /sandbox/accounts body instead of the persona. */ sandboxAccount?: Record<string, unknown> } = {},
 ): Promise<LinkedBorrower> {
   seq += 1;
   const http = request(t.url);
+  const created = await sandboxAdmin<{ code: string; accountId: string }>(
+    sandbox,
+    'POST',
+    '/accounts',
+    opts.sandboxAccount ?? { persona, ...(opts.mfa ? { options: { mfa: true } } : {}) },
+  );
+  // The kit's fixed name differs from the persona's account holder (a name-mismatch refer) unless asked to match.
+  const fullName = opts.matchName
+    ? (await sandboxAdmin<{ account: { name: string } }>(sandbox, 'GET', `/accounts/${created.accountId}`)).account.name
+    : 'Adaeze Okafor';
   const borrower = await http
     .post('/v1/borrowers')
     .set(t.auth('frontend'))
-    .send({ externalId: `e2e-${persona}-${seq}-${Date.now()}`, fullName: 'Adaeze Okafor', email: `ada${seq}@example.com` })
+    .send({ externalId: `e2e-${persona}-${seq}-${Date.now()}`, fullName, email: `ada${seq}@example.com` })
     .expect(201);
   const borrowerId = borrower.body.id as string;
   if (opts.consent !== false) await grantConsents(t, borrowerId);
-  const created = await sandboxAdmin<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', {
-    persona,
-    ...(opts.mfa ? { options: { mfa: true } } : {}),
-  });
   const linked = await request(t.url)
     .post(`/v1/borrowers/${borrowerId}/accounts`)
     .set(t.auth('frontend'))

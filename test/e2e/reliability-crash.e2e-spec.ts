@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { ENGINE_KEYS, freePort, spawnEngine, stopAllEngines, type EngineProcess } from '../../scripts/reliability/engine-process.js';
+import { ENGINE_KEYS, spawnEngine, stopAllEngines, type EngineProcess } from '../../scripts/reliability/engine-process.js';
 import { newActivity } from '../../scripts/reliability/fault-scenario.js';
 import {
   applyFor,
@@ -31,7 +31,6 @@ interface Scenario {
   sandbox: SandboxServer;
   db: { url: string; drop(): Promise<void> };
   pool: pg.Pool;
-  port: number;
   env: Record<string, string>;
   engine: EngineProcess | null;
 }
@@ -51,7 +50,6 @@ async function scenario(name: string, extraEnv: Record<string, string> = {}): Pr
     sandbox,
     db,
     pool: new pg.Pool({ connectionString: db.url, max: 2 }),
-    port: await freePort(),
     env: monoEnv(sandbox, {
       LOG_LEVEL: 'error',
       // The machine is shared and loaded: a short client timeout would only test the CPU scheduler.
@@ -70,12 +68,16 @@ async function scenario(name: string, extraEnv: Record<string, string> = {}): Pr
 }
 
 async function start(s: Scenario, name: string): Promise<EngineProcess> {
-  s.engine = await spawnEngine({ name, databaseUrl: s.db.url, env: s.env, port: s.port });
+  s.engine = await spawnEngine({ name, databaseUrl: s.db.url, env: s.env });
   s.sandbox.setWebhookTarget(`${s.engine.url}/webhooks/mono`);
   return s.engine;
 }
 
-const client = (s: Scenario) => engineClient(`http://127.0.0.1:${s.port}`, ENGINE_KEYS);
+/** A client of the engine running now (each start binds a port of its own, announced by the process). */
+const client = (s: Scenario) => {
+  if (!s.engine) throw new Error('no engine running');
+  return engineClient(s.engine.url, ENGINE_KEYS);
+};
 
 /**
  * Inbox jobs (pg-boss queue `webhook-inbox`) carry a heartbeat (WEBHOOK_LEASE_SECONDS, 30 s by default) that the

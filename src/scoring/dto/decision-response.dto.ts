@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DECISION_OUTCOMES, decisionContract, type DecisionContract } from '../decision-contract.js';
 import type { DecisionEntity } from '../entities/decision.entity.js';
 
 export class ReasonDto {
@@ -13,9 +14,37 @@ export class ReasonDto {
 }
 
 export class CounterOfferDto {
-  @ApiProperty({ example: 30000000, description: 'kobo' }) amount!: number;
-  @ApiProperty({ example: 6 }) tenorMonths!: number;
-  @ApiProperty({ example: 5722857, description: 'kobo' }) instalment!: number;
+  @ApiProperty({ example: 30000000, description: 'kobo', type: 'integer', format: 'int64' }) amount!: number;
+  @ApiProperty({ example: 6, type: 'integer' }) tenorMonths!: number;
+  @ApiProperty({ example: 5722857, description: 'kobo', type: 'integer', format: 'int64' }) instalment!: number;
+}
+
+const kobo = (description: string, example: number) => ({ description: `${description}, kobo`, example, type: 'integer', format: 'int64' }) as const;
+
+export class OfferDto {
+  @ApiProperty(kobo('Amount to lend', 15000000)) amountMinor!: number;
+  @ApiProperty({ example: 6, type: 'integer' }) tenorMonths!: number;
+  @ApiProperty({ example: '0.04', description: 'Monthly interest rate on the reducing balance (decimal string)' }) monthlyRate!: string;
+  @ApiProperty(kobo('Level monthly instalment of the schedule POST /v1/loans books for these terms (the last may be lower)', 2861621))
+  instalmentMinor!: number;
+  @ApiProperty(kobo('Sum of every instalment', 17169722)) totalRepayableMinor!: number;
+  @ApiProperty(kobo('Total interest', 2169722)) totalInterestMinor!: number;
+  @ApiProperty({ example: '0.48', description: 'Nominal annual rate: monthly rate × 12 (no fees are modelled), decimal string' }) apr!: string;
+  @ApiProperty({ example: '0.601032', description: '(1 + monthly rate)^12 − 1, decimal string' }) effectiveAnnualRate!: string;
+}
+
+export class RequestedTermsDto {
+  @ApiProperty(kobo('Amount asked for', 20000000)) amountMinor!: number;
+  @ApiProperty({ example: 6, type: 'integer' }) tenorMonths!: number;
+  @ApiProperty(kobo('Instalment of the request at the product rate', 3815238)) instalmentMinor!: number;
+  @ApiProperty({ example: false, description: 'The affordability test alone; act on `outcome`' }) affordable!: boolean;
+}
+
+export class LimitDto {
+  @ApiProperty(kobo('Ceiling for future applications', 15500000)) amountMinor!: number;
+  @ApiProperty({ example: 6, type: 'integer' }) tenorMonths!: number;
+  @ApiProperty(kobo('Instalment of the limit', 2957123)) instalmentMinor!: number;
+  @ApiProperty(kobo("What the lender's open loans leave of it", 15500000)) availableMinor!: number;
 }
 
 export class IncomeStreamSummaryDto {
@@ -58,17 +87,37 @@ export class CoverageSummaryDto {
 }
 
 export class DecisionResponseDto {
-  @ApiProperty({ example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b' }) id!: string;
-  @ApiProperty({ example: 'approve', enum: ['approve', 'decline', 'refer'] }) decision!: string;
-  @ApiProperty({ example: 30000000, description: 'Recommended limit, kobo' }) recommendedLimit!: number;
-  @ApiProperty({ example: 5722857, description: 'Monthly instalment of the recommended limit, kobo' }) instalment!: number;
+  @ApiProperty({ example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b', format: 'uuid' }) id!: string;
+  @ApiProperty({
+    example: 'approved_lower',
+    enum: DECISION_OUTCOMES,
+    description:
+      'What to show the borrower (contract v2, docs/api.md "Decision contract"): approved — the request as asked; approved_lower — less, at the tenor asked; counter_offer — another tenor; referred — an analyst decides, nothing offered yet; declined — no offer, no limit',
+  })
+  outcome!: string;
+  @ApiProperty({ type: OfferDto, nullable: true, description: 'The loan that can be booked; present only when something can be offered on a request' })
+  offer!: OfferDto | null;
+  @ApiProperty({ type: RequestedTermsDto, nullable: true, description: 'What the application asked for (null without a request)' })
+  requested!: RequestedTermsDto | null;
+  @ApiProperty({ type: LimitDto, nullable: true, description: 'Approved decisions only: the ceiling for future applications' })
+  limit!: LimitDto | null;
+  @ApiProperty({ example: 'approve', enum: ['approve', 'decline', 'refer'], description: 'The engine decision (v1); show `outcome`' })
+  decision!: string;
+  @ApiProperty({
+    ...kobo("Computed limit (v1, the analyst's figure: present on declines and referrals too); deprecated for display — use limit/offer", 30000000),
+    deprecated: true,
+  })
+  recommendedLimit!: number;
+  @ApiProperty({ ...kobo('Monthly instalment of the computed limit (v1); deprecated — use offer.instalmentMinor', 5722857), deprecated: true })
+  instalment!: number;
   @ApiProperty({ example: 'NGN' }) currency!: string;
   @ApiProperty({
     example: 'dsr',
     enum: ['dsr', 'free_cash_flow', 'product_max', 'income_multiple', 'coverage', 'stale_data', 'risk', 'none'],
   })
   bindingConstraint!: string;
-  @ApiPropertyOptional({ type: CounterOfferDto, nullable: true }) counterOffer!: CounterOfferDto | null;
+  @ApiPropertyOptional({ type: CounterOfferDto, nullable: true, deprecated: true, description: 'v1; deprecated — use outcome and offer' })
+  counterOffer!: CounterOfferDto | null;
   @ApiProperty({ type: [ReasonDto], description: 'Ranked, at most about four' }) reasons!: ReasonDto[];
   @ApiProperty({ example: ['existing_loans'] }) flags!: string[];
   @ApiProperty({ type: IncomeSummaryDto }) income!: IncomeSummaryDto;
@@ -85,8 +134,21 @@ export class DecisionResponseDto {
   @ApiProperty({ example: '2026-03-20T09:00:02.000Z' }) createdAt!: string;
 
   static from(d: DecisionEntity): DecisionResponseDto {
+    const contract: DecisionContract = decisionContract({
+      decision: d.decision,
+      recommendedLimitMinor: d.recommendedLimitMinor,
+      instalmentMinor: d.instalmentMinor,
+      counterOffer: d.counterOffer,
+      requestedAmountMinor: d.requestedAmountMinor,
+      requestedTenorMonths: d.requestedTenorMonths,
+      limit: d.result?.limit,
+    });
     return {
       id: d.id,
+      outcome: contract.outcome,
+      offer: contract.offer,
+      requested: contract.requested,
+      limit: contract.limit,
       decision: d.decision,
       recommendedLimit: d.recommendedLimitMinor,
       instalment: d.instalmentMinor,
