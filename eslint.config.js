@@ -67,7 +67,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/scoring/engine/**/*.ts', 'src/ingestion/normalise/**/*.ts', 'src/common/domain/**/*.ts', 'src/mono/wire/**/*.ts', 'src/loans/loan-schedule.ts', 'src/loans/loan-status.ts', 'src/loans/loan-ledger.ts'],
+    files: ['src/scoring/engine/**/*.ts', 'src/ingestion/normalise/**/*.ts', 'src/common/domain/**/*.ts', 'src/mono/wire/**/*.ts', 'src/loans/loan-schedule.ts', 'src/loans/loan-status.ts', 'src/loans/loan-ledger.ts', 'src/loans/loan-history.ts', 'src/loans/loan-constants.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       // The engine and normalisation are pure: no framework, no database, no entities.

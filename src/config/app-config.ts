@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { validateEnvironment, type EnvironmentVariables } from './environment.js';
+import type { Policy } from '../scoring/engine/policy.js';
+import { DEFAULT_POLICY, loadPolicyFile } from '../scoring/policy/index.js';
+import { InvalidConfigurationError, validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 export type Role = 'frontend' | 'analyst' | 'admin';
 export const ROLES: readonly Role[] = ['frontend', 'analyst', 'admin'];
@@ -71,6 +73,9 @@ export class AppConfig {
    */
   readonly workers: { enabled: boolean };
   readonly security: { piiKeys: Array<{ id: string; key: Buffer }>; rateLimitPerMinute: number; unauthPerMinute: number; unauthGlobalPerMinute: number };
+  /** The underwriting policy every new decision uses (POLICY_FILE, else the shipped default), validated. */
+  readonly policy: Policy;
+  readonly policyFile: string | undefined;
 
   constructor(env: EnvironmentVariables) {
     this.nodeEnv = env.NODE_ENV ?? 'development';
@@ -124,6 +129,12 @@ export class AppConfig {
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
     };
     this.workers = { enabled: env.WORKERS_ENABLED };
+    this.policyFile = env.POLICY_FILE ? path.resolve(env.POLICY_FILE) : undefined;
+    try {
+      this.policy = this.policyFile ? loadPolicyFile(this.policyFile) : DEFAULT_POLICY;
+    } catch (err) {
+      throw new InvalidConfigurationError(`  POLICY_FILE (${JSON.stringify(env.POLICY_FILE)}): ${err instanceof Error ? err.message : String(err)}`);
+    }
     this.security = {
       piiKeys: parsePiiKeys(env.PII_ENCRYPTION_KEYS),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_POLICY } from '../scoring/policy/index.js';
 import { AppConfig } from './app-config.js';
 import { InvalidConfigurationError, validateEnvironment } from './environment.js';
 
@@ -66,5 +70,20 @@ describe(AppConfig.name, () => {
     });
     expect(() => validateEnvironment({ WEBHOOK_INBOX_CONCURRENCY: '0' })).toThrow(/WEBHOOK_INBOX_CONCURRENCY/);
     expect(() => validateEnvironment({ WEBHOOK_LEASE_SECONDS: '1' })).toThrow(/WEBHOOK_LEASE_SECONDS/);
+  });
+
+  it('should decide with the shipped policy unless POLICY_FILE names a valid one, and refuse a bad file naming the problem', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-config-'));
+    expect(AppConfig.forTest({}).policy).toBe(DEFAULT_POLICY);
+    const good = path.join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ ...JSON.parse(JSON.stringify(DEFAULT_POLICY)), name: 'lender-a' }));
+    expect(AppConfig.forTest({ POLICY_FILE: good }).policy.name).toBe('lender-a');
+    expect(() => AppConfig.forTest({ POLICY_FILE: path.join(dir, 'missing.json') })).toThrow(/POLICY_FILE .*cannot read .*ENOENT/);
+    const notJson = path.join(dir, 'bad.json');
+    writeFileSync(notJson, '{');
+    expect(() => AppConfig.forTest({ POLICY_FILE: notJson })).toThrow(InvalidConfigurationError);
+    const invalid = path.join(dir, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ ...JSON.parse(JSON.stringify(DEFAULT_POLICY)), repayment: { ...DEFAULT_POLICY.repayment, referDpd: 30, freezeDpd: 15 } }));
+    expect(() => AppConfig.forTest({ POLICY_FILE: invalid })).toThrow(/repayment.referDpd must not exceed repayment.freezeDpd/);
   });
 });

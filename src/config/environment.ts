@@ -136,6 +136,10 @@ export class EnvironmentVariables {
   @IsIn(['decide_stale', 'refer'])
   APPLICATION_STALE_POLICY: 'decide_stale' | 'refer' = 'decide_stale';
 
+  /** Underwriting policy JSON to decide with (validated at start); unset = the shipped default policy. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  POLICY_FILE?: string;
+
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   EVENTS_WEBHOOK_URL?: string;
 
@@ -207,6 +211,7 @@ const OPTIONAL_VARIABLES = [
   'EVENTS_WEBHOOK_SECRET',
   'PII_ENCRYPTION_KEYS',
   'CORS_ORIGINS',
+  'POLICY_FILE',
 ];
 
 /** Validates a raw environment record (defaults to process.env) and returns typed variables. */

@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { canonicalJson } from '../scoring/engine/index.js';
-import { DEFAULT_POLICY } from '../scoring/policy/index.js';
+import { AppConfig } from '../config/app-config.js';
 import type { CreateLoanDto, CreateRepaymentDto, LoanEventDto, ScheduleItemDto } from './dto/loan-requests.dto.js';
 import type { BorrowerLoansResponseDto, LoanResponseDto, RepaymentDto } from './dto/loan-responses.dto.js';
 import { allocationDiff, evaluateLoan, instalmentViews, restructureSchedule, reverseAllocation } from './loan-ledger.js';
@@ -23,9 +23,11 @@ import {
 } from './loan-schedule.js';
 import { canLoanTransition, isOpenLoanStatus, type LoanStatus } from './loan-status.js';
 import { LoansRepository, type LoanAggregate, type LoanRow, type RepaymentRow } from './loans.repository.js';
+import { LOAN_DEFAULT_DPD } from './loan-constants.js';
+
+export { LOAN_DEFAULT_DPD };
 
 /** DPD at which a loan is `defaulted` (Fineract's usual 90; issue 14 item 3 makes it policy data). */
-export const LOAN_DEFAULT_DPD = 90;
 
 export interface Created<T> {
   value: T;
@@ -77,6 +79,7 @@ export class LoansService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async create(dto: CreateLoanDto, principal: Principal, idempotencyKey: string): Promise<Created<LoanResponseDto>> {
@@ -91,7 +94,7 @@ export class LoansService {
     if (dto.schedule && dto.monthlyRate !== undefined) throw invalid('monthlyRate', 'give monthlyRate or schedule, not both');
     const schedule = dto.schedule
       ? this.explicit(dto.schedule, dto.principalMinor, dto.disbursedAt.slice(0, 10), 'schedule')
-      : this.amortised(dto.principalMinor, dto.monthlyRate ?? DEFAULT_POLICY.product.monthlyRate, dto.tenorMonths, dto.disbursedAt);
+      : this.amortised(dto.principalMinor, dto.monthlyRate ?? this.config.policy.product.monthlyRate, dto.tenorMonths, dto.disbursedAt);
     const decisionId = dto.applicationId ? await this.checkAgainstDecision(dto) : null;
     const actor = `api-key:${principal.apiKeyId}`;
 
@@ -106,7 +109,7 @@ export class LoansService {
           currency: dto.currency,
           disbursedAt,
           tenorMonths: dto.tenorMonths,
-          monthlyRate: dto.schedule ? null : (dto.monthlyRate ?? DEFAULT_POLICY.product.monthlyRate),
+          monthlyRate: dto.schedule ? null : (dto.monthlyRate ?? this.config.policy.product.monthlyRate),
           scheduleKind: dto.schedule ? 'explicit' : 'amortised',
           apiKeyId: principal.apiKeyId,
           idempotencyKey,
@@ -275,7 +278,7 @@ export class LoansService {
           } else {
             if (dto.tenorMonths === undefined)
               throw invalid('tenorMonths', 'restructure needs a schedule or tenorMonths (with an optional monthlyRate)');
-            const rate = dto.monthlyRate ?? loan.monthlyRate ?? DEFAULT_POLICY.product.monthlyRate;
+            const rate = dto.monthlyRate ?? loan.monthlyRate ?? this.config.policy.product.monthlyRate;
             replacement = this.amortised(outstanding, rate, dto.tenorMonths, now.toISOString());
           }
           const next = restructureSchedule(instalments, replacement);

@@ -10,7 +10,7 @@ import { LoanExposureReader } from '../loans/loan-exposure.reader.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
-import { DEFAULT_POLICY } from './policy/index.js';
+import { AppConfig } from '../config/app-config.js';
 import { DecisionsRepository } from './decisions.repository.js';
 
 const gzipAsync = promisify(gzip);
@@ -70,6 +70,7 @@ export class ScoringService {
     private readonly clock: Clock,
     private readonly exposure: LoanExposureReader,
     private readonly repo: DecisionsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async scoreBorrower(borrowerId: string, opts: ScoreOptions): Promise<DecisionEntity> {
@@ -79,6 +80,11 @@ export class ScoringService {
     const data = await this.borrowerData.loadEngineInput(borrowerId, asOf);
     // The lender's own open loans, read here and passed in: the engine itself reads no database.
     const exposure = await this.exposure.exposureInput(borrowerId);
+    // Its repayment record with the lender (policy `repayment`): given when there is any loan, or when the policy's
+    // starter cap applies to a first loan; otherwise omitted, so such inputs (and hashes) stay as they were.
+    const policy = this.config.policy;
+    const ownLoans = policy.repayment ? await this.exposure.ownLoans(borrowerId, asOf) : [];
+    const giveOwnLoans = ownLoans.length > 0 || (policy.repayment?.graduation.starterCapMinor ?? null) !== null;
     const context: NonNullable<EngineInput['context']> = { applicantName };
     if (opts.staleData) context.staleData = true;
     const input: EngineInput = {
@@ -86,9 +92,10 @@ export class ScoringService {
       accounts: data.accounts,
       transactions: data.transactions,
       asOf: asOf.toISOString(),
-      policy: DEFAULT_POLICY,
+      policy,
       ...(opts.requestedLoan ? { requestedLoan: opts.requestedLoan } : {}),
       ...(exposure ? { exposure } : {}),
+      ...(giveOwnLoans ? { ownLoans } : {}),
       context,
     };
     const result = underwrite(input);
@@ -110,7 +117,7 @@ export class ScoringService {
         instalmentMinor: result.limit.instalmentMinor,
         requestedAmountMinor: opts.requestedLoan?.amountMinor ?? null,
         requestedTenorMonths: opts.requestedLoan?.tenorMonths ?? null,
-        currency: DEFAULT_POLICY.currency,
+        currency: policy.currency,
         bindingConstraint: result.limit.bindingConstraint,
         postLoanDsr: result.limit.postLoanDsr,
         counterOffer: result.limit.counterOffer,

@@ -113,7 +113,7 @@ export class DecisionResponseDto {
   @ApiProperty({ example: 'NGN' }) currency!: string;
   @ApiProperty({
     example: 'dsr',
-    enum: ['dsr', 'free_cash_flow', 'product_max', 'income_multiple', 'coverage', 'stale_data', 'risk', 'none'],
+    enum: ['dsr', 'free_cash_flow', 'product_max', 'income_multiple', 'coverage', 'stale_data', 'risk', 'graduation', 'none'],
   })
   bindingConstraint!: string;
   @ApiPropertyOptional({ type: CounterOfferDto, nullable: true, deprecated: true, description: 'v1; deprecated — use outcome and offer' })

@@ -11,6 +11,8 @@ export interface LimitInputs {
   riskFactor: Dec;
   staleCapMinor: number | null;
   thinFileCapMinor: number | null;
+  /** The graduation ladder's cap; undefined when the input had no own-loan history (the result omits it). */
+  graduationCapMinor?: number | null;
 }
 
 export interface LimitAt {
@@ -47,6 +49,7 @@ export function limitAt(inp: LimitInputs, policy: Policy, tenorMonths: number, m
   ];
   if (inp.thinFileCapMinor !== null) candidates.push([new Dec(inp.thinFileCapMinor), 'coverage']);
   if (inp.staleCapMinor !== null) candidates.push([new Dec(inp.staleCapMinor), 'stale_data']);
+  if (inp.graduationCapMinor !== undefined && inp.graduationCapMinor !== null) candidates.push([new Dec(inp.graduationCapMinor), 'graduation']);
   let [raw, binding] = candidates[0];
   for (const [v, b] of candidates.slice(1)) {
     if (v.lt(raw)) {
@@ -177,6 +180,7 @@ export function computeLimit(
       incomeMultipleCapMinor: toMinor(at.incomeMultipleCap),
       staleCapMinor: inp.staleCapMinor,
       thinFileCapMinor: inp.thinFileCapMinor,
+      ...(inp.graduationCapMinor !== undefined ? { graduationCapMinor: inp.graduationCapMinor } : {}),
       stepMinor: p.stepMinor,
     },
     requested: req,

@@ -36,7 +36,7 @@ describe(validatePolicy.name, () => {
 
 describe(policyVersion.name, () => {
   it('should be name@semver+12 hex of the canonical JSON hash', () => {
-    expect(DEFAULT_POLICY_VERSION).toMatch(/^default@1\.1\.0\+[0-9a-f]{12}$/);
+    expect(DEFAULT_POLICY_VERSION).toMatch(/^default@1\.2\.0\+[0-9a-f]{12}$/);
   });
 
   it('should ignore key order and change with any threshold', () => {

@@ -95,6 +95,20 @@ export interface Policy {
     incomeMultipleCap: string;
   };
   decision: { maxReasons: number };
+  /**
+   * The lender's own loans (policy 1.2.0+; absent in older stored policies, which then ignore any loan history).
+   * An instalment is on time when fully paid at most `onTimeGraceDays` after its due date. Current days past due ≥
+   * `referDpd` refers, ≥ `freezeDpd` declines (no new credit); a defaulted or written-off loan declines.
+   * `graduation` (on when `starterCapMinor` is set; null = off): a first loan is capped at the starter amount; with
+   * history the limit is capped at max(starter, largest principal lent, largest principal repaid on time ×
+   * (1 + `stepShare`)), the step earned only by loans repaid on time and no arrears in the last `stepCleanMonths`.
+   */
+  repayment?: {
+    onTimeGraceDays: number;
+    referDpd: number;
+    freezeDpd: number;
+    graduation: { starterCapMinor: number | null; stepShare: string; stepCleanMonths: number };
+  };
 }
 
 export class PolicyValidationError extends Error {
@@ -314,7 +328,25 @@ export function validatePolicy(raw: unknown): Policy {
   const d = obj(r, 'decision', '');
   const decision = { maxReasons: int(d, 'maxReasons', 'decision.', 1) };
 
-  return deepFreeze({ name, version, currency, affordability, coverage, income, cashFlow, risk, staleData, product, decision });
+  const validated: Policy = { name, version, currency, affordability, coverage, income, cashFlow, risk, staleData, product, decision };
+  if (r.repayment !== undefined) {
+    const rp = obj(r, 'repayment', '');
+    const g = obj(rp, 'graduation', 'repayment.');
+    const starter = g.starterCapMinor;
+    const repayment = {
+      onTimeGraceDays: int(rp, 'onTimeGraceDays', 'repayment.'),
+      referDpd: int(rp, 'referDpd', 'repayment.', 1),
+      freezeDpd: int(rp, 'freezeDpd', 'repayment.', 1),
+      graduation: {
+        starterCapMinor: starter === null ? null : int(g, 'starterCapMinor', 'repayment.graduation.', 1),
+        stepShare: ratio(g, 'stepShare', 'repayment.graduation.'),
+        stepCleanMonths: int(g, 'stepCleanMonths', 'repayment.graduation.'),
+      },
+    };
+    if (repayment.referDpd > repayment.freezeDpd) throw new PolicyValidationError('repayment.referDpd', 'must not exceed repayment.freezeDpd');
+    validated.repayment = repayment;
+  }
+  return deepFreeze(validated);
 }
 
 /** Validated policies are immutable: the engine memoises their version and canonical JSON per object. */

@@ -11,8 +11,10 @@ import type {
   ObligationsResult,
   Reason,
   ReasonSeverity,
+  RepaymentResult,
   RiskResult,
 } from './types.js';
+import { graduationStep } from './repayment.js';
 
 /** Stable reason codes (research §4e plus our own: COVERAGE_HAIRCUT, INCOME_MULTIPLE_CAP, REQUESTED_AMOUNT_ABOVE_LIMIT). */
 export const REASON_CODES = [
@@ -44,6 +46,9 @@ export const REASON_CODES = [
   'CHRONIC_OVERDRAFT',
   'EXPOSURE_AT_LIMIT',
   'EXPOSURE_LIMITS_OFFER',
+  'OWN_LOAN_DEFAULTED',
+  'OWN_LOAN_IN_ARREARS',
+  'GRADUATION_CAP',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -70,6 +75,8 @@ export interface ReasonContext {
   limit: LimitResult;
   limitInputs: LimitInputs;
   riskHits: RiskFactorHit[];
+  /** The repayment record with this lender (input `ownLoans`, policy `repayment`). */
+  repayment?: RepaymentResult;
 }
 
 interface Candidate extends Reason {
@@ -505,6 +512,66 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
       },
       { altLimit: limitWith({ staleCapMinor: null }), message: (d) => `Limit would be ${d} higher after the bank account is re-synced.` },
     );
+  }
+
+  // The lender's own loans: defaults and arrears stop new credit; the graduation ladder caps the limit.
+  const rep = ctx.repayment;
+  const rpol = policy.repayment;
+  if (rep && rpol) {
+    if (rep.defaulted || rep.writtenOff) {
+      add(
+        'OWN_LOAN_DEFAULTED',
+        'blocking',
+        `A loan with us ${rep.writtenOff ? 'was written off' : 'is in default'} (worst ${rep.maxDpd} days past due): no new credit.`,
+        { defaulted: rep.defaulted, writtenOff: rep.writtenOff, maxDpd: rep.maxDpd },
+        { decision: rep.writtenOff ? 'A written-off loan stays on the record: decline.' : 'Would not be declined for this once the defaulted loan is repaid in full.' },
+      );
+    } else if (rep.currentDpd >= rpol.referDpd) {
+      const freeze = rep.currentDpd >= rpol.freezeDpd;
+      add(
+        'OWN_LOAN_IN_ARREARS',
+        freeze ? 'blocking' : 'review',
+        `A loan with us is ${rep.currentDpd} days past due${freeze ? `; from ${rpol.freezeDpd} days new credit is frozen` : ''}.`,
+        { currentDpd: rep.currentDpd, referDpd: rpol.referDpd, freezeDpd: rpol.freezeDpd },
+        { decision: `Would not be ${freeze ? 'declined' : 'referred'} for this once the overdue instalments are paid.` },
+      );
+    }
+    const g = rep.graduation;
+    if (limit.bindingConstraint === 'graduation' && g.capMinor !== null) {
+      const cap = formatNaira(g.capMinor);
+      const stepPct = new Dec(rpol.graduation.stepShare).times(100).toString();
+      const message =
+        rep.loans === 0
+          ? `A first loan with us is capped at the starter amount of ${cap}.`
+          : g.stepBlocked === null && g.capMinor > g.largestLentMinor
+            ? `The limit is capped at ${cap} by the graduation ladder: ${formatNaira(g.basisMinor)} repaid on time plus ${stepPct}%.`
+            : g.stepBlocked === 'recent_arrears'
+              ? `The limit is held at ${cap}, the largest loan with us, after arrears in the last ${rpol.graduation.stepCleanMonths} months.`
+              : `The limit is held at ${cap}, the largest loan with us, until a loan is repaid on time.`;
+      // The next rung: the open loan repaid on time, else the cap itself borrowed and repaid on time.
+      const next = g.nextCapMinor ?? graduationStep(Math.max(g.capMinor, g.basisMinor), rpol.graduation.stepShare, policy.product.stepMinor);
+      add(
+        'GRADUATION_CAP',
+        'limit',
+        message,
+        {
+          capMinor: g.capMinor,
+          basisMinor: g.basisMinor,
+          largestLentMinor: g.largestLentMinor,
+          starterCapMinor: g.starterCapMinor,
+          stepShare: rpol.graduation.stepShare,
+          loansRepaidOnTime: rep.loansRepaidOnTime,
+          stepBlocked: g.stepBlocked,
+        },
+        {
+          altLimit: limitWith({ graduationCapMinor: next }),
+          message: (d) =>
+            g.nextCapMinor !== null
+              ? `Limit would rise by up to ${d} once the open loan with us is repaid on time.`
+              : `Limit would rise by up to ${d} after a loan of ${cap} is repaid on time.`,
+        },
+      );
+    }
   }
 
   // Binding caps (informational).

@@ -28,14 +28,45 @@ export interface EngineInput {
   policy: Policy;
   requestedLoan?: RequestedLoan;
   exposure?: ExposureInput;
+  /**
+   * The lender's own loans to this borrower, every status (from its loan book, read by the caller). Absent = the
+   * loan book is not consulted (no loans, and no starter cap in the policy); `[]` = known to have none.
+   */
+  ownLoans?: OwnLoanInput[];
   context?: { staleData?: boolean; applicantName?: string };
+}
+
+export type OwnLoanStatus = 'current' | 'late' | 'defaulted' | 'closed' | 'written_off';
+
+export interface OwnLoanInput {
+  principalMinor: number;
+  /** Calendar date (YYYY-MM-DD, Lagos). */
+  disbursedOn: string;
+  status: OwnLoanStatus;
+  /** Closed by repayment in full (not by waiver, write-off or restructure). */
+  repaidInFull: boolean;
+  /** Days past due at asOf (0 when nothing is overdue or the loan is closed). */
+  daysPastDue: number;
+  /** The day a closed or written-off loan ended (unpaid instalments stop ageing then); null while open. */
+  endedOn: string | null;
+  /** Every instalment: due date and the date its amount due was paid in full (null while not). */
+  instalments: Array<{ dueDate: string; paidInFullOn: string | null }>;
 }
 
 export type Decision = 'approve' | 'decline' | 'refer';
 export type StreamFrequency = 'weekly' | 'biweekly' | 'semi_monthly' | 'monthly' | 'quarterly' | 'irregular';
 export type StreamMaturity = 'MATURE' | 'EARLY';
 export type StreamStatus = 'ACTIVE' | 'INACTIVE' | 'TOMBSTONED';
-export type BindingConstraint = 'dsr' | 'free_cash_flow' | 'product_max' | 'income_multiple' | 'coverage' | 'stale_data' | 'risk' | 'none';
+export type BindingConstraint =
+  | 'dsr'
+  | 'free_cash_flow'
+  | 'product_max'
+  | 'income_multiple'
+  | 'coverage'
+  | 'stale_data'
+  | 'risk'
+  | 'graduation'
+  | 'none';
 /** blocking → decline; review → refer; limit → lowers the limit only; info → context. */
 export type ReasonSeverity = 'blocking' | 'review' | 'limit' | 'info';
 
@@ -246,6 +277,8 @@ export interface LimitResult {
     incomeMultipleCapMinor: number;
     staleCapMinor: number | null;
     thinFileCapMinor: number | null;
+    /** The graduation ladder's cap (present when the input had own loans, or a starter cap applied). */
+    graduationCapMinor?: number | null;
     stepMinor: number;
   };
   requested: {
@@ -305,4 +338,37 @@ export interface EngineResult {
   risk: RiskResult;
   coverage: CoverageResult;
   features: Feature[];
+  /** Present only when the input had `ownLoans`: the borrower's repayment record with this lender and the ladder. */
+  repayment?: RepaymentResult;
+}
+
+export interface RepaymentResult {
+  loans: number;
+  openLoans: number;
+  loansRepaid: number;
+  loansRepaidOnTime: number;
+  /** Instalments due before asOf, and those of them paid in full within the grace days. */
+  instalmentsDue: number;
+  instalmentsOnTime: number;
+  /** instalmentsOnTime / instalmentsDue (decimal string), null with none due. */
+  onTimeShare: string | null;
+  currentDpd: number;
+  /** Worst lateness of any instalment (days past its due date until paid, or until asOf). */
+  maxDpd: number;
+  /** Whole months since arrears (an instalment late beyond the grace days) last ended; 0 while ongoing; null if never. */
+  monthsSinceLastArrears: number | null;
+  defaulted: boolean;
+  writtenOff: boolean;
+  graduation: {
+    /** The cap on the limit (null: none applies). */
+    capMinor: number | null;
+    starterCapMinor: number | null;
+    largestLentMinor: number;
+    /** Largest principal repaid on time (the step's basis), 0 without one. */
+    basisMinor: number;
+    /** Why the step was not earned, if it was not. */
+    stepBlocked: 'no_on_time_repayment' | 'recent_arrears' | null;
+    /** The cap once the largest open loan is repaid on time (null without an open loan). */
+    nextCapMinor: number | null;
+  };
 }

@@ -8,6 +8,7 @@ import { computeLimit, type LimitInputs } from './limit.js';
 import { computeObligations } from './obligations.js';
 import { policyVersion } from './policy.js';
 import { buildReasons, type RiskFactorHit } from './reasons.js';
+import { assessRepayment } from './repayment.js';
 import { computeRisk } from './risk.js';
 import type { CoverageResult, Decision, EngineInput, EngineResult, Feature, Reason } from './types.js';
 import { medianDec } from './stats.js';
@@ -100,6 +101,10 @@ export function underwrite(input: EngineInput): EngineResult {
   }
   const riskFactor = riskHits.reduce((f, h) => f.times(h.factor), ONE);
 
+  // The lender's own loans (policy 1.2.0+): repayment record and graduation ladder, only when the caller gave them.
+  const repayment =
+    policy.repayment && input.ownLoans ? assessRepayment(input.ownLoans, asOf, policy.repayment, policy.product.stepMinor) : undefined;
+
   const thin = completeMonths < policy.coverage.minCompleteMonthsForApproval;
   const limitInputs: LimitInputs = {
     verifiedMonthlyIncomeMinor: vmi,
@@ -111,6 +116,7 @@ export function underwrite(input: EngineInput): EngineResult {
     thinFileCapMinor: thin
       ? toMinor(minDec(new Dec(policy.coverage.thinFileStarterCapMinor), new Dec(policy.coverage.thinFileStarterIncomeShare).times(vmi)))
       : null,
+    ...(repayment ? { graduationCapMinor: repayment.graduation.capMinor } : {}),
   };
   const limit = computeLimit(limitInputs, policy, input.requestedLoan, input.exposure);
 
@@ -129,6 +135,7 @@ export function underwrite(input: EngineInput): EngineResult {
     limit,
     limitInputs,
     riskHits,
+    repayment,
   });
   const decision = decide(reasons, limit.recommendedMinor, limit.requested?.affordable ?? true, limit.counterOffer !== null);
 
@@ -148,6 +155,7 @@ export function underwrite(input: EngineInput): EngineResult {
     risk,
     coverage,
     features: buildFeatures(income, cashFlow, obligations, risk, incomeD.result.streams),
+    ...(repayment ? { repayment } : {}),
   };
 }
 
