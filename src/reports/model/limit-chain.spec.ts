@@ -6,6 +6,7 @@ import type { PersonaName } from '../../sandbox/personas/index.js';
 import { runPersona } from '../../../test/support/persona-harness.js';
 import { underwrite } from '../../scoring/engine/underwrite.js';
 import { DEFAULT_POLICY } from '../../scoring/policy/index.js';
+import { validatePolicy } from '../../scoring/engine/policy.js';
 import type { EngineResult } from '../../scoring/engine/types.js';
 import { buildLimitChain } from './limit-chain.js';
 
@@ -56,6 +57,20 @@ describe('buildLimitChain', () => {
     ]) {
       expectReproduces(underwrite({ accounts: n.accounts, transactions: n.transactions, asOf, policy: DEFAULT_POLICY, ...extra }));
     }
+  });
+
+  it('should reproduce a limit set by the graduation ladder and mark its cap', () => {
+    const run = runPersona('salaried_monthly');
+    const n = normaliseMonoExport(run.input, run.result.asOf);
+    const ladder = validatePolicy({
+      ...JSON.parse(JSON.stringify(DEFAULT_POLICY)),
+      repayment: { ...DEFAULT_POLICY.repayment, graduation: { ...DEFAULT_POLICY.repayment!.graduation, starterCapMinor: 5_000_000 } },
+    });
+    const r = underwrite({ accounts: n.accounts, transactions: n.transactions, asOf: run.result.asOf, policy: ladder, ownLoans: [] });
+    expect(r.limit.bindingConstraint).toBe('graduation');
+    const chain = buildLimitChain(r, ladder, r.limit.recommendedMinor);
+    expect(chain).toMatchObject({ computedLimitMinor: 5_000_000, bindingConstraint: 'graduation', reproduced: true });
+    expect(chain.steps.find((x) => x.binding)?.key).toBe('graduation_cap');
   });
 
   it('should mark the binding term and show the multiplied risk factors of a risky borrower', () => {

@@ -146,6 +146,8 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
   ];
   if (c.thinFileCapMinor !== null) candidates.push([new Dec(c.thinFileCapMinor), 'thin_file']);
   if (c.staleCapMinor !== null) candidates.push([new Dec(c.staleCapMinor), 'stale_data']);
+  const graduationCap = c.graduationCapMinor ?? null;
+  if (graduationCap !== null) candidates.push([new Dec(graduationCap), 'graduation']);
   let [lowest, lowestKey] = candidates[0];
   for (const [v, k] of candidates.slice(1)) {
     if (v.lt(lowest)) {
@@ -176,6 +178,8 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
               ? 'income_multiple_cap'
               : binding === 'stale_data'
                 ? 'stale_cap'
+                : binding === 'graduation'
+                  ? 'graduation_cap'
                 : binding === 'product_max'
                   ? 'product_max'
                   : null;
@@ -360,6 +364,16 @@ export function buildLimitChain(r: EngineResult, policy: Policy | null, storedLi
       unit: 'kobo',
       value: c.staleCapMinor,
       formula: 'policy staleData.limitCapMinor (data not fresh)',
+      drill: null,
+      binding: false,
+    });
+  if (graduationCap !== null)
+    steps.push({
+      key: 'graduation_cap',
+      label: 'Graduation ladder cap',
+      unit: 'kobo',
+      value: graduationCap,
+      formula: 'max(starter cap, largest loan lent, largest loan repaid on time × (1 + step share)) — the lender’s own loans',
       drill: null,
       binding: false,
     });
