@@ -1,3 +1,4 @@
+import type { PerfApplication, PerfLoan } from './model/credit-performance.js';
 import { gunzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -382,6 +383,55 @@ export class ReportsRepository {
   }
 
   // ---- portfolio ----------------------------------------------------------------------------------------------
+
+  /**
+   * The lender's loan book for credit performance: every loan disbursed before `to`, its schedule and the allocations
+   * of its non-reversed repayments in recording order (dates in the loan book's calendar, UTC).
+   */
+  async creditBook(to: Date): Promise<PerfLoan[]> {
+    const rows: Array<{
+      id: string;
+      principal_minor: string;
+      disbursed_on: string;
+      closed_on: string | null;
+      written_off_on: string | null;
+      instalments: Array<{ seq: number; due_date: string; principal_minor: string; interest_minor: string }>;
+      payments: Array<{ paid_on: string; amount_minor: string; allocation: Array<{ seq: number; principalMinor: number; interestMinor: number }> }>;
+    }> = await this.db.query(
+      `SELECT l.id, l.principal_minor::text,
+              to_char(l.disbursed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS disbursed_on,
+              to_char(l.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS closed_on,
+              to_char(l.written_off_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS written_off_on,
+              coalesce((SELECT json_agg(json_build_object('seq', i.seq, 'due_date', i.due_date::text, 'principal_minor', i.principal_minor::text,
+                                                          'interest_minor', i.interest_minor::text) ORDER BY i.seq)
+                          FROM loan_instalments i WHERE i.loan_id = l.id), '[]'::json) AS instalments,
+              coalesce((SELECT json_agg(json_build_object('paid_on', to_char(r.paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                                                          'amount_minor', r.amount_minor::text, 'allocation', r.allocation) ORDER BY r.seq)
+                          FROM loan_repayments r WHERE r.loan_id = l.id AND r.reversed_at IS NULL), '[]'::json) AS payments
+         FROM loans l WHERE l.disbursed_at < $1 ORDER BY l.disbursed_at, l.id`,
+      [to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      principalMinor: num(r.principal_minor),
+      disbursedOn: r.disbursed_on,
+      closedOn: r.closed_on,
+      writtenOffOn: r.written_off_on,
+      instalments: r.instalments.map((i) => ({ seq: i.seq, dueDate: i.due_date, principalMinor: num(i.principal_minor), interestMinor: num(i.interest_minor) })),
+      payments: r.payments.map((p) => ({ paidOn: p.paid_on, amountMinor: num(p.amount_minor), allocation: p.allocation })),
+    }));
+  }
+
+  /** Applications made in the window with their decision band, the policy that decided and the loan booked from it. */
+  async applicationFunnel(from: Date, to: Date): Promise<PerfApplication[]> {
+    const rows: Array<{ decision: PerfApplication['decision']; policy_version: string | null; loan_id: string | null }> = await this.db.query(
+      `SELECT d.decision, d.policy_version, (SELECT l.id FROM loans l WHERE l.application_id = a.id ORDER BY l.created_at LIMIT 1) AS loan_id
+         FROM loan_applications a LEFT JOIN decisions d ON d.id = a.decision_id
+        WHERE a.created_at >= $1 AND a.created_at < $2`,
+      [from, to],
+    );
+    return rows.map((r) => ({ decision: r.decision, policyVersion: r.policy_version, loanId: r.loan_id }));
+  }
 
   async decisionsByPeriod(
     from: Date,

@@ -8,6 +8,7 @@ import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
 import { renderBorrowerXlsx } from './xlsx.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
+import { creditPerformance } from './model/credit-performance.js';
 import { bucketFreshness, bucketLimits, median, type PortfolioReport } from './model/portfolio-report.js';
 import {
   ReportsRepository,
@@ -310,6 +311,13 @@ export class ReportsService {
     const freshness = await this.repo.accountFreshness(now);
     const outcomes = await this.repo.syncRunOutcomes(fromDate, toDate);
     const recentFailures = await this.repo.recentSyncFailures(fromDate, toDate, 50);
+    // The book as of now (or the window's end when it is in the past): every loan disbursed by then.
+    const bookAsOf = toDate.getTime() < now.getTime() ? new Date(toDate.getTime() - 1) : now;
+    const credit = creditPerformance(await this.repo.creditBook(bookAsOf), await this.repo.applicationFunnel(fromDate, toDate), {
+      fromMonth: from.slice(0, 7),
+      toMonth: to.slice(0, 7),
+      asOf: bookAsOf.toISOString(),
+    });
     return {
       generatedAt: now.toISOString(),
       from,
@@ -342,6 +350,7 @@ export class ReportsService {
         recentFailures: recentFailures.map((f) => ({ ...f, at: f.at.toISOString() })),
       },
       topReasons: await this.repo.reasonCodeCounts(fromDate, toDate, 10),
+      credit,
     };
   }
 
@@ -363,6 +372,29 @@ export class ReportsService {
     for (const b of p.freshness.buckets) rows.push({ section: 'freshness', key: b.label, label: 'accounts', value: b.count });
     for (const o of p.syncs.outcomes) rows.push({ section: 'sync_runs', key: o.status, label: 'runs', value: o.count });
     for (const r of p.topReasons) rows.push({ section: 'top_reasons', key: r.code, label: 'decisions', value: r.count });
+    const c = p.credit;
+    rows.push({ section: 'credit_exposure', key: c.asOf, label: 'open_loans', value: c.exposure.openLoans });
+    rows.push({ section: 'credit_exposure', key: c.asOf, label: 'outstanding_principal_minor', value: c.exposure.outstandingPrincipalMinor });
+    rows.push({ section: 'credit_exposure', key: c.asOf, label: 'par30', value: c.par30 });
+    rows.push({ section: 'credit_exposure', key: c.asOf, label: 'par90', value: c.par90 });
+    for (const b of c.buckets) {
+      rows.push({ section: 'credit_arrears', key: b.key, label: 'loans', value: b.loans });
+      rows.push({ section: 'credit_arrears', key: b.key, label: 'outstanding_principal_minor', value: b.outstandingPrincipalMinor });
+    }
+    for (const m of c.months)
+      for (const k of ['disbursedLoans', 'disbursedPrincipalMinor', 'collectedMinor', 'principalRepaidMinor', 'writtenOffPrincipalMinor', 'outstandingPrincipalMinor', 'par30'] as const)
+        rows.push({ section: 'credit_months', key: m.month, label: k, value: m[k] });
+    for (const r of c.rollRates)
+      for (const [from, share] of Object.entries(r.rollForward)) rows.push({ section: 'credit_roll_forward', key: `${r.from}..${r.to}`, label: from, value: share });
+    for (const v of c.vintages)
+      for (const pt of v.points) rows.push({ section: 'credit_vintage_ever30', key: v.cohort, label: `mob ${pt.monthsOnBook}`, value: pt.ever30Share });
+    for (const [section, list] of [
+      ['credit_funnel_decision', c.funnel.byDecision],
+      ['credit_funnel_policy', c.funnel.byPolicy],
+    ] as const)
+      for (const f of list)
+        for (const k of ['applications', 'decided', 'loans', 'repaid', 'current', 'late', 'dpd30Plus', 'writtenOff', 'badRate'] as const)
+          rows.push({ section, key: f.key, label: k, value: f[k] });
     return toCsv<Row>(
       [
         { header: 'section', value: (r) => r.section },

@@ -153,4 +153,20 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
     clock.advance(2 * DAY);
     expect((await cycle()).status).toBe('frozen');
   });
+
+  it("should show the lender's book in the portfolio report: exposure, arrears, PAR, vintages and the funnel", async () => {
+    const res = await api().get('/v1/reports/portfolio').set(t.auth('analyst')).expect(200);
+    const credit = res.body.credit;
+    // The ₦50,000 loan is repaid; the ₦75,000 loan is 17 days past due (1–30 bucket): PAR30 is 0.
+    expect(credit.exposure).toEqual({ openLoans: 1, outstandingPrincipalMinor: 7_500_000, disbursedLoans: 2, disbursedPrincipalMinor: 12_500_000 });
+    expect(credit.buckets.find((b: { key: string }) => b.key === '1-30')).toMatchObject({ loans: 1, outstandingPrincipalMinor: 7_500_000 });
+    expect(credit.par30).toBe('0.0000');
+    expect(credit.funnel.byDecision.find((f: { key: string }) => f.key === 'approve')).toMatchObject({ loans: 2, repaid: 1, late: 1 });
+    expect(credit.vintages.map((v: { loans: number }) => v.loans).reduce((a: number, b: number) => a + b, 0)).toBe(2);
+    const page = await api().get('/analyst/portfolio').set(t.auth('analyst')).expect(200);
+    expect(page.text).toContain("Credit performance (the lender's own loans");
+    expect(page.text).toContain('class="value par30">0.0%');
+    const csv = await api().get('/v1/reports/portfolio?format=csv').set(t.auth('analyst')).expect(200);
+    expect(csv.text).toMatch(/credit_exposure,[\d-]+,outstanding_principal_minor,7500000/);
+  });
 });

@@ -1,3 +1,5 @@
+import type { CreditPerformance } from './credit-performance.js';
+
 export interface PortfolioReport {
   generatedAt: string;
   from: string;
@@ -32,6 +34,8 @@ export interface PortfolioReport {
     recentFailures: Array<{ accountId: string; borrowerId: string; status: string; monoCode: string | null; at: string }>;
   };
   topReasons: Array<{ code: string; count: number }>;
+  /** The lender's own book: exposure, arrears, PAR, roll rates, vintages, funnel (docs/reports.md "Credit performance"). */
+  credit: CreditPerformance;
 }
 
 /** Limit buckets in kobo (upper bound exclusive). */

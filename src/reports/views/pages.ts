@@ -3,6 +3,8 @@ import { formatNaira } from '../../common/money.js';
 import { TRANSACTION_CATEGORIES } from '../../common/domain/transaction.js';
 import { borrowerCharts } from '../charts/report-charts.js';
 import { renderSvg } from '../charts/svg.js';
+import { vintageChart } from '../charts/vintage-chart.js';
+import type { CreditPerformance } from '../model/credit-performance.js';
 import type { BorrowerReport } from '../model/borrower-report.js';
 import type { PortfolioReport } from '../model/portfolio-report.js';
 import type { BorrowerListRow } from '../reports.repository.js';
@@ -630,6 +632,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
           <div class="value">${p.syncs.failures}</div>
         </div>
       </div>
+      ${creditSection(p.credit)}
       <h2>Decisions per ${p.unit}</h2>
       <table class="decisions-over-time">
         <thead>
@@ -1000,4 +1003,157 @@ export function analysisSection(a: StatementAnalysis, drill: (params: Record<str
       </tbody>
     </table>
   </section>`;
+}
+
+const share = (v: string | null): string => (v === null ? '—' : `${new Decimal(v).times(100).toDecimalPlaces(1).toFixed(1)}%`);
+
+/** The lender's own book, first on the portfolio page: what a credit committee reads before anything else. */
+function creditSection(c: CreditPerformance): SafeHtml {
+  const latest = c.vintages.slice(-7);
+  const chart = vintageChart({
+    id: 'vintage-curves',
+    title: 'Vintages: share of disbursed principal ever 30+ days past due',
+    series: latest.map((v) => ({ cohort: v.cohort, points: v.points.map((p) => ({ monthsOnBook: p.monthsOnBook, share: Number(p.ever30Share) })) })),
+  });
+  const maxMob = Math.max(0, ...c.vintages.map((v) => v.points.length));
+  const funnel = (title: string, rows: CreditPerformance['funnel']['byDecision'], cls: string): SafeHtml => html`<h3>${title}</h3>
+    <table class="${cls}">
+      <thead>
+        <tr>
+          <th></th>
+          <th class="num">Applications</th>
+          <th class="num">Decided</th>
+          <th class="num">Loans</th>
+          <th class="num">Repaid</th>
+          <th class="num">Current</th>
+          <th class="num">1–30 DPD</th>
+          <th class="num">30+ DPD</th>
+          <th class="num">Written off</th>
+          <th class="num">Bad rate</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (f) => html`<tr>
+            <td>${f.key}</td>
+            <td class="num">${f.applications}</td>
+            <td class="num">${f.decided}</td>
+            <td class="num">${f.loans}</td>
+            <td class="num">${f.repaid}</td>
+            <td class="num">${f.current}</td>
+            <td class="num">${f.late}</td>
+            <td class="num">${f.dpd30Plus}</td>
+            <td class="num">${f.writtenOff}</td>
+            <td class="num">${share(f.badRate)}</td>
+          </tr>`,
+        )}
+        ${emptyRow(rows, 10, 'No applications in this window.')}
+      </tbody>
+    </table>`;
+  return html`<h2>Credit performance (the lender's own loans, as of ${c.asOf})</h2>
+    <div class="figures credit">
+      <div class="figure">
+        <div class="label">Outstanding principal</div>
+        <div class="value">${money(c.exposure.outstandingPrincipalMinor)}</div>
+      </div>
+      <div class="figure">
+        <div class="label">Open loans</div>
+        <div class="value">${c.exposure.openLoans}</div>
+      </div>
+      <div class="figure">
+        <div class="label">PAR30</div>
+        <div class="value par30">${share(c.par30)}</div>
+      </div>
+      <div class="figure">
+        <div class="label">PAR90</div>
+        <div class="value par90">${share(c.par90)}</div>
+      </div>
+    </div>
+    <p class="muted small">PAR30 / PAR90: outstanding principal of open loans more than 30 / 90 days past due ÷ all outstanding principal.</p>
+    <h3>Arrears</h3>
+    <table class="arrears">
+      <thead>
+        <tr>
+          <th>Bucket</th>
+          <th class="num">Loans</th>
+          <th class="num">Outstanding principal</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${c.buckets.map(
+          (b) => html`<tr>
+            <td>${b.label}</td>
+            <td class="num">${b.loans}</td>
+            <td class="num">${money(b.outstandingPrincipalMinor)}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h3>By month</h3>
+    <table class="credit-months">
+      <thead>
+        <tr>
+          <th>Month</th>
+          <th class="num">Disbursed</th>
+          <th class="num">Collected</th>
+          <th class="num">Written off</th>
+          <th class="num">Outstanding (month-end)</th>
+          <th class="num">PAR30</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${c.months.map(
+          (m) => html`<tr>
+            <td>${m.month}</td>
+            <td class="num">${money(m.disbursedPrincipalMinor)} <span class="muted small">(${m.disbursedLoans})</span></td>
+            <td class="num">${money(m.collectedMinor)}</td>
+            <td class="num">${money(m.writtenOffPrincipalMinor)}</td>
+            <td class="num">${money(m.outstandingPrincipalMinor)}</td>
+            <td class="num">${share(m.par30)}</td>
+          </tr>`,
+        )}
+        ${emptyRow(c.months, 6, 'No months in this window.')}
+      </tbody>
+    </table>
+    <h3>Roll rates (share of each bucket's principal that rolled to a worse bucket or was written off)</h3>
+    <table class="roll-rates">
+      <thead>
+        <tr>
+          <th>From → to</th>
+          ${c.buckets.map((b) => html`<th class="num">${b.label}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${c.rollRates.map(
+          (r) => html`<tr>
+            <td>${r.from} → ${r.to}</td>
+            ${c.buckets.map((b) => html`<td class="num">${share(r.rollForward[b.key])}</td>`)}
+          </tr>`,
+        )}
+        ${emptyRow(c.rollRates, 1 + c.buckets.length, 'Fewer than two month-ends in this window.')}
+      </tbody>
+    </table>
+    <h3>Vintages</h3>
+    ${c.vintages.length > 0 ? raw(renderSvg(chart)) : html`<p class="muted">No loans disbursed in this window.</p>`}
+    <table class="vintages">
+      <thead>
+        <tr>
+          <th>Disbursed</th>
+          <th class="num">Loans</th>
+          <th class="num">Principal</th>
+          ${Array.from({ length: maxMob }, (_, k) => html`<th class="num">MOB ${k + 1}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${c.vintages.map(
+          (v) => html`<tr>
+            <td>${v.cohort}</td>
+            <td class="num">${v.loans}</td>
+            <td class="num">${money(v.disbursedPrincipalMinor)}</td>
+            ${Array.from({ length: maxMob }, (_, k) => html`<td class="num">${v.points[k] ? share(v.points[k].ever30Share) : ''}</td>`)}
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${funnel('Funnel by decision', c.funnel.byDecision, 'funnel-decision')} ${funnel('Funnel by policy version', c.funnel.byPolicy, 'funnel-policy')}`;
 }
