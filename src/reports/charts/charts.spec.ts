@@ -4,6 +4,7 @@ import { lineChart } from './line-chart.js';
 import { compactNaira, niceTicks, type Chart, type Shape } from './shapes.js';
 import { renderSvg } from './svg.js';
 import { timeline } from './timeline.js';
+import { vintageChart } from './vintage-chart.js';
 
 const byClass = (chart: Chart, cls: string): Shape[] => chart.shapes.filter((s) => (s.cls ?? '').split(' ').includes(cls));
 
@@ -131,6 +132,29 @@ describe(timeline.name, () => {
     const px = predicted[0].kind === 'polyline' ? predicted[0].points[0][0] : 0;
     expect(px).toBeGreaterThan(Math.max(...xs));
     expect(byClass(chart, 'stream-label').map((s) => s.href)).toEqual(['/t?stream=S1', undefined]);
+  });
+});
+
+describe(vintageChart.name, () => {
+  const chart = vintageChart({
+    id: 'vintage-curves',
+    title: 'Vintages',
+    series: [
+      { cohort: '2026-01', points: [1, 2, 3].map((k) => ({ monthsOnBook: k, share: 0 })) },
+      { cohort: '2026-02', points: [{ monthsOnBook: 1, share: 0 }, { monthsOnBook: 2, share: 0.25 }] },
+    ],
+  });
+
+  it('should draw one point per cohort and month on book, higher for a larger share, with a legend entry per cohort', () => {
+    const points = byClass(chart, 'vintage-point');
+    expect(points).toHaveLength(5);
+    const [flat, bad] = [points[1], points[4]] as Array<Extract<Shape, { kind: 'circle' }>>;
+    expect(bad.data).toEqual({ cohort: '2026-02', mob: '2', share: '0.25' });
+    expect(bad.cy).toBeLessThan(flat.cy); // SVG y grows downwards
+    expect(bad.cx).toBe(flat.cx); // same month on book, same x
+    expect(byClass(chart, 'vintage-line')).toHaveLength(2);
+    expect(byClass(chart, 'legend').filter((l) => l.kind === 'text').map((l) => (l).text)).toEqual(['2026-01', '2026-02']);
+    expect(renderSvg(chart)).toContain('2026-02, month 2 on book: 25% ever 30+ DPD');
   });
 });
 
