@@ -58,6 +58,10 @@ export function ownLoanInputs(loans: readonly LoanHistoryRecord[], asOf: Date, d
         daysPastDue: e.dpd,
         endedOn: loan.writtenOffAt ? day(loan.writtenOffAt) : loan.closedAt ? day(loan.closedAt) : null,
         instalments,
+        repayments: [...loan.repayments]
+          .filter((r) => r.reversedAt === null)
+          .sort((a, b) => a.seq - b.seq)
+          .map((r) => ({ paidOn: day(r.paidAt), amountMinor: r.allocation.reduce((t, a) => t + a.principalMinor + a.interestMinor, 0) })),
       };
     });
 }

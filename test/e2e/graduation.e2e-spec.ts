@@ -27,6 +27,7 @@ interface Decision {
   limit: { amountMinor: number } | null;
   offer: { amountMinor: number; tenorMonths: number } | null;
   reasons: Array<{ code: string; severity: string; message: string; values: Record<string, unknown>; counterfactual?: { message: string } }>;
+  flags: string[];
 }
 
 describe('graduation ladder and arrears (lender policy with a starter cap)', () => {
@@ -70,7 +71,11 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
     const policyFile = path.join(dir, 'policy.json');
     const policy = JSON.parse(JSON.stringify(DEFAULT_POLICY)) as Record<string, unknown> & { repayment: typeof RULES };
     policy.name = 'lender-ladder';
-    policy.repayment = { ...RULES, graduation: { ...RULES.graduation, starterCapMinor: STARTER } };
+    policy.repayment = {
+      ...RULES,
+      graduation: { ...RULES.graduation, starterCapMinor: STARTER },
+      collections: { narrationPatterns: ['ACME MICROFINANCE'], amountTolerance: '0.02', dateToleranceDays: 3 },
+    };
     writeFileSync(policyFile, JSON.stringify(policy));
     sandbox = await startTestSandbox();
     t = await createTestApp(monoEnv(sandbox, { JOBS_ENABLED: 'true', POLICY_FILE: policyFile, REVIEW_MAX_AGE_DAYS: '1' }), { listen: true, clock });
@@ -106,7 +111,6 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
     }
     const closed = await api().get(`/v1/loans/${loan.id}`).set(t.auth('frontend')).expect(200);
     expect(closed.body.status).toBe('closed');
-
     const { id, decision } = await decide(20_000_000, 2);
     secondApplication = id;
     const stepped = 7_500_000; // ₦50,000 × 1.5
@@ -117,6 +121,9 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
       values: { capMinor: stepped, basisMinor: STARTER, loansRepaidOnTime: 1 },
     });
     expect(reason(decision, 'GRADUATION_CAP')?.counterfactual?.message).toMatch(/after a loan of ₦75,000 is repaid on time/);
+    // The policy names the lender's collection narration, and no such debit left the linked account: the book says
+    // paid, the bank data does not show it (informational: the borrower may have paid from another account).
+    expect(decision.flags).toContain('repayment_mismatch');
   });
 
   it('should raise the credit limit by the ladder step in the next scheduled re-underwriting', async () => {
@@ -143,6 +150,7 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
 
     const late = (await decide(1_000_000, 1)).decision;
     expect(reason(late, 'OWN_LOAN_IN_ARREARS')).toMatchObject({ severity: 'review', values: { currentDpd: overdueDays } });
+    expect(late.flags).toEqual(expect.arrayContaining(['own_loan_late']));
     expect(late.outcome).not.toMatch(/^approved/);
 
     clock.advance((RULES.freezeDpd - overdueDays) * DAY);

@@ -108,6 +108,12 @@ export interface Policy {
     referDpd: number;
     freezeDpd: number;
     graduation: { starterCapMinor: number | null; stepShare: string; stepCleanMonths: number };
+    /**
+     * The lender's collections in bank data: debits whose narration contains any of `narrationPatterns`
+     * (case-insensitive, spaces collapsed) are its collections; a recorded repayment matches one within
+     * `dateToleranceDays` and `amountTolerance` (share of the amount, e.g. a gateway fee). Empty list = off.
+     */
+    collections?: { narrationPatterns: string[]; amountTolerance: string; dateToleranceDays: number };
   };
 }
 
@@ -160,6 +166,11 @@ function strArray(parent: Obj, key: string, path: string): string[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
     throw new PolicyValidationError(`${path}${key}`, 'must be an array of strings');
   return v as string[];
+}
+
+function nonEmptyPatterns(v: string[], path: string): string[] {
+  if (v.some((p) => p.trim().length < 3)) throw new PolicyValidationError(path, 'must hold patterns of at least 3 characters (an empty one would match every debit)');
+  return v;
 }
 
 /** Validates an unknown value as a Policy; throws PolicyValidationError naming the first bad field. */
@@ -344,6 +355,16 @@ export function validatePolicy(raw: unknown): Policy {
       },
     };
     if (repayment.referDpd > repayment.freezeDpd) throw new PolicyValidationError('repayment.referDpd', 'must not exceed repayment.freezeDpd');
+    if (rp.collections !== undefined) {
+      const c = obj(rp, 'collections', 'repayment.');
+      Object.assign(repayment, {
+        collections: {
+          narrationPatterns: nonEmptyPatterns(strArray(c, 'narrationPatterns', 'repayment.collections.'), 'repayment.collections.narrationPatterns'),
+          amountTolerance: ratio(c, 'amountTolerance', 'repayment.collections.', 1),
+          dateToleranceDays: int(c, 'dateToleranceDays', 'repayment.collections.'),
+        },
+      });
+    }
     validated.repayment = repayment;
   }
   return deepFreeze(validated);

@@ -49,6 +49,7 @@ export const REASON_CODES = [
   'OWN_LOAN_DEFAULTED',
   'OWN_LOAN_IN_ARREARS',
   'GRADUATION_CAP',
+  'OWN_REPAYMENT_MISMATCH',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -535,6 +536,24 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
         { currentDpd: rep.currentDpd, referDpd: rpol.referDpd, freezeDpd: rpol.freezeDpd },
         { decision: `Would not be ${freeze ? 'declined' : 'referred'} for this once the overdue instalments are paid.` },
       );
+    }
+    const m = rep.bankMatch;
+    if (m && (m.reportedNotSeen.length > 0 || m.seenNotReported.length > 0)) {
+      const notSeen = m.reportedNotSeen.reduce((t, r) => t + r.amountMinor, 0);
+      const notRecorded = m.seenNotReported.reduce((t, r) => t + r.amountMinor, 0);
+      const parts = [
+        ...(m.reportedNotSeen.length > 0 ? [`${m.reportedNotSeen.length} recorded repayment(s) of ${formatNaira(notSeen)} did not leave the linked accounts`] : []),
+        ...(m.seenNotReported.length > 0 ? [`${m.seenNotReported.length} collection(s) of ${formatNaira(notRecorded)} left them without a recorded repayment`] : []),
+      ];
+      add('OWN_REPAYMENT_MISMATCH', 'info', `Our loan book and the bank data disagree: ${parts.join('; ')}.`, {
+        collectionsSeen: m.collectionsSeen,
+        reportedInCoverage: m.reportedInCoverage,
+        matched: m.matched,
+        reportedNotSeen: m.reportedNotSeen.length,
+        reportedNotSeenMinor: notSeen,
+        seenNotReported: m.seenNotReported.length,
+        seenNotReportedMinor: notRecorded,
+      });
     }
     const g = rep.graduation;
     if (limit.bindingConstraint === 'graduation' && g.capMinor !== null) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DEFAULT_POLICY } from '../policy/index.js';
 import { validatePolicy } from './policy.js';
-import { assessRepayment, graduationStep } from './repayment.js';
+import { assessRepayment, graduationStep, matchCollections } from './repayment.js';
 import { buildTransactions, engineAccount, salariedSpecs } from './testing/builders.js';
 import type { EngineInput, OwnLoanInput } from './types.js';
 import { underwrite } from './underwrite.js';
@@ -44,6 +44,7 @@ function loan(o: {
     daysPastDue: o.daysPastDue ?? 0,
     endedOn: o.endedOn ?? (status === 'closed' ? instalments.at(-1)!.paidInFullOn : null),
     instalments,
+    repayments: instalments.filter((i) => i.paidInFullOn !== null).map((i) => ({ paidOn: i.paidInFullOn!, amountMinor: Math.ceil((o.principalMinor ?? 5_000_000) / n) })),
   };
 }
 
@@ -174,5 +175,63 @@ describe('underwrite with the lender\u2019s own loans', () => {
     expect(defaulted.reasons[0].code).toBe('OWN_LOAN_DEFAULTED');
     const within = underwrite({ ...base, ownLoans: [late(POLICY.referDpd - 1)] });
     expect(within.reasons.map((x) => x.code)).not.toContain('OWN_LOAN_IN_ARREARS');
+  });
+});
+
+describe(matchCollections.name, () => {
+  const rules = { narrationPatterns: ['paystack/acme loans', 'ACME CREDIT  REPAY'], amountTolerance: '0.02', dateToleranceDays: 3 };
+  const debit = (_key: string, date: string, amountMinor: number, narration: string) =>
+    buildTransactions([{ date, amountMinor, direction: 'debit' as const, narration, category: 'loan_repayment' as const }], { openingBalanceMinor: 50_000_000 })[0];
+  const tx = [
+    debit('c1', '2026-06-10', 1_687_500, 'PAYSTACK/ACME LOANS/REF 81726'),
+    debit('c2', '2026-07-11', 1_700_000, 'NIP/ACME CREDIT REPAY/JUL'), // a 0.7% gateway fee on top
+    debit('c3', '2026-09-02', 1_687_500, 'Paystack/Acme Loans/REF 99100'), // nothing recorded for it
+    debit('x1', '2026-08-10', 1_687_500, 'POS SHOPRITE IKEJA'),
+  ];
+  const bank = { txs: tx, firstDay: Math.floor(Date.parse('2026-05-01') / 86_400_000), lastDay: Math.floor(Date.parse('2026-10-30') / 86_400_000) };
+  const withRepayments = (repayments: OwnLoanInput['repayments']): OwnLoanInput => ({ ...loan({}), repayments });
+
+  it('should match recorded repayments to collections by amount and date, and report both kinds of disagreement', () => {
+    const m = matchCollections(
+      [withRepayments([
+        { paidOn: '2026-06-10', amountMinor: 1_687_500 },
+        { paidOn: '2026-07-10', amountMinor: 1_687_500 },
+        { paidOn: '2026-08-10', amountMinor: 1_687_500 }, // recorded, but only a supermarket debit left that day
+      ])],
+      rules,
+      bank,
+    );
+    expect(m).toEqual({
+      collectionsSeen: 3,
+      reportedInCoverage: 3,
+      matched: 2,
+      reportedNotSeen: [{ paidOn: '2026-08-10', amountMinor: 1_687_500 }],
+      seenNotReported: [{ transactionId: tx[2].id, date: '2026-09-02', amountMinor: 1_687_500 }],
+    });
+  });
+
+  it('should not expect repayments dated outside the bank data, nor match beyond the tolerances', () => {
+    const m = matchCollections([withRepayments([{ paidOn: '2026-04-01', amountMinor: 1_000_000 }, { paidOn: '2026-06-20', amountMinor: 1_687_500 }])], rules, bank);
+    expect(m.reportedInCoverage).toBe(1); // April is before the bank data
+    expect(m.matched).toBe(0); // 20 June is 10 days from the 10 June collection
+    const off = matchCollections([withRepayments([{ paidOn: '2026-06-10', amountMinor: 1_500_000 }])], rules, bank);
+    expect(off.matched).toBe(0); // 12.5% apart, beyond the 2% tolerance
+  });
+
+  it('should flag the mismatch in the decision with an info reason and drillable transactions', () => {
+    const transactions = buildTransactions(salariedSpecs({ salaryMinor: 40_000_000, dailySpendMinor: 500_000 }), { openingBalanceMinor: 10_000_000 });
+    const policy = validatePolicy({ ...JSON.parse(JSON.stringify(DEFAULT_POLICY)), repayment: { ...DEFAULT_REPAYMENT, collections: rules } });
+    const r = underwrite({
+      accounts: [engineAccount('acc-1', transactions, asOf)],
+      transactions,
+      asOf,
+      policy,
+      ownLoans: [withRepayments([{ paidOn: '2026-09-15', amountMinor: 2_000_000 }])],
+    });
+    expect(r.repayment?.bankMatch).toMatchObject({ collectionsSeen: 0, reportedInCoverage: 1, matched: 0 });
+    expect(r.flags).toContain('repayment_mismatch');
+    expect(r.reasons.find((x) => x.code === 'OWN_REPAYMENT_MISMATCH')).toMatchObject({ severity: 'info', values: { reportedNotSeen: 1, reportedNotSeenMinor: 2_000_000 } });
+    expect(r.features.find((f) => f.name === 'own_repayments_not_seen')?.value).toBe(1);
+    expect(r.decision).toBe(underwrite({ accounts: [engineAccount('acc-1', transactions, asOf)], transactions, asOf, policy }).decision);
   });
 });

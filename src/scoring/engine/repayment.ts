@@ -1,6 +1,7 @@
 import { monthIndexOfDate, toDay } from './dates.js';
 import { Dec, toMinor, toRatio } from './decimal.js';
 import type { Policy } from './policy.js';
+import type { NormalisedTransaction } from '../../common/domain/transaction.js';
 import type { OwnLoanInput, RepaymentResult } from './types.js';
 
 type RepaymentPolicy = NonNullable<Policy['repayment']>;
@@ -44,6 +45,7 @@ export function assessRepayment(
   asOf: string,
   policy: RepaymentPolicy,
   productStepMinor: number,
+  bank?: { txs: readonly NormalisedTransaction[]; firstDay: number | null; lastDay: number | null },
 ): RepaymentResult {
   const asOfDay = toDay(asOf);
   const grace = policy.onTimeGraceDays;
@@ -124,5 +126,53 @@ export function assessRepayment(
     defaulted,
     writtenOff,
     graduation: { capMinor, starterCapMinor: g.starterCapMinor, largestLentMinor: largestLent, basisMinor: basis, stepBlocked, nextCapMinor },
+    bankMatch: bank && policy.collections && policy.collections.narrationPatterns.length > 0 ? matchCollections(loans, policy.collections, bank) : null,
+  };
+}
+
+const squash = (s: string): string => s.toUpperCase().replace(/\s+/g, ' ').trim();
+
+/**
+ * The lender's recorded repayments against the collections seen leaving the linked accounts. Greedy, in date order:
+ * each recorded repayment takes the closest unmatched collection within the date tolerance whose amount is within
+ * the amount tolerance. Only repayments dated inside the bank data's coverage can be expected in it.
+ */
+export function matchCollections(
+  loans: readonly OwnLoanInput[],
+  rules: NonNullable<RepaymentPolicy['collections']>,
+  bank: { txs: readonly NormalisedTransaction[]; firstDay: number | null; lastDay: number | null },
+): NonNullable<RepaymentResult['bankMatch']> {
+  const patterns = rules.narrationPatterns.map(squash);
+  const seen = bank.txs
+    .filter((t) => t.direction === 'debit' && t.amountMinor > 0 && patterns.some((p) => squash(t.narration).includes(p)))
+    .map((t) => ({ id: t.id, day: toDay(t.date), date: t.date, amountMinor: t.amountMinor, used: false }))
+    .sort((a, b) => a.day - b.day || (a.id < b.id ? -1 : 1));
+  const tol = rules.dateToleranceDays;
+  const share = new Dec(rules.amountTolerance);
+  const reported = loans
+    .flatMap((l) => l.repayments)
+    .filter((r) => bank.firstDay !== null && bank.lastDay !== null && toDay(r.paidOn) >= bank.firstDay && toDay(r.paidOn) <= bank.lastDay - tol)
+    .sort((a, b) => (a.paidOn < b.paidOn ? -1 : a.paidOn > b.paidOn ? 1 : a.amountMinor - b.amountMinor));
+  const reportedNotSeen: Array<{ paidOn: string; amountMinor: number }> = [];
+  let matched = 0;
+  for (const r of reported) {
+    const day = toDay(r.paidOn);
+    const slack = share.times(r.amountMinor);
+    let best: (typeof seen)[number] | null = null;
+    for (const s of seen) {
+      if (s.used || Math.abs(s.day - day) > tol || new Dec(s.amountMinor - r.amountMinor).abs().gt(slack)) continue;
+      if (best === null || Math.abs(s.day - day) < Math.abs(best.day - day)) best = s;
+    }
+    if (best) {
+      best.used = true;
+      matched += 1;
+    } else reportedNotSeen.push({ paidOn: r.paidOn, amountMinor: r.amountMinor });
+  }
+  return {
+    collectionsSeen: seen.length,
+    reportedInCoverage: reported.length,
+    matched,
+    reportedNotSeen,
+    seenNotReported: seen.filter((s) => !s.used).map((s) => ({ transactionId: s.id, date: s.date, amountMinor: s.amountMinor })),
   };
 }

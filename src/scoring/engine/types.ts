@@ -51,6 +51,8 @@ export interface OwnLoanInput {
   endedOn: string | null;
   /** Every instalment: due date and the date its amount due was paid in full (null while not). */
   instalments: Array<{ dueDate: string; paidInFullOn: string | null }>;
+  /** Repayments the lender recorded (not reversed): day and amount, to match against the bank data. */
+  repayments: Array<{ paidOn: string; amountMinor: number }>;
 }
 
 export type Decision = 'approve' | 'decline' | 'refer';
@@ -371,4 +373,18 @@ export interface RepaymentResult {
     /** The cap once the largest open loan is repaid on time (null without an open loan). */
     nextCapMinor: number | null;
   };
+  /**
+   * The lender's recorded repayments against its collections seen in the bank data (policy
+   * `repayment.collections.narrationPatterns`; null without patterns).
+   */
+  bankMatch: {
+    collectionsSeen: number;
+    /** Recorded repayments dated inside the bank data's coverage (only those can be expected in it). */
+    reportedInCoverage: number;
+    matched: number;
+    /** Recorded as paid, but no matching collection left the linked accounts. */
+    reportedNotSeen: Array<{ paidOn: string; amountMinor: number }>;
+    /** A collection left the account and no recorded repayment matches it. */
+    seenNotReported: Array<{ transactionId: string; date: string; amountMinor: number }>;
+  } | null;
 }

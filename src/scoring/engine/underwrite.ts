@@ -103,7 +103,9 @@ export function underwrite(input: EngineInput): EngineResult {
 
   // The lender's own loans (policy 1.2.0+): repayment record and graduation ladder, only when the caller gave them.
   const repayment =
-    policy.repayment && input.ownLoans ? assessRepayment(input.ownLoans, asOf, policy.repayment, policy.product.stepMinor) : undefined;
+    policy.repayment && input.ownLoans
+      ? assessRepayment(input.ownLoans, asOf, policy.repayment, policy.product.stepMinor, { txs: frame.txs, firstDay: frame.firstDay, lastDay: frame.lastDay })
+      : undefined;
 
   const thin = completeMonths < policy.coverage.minCompleteMonthsForApproval;
   const limitInputs: LimitInputs = {
@@ -147,14 +149,14 @@ export function underwrite(input: EngineInput): EngineResult {
     borrowerId: input.borrowerId ?? null,
     decision,
     reasons,
-    flags: buildFlags(risk, obligations, cashFlow, income, coverage, riskHits, rp.gambling.referShare),
+    flags: withRepaymentFlags(buildFlags(risk, obligations, cashFlow, income, coverage, riskHits, rp.gambling.referShare), repayment),
     limit,
     income,
     cashFlow,
     obligations,
     risk,
     coverage,
-    features: buildFeatures(income, cashFlow, obligations, risk, incomeD.result.streams),
+    features: withRepaymentFeatures(buildFeatures(income, cashFlow, obligations, risk, incomeD.result.streams), repayment),
     ...(repayment ? { repayment } : {}),
   };
 }
@@ -230,6 +232,28 @@ function buildFlags(
   if (income.streams.some((s) => s.missed)) flags.add('salary_missed');
   if ((income.excluded.personToPerson?.amountMinor ?? 0) > 0) flags.add('person_to_person_excluded');
   return [...flags].sort();
+}
+
+/** Flags from the lender's own loans (only with `ownLoans`, so other results are unchanged). */
+function withRepaymentFlags(flags: string[], repayment: EngineResult['repayment']): string[] {
+  if (!repayment) return flags;
+  const more = new Set(flags);
+  if (repayment.currentDpd > 0) more.add('own_loan_late');
+  if (repayment.defaulted || repayment.writtenOff) more.add('own_loan_defaulted');
+  const m = repayment.bankMatch;
+  if (m && (m.reportedNotSeen.length > 0 || m.seenNotReported.length > 0)) more.add('repayment_mismatch');
+  return [...more].sort();
+}
+
+function withRepaymentFeatures(features: Feature[], repayment: EngineResult['repayment']): Feature[] {
+  const m = repayment?.bankMatch;
+  if (!m) return features;
+  return [
+    ...features,
+    { name: 'own_collections_seen', value: m.collectionsSeen, transactionIds: [] },
+    { name: 'own_collections_not_recorded', value: m.seenNotReported.length, transactionIds: m.seenNotReported.map((s) => s.transactionId) },
+    { name: 'own_repayments_not_seen', value: m.reportedNotSeen.length, transactionIds: [] },
+  ];
 }
 
 function buildFeatures(
