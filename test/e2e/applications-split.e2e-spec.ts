@@ -66,7 +66,7 @@ describe('API-only instance beside a worker instance', () => {
 
     const worker = await startEngineOn(db.url, monoEnv(sandbox, { JOBS_ENABLED: 'true' }));
     engines.push(worker);
-    const decided = await waitForStatus(api, id, ['decided', 'failed'], 30_000);
+    const decided = await waitForStatus(api, id, ['decided', 'failed'], { events: worker });
     expect(decided.status).toBe('decided');
     expect(decided.decision).toMatchObject({ applicationId: id, trigger: 'application' });
     // The worker also settles the inbox (the webhook stored by the API instance, and any trailing link webhooks).

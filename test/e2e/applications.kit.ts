@@ -6,11 +6,12 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/auth/api-keys.service.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
 import { createEngineApp } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { TEST_KEYS, type TestApp } from '../support/app.js';
 import { grantConsents } from '../support/consent-kit.js';
-import { sandboxAdmin, settleAccountWebhooks, waitFor, type SandboxServer } from '../support/mono-kit.js';
+import { sandboxAdmin, settleAccountWebhooks, type SandboxServer } from '../support/mono-kit.js';
 
 export interface LinkedBorrower {
   borrowerId: string;
@@ -89,15 +90,64 @@ export async function getApplication(t: TestApp, id: string): Promise<Applicatio
   return (await request(t.url).get(`/v1/applications/${id}`).set(t.auth('frontend')).expect(200)).body as ApplicationBody;
 }
 
-/** Polls until the application is in one of `statuses`. */
-export async function waitForStatus(t: TestApp, id: string, statuses: string[], timeoutMs = 20_000): Promise<ApplicationBody> {
-  return waitFor(
-    async () => {
-      const app = await getApplication(t, id);
-      return statuses.includes(app.status) ? app : null;
-    },
-    { timeoutMs, intervalMs: 50, what: `application ${id} in ${statuses.join('|')}` },
-  );
+/**
+ * Resolves once the application is in one of `statuses`: read now and again after every job the engine settles
+ * (an application step, or an inbox job whose event moved it), since a status is committed before its job is
+ * settled — event-driven, no polling. `events` is the engine whose workers run the jobs when `t` is an API-only
+ * instance. The guard deadline only turns a hang into a readable failure.
+ */
+export async function waitForStatus(
+  t: TestApp,
+  id: string,
+  statuses: string[],
+  opts: number | { guardMs?: number; events?: TestApp } = {},
+): Promise<ApplicationBody> {
+  const { guardMs = 30_000, events = t } = typeof opts === 'number' ? { guardMs: opts } : opts;
+  const jobs = events.app.get(JobsService);
+  return new Promise<ApplicationBody>((resolve, reject) => {
+    let finished = false;
+    let running = false;
+    let again = false;
+    let last: string | undefined;
+    const finish = (): void => {
+      finished = true;
+      stop();
+      clearTimeout(guard);
+    };
+    const check = async (): Promise<void> => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const app = await getApplication(t, id);
+          last = app.status;
+          if (statuses.includes(app.status) && !finished) {
+            finish();
+            resolve(app);
+            return;
+          }
+        } while (again && !finished);
+      } catch (err) {
+        if (!finished) {
+          finish();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      } finally {
+        running = false;
+      }
+    };
+    const stop = jobs.onSettled(() => void check());
+    const guard = setTimeout(() => {
+      if (finished) return;
+      finish();
+      reject(new Error(`application ${id} not in ${statuses.join('|')} after ${guardMs} ms (last: ${last ?? 'unread'})`));
+    }, guardMs);
+    void check();
+  });
 }
 
 export async function apply(

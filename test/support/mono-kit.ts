@@ -73,18 +73,6 @@ export async function sandboxCalls(sandbox: { url: string }, accountId: string):
   return (await sandboxAdmin<{ calls: SandboxCall[] }>(sandbox, 'GET', `/accounts/${accountId}/calls`)).calls;
 }
 
-/** Polls until `fn` returns a truthy value (or throws after the deadline with the last value). */
-export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  let last: T | undefined;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
-  }
-}
-
 /**
  * Records every AccountEventBus event of an app and lets a test await one: `next()` resolves as soon as a matching
  * event has been published (including ones published before the call), because the bus awaits its handlers and
