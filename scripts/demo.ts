@@ -1,18 +1,24 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startEngine, type RunningEngine } from '../src/bootstrap.js';
 import { formatNaira } from '../src/common/money.js';
 import { AppConfig } from '../src/config/app-config.js';
+import { DEFAULT_POLICY } from '../src/scoring/policy/index.js';
 
 /**
  * `npm run demo` — plays the sync-on-apply story against the Mono sandbox over the public API, and prints it:
  *   1. a borrower links a bank account (sandbox persona) and applies → decided;
  *   2. new bank activity appears; they apply again → a sync runs and the decision uses the new data;
- *   3. the bank demands re-authorisation; they apply → reauth_required → reauth link → re-authorise → decided.
+ *   3. the bank demands re-authorisation; they apply → reauth_required → reauth link → re-authorise → decided;
+ *   4. the lender books the loan; the borrower repays it on time (the sandbox's loan outcome simulator plays the
+ *      borrower, the demo plays the lender's loan system) → the next application is graduated up the ladder;
+ *   5. a second borrower takes a loan and stops paying after the first instalment → new credit is frozen.
  *
  * With the engine running (`npm start`) on http://localhost:3000, or `npm run demo -- --start` to start it in-process
- * (embedded Postgres + sandbox, with a short sync window so the story takes seconds). Keys come from API_KEYS or
+ * (embedded Postgres + sandbox, with a short sync window so the story takes seconds, and a lender policy with a
+ * graduation ladder — a ₦50,000 starter cap — so step 4 shows the step up). Keys come from API_KEYS or
  * DATA_DIR/api-keys.json. Options: --url URL, --sandbox URL, --persona NAME, --sync-interval SECONDS.
  * Exits non-zero when a step fails.
  */
@@ -94,12 +100,16 @@ async function waitUntil<T>(what: string, fn: () => Promise<T | null>, timeoutMs
 }
 
 interface DecisionView {
+  outcome: string;
+  offer: { amountMinor: number; tenorMonths: number; instalmentMinor: number } | null;
+  limit: { amountMinor: number } | null;
   decision: string;
   recommendedLimit: number;
   instalment: number;
   currency: string;
   bindingConstraint: string;
-  reasons: Array<{ code: string; message: string }>;
+  reasons: Array<{ code: string; message: string; severity: string }>;
+  flags: string[];
   income: { monthlyEstimate: number };
   obligations: { monthlyTotal: number };
   coverage: { months: number; transactionCount: number };
@@ -129,7 +139,8 @@ function loadKey(config: AppConfig): string {
 function printDecision(app: ApplicationView): void {
   const d = app.decision;
   if (!d) return;
-  say(`   decision          ${bold(d.decision.toUpperCase())}${app.staleData ? ' (on cached data: STALE_DATA)' : ''}`);
+  say(`   decision          ${bold(d.decision.toUpperCase())} (${d.outcome})${app.staleData ? ' (on cached data: STALE_DATA)' : ''}`);
+  if (d.offer) say(`   offer             ${bold(formatNaira(d.offer.amountMinor, d.currency))} over ${d.offer.tenorMonths} months at ${formatNaira(d.offer.instalmentMinor, d.currency)}/month`);
   say(
     `   recommended limit ${bold(formatNaira(d.recommendedLimit, d.currency))}  (instalment ${formatNaira(d.instalment, d.currency)}/month)`,
   );
@@ -150,9 +161,12 @@ async function main(): Promise<void> {
     overrides.SYNC_MIN_INTERVAL_SECONDS = String(opts.syncIntervalSeconds ?? 5);
     overrides.APPLICATION_SYNC_DEADLINE_SECONDS = '60';
     overrides.LOG_LEVEL = 'warn';
+    // A lender policy with the graduation ladder on (₦50,000 first loans), unless POLICY_FILE names one already.
+    if (!process.env.POLICY_FILE) overrides.POLICY_FILE = writeLadderPolicy();
   }
   const config = AppConfig.fromEnvironment({ ...process.env, ...overrides });
   const syncWindow = opts.syncIntervalSeconds ?? config.mono.syncMinIntervalSeconds;
+  let restoreSandbox: (() => Promise<void>) | null = null;
   try {
     if (opts.start) {
       say(dim('starting the engine in-process (embedded Postgres + Mono sandbox)…'));
@@ -163,17 +177,23 @@ async function main(): Promise<void> {
     const api = new Api(base, loadKey(config));
     say(bold('Mono underwriting engine — sync-on-apply demo'));
     say(dim(`engine ${base}   sandbox ${sandbox}   persona ${opts.persona}`));
+    // Mono allows one manual sync per account per 2 minutes; the story syncs three times in a minute, so the demo
+    // shortens the sandbox's limit for its run (and puts it back at the end).
+    const sandboxConfig = await sandboxCall<{ syncMinIntervalMs: number }>(sandbox, 'GET', '/config');
+    restoreSandbox = () => sandboxCall(sandbox, 'POST', '/config', { syncMinIntervalMs: sandboxConfig.syncMinIntervalMs }).then(() => undefined);
+    await sandboxCall(sandbox, 'POST', '/config', { syncMinIntervalMs: Math.max(0, syncWindow) * 1000 });
+    say(dim(`the sandbox plays Mono with a ${Math.max(0, syncWindow)}-second sync limit for this demo (Mono's is 2 minutes)`));
 
     const waitForSyncWindow = async (why: string): Promise<void> => {
       if (syncWindow <= 0) return;
       say(dim(`   (waiting ${syncWindow + 1}s: ${why}; SYNC_MIN_INTERVAL_SECONDS=${syncWindow})`));
       await sleep((syncWindow + 1) * 1000);
     };
-    const applyAndWait = async (amount: number, until: string[]): Promise<ApplicationView> => {
+    const applyAndWait = async (amount: number, until: string[], who = borrowerId, tenorMonths = 6): Promise<ApplicationView> => {
       const submitted = await api.call<{ id: string; status: string }>(
         'POST',
         '/v1/applications',
-        { borrowerId, amount, tenorMonths: 6, purpose: 'demo' },
+        { borrowerId: who, amount, tenorMonths, purpose: 'demo' },
         { 'idempotency-key': `demo-${Date.now()}-${Math.random().toString(36).slice(2)}` },
       );
       say(`   application ${submitted.body.id} → ${submitted.status} ${submitted.body.status}`);
@@ -222,31 +242,18 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------------ 2. new activity, sync on apply
     step('2', 'New bank activity appears; the borrower applies again and a sync runs');
-    // Dated yesterday: the engine decides as of today and counts complete days only.
+    // After the newest row the bank already holds (a later running balance is never restated) and before today:
+    // the engine decides as of today and counts complete days only.
     const now = Date.now();
-    const day = 86_400_000;
+    const ledger = await sandboxCall<{ transactions: Array<{ date: string }> }>(sandbox, 'GET', `/accounts/${created.accountId}`);
+    const newest = Math.max(...ledger.transactions.map((x) => Date.parse(x.date)));
+    const lagosMidnight = Date.parse(`${new Date(now + 3_600_000).toISOString().slice(0, 10)}T00:00:00+01:00`);
+    const gap = Math.max(1, Math.floor((lagosMidnight - newest) / 4));
+    const at = (k: number): string => new Date(newest + k * gap).toISOString();
     const activity = [
-      {
-        id: `demo-bonus-${now}`,
-        narration: 'NIP/ACME NIGERIA LTD/PERFORMANCE BONUS',
-        amount: 25_000_000,
-        type: 'credit',
-        date: new Date(now - day - 3 * 3_600_000).toISOString(),
-      },
-      {
-        id: `demo-pos-${now}`,
-        narration: 'POS PURCHASE SHOPRITE LEKKI',
-        amount: 1_850_000,
-        type: 'debit',
-        date: new Date(now - day - 2 * 3_600_000).toISOString(),
-      },
-      {
-        id: `demo-airtime-${now}`,
-        narration: 'AIRTIME MTN 08031234567',
-        amount: 200_000,
-        type: 'debit',
-        date: new Date(now - day - 3_600_000).toISOString(),
-      },
+      { id: `demo-bonus-${now}`, narration: 'NIP/ACME NIGERIA LTD/PERFORMANCE BONUS', amount: 25_000_000, type: 'credit', date: at(1) },
+      { id: `demo-pos-${now}`, narration: 'POS PURCHASE SHOPRITE LEKKI', amount: 1_850_000, type: 'debit', date: at(2) },
+      { id: `demo-airtime-${now}`, narration: 'AIRTIME MTN 08031234567', amount: 200_000, type: 'debit', date: at(3) },
     ];
     await sandboxCall(sandbox, 'POST', `/accounts/${created.accountId}/transactions`, { transactions: activity });
     say(`   the bank now holds ${activity.length} new transactions (a ${formatNaira(25_000_000)} bonus, spending)`);
@@ -279,16 +286,124 @@ async function main(): Promise<void> {
     say(`   … ${done.status} [${done.accounts.map((a) => a.syncStatus).join(', ')}]`);
     printDecision(done);
 
+    // ------------------------------------------------------------------ 4. a loan repaid on time → graduated
+    step('4', 'The lender books the loan and the borrower repays it on time; the next application is graduated');
+    const offered = done.decision?.offer;
+    if (!offered) throw new Error(`expected an offer on the decided application, got outcome ${done.decision?.outcome ?? 'none'}`);
+    const firstLoan = await bookLoan(api, borrowerId, done.id, Math.min(offered.amountMinor, 5_000_000), 65);
+    say(`   loan ${firstLoan.id}: ${formatNaira(firstLoan.principalMinor)} over 2 months, disbursed ${firstLoan.disbursedAt.slice(0, 10)}`);
+    const repaid = await repayAsSimulated(api, sandbox, created.accountId, firstLoan, {});
+    say(`   the sandbox plays the borrower (${repaid.behaviour.persona}: ${repaid.behaviour.why})`);
+    for (const r of repaid.repayments) say(`   · instalment ${r.seq} paid ${r.paidOn}${r.daysLate > 0 ? ` (${r.daysLate} days late)` : ' (on time)'}`);
+    const afterFirst = (await api.call<{ status: string; daysPastDue: number }>('GET', `/v1/loans/${firstLoan.id}`)).body;
+    say(`   loan status ${bold(afterFirst.status)}`);
+    if (afterFirst.status !== 'closed') throw new Error(`expected the first loan repaid (closed), got ${afterFirst.status}`);
+    await waitForSyncWindow('outside the sync window again');
+    const graduated = await applyAndWait(30_000_000, ['decided']);
+    printDecision(graduated);
+    const before = done.decision?.limit?.amountMinor ?? 0;
+    const after = graduated.decision?.limit?.amountMinor ?? 0;
+    const ladder = graduated.decision?.reasons.find((r) => r.code === 'GRADUATION_CAP');
+    if (done.decision?.bindingConstraint === 'graduation') {
+      if (!(after > before)) throw new Error(`expected the limit to step up after on-time repayment (${before} → ${after})`);
+      say(`   ${bold('graduated')}: limit ${formatNaira(before)} → ${formatNaira(after)}${ladder ? ` — ${ladder.message}` : ''}`);
+    } else {
+      say(dim('   (the policy of this engine has no graduation ladder — set repayment.graduation.starterCapMinor in POLICY_FILE to see the step up)'));
+    }
+
+    // ------------------------------------------------------------------ 5. a loan that falls behind → frozen
+    step('5', 'A second borrower takes a loan and stops paying after the first instalment; new credit is frozen');
+    const second2 = await linkBorrower(api, sandbox, 'weekly_gig');
+    say(`   borrower ${second2.fullName} → ${second2.borrowerId} (persona weekly_gig)`);
+    const firstApp = await applyAndWait(3_000_000, ['decided'], second2.borrowerId, 2);
+    printDecision(firstApp);
+    const offer2 = firstApp.decision?.offer;
+    if (!offer2) throw new Error(`expected an offer for the second borrower, got ${firstApp.decision?.outcome ?? 'none'}`);
+    const lateLoan = await bookLoan(api, second2.borrowerId, firstApp.id, offer2.amountMinor, 80);
+    say(`   loan ${lateLoan.id}: ${formatNaira(lateLoan.principalMinor)} over 2 months, disbursed ${lateLoan.disbursedAt.slice(0, 10)}`);
+    // The scenario: the gig income dried up after the first payout (stopAfter 1).
+    const partly = await repayAsSimulated(api, sandbox, second2.sandboxAccountId, lateLoan, { stopAfter: 1 });
+    for (const r of partly.repayments) say(`   · instalment ${r.seq} paid ${r.paidOn}`);
+    const behind = (await api.call<{ status: string; daysPastDue: number }>('GET', `/v1/loans/${lateLoan.id}`)).body;
+    say(`   loan status ${bold(behind.status)}, ${behind.daysPastDue} days past due`);
+    const frozen = await applyAndWait(1_000_000, ['decided'], second2.borrowerId, 1);
+    printDecision(frozen);
+    const arrears = frozen.decision?.reasons.find((r) => r.code === 'OWN_LOAN_IN_ARREARS');
+    if (frozen.decision?.outcome !== 'declined' || arrears?.severity !== 'blocking')
+      throw new Error(`expected a decline for arrears (OWN_LOAN_IN_ARREARS, blocking), got ${frozen.decision?.outcome} / ${arrears?.severity ?? 'no arrears reason'}`);
+    say(`   ${bold('frozen')}: ${arrears.message}`);
+
     const history = await api.call<{ items: Array<{ decision: string; recommendedLimit: number; dataAsOf: string }> }>(
       'GET',
       `/v1/borrowers/${borrowerId}/decisions`,
     );
-    step('✓', `Done: ${history.body.items.length} decisions recorded for the borrower (newest first)`);
+    step('✓', `Done: every step ended as expected; ${history.body.items.length} decisions recorded for the first borrower (newest first)`);
     for (const d of history.body.items)
       say(`   ${d.decision.padEnd(8)} ${formatNaira(d.recommendedLimit).padStart(16)}  data as of ${d.dataAsOf}`);
   } finally {
+    await restoreSandbox?.().catch(() => undefined);
     await engine?.close();
   }
+}
+
+interface LoanView {
+  id: string;
+  principalMinor: number;
+  disbursedAt: string;
+  schedule: Array<{ seq: number; dueDate: string; amountDueMinor: number }>;
+}
+
+/** The lender's loan system books a 2-month loan against a decided application, disbursed `daysAgo` days ago. */
+async function bookLoan(api: Api, borrowerId: string, applicationId: string, principalMinor: number, daysAgo: number): Promise<LoanView> {
+  const disbursedAt = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+  return (
+    await api.call<LoanView>(
+      'POST',
+      '/v1/loans',
+      { borrowerId, applicationId, principalMinor, currency: 'NGN', disbursedAt, tenorMonths: 2 },
+      { 'idempotency-key': `demo-loan-${applicationId}` },
+    )
+  ).body;
+}
+
+interface Simulated {
+  behaviour: { persona: string; why: string };
+  repayments: Array<{ seq: number; paidOn: string; amountMinor: number; daysLate: number }>;
+}
+
+/** Asks the sandbox how the persona's borrower repays the schedule, then records each repayment as the lender would. */
+async function repayAsSimulated(api: Api, sandbox: string, accountId: string, loan: LoanView, scenario: { stopAfter?: number }): Promise<Simulated> {
+  const sim = await sandboxCall<Simulated>(sandbox, 'POST', `/accounts/${accountId}/loan-outcome`, { schedule: loan.schedule, seed: 1, ...scenario });
+  for (const r of sim.repayments) {
+    await api.call('POST', `/v1/loans/${loan.id}/repayments`, { amountMinor: r.amountMinor, paidAt: `${r.paidOn}T10:00:00.000Z`, reference: `demo-${loan.id}-${r.seq}` });
+  }
+  return sim;
+}
+
+/** A borrower named as the persona's account holder, with consents, linked through the widget code. */
+async function linkBorrower(api: Api, sandbox: string, persona: string): Promise<{ borrowerId: string; fullName: string; sandboxAccountId: string }> {
+  const created = await sandboxCall<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', { persona });
+  const truth = await sandboxCall<{ account: { name: string } }>(sandbox, 'GET', `/accounts/${created.accountId}`);
+  const fullName = truth.account.name.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());
+  const borrower = await api.call<{ id: string }>('POST', '/v1/borrowers', { externalId: `demo-${persona}-${Date.now()}`, fullName, email: 'second@example.com' });
+  for (const purpose of ['underwriting', 'monitoring'])
+    await api.call('POST', `/v1/borrowers/${borrower.body.id}/consents`, { purpose, noticeVersion: 'demo-notice-v1', channel: 'web' });
+  await api.call('POST', `/v1/borrowers/${borrower.body.id}/accounts`, { code: created.code });
+  await waitUntil('first ingestion', async () => {
+    const page = await api.call<{ items: unknown[] }>('GET', `/v1/borrowers/${borrower.body.id}/transactions?limit=1`);
+    return page.body.items.length > 0 ? true : null;
+  });
+  return { borrowerId: borrower.body.id, fullName, sandboxAccountId: created.accountId };
+}
+
+/** The shipped policy with the graduation ladder on (a ₦50,000 starter cap), in a temporary file for POLICY_FILE. */
+function writeLadderPolicy(): string {
+  const policy = JSON.parse(JSON.stringify(DEFAULT_POLICY)) as Record<string, unknown> & { repayment: NonNullable<typeof DEFAULT_POLICY.repayment> };
+  policy.name = 'demo-ladder';
+  policy.repayment = { ...policy.repayment, graduation: { ...policy.repayment.graduation, starterCapMinor: 5_000_000 } };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'demo-policy-')), 'policy.json');
+  fs.writeFileSync(file, JSON.stringify(policy, null, 2));
+  return file;
 }
 
 main().catch((err: unknown) => {

@@ -7,6 +7,7 @@ import express, { Router, type ErrorRequestHandler, type Request } from 'express
 import { isObject } from './admin-input.js';
 import { SandboxError, badRequest, sendAdminError } from './envelope.js';
 import { sandboxOpenApi } from './openapi.js';
+import { parseOutcomeRequest, repaymentBehaviour, simulateRepayments, type PersonaTruth } from './loan-outcomes.js';
 import { personaList } from './persona-catalog.js';
 import type { SandboxContext } from './sandbox-context.js';
 import type { SandboxTimings, WebhookRetryOptions } from './types.js';
@@ -86,6 +87,32 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
   r.post('/accounts/:id/unlink', (req, res) => {
     bank.unlink(param(req, 'id'));
     res.json({ accountId: param(req, 'id'), state: 'unlinked' });
+  });
+
+  // The loan outcome simulator: how this persona's borrower repays the given schedule (src/sandbox/loan-outcomes.ts).
+  r.post('/accounts/:id/loan-outcome', (req, res) => {
+    const acc = bank.anyAccount(param(req, 'id'));
+    const truth = acc.labels as Partial<PersonaTruth> | undefined;
+    if (!truth || typeof truth.persona !== 'string' || typeof truth.expectedMonthlyIncomeMinor !== 'number') {
+      throw badRequest('the account has no persona ground truth: create it from a persona to simulate loan outcomes');
+    }
+    const input = parseOutcomeRequest(req.body);
+    const instalment = Math.max(...input.schedule.map((i) => i.amountDueMinor));
+    const behaviour = repaymentBehaviour(
+      {
+        persona: truth.persona,
+        expectedMonthlyIncomeMinor: truth.expectedMonthlyIncomeMinor,
+        monthlyLoanRepaymentMinor: truth.monthlyLoanRepaymentMinor ?? 0,
+        gamblingShare: truth.gamblingShare ?? '0',
+      },
+      instalment,
+    );
+    if (input.stopAfter !== undefined) {
+      behaviour.stopAfter = input.stopAfter;
+      behaviour.why = `${behaviour.why}; stopAfter set by the caller (a scenario)`;
+    }
+    const repayments = simulateRepayments(input.schedule, behaviour, { asOf: input.asOf ?? store.nowIso(), seed: input.seed });
+    res.json({ accountId: acc.id, behaviour, repayments });
   });
 
   r.get('/accounts/:id/calls', (req, res) => {

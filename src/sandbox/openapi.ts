@@ -65,6 +65,45 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/sandbox/accounts/{id}/loan-outcome': {
+        post: {
+          summary:
+            "The loan outcome simulator: how this persona's borrower repays a schedule (on time, late, or stopping), from their true income, other lenders and betting; seeded",
+          parameters: [idParam],
+          requestBody: body({
+            type: 'object',
+            required: ['schedule'],
+            properties: {
+              schedule: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['seq', 'dueDate', 'amountDueMinor'],
+                  properties: { seq: { type: 'integer' }, dueDate: { type: 'string', format: 'date' }, amountDueMinor: { type: 'integer' } },
+                },
+              },
+              asOf: { type: 'string', format: 'date-time', description: 'Repayments up to this instant (default: the sandbox clock)' },
+              seed: { type: 'integer' },
+              stopAfter: { type: 'integer', nullable: true, description: 'Scenario override: instalments paid before the borrower stops' },
+            },
+          }),
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  accountId: { type: 'string' },
+                  behaviour: { type: 'object' },
+                  repayments: { type: 'array', items: { type: 'object', properties: { seq: { type: 'integer' }, paidOn: { type: 'string' }, amountMinor: { type: 'integer' }, daysLate: { type: 'integer' } } } },
+                },
+              },
+              'Simulated repayments',
+            ),
+            '400': error('Invalid schedule, or an account without persona ground truth'),
+            '404': error('Unknown account'),
+          },
+        },
+      },
       '/sandbox/accounts/{id}/require-reauth': {
         post: { summary: 'Make the next sync need re-authorisation', parameters: [idParam], responses: { '200': json({ type: 'object' }), '404': error('Unknown account') } },
       },

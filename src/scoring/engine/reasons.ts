@@ -559,14 +559,16 @@ export function buildReasons(ctx: ReasonContext): Reason[] {
     if (limit.bindingConstraint === 'graduation' && g.capMinor !== null) {
       const cap = formatNaira(g.capMinor);
       const stepPct = new Dec(rpol.graduation.stepShare).times(100).toString();
+      const heldAt =
+        g.capMinor === g.largestLentMinor ? `${cap}, the largest loan with us` : `the starter amount of ${cap}`;
       const message =
         rep.loans === 0
           ? `A first loan with us is capped at the starter amount of ${cap}.`
-          : g.stepBlocked === null && g.capMinor > g.largestLentMinor
+          : g.stepBlocked === null && g.capMinor > Math.max(g.largestLentMinor, g.starterCapMinor ?? 0)
             ? `The limit is capped at ${cap} by the graduation ladder: ${formatNaira(g.basisMinor)} repaid on time plus ${stepPct}%.`
             : g.stepBlocked === 'recent_arrears'
-              ? `The limit is held at ${cap}, the largest loan with us, after arrears in the last ${rpol.graduation.stepCleanMonths} months.`
-              : `The limit is held at ${cap}, the largest loan with us, until a loan is repaid on time.`;
+              ? `The limit is held at ${heldAt}, after arrears in the last ${rpol.graduation.stepCleanMonths} months.`
+              : `The limit is held at ${heldAt}, until a loan is repaid on time.`;
       // The next rung: the open loan repaid on time, else the cap itself borrowed and repaid on time.
       const next = g.nextCapMinor ?? graduationStep(Math.max(g.capMinor, g.basisMinor), rpol.graduation.stepShare, policy.product.stepMinor);
       add(

@@ -162,6 +162,16 @@ describe('underwrite with the lender\u2019s own loans', () => {
     expect(reason?.counterfactual?.limitDeltaMinor).toBe(Math.min(uncapped, graduationStep(7_500_000, POLICY.graduation.stepShare, STEP)) - 7_500_000);
   });
 
+  it('should hold the limit at the starter amount while a smaller first loan is open, saying so', () => {
+    const open = loan({ principalMinor: 3_000_000, disbursedOn: '2026-10-01', lateDays: [null, null, null], status: 'current' });
+    const r = underwrite({ ...base, policy: LADDER_POLICY, ownLoans: [open] });
+    expect(r.limit).toMatchObject({ recommendedMinor: 5_000_000, bindingConstraint: 'graduation' });
+    const reason = r.reasons.find((x) => x.code === 'GRADUATION_CAP');
+    expect(reason?.message).toBe('The limit is held at the starter amount of ₦50,000, until a loan is repaid on time.');
+    // Repaying ₦30,000 on time earns ₦45,000, still under the starter cap: no rise to promise.
+    expect(reason?.counterfactual).toBeUndefined();
+  });
+
   it('should refer a borrower past due on a loan with us, and decline from the freeze DPD or after a default', () => {
     const late = (dpd: number) => loan({ disbursedOn: '2026-08-01', lateDays: [null, null, null], status: 'late', daysPastDue: dpd });
     const referred = underwrite({ ...base, ownLoans: [late(POLICY.referDpd)] });
