@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -9,7 +9,7 @@ import { ANY_PURPOSE } from '../mono/consent-gate.js';
 import { hasUsableData, LinkService } from '../mono/link.service.js';
 import { ConsentGateService } from './consent-gate.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import type { ConsentEntity } from './consent.entity.js';
+import { consentStatusAt, type ConsentEntity } from './consent.entity.js';
 import { ConsentsRepository } from './consents.repository.js';
 import type { GrantConsentDto } from './dto/consent.dto.js';
 
@@ -41,7 +41,7 @@ function auditView(c: ConsentEntity): Record<string, unknown> {
 
 /** Granting, listing and revoking consents (docs/privacy.md). Every write is audited in its own transaction. */
 @Injectable()
-export class ConsentsService {
+export class ConsentsService implements OnModuleInit {
   private readonly logger = new Logger(ConsentsService.name);
 
   constructor(
@@ -121,6 +121,35 @@ export class ConsentsService {
         this.logger.warn({ err, accountId: account.id, consentId: consent.id }, 'first ingestion after the consent failed; the next sync fetches the data');
       }
     }
+  }
+
+  onModuleInit(): void {
+    this.bus.subscribe('consents', async (event) => {
+      if (event.type === 'account.unlinked') await this.revokeAtSource(event.accountId);
+    });
+  }
+
+  /**
+   * The borrower unlinked the account at Mono (Mono Portal, `account_unlinked`): a withdrawal at source. Every active
+   * consent that covered only accounts no longer linked is revoked (audited, `consent.revoked`), so nothing is
+   * fetched for the borrower on its basis again; a consent that still covers another linked account stays. Idempotent:
+   * our own unlink after a full revocation finds nothing left to revoke.
+   */
+  async revokeAtSource(accountId: string): Promise<string[]> {
+    const now = this.clock.now();
+    const covering = (await this.repo.findCoveringAccount(accountId, ANY_PURPOSE)).filter((c) => consentStatusAt(c, now) === 'active');
+    const revoked: string[] = [];
+    for (const consent of covering) {
+      if ((await this.repo.linkedAccounts(consent.borrowerId, consent.accountIds?.length ? consent.accountIds : null)).length > 0) continue;
+      try {
+        await this.revoke(consent.id, 'the borrower unlinked the account at Mono (revocation at source)', 'mono:account_unlinked');
+        revoked.push(consent.id);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'CONSENT_ALREADY_REVOKED')) throw err;
+      }
+    }
+    if (revoked.length > 0) this.logger.log({ accountId, consentIds: revoked }, 'consents revoked at source (account unlinked at Mono)');
+    return revoked;
   }
 
   async list(borrowerId: string): Promise<ConsentEntity[]> {

@@ -266,4 +266,24 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const audit = await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'account.unlinked' AND entity_id = $1`, [c.accountId]);
     expect(audit).toEqual([{ actor: expect.stringMatching(/^api-key:/), reason: expect.stringContaining('every consent revoked or expired') }]);
   });
+
+  it('should treat an unlink at Mono (account_unlinked) as a revocation at source', async () => {
+    const d = await linkPersonaBorrower(t, sandbox);
+    const delivered = sandbox.state.webhooks.deliveries({ accountId: d.monoAccountId }).length;
+    await sandboxAdmin(sandbox, 'POST', `/accounts/${d.sandboxAccountId}/unlink`, {});
+    await waitForQuiet(t, sandbox, d.monoAccountId, delivered + 1);
+    const list = await api().get(`/v1/borrowers/${d.borrowerId}/consents`).set(t.auth('frontend')).expect(200);
+    expect(list.body.items.map((c: { purpose: string; status: string; revokedReason: string }) => [c.purpose, c.status, c.revokedReason]).sort()).toEqual([
+      ['monitoring', 'revoked', 'the borrower unlinked the account at Mono (revocation at source)'],
+      ['underwriting', 'revoked', 'the borrower unlinked the account at Mono (revocation at source)'],
+    ]);
+    const audit = await ds.query(`SELECT actor FROM audit_log WHERE action = 'consent.revoked' AND entity_id = ANY($1::text[])`, [
+      list.body.items.map((c: { id: string }) => c.id),
+    ]);
+    expect(audit).toEqual([{ actor: 'mono:account_unlinked' }, { actor: 'mono:account_unlinked' }]);
+    const events = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE event_type = 'consent.revoked' AND aggregate_id = $1`, [d.borrowerId]);
+    expect(events).toEqual([{ n: 2 }]);
+    // No unlink call from the engine: Mono already did it.
+    expect((await sandboxCalls(sandbox, d.monoAccountId)).filter((x) => x.method === 'POST' && x.path.endsWith('/unlink'))).toEqual([]);
+  });
 });
