@@ -6,6 +6,8 @@ import { ConsentGateService } from './consent-gate.service.js';
 import { BorrowerConsentsController, ConsentsController } from './consents.controller.js';
 import { ConsentsRepository } from './consents.repository.js';
 import { ConsentsService } from './consents.service.js';
+import { DataExportController } from './data-export.controller.js';
+import { DataExportService } from './data-export.service.js';
 
 /**
  * Consent records per borrower and purpose, and the implementation of mono's ConsentGate port. Global so that the
@@ -14,8 +16,8 @@ import { ConsentsService } from './consents.service.js';
 @Global()
 @Module({
   imports: [OutboxModule, MonoModule],
-  controllers: [BorrowerConsentsController, ConsentsController],
-  providers: [ConsentsRepository, ConsentsService, ConsentGateService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
+  controllers: [BorrowerConsentsController, ConsentsController, DataExportController],
+  providers: [ConsentsRepository, ConsentsService, ConsentGateService, DataExportService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
   exports: [CONSENT_GATE, ConsentsService],
 })
 export class ConsentsModule {}

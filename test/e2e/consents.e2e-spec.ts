@@ -286,4 +286,31 @@ describe('consents (HTTP, sandbox Mono)', () => {
     // No unlink call from the engine: Mono already did it.
     expect((await sandboxCalls(sandbox, d.monoAccountId)).filter((x) => x.method === 'POST' && x.path.endsWith('/unlink'))).toEqual([]);
   });
+
+  it('should export everything held about a borrower to an admin, audited by counts only', async () => {
+    const e = await linkPersonaBorrower(t, sandbox);
+    const app = await waitForStatus(t, await apply(t, e.borrowerId, { amount: 5_000_000 }), ['decided', 'failed']);
+    const res = await api().get(`/v1/borrowers/${e.borrowerId}/export`).set(t.auth('admin')).expect(200);
+    expect(res.headers['cache-control']).toContain('no-store');
+    const doc = res.body;
+    const [stored] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1`, [e.accountId]);
+    expect(doc).toMatchObject({
+      format: 'borrower-export/v1',
+      borrower: { id: e.borrowerId, fullName: 'Adaeze Okafor' },
+      accounts: [{ id: e.accountId, monoAccountId: e.monoAccountId, unlinkedAt: null }],
+      applications: [{ id: app.id, status: 'decided' }],
+      counts: { consents: 2, accounts: 1, transactions: stored.n, applications: 1, loans: 0 },
+    });
+    expect(doc.transactions[0]).toEqual(expect.objectContaining({ account_id: e.accountId, narration: expect.any(String), amount_minor: expect.any(Number) }));
+    expect(doc.decisions).toEqual([expect.objectContaining({ application_id: app.id, reasons: expect.any(Array) })]);
+    expect(doc.consents.map((c: { purpose: string }) => c.purpose).sort()).toEqual(['monitoring', 'underwriting']);
+    expect(doc.audit.some((a: { action: string }) => a.action === 'consent.granted')).toBe(true);
+    const [audit] = await ds.query<Array<{ actor: string; after: { counts: Record<string, number> } }>>(
+      `SELECT actor, after FROM audit_log WHERE action = 'borrower.exported' AND entity_id = $1`,
+      [e.borrowerId],
+    );
+    expect(audit).toEqual({ actor: expect.stringMatching(/^api-key:/), after: { counts: doc.counts } });
+    await api().get(`/v1/borrowers/${e.borrowerId}/export`).set(t.auth('frontend')).expect(403);
+    await api().get(`/v1/borrowers/${UNKNOWN}/export`).set(t.auth('admin')).expect(404);
+  });
 });

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { BankAccountEntity } from '../accounts/bank-account.entity.js';
+import { BorrowerEntity } from '../borrowers/borrower.entity.js';
+import { AuditService } from '../common/audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { NotFoundError } from '../common/errors/domain-error.js';
+import { readKobo, readKoboOrNull } from '../common/money.js';
+import { consentStatusAt, ConsentEntity } from './consent.entity.js';
+
+/**
+ * The data subject's right of access (NDPA 2023; docs/privacy.md "Access"): everything the engine holds about one
+ * borrower — profile (PII decrypted: it is theirs), consents, linked accounts, every transaction as stored, decisions
+ * with their reasons, applications, loans with schedules and repayments, and the audit trail of those records — as one
+ * JSON document. Admin only; the export itself is audited (who, when, how many rows), never its content.
+ */
+export interface BorrowerExport {
+  format: 'borrower-export/v1';
+  generatedAt: string;
+  borrower: Record<string, unknown>;
+  consents: Array<Record<string, unknown>>;
+  accounts: Array<Record<string, unknown>>;
+  transactions: Array<Record<string, unknown>>;
+  decisions: Array<Record<string, unknown>>;
+  applications: Array<Record<string, unknown>>;
+  loans: Array<Record<string, unknown>>;
+  audit: Array<Record<string, unknown>>;
+  counts: Record<string, number>;
+}
+
+@Injectable()
+export class DataExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async export(borrowerId: string, actor: string): Promise<BorrowerExport> {
+    const now = this.clock.now();
+    const doc = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const borrower = await m.getRepository(BorrowerEntity).findOneBy({ id: borrowerId });
+      if (!borrower) throw new NotFoundError('Borrower', borrowerId);
+      const accounts = await m.getRepository(BankAccountEntity).find({ where: { borrowerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+      const consents = await m.getRepository(ConsentEntity).find({ where: { borrowerId }, order: { grantedAt: 'ASC', id: 'ASC' } });
+      const accountIds = accounts.map((a) => a.id);
+      const transactions = await m.query<Array<Record<string, unknown>>>(
+        `SELECT id, account_id, provider_txn_id, posted_at, booking_date::text AS booking_date, direction, amount_minor::text AS amount_minor,
+                balance_minor::text AS balance_minor, currency, narration, category, category_source, counterparty, status, first_seen_at, removed_at
+           FROM bank_transactions WHERE account_id = ANY($1::uuid[]) ORDER BY account_id, posted_at, id`,
+        [accountIds],
+      );
+      const decisions = await m.query<Array<Record<string, unknown>>>(
+        `SELECT id, created_at, trigger, application_id, decision, recommended_limit_minor::text AS recommended_limit_minor, currency,
+                binding_constraint, reasons, flags, policy_version, engine_version, data_as_of, actor, overrides
+           FROM decisions WHERE borrower_id = $1 ORDER BY created_at, id`,
+        [borrowerId],
+      );
+      const applications = await m.query<Array<Record<string, unknown>>>(
+        `SELECT id, created_at, status, status_reason, amount_minor::text AS amount_minor, currency, tenor_months, purpose, decision_id, stale_data
+           FROM loan_applications WHERE borrower_id = $1 ORDER BY created_at, id`,
+        [borrowerId],
+      );
+      const loans = await m.query<Array<Record<string, unknown>>>(
+        `SELECT l.id, l.application_id, l.principal_minor::text AS principal_minor, l.currency, l.disbursed_at, l.tenor_months, l.monthly_rate::text AS monthly_rate,
+                l.status, l.closed_at, l.written_off_at,
+                coalesce((SELECT json_agg(json_build_object('seq', i.seq, 'dueDate', i.due_date, 'principalMinor', i.principal_minor::text,
+                                  'interestMinor', i.interest_minor::text, 'paidPrincipalMinor', i.paid_principal_minor::text,
+                                  'paidInterestMinor', i.paid_interest_minor::text) ORDER BY i.seq) FROM loan_instalments i WHERE i.loan_id = l.id), '[]') AS instalments,
+                coalesce((SELECT json_agg(json_build_object('reference', r.reference, 'amountMinor', r.amount_minor::text, 'paidAt', r.paid_at,
+                                  'reversedAt', r.reversed_at) ORDER BY r.seq) FROM loan_repayments r WHERE r.loan_id = l.id), '[]') AS repayments
+           FROM loans l WHERE l.borrower_id = $1 ORDER BY l.disbursed_at, l.id`,
+        [borrowerId],
+      );
+      const entityIds = [borrowerId, ...accountIds, ...consents.map((c) => c.id), ...applications.map((a) => String(a.id)), ...loans.map((l) => String(l.id))];
+      const audit = await m.query<Array<Record<string, unknown>>>(
+        `SELECT created_at, actor, action, entity_type, entity_id, reason FROM audit_log WHERE entity_id = ANY($1::text[]) ORDER BY created_at, id`,
+        [entityIds],
+      );
+      const kobo = (v: unknown): number | null => (typeof v === 'string' || typeof v === 'number' ? readKobo(v) : null);
+      return {
+        format: 'borrower-export/v1' as const,
+        generatedAt: now.toISOString(),
+        borrower: {
+          id: borrower.id,
+          externalId: borrower.externalId,
+          fullName: borrower.fullName,
+          email: borrower.email,
+          phone: borrower.phone,
+          bvn: borrower.bvn,
+          createdAt: borrower.createdAt.toISOString(),
+        },
+        consents: consents.map((c) => ({
+          id: c.id,
+          purpose: c.purpose,
+          status: consentStatusAt(c, now),
+          noticeVersion: c.noticeVersion,
+          channel: c.channel,
+          grantedAt: c.grantedAt.toISOString(),
+          expiresAt: c.expiresAt?.toISOString() ?? null,
+          revokedAt: c.revokedAt?.toISOString() ?? null,
+          revokedReason: c.revokedReason,
+          accountIds: c.accountIds,
+        })),
+        accounts: accounts.map((a) => ({
+          id: a.id,
+          monoAccountId: a.monoAccountId,
+          institution: a.institutionName,
+          accountName: a.accountName,
+          accountNumber: a.accountNumber,
+          accountType: a.accountType,
+          currency: a.currency,
+          balanceMinor: readKoboOrNull(a.balanceMinor),
+          linkedAt: a.createdAt.toISOString(),
+          unlinkedAt: a.unlinkedAt?.toISOString() ?? null,
+        })),
+        transactions: transactions.map((t) => ({ ...t, amount_minor: kobo(t.amount_minor), balance_minor: kobo(t.balance_minor) })),
+        decisions: decisions.map((d) => ({ ...d, recommended_limit_minor: kobo(d.recommended_limit_minor) })),
+        applications: applications.map((a) => ({ ...a, amount_minor: kobo(a.amount_minor) })),
+        loans: loans.map((l) => ({ ...l, principal_minor: kobo(l.principal_minor) })),
+        audit,
+        counts: {
+          consents: consents.length,
+          accounts: accounts.length,
+          transactions: transactions.length,
+          decisions: decisions.length,
+          applications: applications.length,
+          loans: loans.length,
+          audit: audit.length,
+        },
+      };
+    });
+    await this.audit.record({ actor, action: 'borrower.exported', entityType: 'borrower', entityId: borrowerId, after: { counts: doc.counts }, reason: 'data subject access' });
+    return doc;
+  }
+}
