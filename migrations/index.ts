@@ -8,6 +8,7 @@ import { CompactDecisionInputs1764300000000 } from './1764300000000-CompactDecis
 import { Consents1765200000000 } from './1765200000000-Consents.js';
 import { Loans1765300000000 } from './1765300000000-Loans.js';
 import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJobs.js';
+import { ErasureWrites1765600000000 } from './1765600000000-ErasureWrites.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Consents1765200000000,
   Loans1765300000000,
   InboxOutboxOnJobs1765500000000,
+  ErasureWrites1765600000000,
 ];

@@ -8,6 +8,7 @@ import { ConsentsRepository } from './consents.repository.js';
 import { ConsentsService } from './consents.service.js';
 import { DataExportController } from './data-export.controller.js';
 import { DataExportService } from './data-export.service.js';
+import { ErasureService } from './erasure.service.js';
 
 /**
  * Consent records per borrower and purpose, and the implementation of mono's ConsentGate port. Global so that the
@@ -17,7 +18,7 @@ import { DataExportService } from './data-export.service.js';
 @Module({
   imports: [OutboxModule, MonoModule],
   controllers: [BorrowerConsentsController, ConsentsController, DataExportController],
-  providers: [ConsentsRepository, ConsentsService, ConsentGateService, DataExportService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
+  providers: [ConsentsRepository, ConsentsService, ConsentGateService, DataExportService, ErasureService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
   exports: [CONSENT_GATE, ConsentsService],
 })
 export class ConsentsModule {}

@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntry } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { NotFoundError } from '../common/errors/domain-error.js';
+import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { BorrowerDataService } from '../ingestion/borrower-data.service.js';
 import { LoanExposureReader } from '../loans/loan-exposure.reader.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
@@ -168,6 +168,9 @@ export class ScoringService {
     if (!decision) throw new NotFoundError('Decision', decisionId);
     const stored = await this.repo.findInput(decision.inputsHash);
     if (!stored) throw new NotFoundError('DecisionInput', decision.inputsHash);
+    if (!stored.payloadGzip && (stored.payload as { erased?: boolean } | null)?.erased === true) {
+      throw new DomainError('INPUT_ERASED', `The engine input of decision ${decisionId} was erased with the borrower's personal data`, { decisionId });
+    }
     const replayed = underwrite(decodeDecisionInput(stored));
     const differences = diffTopLevel(decision.result, replayed);
     const engineVersionChanged = decision.engineVersion !== replayed.engineVersion;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -312,5 +313,74 @@ describe('consents (HTTP, sandbox Mono)', () => {
     expect(audit).toEqual({ actor: expect.stringMatching(/^api-key:/), after: { counts: doc.counts } });
     await api().get(`/v1/borrowers/${e.borrowerId}/export`).set(t.auth('frontend')).expect(403);
     await api().get(`/v1/borrowers/${UNKNOWN}/export`).set(t.auth('admin')).expect(404);
+  });
+
+  it("should erase a borrower's personal data: dry run, blocked while consented, then nothing left to find", async () => {
+    const token = `QX${Date.now().toString(36).toUpperCase()}`;
+    const fullName = `Zebulon ${token} Okwuosa`;
+    const holder = fullName.toUpperCase();
+    const accountNumber = `9${String(Date.now()).slice(-9)}`;
+    const phone = `0803${String(Date.now()).slice(-7)}`;
+    const bvn = `22${String(Date.now()).slice(-9)}`;
+    const day = 86_400_000;
+    const payer = `TEMPERANCE ${token} ADEYEMI`;
+    const transactions = Array.from({ length: 150 }, (_, i) => {
+      const date = new Date(Date.now() - (i + 1) * day).toISOString();
+      return i % 30 === 5
+        ? { id: `er-sal-${i}`, narration: `NIP/ACME ${token} LTD/SALARY`, amount: 35_000_000, type: 'credit', date }
+        : i % 11 === 3
+          ? { id: `er-p2p-${i}`, narration: `NIP/FROM ${payer}/GIFT`, amount: 2_000_000, type: 'credit', date }
+          : { id: `er-pos-${i}`, narration: `POS PURCHASE ${token} STORES`, amount: 400_000, type: 'debit', date };
+    });
+    const created = await sandboxAdmin<{ code: string; accountId: string }>(sandbox, 'POST', '/accounts', {
+      account: { name: holder, account_number: accountNumber, currency: 'NGN', type: 'SAVINGS_ACCOUNT', balance: 50_000_000 },
+      transactions,
+    });
+    const borrower = await api().post('/v1/borrowers').set(t.auth('frontend')).send({ externalId: `erase-${randomUUID()}`, fullName, email: `${token.toLowerCase()}@example.com`, phone, bvn }).expect(201);
+    const borrowerId = borrower.body.id as string;
+    const u = (await grant(borrowerId, { purpose: 'underwriting' }).expect(201)).body.id as string;
+    const mo = (await grant(borrowerId, { purpose: 'monitoring' }).expect(201)).body.id as string;
+    const linked = await api().post(`/v1/borrowers/${borrowerId}/accounts`).set(t.auth('frontend')).send({ code: created.code }).expect(201);
+    await waitForQuiet(t, sandbox, linked.body.monoAccountId as string, 2);
+    const app = await waitForStatus(t, await apply(t, borrowerId, { amount: 5_000_000, purpose: `school fees for ${fullName}` }), ['decided', 'failed']);
+    expect(app.status).toBe('decided');
+
+    const erase = (body: Record<string, unknown>) => api().post(`/v1/borrowers/${borrowerId}/erasure`).set(t.auth('admin')).send(body);
+    const dry = (await erase({ dryRun: true }).expect(200)).body;
+    expect(dry).toMatchObject({ dryRun: true, erasedAt: null, blockers: [{ reason: 'active_consent', ids: expect.arrayContaining([u, mo]) }] });
+    expect(dry.erase.transactions).toBeGreaterThan(100);
+    expect(dry.keep.map((k: { what: string }) => k.what).join(' ')).toMatch(/decisions/);
+    const blocked = await erase({}).expect(409);
+    expect(blocked.body).toMatchObject({ code: 'ERASURE_BLOCKED', details: { blockers: [{ reason: 'active_consent' }] } });
+    await api().post(`/v1/borrowers/${borrowerId}/erasure`).set(t.auth('frontend')).send({}).expect(403);
+    await erase({ dryRun: 'yes' }).expect(400);
+
+    await revoke(u, { reason: 'erasure request' }).expect(200);
+    await revoke(mo, { reason: 'erasure request' }).expect(200);
+    const decisionsBefore = await ds.query<Array<{ id: string; reasons: unknown[] }>>(`SELECT id, reasons FROM decisions WHERE borrower_id = $1`, [borrowerId]);
+    const done = (await erase({}).expect(200)).body;
+    expect(done).toMatchObject({ dryRun: false, blockers: [], erasedAt: expect.any(String) });
+
+    // Nothing of the borrower's personal data or raw bank data is left in any table, in any column.
+    const tables = await ds.query<Array<{ table_name: string }>>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    );
+    const needles = [fullName, holder, token, accountNumber, phone, bvn, `${token.toLowerCase()}@example.com`, payer];
+    const hits: string[] = [];
+    for (const { table_name } of tables) {
+      for (const needle of needles) {
+        const [row] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM "${table_name}" x WHERE x::text ILIKE '%' || $1 || '%'`, [needle]);
+        if (row.n > 0) hits.push(`${table_name}: ${row.n} row(s) with a seeded value`);
+      }
+    }
+    expect(hits).toEqual([]);
+    // What stays: every decision with its reasons, the application, the consents, the audit trail.
+    const after = await ds.query<Array<{ id: string; reasons: unknown[] }>>(`SELECT id, reasons FROM decisions WHERE borrower_id = $1`, [borrowerId]);
+    expect(after.map((d) => [d.id, d.reasons.length])).toEqual(decisionsBefore.map((d) => [d.id, d.reasons.length]));
+    expect((await api().get(`/v1/applications/${app.id}`).set(t.auth('frontend')).expect(200)).body.decision.reasons.length).toBeGreaterThan(0);
+    const replay = await api().post(`/v1/admin/decisions/${after[0].id}/replay`).set(t.auth('admin')).send({}).expect(410);
+    expect(replay.body.code).toBe('INPUT_ERASED');
+    expect((await api().get(`/v1/borrowers/${borrowerId}`).set(t.auth('frontend')).expect(200)).body).toMatchObject({ fullName: 'Erased borrower', phone: null, bvn: null });
+    expect(await ds.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'borrower.erased' AND entity_id = $1`, [borrowerId])).toEqual([{ n: 1 }]);
   });
 });
