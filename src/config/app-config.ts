@@ -65,7 +65,7 @@ export class AppConfig {
   readonly applications: { syncDeadlineSeconds: number; stalePolicy: 'decide_stale' | 'refer' };
   readonly events: { url: string | undefined; secret: string | undefined };
   readonly consents: { monitoringMonths: number };
-  readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number };
+  readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number; reviewConcurrency: number };
   /**
    * Whether this process works the queues (applications, webhook inbox, outbox): right after it stores work itself
    * (the kick) and, with JOBS_ENABLED, on a poll. false = API-only instance (no kicks, no pollers for those queues);
@@ -127,6 +127,7 @@ export class AppConfig {
       reunderwriteCron: env.REUNDERWRITE_CRON,
       reviewMaxAgeDays: env.REVIEW_MAX_AGE_DAYS,
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
+      reviewConcurrency: env.REUNDERWRITE_CONCURRENCY,
     };
     this.workers = { enabled: env.WORKERS_ENABLED };
     this.policyFile = env.POLICY_FILE ? path.resolve(env.POLICY_FILE) : undefined;

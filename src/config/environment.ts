@@ -155,6 +155,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(10000000)
   REUNDERWRITE_SYNC_BUDGET: number = 1000;
 
+  /** Review steps (sync requests, scoring) each worker process runs at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  REUNDERWRITE_CONCURRENCY: number = 4;
+
   /** Default lifetime of a monitoring consent granted without expiresAt (docs/privacy.md). */
   @Transform(toInt) @IsInt() @Min(1) @Max(60)
   CONSENT_MONITORING_MONTHS: number = 12;

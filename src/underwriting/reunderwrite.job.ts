@@ -10,7 +10,10 @@ import { ReunderwritingService } from './reunderwriting.service.js';
 
 export const REUNDERWRITE_JOB_NAME = 'reunderwrite';
 export const JOB_TIME_ZONE = 'Africa/Lagos';
-/** Review steps worked at once by this instance, per step (the sync step holds no connection while Mono answers). */
+/**
+ * Review steps worked at once by this instance, per step, by default (REUNDERWRITE_CONCURRENCY; the sync step holds no
+ * connection while Mono answers).
+ */
 export const REVIEW_CONCURRENCY = 4;
 
 /**
@@ -52,14 +55,14 @@ export class ReunderwriteJob implements OnModuleInit, OnApplicationBootstrap {
     await this.jobs.work(
       'reunderwrite-sync',
       (d) => this.service.requestSync(d.itemId).catch((err: unknown) => this.rethrow(d.itemId, err)),
-      { batchSize: REVIEW_CONCURRENCY },
+      { batchSize: this.config.jobs.reviewConcurrency },
     );
     await this.jobs.work(
       'reunderwrite-score',
       async (d, job) => {
         await this.service.scoreItem(d.itemId, d.final, job.retryCount + 1).catch((err: unknown) => this.rethrow(d.itemId, err));
       },
-      { batchSize: REVIEW_CONCURRENCY },
+      { batchSize: this.config.jobs.reviewConcurrency },
     );
     await this.jobs.work('reunderwrite-review-dead', (d) => this.service.failItem(d.itemId), { batchSize: 4 });
     if (!this.jobs.scheduling) return;
