@@ -6,7 +6,8 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
 import { readKobo, readKoboOrNull } from '../common/money.js';
-import { consentStatusAt, ConsentEntity } from './consent.entity.js';
+import { ConsentEntity } from './consent.entity.js';
+import { ConsentResponseDto } from './dto/consent.dto.js';
 
 /**
  * The data subject's right of access (NDPA 2023; docs/privacy.md "Access"): everything the engine holds about one
@@ -90,18 +91,8 @@ export class DataExportService {
           bvn: borrower.bvn,
           createdAt: borrower.createdAt.toISOString(),
         },
-        consents: consents.map((c) => ({
-          id: c.id,
-          purpose: c.purpose,
-          status: consentStatusAt(c, now),
-          noticeVersion: c.noticeVersion,
-          channel: c.channel,
-          grantedAt: c.grantedAt.toISOString(),
-          expiresAt: c.expiresAt?.toISOString() ?? null,
-          revokedAt: c.revokedAt?.toISOString() ?? null,
-          revokedReason: c.revokedReason,
-          accountIds: c.accountIds,
-        })),
+        // The same view as GET /v1/borrowers/{id}/consents.
+        consents: consents.map((c) => ({ ...ConsentResponseDto.from(c, now) })),
         accounts: accounts.map((a) => ({
           id: a.id,
           monoAccountId: a.monoAccountId,

@@ -6,31 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import type { DecisionContract } from '../../src/scoring/decision-contract.js';
 import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import { apply, dbQuery, linkPersonaBorrower, waitForStatus, type LinkedBorrower } from './applications.kit.js';
 
-interface Offer {
-  amountMinor: number;
-  tenorMonths: number;
-  monthlyRate: string;
-  instalmentMinor: number;
-  totalRepayableMinor: number;
-  totalInterestMinor: number;
-  apr: string;
-  effectiveAnnualRate: string;
-}
-interface ContractBody {
-  outcome: string;
-  offer: Offer | null;
-  requested: { amountMinor: number; tenorMonths: number; instalmentMinor: number; affordable: boolean } | null;
-  limit: { amountMinor: number; tenorMonths: number; instalmentMinor: number; availableMinor: number } | null;
+/** The decision as the API answers it: the v2 contract (typed from the engine's own) beside v1 fields. */
+type ContractBody = DecisionContract & {
   decision: string;
   recommendedLimit: number;
   counterOffer: { amount: number; tenorMonths: number } | null;
   reasons: Array<{ code: string }>;
-}
+};
 
 const TENORS = DEFAULT_POLICY.product.tenorsMonths;
 const LONGEST = Math.max(...TENORS);
