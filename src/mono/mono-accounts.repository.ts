@@ -114,7 +114,9 @@ export class MonoAccountsRepository {
   /**
    * Writes the non-null details Mono sent (through the entity, so column transformers — PII encryption — apply).
    * With `asOf` (the webhook's timestamp, or when a REST fetch happened), details older than those already stored are
-   * skipped — Mono does not order webhooks. Returns false when skipped.
+   * skipped — Mono does not order webhooks. Returns false when skipped. One exception: data readiness only moves
+   * forward, so an "older" event saying the data is AVAILABLE/PARTIAL still lifts an account that is PROCESSING (the
+   * timestamps come from two clocks, Mono's and ours: skew must not leave a ready account stuck).
    */
   async applyDetails(accountId: string, details: AccountDetailsUpdate, now: Date, opts: { manager?: EntityManager; asOf?: Date | null } = {}): Promise<boolean> {
     const patch: Partial<BankAccountEntity> = {};
@@ -130,7 +132,16 @@ export class MonoAccountsRepository {
           `UPDATE bank_accounts SET mono_details_at = $2 WHERE id = $1 AND (mono_details_at IS NULL OR mono_details_at <= $2) RETURNING id`,
           [accountId, opts.asOf],
         );
-        if (affected(stamped) === 0) return false;
+        if (affected(stamped) === 0) {
+          if (details.dataStatus === 'AVAILABLE' || details.dataStatus === 'PARTIAL') {
+            await manager.query(
+              `UPDATE bank_accounts SET data_status = $2, retrieved_data = coalesce($3::text[], retrieved_data), updated_at = $4
+                WHERE id = $1 AND data_status = 'PROCESSING'`,
+              [accountId, details.dataStatus, details.retrievedData ?? null, now],
+            );
+          }
+          return false;
+        }
       }
       await manager.getRepository(BankAccountEntity).update({ id: accountId }, { ...patch, updatedAt: now });
       return true;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { MonoAccountsRepository } from '../../src/mono/mono-accounts.repository.js';
 import { AccountEventBus, type AccountEvent } from '../../src/common/events/account-events.js';
 import { LinkService } from '../../src/mono/link.service.js';
 import { SyncService } from '../../src/mono/sync.service.js';
@@ -83,6 +84,22 @@ describe(`${SyncService.name} and ${LinkService.name} (Mono answers)`, () => {
   afterAll(async () => {
     await t.close();
     await stub.close();
+  });
+
+  it('should skip details older than the stored ones, yet always let data readiness move forward', async () => {
+    const a = await account();
+    const repo = t.app.get(MonoAccountsRepository);
+    const now = new Date();
+    await db.query(`UPDATE bank_accounts SET data_status = 'PROCESSING', account_name = 'KEPT NAME' WHERE id = $1`, [a.id]);
+    expect(await repo.applyDetails(a.id, { accountName: 'FIRST' }, now, { asOf: new Date(now.getTime() + 60_000) })).toBe(true);
+    // Sent "earlier" by Mono's clock: its name is skipped, but AVAILABLE lifts PROCESSING (readiness never goes back).
+    expect(await repo.applyDetails(a.id, { accountName: 'OLDER', dataStatus: 'AVAILABLE', retrievedData: ['transactions'] }, now, { asOf: now })).toBe(false);
+    expect(await db.query(`SELECT account_name, data_status, retrieved_data FROM bank_accounts WHERE id = $1`, [a.id])).toEqual([
+      { account_name: 'FIRST', data_status: 'AVAILABLE', retrieved_data: ['transactions'] },
+    ]);
+    // …and an older PROCESSING never takes an account back.
+    expect(await repo.applyDetails(a.id, { dataStatus: 'PROCESSING' }, now, { asOf: now })).toBe(false);
+    expect(await db.query(`SELECT data_status FROM bank_accounts WHERE id = $1`, [a.id])).toEqual([{ data_status: 'AVAILABLE' }]);
   });
 
   it('should record SYNC_ERROR and INCOMPLETE_STATEMENT_ERROR as failed runs and announce them', async () => {
