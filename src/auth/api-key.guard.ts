@@ -64,17 +64,18 @@ export function clientAddress(req: Request): string {
 export async function authenticateThrottled(keys: ApiKeysService, throttle: AuthThrottle, req: Request, key: string | null, res: Response): Promise<Principal> {
   const address = clientAddress(req);
   const keyHash = key ? hashKey(key) : null;
+  let attempt: { reserved: boolean };
   try {
-    throttle.check(address, keyHash);
+    attempt = throttle.check(address, keyHash);
   } catch (err) {
     if (err instanceof DomainError) res.setHeader('Retry-After', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
     throw err;
   }
   const principal = key ? await keys.authenticate(key) : null;
   if (!principal || !keyHash) {
-    throttle.failed(address);
+    throttle.failed(address, attempt);
     throw new DomainError('UNAUTHENTICATED', key ? 'Invalid or revoked API key' : 'Missing API key: send Authorization: Bearer <key>');
   }
-  throttle.succeeded(keyHash);
+  throttle.succeeded(keyHash, address, attempt);
   return principal;
 }

@@ -10,7 +10,8 @@ import { TokenBuckets } from './token-bucket.js';
  *
  * - every failed authentication (missing, unknown or revoked key) takes a token from its client address's bucket
  *   (UNAUTH_RATE_LIMIT_PER_MINUTE) and from one global bucket (UNAUTH_GLOBAL_RATE_LIMIT_PER_MINUTE, against a flood
- *   spread over many addresses);
+ *   spread over many addresses). The tokens are taken when the attempt is let through — before the key lookup, so
+ *   concurrent attempts cannot all pass one last token — and given back when the key turns out good;
  * - an address whose bucket is empty, or any address while the global bucket is empty, gets 429 + Retry-After
  *   before its key is checked — except for a key that authenticated successfully in the last KNOWN_GOOD_TTL_MS
  *   (held as a hash in memory): real clients keep being served during a flood, even from the flooding address.
@@ -34,25 +35,39 @@ export class AuthThrottle {
     this.global = config.security.unauthGlobalPerMinute;
   }
 
-  /** Throws RATE_LIMITED (with retryAfterSeconds in details) when this caller may not try a key now. */
-  check(address: string, keyHash: string | null): void {
+  /**
+   * Throws RATE_LIMITED (with retryAfterSeconds in details) when this caller may not try a key now; otherwise reserves
+   * the attempt's tokens and says so (a known-good key reserves nothing). Pass the answer to failed()/succeeded().
+   */
+  check(address: string, keyHash: string | null): { reserved: boolean } {
     const now = this.clock.now().getTime();
-    if (keyHash !== null && (this.knownGood.get(keyHash) ?? 0) > now) return;
+    if (keyHash !== null && (this.knownGood.get(keyHash) ?? 0) > now) return { reserved: false };
     const own = this.buckets.available(`ip:${address}`, this.perAddress, now);
     const all = this.buckets.available('global', this.global, now);
-    if (own >= 1 && all >= 1) return;
+    if (own >= 1 && all >= 1) {
+      this.buckets.take(`ip:${address}`, this.perAddress, now);
+      this.buckets.take('global', this.global, now);
+      return { reserved: true };
+    }
     const retryAfter = own < 1 ? this.buckets.retryAfter(own, this.perAddress) : this.buckets.retryAfter(all, this.global);
     throw new DomainError('RATE_LIMITED', `Too many failed authentications: retry after ${retryAfter}s`, { retryAfterSeconds: retryAfter });
   }
 
-  failed(address: string): void {
+  /** A failed authentication: its tokens were reserved by check(), or (a known-good key that failed now) are taken. */
+  failed(address: string, attempt: { reserved: boolean }): void {
+    if (attempt.reserved) return;
     const now = this.clock.now().getTime();
     this.buckets.take(`ip:${address}`, this.perAddress, now);
     this.buckets.take('global', this.global, now);
   }
 
-  succeeded(keyHash: string): void {
+  /** A good key: the reserved tokens are given back (successful requests cost nothing here). */
+  succeeded(keyHash: string, address: string, attempt: { reserved: boolean }): void {
     const now = this.clock.now().getTime();
+    if (attempt.reserved) {
+      this.buckets.give(`ip:${address}`, this.perAddress, now);
+      this.buckets.give('global', this.global, now);
+    }
     if (this.knownGood.size > 10_000) for (const [k, until] of this.knownGood) if (until <= now) this.knownGood.delete(k);
     if (this.knownGood.size <= 10_000) this.knownGood.set(keyHash, now + AuthThrottle.KNOWN_GOOD_TTL_MS);
   }

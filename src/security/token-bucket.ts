@@ -26,6 +26,13 @@ export class TokenBuckets {
     return { ok: true };
   }
 
+  /** Gives one token back (a reservation that turned out not to be owed), never above the bucket's capacity. */
+  give(key: string, perMinute: number, nowMs: number): void {
+    const b = this.buckets.get(key);
+    if (!b) return;
+    this.buckets.set(key, { tokens: Math.min(perMinute, this.available(key, perMinute, nowMs) + 1), updatedMs: nowMs });
+  }
+
   retryAfter(tokens: number, perMinute: number): number {
     return Math.max(1, Math.ceil((1 - tokens) / (perMinute / 60_000) / 1000));
   }
