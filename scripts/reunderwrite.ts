@@ -142,7 +142,9 @@ async function work(service: ReunderwritingService, cycleId: string): Promise<Dr
   const t0 = performance.now();
   const workerId = `cli:${process.pid}`;
   const report: DrainReport = { cycleId, workerId, processed: 0, failed: 0, completedCycle: false, durationMs: 0 };
-  const off = service.onItemFinished((_id, status) => (status === 'done' ? report.processed++ : report.failed++));
+  // Counted until the caller closes the app (which lets in-flight steps finish): a step that committed just before
+  // the cycle was seen completed announces itself after that, and must still be counted.
+  service.onItemFinished((_id, status) => (status === 'done' ? report.processed++ : report.failed++));
   let timer: NodeJS.Timeout | undefined;
   try {
     const elsewhere = new Promise<void>((resolve) => {
@@ -157,7 +159,6 @@ async function work(service: ReunderwritingService, cycleId: string): Promise<Dr
     await Promise.race([here, elsewhere]);
   } finally {
     clearInterval(timer);
-    off();
   }
   report.durationMs = Math.round(performance.now() - t0);
   return report;
@@ -182,11 +183,14 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   let exitCode = 0;
+  let closed = false;
   try {
     const service = app.get(ReunderwritingService);
     if (args.drainOnly) {
       if (!args.cycle) throw new Error('--drain-only needs --cycle ID');
       const report = await work(service, args.cycle);
+      await app.close(); // in-flight steps finish (and are counted) first
+      closed = true;
       process.stdout.write(`${JSON.stringify({ report, maxRssKb: process.resourceUsage().maxRSS, cpuSeconds: cpuSeconds() })}\n`);
       return;
     }
@@ -219,6 +223,8 @@ async function main(): Promise<void> {
       clearInterval(timer);
     }
     const progress = await service.progress(start.cycleId);
+    await app.close(); // in-flight steps finish (and are counted) before the counts are reported
+    closed = true;
     const seconds = (performance.now() - started) / 1000;
     if (!args.quiet) process.stderr.write(`\r${bar(progress, started)}\n`);
     const workers: WorkerStats[] = [
@@ -229,7 +235,7 @@ async function main(): Promise<void> {
     else process.stdout.write(`${summary(progress, seconds, workers)}\n`);
     if (progress.status !== 'completed') exitCode = 1;
   } finally {
-    await app.close();
+    if (!closed) await app.close();
     await embedded?.stop();
   }
   process.exitCode = exitCode;
