@@ -23,7 +23,7 @@ interface DrainReport {
  * unfinished one), then works its pg-boss review jobs with N worker processes (this one + N−1 children; any engine
  * instance with workers on helps too), shows a progress bar on stderr and prints a summary table. Against
  * DATABASE_URL or the embedded Postgres in DATA_DIR. `--concurrency` is accepted for compatibility; each process
- * works REVIEW_CONCURRENCY jobs per review step.
+ * works REUNDERWRITE_CONCURRENCY jobs per review step.
  *
  * Internal mode used for the extra workers (and tests): `--cycle ID --drain-only` works the queues until the cycle
  * is no longer running and prints one JSON line `{ report, maxRssKb, cpuSeconds }`.

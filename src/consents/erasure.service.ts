@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../common/audit/audit.service.js';
@@ -81,7 +82,7 @@ export class ErasureService {
   }
 
   /** The names to redact from decisions: those held before the scrub, and those the stored results carry. */
-  private async namesOf(m: EntityManager, borrowerId: string, _accountIds: string[], prior: Array<{ name: string | null }>): Promise<string[]> {
+  private async namesOf(m: EntityManager, borrowerId: string, prior: Array<{ name: string | null }>): Promise<string[]> {
     const fromResults = await m.query<Array<{ name: string | null }>>(
       `SELECT DISTINCT s->>'counterparty' AS name FROM decisions d, jsonb_array_elements(coalesce(d.result->'income'->'streams', '[]'::jsonb)) s WHERE d.borrower_id = $1
        UNION SELECT DISTINCT h FROM decisions d, jsonb_array_elements_text(coalesce(d.result->'risk'->'nameMatch'->'holderNames', '[]'::jsonb)) h WHERE d.borrower_id = $1
@@ -148,7 +149,6 @@ export class ErasureService {
         [inputs_hash],
       );
       if (!row) continue;
-      const { gunzipSync } = await import('node:zlib');
       const policy = row.payload_gzip ? (JSON.parse(gunzipSync(row.payload_gzip).toString('utf8')) as { policy?: unknown }).policy : row.payload?.policy;
       await m.query(`UPDATE decision_inputs SET payload = $2::jsonb, payload_gzip = NULL WHERE inputs_hash = $1`, [
         inputs_hash,
@@ -157,7 +157,7 @@ export class ErasureService {
     }
     // Names inside stored decisions (stream labels, counterparties, holder names, reason messages): every name the
     // borrower's records held is replaced wherever it appears in the decision's income, reasons and result.
-    const names = await this.namesOf(m, borrowerId, ids, prior);
+    const names = await this.namesOf(m, borrowerId, prior);
     const decisions = await m.query<Array<{ id: string; income: unknown; reasons: unknown; result: unknown }>>(
       `SELECT id, income, reasons, result FROM decisions WHERE borrower_id = $1`,
       [borrowerId],

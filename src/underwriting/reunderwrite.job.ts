@@ -10,11 +10,6 @@ import { ReunderwritingService } from './reunderwriting.service.js';
 
 export const REUNDERWRITE_JOB_NAME = 'reunderwrite';
 export const JOB_TIME_ZONE = 'Africa/Lagos';
-/**
- * Review steps worked at once by this instance, per step, by default (REUNDERWRITE_CONCURRENCY; the sync step holds no
- * connection while Mono answers).
- */
-export const REVIEW_CONCURRENCY = 4;
 
 /**
  * Re-underwriting on the job system. Where jobs and workers are on: registers the pg-boss cron schedule

@@ -150,6 +150,18 @@ export async function waitForStatus(
   });
 }
 
+/** Applies and waits for the decision; fails (naming the status) unless the application was decided. */
+export async function applyAndDecide<D = Record<string, unknown>>(
+  t: TestApp,
+  borrowerId: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string; decision: D }> {
+  const id = await apply(t, borrowerId, body);
+  const app = await waitForStatus(t, id, ['decided', 'failed']);
+  if (app.status !== 'decided') throw new Error(`application ${id} ended ${app.status}, not decided (${String(app.statusReason)})`);
+  return { id, decision: app.decision as D };
+}
+
 export async function apply(
   t: TestApp,
   borrowerId: string,

@@ -10,7 +10,7 @@ import type { DecisionContract } from '../../src/scoring/decision-contract.js';
 import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
-import { apply, dbQuery, linkPersonaBorrower, waitForStatus, type LinkedBorrower } from './applications.kit.js';
+import { applyAndDecide, dbQuery, linkPersonaBorrower, type LinkedBorrower } from './applications.kit.js';
 
 /** The decision as the API answers it: the v2 contract (typed from the engine's own) beside v1 fields. */
 type ContractBody = DecisionContract & {
@@ -30,12 +30,7 @@ describe('decision contract v2 (frontend flow over HTTP)', () => {
   let salaried: LinkedBorrower;
   let limitAtDefault: number;
 
-  const decide = async (borrowerId: string, amount: number, tenorMonths: number): Promise<{ id: string; decision: ContractBody }> => {
-    const id = await apply(t, borrowerId, { amount, tenorMonths });
-    const app = await waitForStatus(t, id, ['decided', 'failed']);
-    expect(app.status).toBe('decided');
-    return { id, decision: app.decision as ContractBody };
-  };
+  const decide = (borrowerId: string, amount: number, tenorMonths: number) => applyAndDecide<ContractBody>(t, borrowerId, { amount, tenorMonths });
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();

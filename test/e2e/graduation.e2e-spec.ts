@@ -15,7 +15,7 @@ import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
 import { ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
-import { apply, dbQuery, linkPersonaBorrower, waitForStatus, type LinkedBorrower } from './applications.kit.js';
+import { applyAndDecide, dbQuery, linkPersonaBorrower, type LinkedBorrower } from './applications.kit.js';
 
 const DAY = 86_400_000;
 const STARTER = 5_000_000;
@@ -39,12 +39,7 @@ describe('graduation ladder and arrears (lender policy with a starter cap)', () 
   let keys = 0;
   const key = (p: string) => `${p}-${++keys}`;
 
-  const decide = async (amount: number, tenorMonths: number): Promise<{ id: string; decision: Decision }> => {
-    const id = await apply(t, b.borrowerId, { amount, tenorMonths });
-    const app = await waitForStatus(t, id, ['decided', 'failed']);
-    expect(app.status).toBe('decided');
-    return { id, decision: app.decision as Decision };
-  };
+  const decide = (amount: number, tenorMonths: number) => applyAndDecide<Decision>(t, b.borrowerId, { amount, tenorMonths });
   const reason = (d: Decision, code: string) => d.reasons.find((r) => r.code === code);
   const book = async (applicationId: string, principalMinor: number, disbursedAt: Date) =>
     (
