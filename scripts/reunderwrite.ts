@@ -142,9 +142,9 @@ async function work(service: ReunderwritingService, cycleId: string): Promise<Dr
   const t0 = performance.now();
   const workerId = `cli:${process.pid}`;
   const report: DrainReport = { cycleId, workerId, processed: 0, failed: 0, completedCycle: false, durationMs: 0 };
-  // Counted until the caller closes the app (which lets in-flight steps finish): a step that committed just before
-  // the cycle was seen completed announces itself after that, and must still be counted.
-  service.onItemFinished((_id, status) => (status === 'done' ? report.processed++ : report.failed++));
+  service.onItemFinished((_id, status) => {
+    if (status === 'failed') report.failed++;
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     const elsewhere = new Promise<void>((resolve) => {
@@ -160,6 +160,9 @@ async function work(service: ReunderwritingService, cycleId: string): Promise<Dr
   } finally {
     clearInterval(timer);
   }
+  // Reviewed here, from the database (review_items.worker_id): once the cycle is no longer running every review has
+  // committed, so this is exact — an in-process event could still be on its way when the cycle is seen completed.
+  report.processed = await service.itemsDoneHere(cycleId);
   report.durationMs = Math.round(performance.now() - t0);
   return report;
 }

@@ -325,6 +325,14 @@ export class ReunderwritingRepository {
     };
   }
 
+  async itemsDoneBy(cycleId: string, workerId: string): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM review_items WHERE cycle_id = $1 AND status = 'done' AND worker_id = $2`,
+      [cycleId, workerId],
+    );
+    return row?.n ?? 0;
+  }
+
   async createCreditLimit(
     manager: EntityManager,
     borrowerId: string,

@@ -299,6 +299,11 @@ export class ReunderwritingService {
   }
 
   /** Emits (on this instance) each item this instance finished: for CLI worker counts. */
+  /** Items of the cycle this process reviewed to the end (review_items.worker_id), read from the database. */
+  itemsDoneHere(cycleId: string): Promise<number> {
+    return this.repo.itemsDoneBy(cycleId, WORKER_ID);
+  }
+
   onItemFinished(listener: (itemId: string, status: 'done' | 'failed') => void): () => void {
     this.events.on('item', listener);
     return () => this.events.off('item', listener);
