@@ -54,12 +54,21 @@ function step(expected: number | null, row: LedgerRow, tolerance: number): numbe
   return row.balanceMinor;
 }
 
-/** Depth-first search for an order of `group` that chains from `start` without a break. */
-function findConsistentOrder(group: LedgerRow[], start: number | null, tolerance: number, budget: { left: number }): LedgerRow[] | null {
+/**
+ * Depth-first search for an order of `group` that chains from `start` without a break, within `tolerance`, and whose
+ * closing balance `accept` takes (so the next group can chain on from it).
+ */
+function findConsistentOrder(
+  group: LedgerRow[],
+  start: number | null,
+  tolerance: number,
+  budget: { left: number },
+  accept: (end: number | null) => boolean = () => true,
+): LedgerRow[] | null {
   const used = new Array<boolean>(group.length).fill(false);
   const order: LedgerRow[] = [];
   const search = (expected: number | null): boolean => {
-    if (order.length === group.length) return true;
+    if (order.length === group.length) return accept(expected);
     for (let i = 0; i < group.length; i++) {
       if (used[i]) continue;
       if (--budget.left < 0) return false;
@@ -77,29 +86,55 @@ function findConsistentOrder(group: LedgerRow[], start: number | null, tolerance
 }
 
 /**
+ * The order of one same-timestamp group. Several orders can chain: a reversal pair (debit X, credit X) chains both
+ * ways but closes on different balances, and amounts within the tolerance chain "almost". So the search prefers, in
+ * turn: an exact chain that closes where the next group can start (some row R of it with close + R = R's balance),
+ * any exact chain, a chain within the tolerance that closes where the next group can start, any chain within the
+ * tolerance; each first from the running balance, then from no known balance. No order at all keeps the input's.
+ */
+function orderGroup(group: LedgerRow[], start: number | null, tolerance: number, nextGroup: readonly LedgerRow[], maxOrderings: number): LedgerRow[] {
+  const starts = new Set<number>(nextGroup.flatMap((r) => (r.balanceMinor === null ? [] : [r.balanceMinor - signed(r)])));
+  const fitsNext = (end: number | null): boolean => {
+    if (end === null || starts.size === 0) return true;
+    for (const s of starts) if (Math.abs(end - s) <= tolerance) return true;
+    return false;
+  };
+  const attempts: Array<[number | null, number, ((end: number | null) => boolean) | undefined]> = [];
+  for (const from of start === null ? [null] : [start, null]) {
+    attempts.push([from, 0, fitsNext], [from, 0, undefined], [from, tolerance, fitsNext], [from, tolerance, undefined]);
+  }
+  for (const [from, tol, accept] of attempts) {
+    const found = findConsistentOrder(group, from, tol, { left: maxOrderings }, accept);
+    if (found) return found;
+  }
+  return group;
+}
+
+/**
  * Oldest → newest. Ties on `postedAt` start from reversed input order (Mono is newest-first) and are then re-ordered
- * to make the balance chain consistent when some order can.
+ * to make the balance chain consistent when some order can (see orderGroup).
  */
 export function orderChronologically(rows: readonly LedgerRow[], opts: ContinuityOptions = {}): LedgerRow[] {
   const tolerance = opts.toleranceMinor ?? 1;
   const indexed = rows.map((row, index) => ({ row, index }));
   indexed.sort((a, b) => (a.row.postedAt === b.row.postedAt ? b.index - a.index : a.row.postedAt < b.row.postedAt ? -1 : 1));
-  const result: LedgerRow[] = [];
-  let expected: number | null = null;
+  const groups: LedgerRow[][] = [];
   for (let i = 0; i < indexed.length;) {
     let j = i;
     while (j < indexed.length && indexed[j].row.postedAt === indexed[i].row.postedAt) j++;
-    let group = indexed.slice(i, j).map((x) => x.row);
-    if (group.length > 1) {
-      const budget = { left: opts.maxOrderingsPerGroup ?? 20_000 };
-      group = findConsistentOrder(group, expected, tolerance, budget) ?? findConsistentOrder(group, null, tolerance, budget) ?? group;
-    }
+    groups.push(indexed.slice(i, j).map((x) => x.row));
+    i = j;
+  }
+  const result: LedgerRow[] = [];
+  let expected: number | null = null;
+  for (let g = 0; g < groups.length; g++) {
+    let group = groups[g];
+    if (group.length > 1) group = orderGroup(group, expected, tolerance, groups[g + 1] ?? [], opts.maxOrderingsPerGroup ?? 20_000);
     for (const row of group) {
       const next = step(expected, row, tolerance);
       expected = next === false ? row.balanceMinor : next;
     }
     result.push(...group);
-    i = j;
   }
   return result;
 }
