@@ -9,6 +9,7 @@ import { Consents1765200000000 } from './1765200000000-Consents.js';
 import { Loans1765300000000 } from './1765300000000-Loans.js';
 import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJobs.js';
 import { ErasureWrites1765600000000 } from './1765600000000-ErasureWrites.js';
+import { ConsentLifecycle1765700000000 } from './1765700000000-ConsentLifecycle.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Loans1765300000000,
   InboxOutboxOnJobs1765500000000,
   ErasureWrites1765600000000,
+  ConsentLifecycle1765700000000,
 ];

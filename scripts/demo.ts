@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { startEngine, type RunningEngine } from '../src/bootstrap.js';
 import { formatNaira } from '../src/common/money.js';
 import { AppConfig } from '../src/config/app-config.js';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { SANDBOX_NOTICE_VERSION } from '../src/sandbox/link-page.js';
 import { DEFAULT_POLICY } from '../src/scoring/policy/index.js';
 
 /**
@@ -14,12 +17,18 @@ import { DEFAULT_POLICY } from '../src/scoring/policy/index.js';
  *   3. the bank demands re-authorisation; they apply → reauth_required → reauth link → re-authorise → decided;
  *   4. the lender books the loan; the borrower repays it on time (the sandbox's loan outcome simulator plays the
  *      borrower, the demo plays the lender's loan system) → the next application is graduated up the ladder;
- *   5. a second borrower takes a loan and stops paying after the first instalment → new credit is frozen.
+ *   5. a second borrower takes a loan and stops paying after the first instalment → new credit is frozen;
+ *   6. the first borrower withdraws the monitoring consent → the next re-underwriting cycle skips their review
+ *      (`consent_required`) and the sandbox's call log shows no Mono call for the account.
+ * Every borrower's consents (underwriting and monitoring, the sandbox notice version, channel web) are recorded
+ * before the account is linked, as a lender's frontend does after showing its notice (docs/privacy.md).
  *
  * With the engine running (`npm start`) on http://localhost:3000, or `npm run demo -- --start` to start it in-process
  * (embedded Postgres + sandbox, with a short sync window so the story takes seconds, and a lender policy with a
  * graduation ladder — a ₦50,000 starter cap — so step 4 shows the step up). Keys come from API_KEYS or
- * DATA_DIR/api-keys.json. Options: --url URL, --sandbox URL, --persona NAME, --sync-interval SECONDS.
+ * DATA_DIR/api-keys.json (a frontend key for the story, an admin key to start the re-underwriting cycle); step 6 reads
+ * the cycle's review item from the engine's database (no route lists items yet): DATABASE_URL or the embedded
+ * Postgres in DATA_DIR. Options: --url URL, --sandbox URL, --persona NAME, --sync-interval SECONDS.
  * Exits non-zero when a step fails.
  */
 
@@ -117,6 +126,14 @@ interface DecisionView {
   policyVersion: string;
 }
 
+interface CycleView {
+  cycleId: string;
+  status: string;
+  budget: number;
+  monoCallsSpent: number;
+  counters: { total: number; done: number; failed: number; skipped: number };
+}
+
 interface ApplicationView {
   id: string;
   status: string;
@@ -125,15 +142,64 @@ interface ApplicationView {
   decision?: DecisionView;
 }
 
-function loadKey(config: AppConfig): string {
-  const seeded = config.seedApiKeys.find((k) => k.role === 'frontend') ?? config.seedApiKeys.find((k) => k.role === 'admin');
-  if (seeded) return seeded.key;
-  const file = path.join(config.database.dataDir, 'api-keys.json');
-  if (!fs.existsSync(file)) throw new Error(`no API key: set API_KEYS or start the engine once so it writes ${file}`);
-  const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
-  const key = keys.frontend ?? keys.admin;
-  if (!key) throw new Error(`${file} has no frontend or admin key`);
-  return key;
+/** The frontend key (or admin) for the story, and an admin key for the re-underwriting cycle of step 6. */
+function loadKeys(config: AppConfig): { frontend: string; admin: string } {
+  const seeded = (role: string): string | undefined => config.seedApiKeys.find((k) => k.role === role)?.key;
+  let frontend = seeded('frontend');
+  let admin = seeded('admin');
+  if (!frontend || !admin) {
+    const file = path.join(config.database.dataDir, 'api-keys.json');
+    const keys = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    frontend ??= keys.frontend;
+    admin ??= keys.admin;
+    if (!frontend && !admin) throw new Error(`no API key: set API_KEYS or start the engine once so it writes ${file}`);
+  }
+  frontend ??= admin;
+  if (!admin || !frontend) throw new Error('step 6 starts a re-underwriting cycle: API_KEYS needs an admin key (role admin)');
+  return { frontend, admin };
+}
+
+interface ConsentView {
+  id: string;
+  purpose: string;
+  status: string;
+  noticeVersion: string;
+  channel: string;
+  grantedAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  unlinkedAccountIds?: string[];
+}
+
+/**
+ * What the lender's frontend does once the borrower ticked the notice's boxes (the sandbox's hosted link page shows
+ * the same notice, version SANDBOX_NOTICE_VERSION): one consent per purpose, channel web, before linking.
+ */
+async function recordConsents(api: Api, borrowerId: string): Promise<Record<'underwriting' | 'monitoring', ConsentView>> {
+  const grant = async (purpose: string): Promise<ConsentView> =>
+    (await api.call<ConsentView>('POST', `/v1/borrowers/${borrowerId}/consents`, { purpose, noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' })).body;
+  return { underwriting: await grant('underwriting'), monitoring: await grant('monitoring') };
+}
+
+function printConsent(c: ConsentView): void {
+  say(
+    `   consent ${c.id}  ${c.purpose.padEnd(12)} ${c.status}; notice ${c.noticeVersion}, channel ${c.channel}, granted ${c.grantedAt}, expires ${c.expiresAt ?? 'never (until revoked)'}`,
+  );
+}
+
+/** The cycle's review item of the borrower, from review_items (no API route lists a cycle's items yet). */
+async function reviewItem(databaseUrl: string, cycleId: string, borrowerId: string): Promise<{ status: string; error: string | null; result: unknown } | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ status: string; error: string | null; result: unknown }>(
+      'SELECT status, error, result FROM review_items WHERE cycle_id = $1 AND borrower_id = $2',
+      [cycleId, borrowerId],
+    );
+    return rows.rows[0] ?? null;
+  } finally {
+    await client.end();
+  }
 }
 
 function printDecision(app: ApplicationView): void {
@@ -174,7 +240,9 @@ async function main(): Promise<void> {
     }
     const base = (opts.url ?? engine?.url ?? `http://localhost:${config.port}`).replace(/\/$/, '');
     const sandbox = (opts.sandbox ?? engine?.sandbox?.url ?? `http://localhost:${config.mono.sandboxPort}`).replace(/\/$/, '');
-    const api = new Api(base, loadKey(config));
+    const keys = loadKeys(config);
+    const api = new Api(base, keys.frontend);
+    const adminApi = new Api(base, keys.admin);
     say(bold('Mono underwriting engine — sync-on-apply demo'));
     say(dim(`engine ${base}   sandbox ${sandbox}   persona ${opts.persona}`));
     // Mono allows one manual sync per account per 2 minutes; the story syncs three times in a minute, so the demo
@@ -221,12 +289,12 @@ async function main(): Promise<void> {
     });
     const borrowerId = borrower.body.id;
     say(`   borrower ${fullName} → ${borrowerId}`);
-    // The borrower reads the privacy notice and consents before linking (docs/privacy.md): without a consent the
+    // The borrower reads the data-sharing notice and consents before linking (docs/privacy.md): without a consent the
     // engine makes no Mono call for the account.
-    for (const purpose of ['underwriting', 'monitoring']) {
-      await api.call('POST', `/v1/borrowers/${borrowerId}/consents`, { purpose, noticeVersion: 'demo-notice-v1', channel: 'web' });
-    }
-    say('   consents recorded: underwriting (this application) and monitoring (re-underwriting, 12 months)');
+    const consents = await recordConsents(api, borrowerId);
+    say(`   the borrower read the data-sharing notice ${SANDBOX_NOTICE_VERSION} and ticked both boxes; recorded before linking:`);
+    printConsent(consents.underwriting);
+    printConsent(consents.monitoring);
     say(`   Mono Connect widget returned code ${created.code.slice(0, 12)}… for sandbox account ${created.accountId}`);
     const linked = await api.call<{ id: string; dataStatus: string }>('POST', `/v1/borrowers/${borrowerId}/accounts`, {
       code: created.code,
@@ -333,6 +401,76 @@ async function main(): Promise<void> {
       throw new Error(`expected a decline for arrears (OWN_LOAN_IN_ARREARS, blocking), got ${frozen.decision?.outcome} / ${arrears?.severity ?? 'no arrears reason'}`);
     say(`   ${bold('frozen')}: ${arrears.message}`);
 
+
+    // ------------------------------------------------------------------ 6. revocation stops re-underwriting
+    step('6', 'The first borrower withdraws monitoring; the next re-underwriting cycle skips them without calling Mono');
+    // Mono's own daily sync brings new activity and the engine ingests it (webhook-driven): the borrower is due for review.
+    const held = await sandboxCall<{ transactions: Array<{ date: string }> }>(sandbox, 'GET', `/accounts/${created.accountId}`);
+    const heldNewest = Math.max(...held.transactions.map((x) => Date.parse(x.date)));
+    const refund = {
+      id: `demo-refund-${Date.now()}`,
+      narration: 'NIP/ACME NIGERIA LTD/EXPENSE REFUND',
+      amount: 1_200_000,
+      type: 'credit',
+      date: new Date(Math.max(heldNewest + 60_000, Date.now() - 3_600_000)).toISOString(),
+    };
+    await sandboxCall(sandbox, 'POST', `/accounts/${created.accountId}/transactions`, { transactions: [refund] });
+    const daily = await sandboxCall<{ outcome: string }>(sandbox, 'POST', `/accounts/${created.accountId}/auto-sync`, {});
+    if (daily.outcome !== 'updated') throw new Error(`the sandbox's automatic sync answered ${daily.outcome}`);
+    await waitUntil('the webhook-driven ingestion of the new activity', async () => {
+      const page = await api.call<{ items: Array<{ narration: string }> }>('GET', `/v1/borrowers/${borrowerId}/transactions?limit=20`);
+      return page.body.items.some((x) => x.narration === refund.narration) ? true : null;
+    });
+    say(`   Mono's daily sync brought a ${formatNaira(refund.amount)} refund; the engine ingested it, so the borrower is due for review`);
+
+    const revoked = (
+      await api.call<ConsentView>('POST', `/v1/consents/${consents.monitoring.id}/revoke`, { reason: 'the borrower switched off monitoring in the app' })
+    ).body;
+    if (revoked.status !== 'revoked') throw new Error(`expected the monitoring consent revoked, got ${revoked.status}`);
+    say(`   POST /v1/consents/${revoked.id}/revoke → ${bold(revoked.status)} at ${revoked.revokedAt ?? '?'}; unlinked accounts: ${revoked.unlinkedAccountIds?.length ? revoked.unlinkedAccountIds.join(', ') : 'none'}`);
+    const left = (await api.call<{ items: ConsentView[] }>('GET', `/v1/borrowers/${borrowerId}/consents`)).body.items;
+    const stillActive = left.filter((c) => c.status === 'active').map((c) => c.purpose);
+    say(`   still active: ${stillActive.join(', ') || 'none'} (the account stays linked; a new application can still sync it)`);
+    if (stillActive.join() !== 'underwriting') throw new Error(`expected only the underwriting consent active, got ${stillActive.join(', ') || 'none'}`);
+    // A review asks for a sync only outside the sync window; inside it the account would count as rate-limited.
+    await waitForSyncWindow('the last sync must be outside the window for the review to ask for one');
+
+    const decisionsBefore = (await api.call<{ items: unknown[] }>('GET', `/v1/borrowers/${borrowerId}/decisions`)).body.items.length;
+    const callsBefore = (await sandboxCall<{ calls: Array<{ method: string; path: string }> }>(sandbox, 'GET', `/accounts/${created.accountId}/calls`)).calls.length;
+    const cycleStart = (await adminApi.call<{ cycleId: string; resumed: boolean; items: number }>('POST', '/v1/admin/reunderwrite', {})).body;
+    say(`   POST /v1/admin/reunderwrite → cycle ${cycleStart.cycleId}${cycleStart.resumed ? ' (resumed the unfinished one)' : ''}, ${cycleStart.items} ${cycleStart.items === 1 ? 'borrower' : 'borrowers'} due`);
+    const cycle = await waitUntil(
+      `re-underwriting cycle ${cycleStart.cycleId}`,
+      async () => {
+        const p = (await adminApi.call<CycleView>('GET', `/v1/admin/reunderwrite/${cycleStart.cycleId}`)).body;
+        return p.status === 'running' ? null : p;
+      },
+      300_000,
+    );
+    const c = cycle.counters;
+    say(`   cycle ${cycle.status}: ${c.total} due, ${c.done} reviewed, ${c.skipped} skipped, ${c.failed} failed; Mono calls spent ${cycle.monoCallsSpent}/${cycle.budget}`);
+    if (cycle.status !== 'completed') throw new Error(`the re-underwriting cycle ended ${cycle.status}`);
+    const databaseUrl = engine?.databaseUrl ?? config.database.url;
+    const db = databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.database.dataDir, port: config.database.embeddedPort, attach: true });
+    let item: Awaited<ReturnType<typeof reviewItem>>;
+    try {
+      item = await reviewItem(databaseUrl ?? db!.url, cycle.cycleId, borrowerId);
+    } finally {
+      await db?.stop();
+    }
+    if (!item) throw new Error(`the cycle has no review item for borrower ${borrowerId}`);
+    const skippedFor = (item.result as { skipped?: string } | null)?.skipped;
+    say(`   review item of ${fullName}: ${bold(item.status)} (${skippedFor ?? 'no skip reason'}) — ${item.error ?? ''}`);
+    if (item.status !== 'skipped' || skippedFor !== 'consent_required') throw new Error(`expected the review skipped with consent_required, got ${item.status} / ${skippedFor ?? 'none'}`);
+    const callsAfter = (await sandboxCall<{ calls: Array<{ method: string; path: string; realtime?: string }> }>(sandbox, 'GET', `/accounts/${created.accountId}/calls`)).calls;
+    const during = callsAfter.slice(callsBefore);
+    const syncs = during.filter((x) => /\/sync$/.test(x.path) || x.realtime === 'true');
+    say(`   sandbox call log for account ${created.accountId}: ${during.length} Mono calls during the cycle (${syncs.length} syncs) — ${callsBefore} → ${callsAfter.length}`);
+    if (during.length > 0) throw new Error(`expected no Mono call for the account during the cycle, got ${during.map((x) => `${x.method} ${x.path}`).join(', ')}`);
+    const decisionsAfter = (await api.call<{ items: unknown[] }>('GET', `/v1/borrowers/${borrowerId}/decisions`)).body.items.length;
+    if (decisionsAfter !== decisionsBefore) throw new Error(`expected no new decision for the skipped review (${decisionsBefore} → ${decisionsAfter})`);
+    say(`   ${bold('monitoring revoked')}: no sync, no fetch, no new decision for the account; the underwriting consent still covers the next application`);
+
     const history = await api.call<{ items: Array<{ decision: string; recommendedLimit: number; dataAsOf: string }> }>(
       'GET',
       `/v1/borrowers/${borrowerId}/decisions`,
@@ -386,8 +524,7 @@ async function linkBorrower(api: Api, sandbox: string, persona: string): Promise
   const truth = await sandboxCall<{ account: { name: string } }>(sandbox, 'GET', `/accounts/${created.accountId}`);
   const fullName = truth.account.name.toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());
   const borrower = await api.call<{ id: string }>('POST', '/v1/borrowers', { externalId: `demo-${persona}-${Date.now()}`, fullName, email: 'second@example.com' });
-  for (const purpose of ['underwriting', 'monitoring'])
-    await api.call('POST', `/v1/borrowers/${borrower.body.id}/consents`, { purpose, noticeVersion: 'demo-notice-v1', channel: 'web' });
+  await recordConsents(api, borrower.body.id);
   await api.call('POST', `/v1/borrowers/${borrower.body.id}/accounts`, { code: created.code });
   await waitUntil('first ingestion', async () => {
     const page = await api.call<{ items: unknown[] }>('GET', `/v1/borrowers/${borrower.body.id}/transactions?limit=1`);

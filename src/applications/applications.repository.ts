@@ -170,7 +170,7 @@ export class ApplicationsRepository {
     let decision: DecisionEntity | null = null;
     if (r.d_id) {
       // Deliberately partial (see ApplicationReadModel.decision): what DecisionResponseDto.from reads, nothing more.
-      const partial: Omit<DecisionEntity, 'features' | 'cashFlow' | 'result' | 'postLoanDsr' | 'borrower'> & { result: unknown } = {
+      const partial: Omit<DecisionEntity, 'features' | 'cashFlow' | 'result' | 'postLoanDsr' | 'borrower' | 'consents'> & { result: unknown } = {
         id: r.d_id,
         borrowerId: r.d_borrower_id,
         applicationId: r.d_application_id,

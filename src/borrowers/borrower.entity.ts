@@ -12,6 +12,9 @@ export class BorrowerEntity {
   @Column({ type: 'varchar', length: 512, nullable: true, transformer: piiTransformer }) phone!: string | null;
   /** Encrypted at rest (AES-256-GCM, see docs/security.md). */
   @Column({ type: 'varchar', length: 512, nullable: true, transformer: piiTransformer }) bvn!: string | null;
+  /** When the borrower's personal data was erased (docs/privacy.md), and on what basis. */
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt!: Date | null;
+  @Column({ name: 'erasure_basis', type: 'varchar', length: 16, nullable: true }) erasureBasis!: 'request' | 'retention' | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @OneToMany(() => BankAccountEntity, (a) => a.borrower) accounts?: Relation<BankAccountEntity[]>;

@@ -64,7 +64,9 @@ export class AppConfig {
   readonly ingestion: { overlapDays: number; historyMonths: number };
   readonly applications: { syncDeadlineSeconds: number; stalePolicy: 'decide_stale' | 'refer' };
   readonly events: { url: string | undefined; secret: string | undefined };
-  readonly consents: { monitoringMonths: number };
+  readonly consents: { monitoringMonths: number; expiringNoticeDays: number; lifecycleCron: string };
+  /** Retention of personal data after the last need ended (docs/privacy.md "Retention"). */
+  readonly retention: { periodDays: number; cron: string; batchSize: number };
   readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number; reviewConcurrency: number };
   /**
    * Whether this process works the queues (applications, webhook inbox, outbox): right after it stores work itself
@@ -121,7 +123,12 @@ export class AppConfig {
     this.ingestion = { overlapDays: env.INGESTION_OVERLAP_DAYS, historyMonths: env.INGESTION_HISTORY_MONTHS };
     this.applications = { syncDeadlineSeconds: env.APPLICATION_SYNC_DEADLINE_SECONDS, stalePolicy: env.APPLICATION_STALE_POLICY };
     this.events = { url: env.EVENTS_WEBHOOK_URL, secret: env.EVENTS_WEBHOOK_SECRET };
-    this.consents = { monitoringMonths: env.CONSENT_MONITORING_MONTHS };
+    this.consents = {
+      monitoringMonths: env.CONSENT_MONITORING_MONTHS,
+      expiringNoticeDays: env.CONSENT_EXPIRING_NOTICE_DAYS,
+      lifecycleCron: env.CONSENT_LIFECYCLE_CRON,
+    };
+    this.retention = { periodDays: env.RETENTION_PERIOD_DAYS, cron: env.RETENTION_CRON, batchSize: env.RETENTION_BATCH_SIZE };
     this.jobs = {
       enabled: env.JOBS_ENABLED,
       reunderwriteCron: env.REUNDERWRITE_CRON,

@@ -163,6 +163,29 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(60)
   CONSENT_MONITORING_MONTHS: number = 12;
 
+  /** Days before a consent's expiry when `consent.expiring` is sent (docs/privacy.md). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(365)
+  CONSENT_EXPIRING_NOTICE_DAYS: number = 14;
+
+  /** pg-boss cron (Africa/Lagos) of the consent lifecycle sweep: expiring notices, expiries, unlink retries. */
+  @IsString() @MinLength(9)
+  CONSENT_LIFECYCLE_CRON: string = '*/15 * * * *';
+
+  /**
+   * Days personal bank data is kept after the last need for it ended (last consent revoked or expired, last loan
+   * closed, last application decided), then purged by the retention job (docs/privacy.md "Retention").
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(36500)
+  RETENTION_PERIOD_DAYS: number = 1826;
+
+  /** pg-boss cron (Africa/Lagos) of the retention purge. */
+  @IsString() @MinLength(9)
+  RETENTION_CRON: string = '30 3 * * *';
+
+  /** Borrowers purged per retention job (each in its own transaction); a full batch enqueues the next at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  RETENTION_BATCH_SIZE: number = 100;
+
   @Transform(emptyToUndefined) @IsOptional() @IsString() @Matches(/^([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44}(,([A-Za-z0-9_-]+:)?[A-Za-z0-9+/=]{43,44})*$/, {
     message: 'PII_ENCRYPTION_KEYS must be comma-separated [id:]base64 32-byte keys, newest first',
   })

@@ -19,6 +19,10 @@ export class ConsentEntity {
   @Column({ name: 'revoked_reason', type: 'text', nullable: true }) revokedReason!: string | null;
   @Column({ name: 'account_ids', type: 'uuid', array: true, nullable: true }) accountIds!: string[] | null;
   @Column({ name: 'application_id', type: 'uuid', nullable: true }) applicationId!: string | null;
+  /** When `consent.expiring` was sent (the lifecycle job, CONSENT_EXPIRING_NOTICE_DAYS before `expires_at`). */
+  @Column({ name: 'expiring_notified_at', type: 'timestamptz', nullable: true }) expiringNotifiedAt!: Date | null;
+  /** When the lifecycle job handled the expiry (audited `consent.expired`, event sent, uncovered accounts unlinked). */
+  @Column({ name: 'expiry_handled_at', type: 'timestamptz', nullable: true }) expiryHandledAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

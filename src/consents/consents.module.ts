@@ -3,6 +3,7 @@ import { CONSENT_GATE } from '../mono/consent-gate.js';
 import { MonoModule } from '../mono/mono.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { ConsentGateService } from './consent-gate.service.js';
+import { ConsentLifecycleService } from './consent-lifecycle.service.js';
 import { BorrowerConsentsController, ConsentsController } from './consents.controller.js';
 import { ConsentsRepository } from './consents.repository.js';
 import { ConsentsService } from './consents.service.js';
@@ -18,7 +19,7 @@ import { ErasureService } from './erasure.service.js';
 @Module({
   imports: [OutboxModule, MonoModule],
   controllers: [BorrowerConsentsController, ConsentsController, DataExportController],
-  providers: [ConsentsRepository, ConsentsService, ConsentGateService, DataExportService, ErasureService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
-  exports: [CONSENT_GATE, ConsentsService],
+  providers: [ConsentsRepository, ConsentsService, ConsentLifecycleService, ConsentGateService, DataExportService, ErasureService, { provide: CONSENT_GATE, useExisting: ConsentGateService }],
+  exports: [CONSENT_GATE, ConsentsService, ConsentLifecycleService],
 })
 export class ConsentsModule {}

@@ -13,7 +13,8 @@ import { ConsentResponseDto } from './dto/consent.dto.js';
  * The data subject's right of access (NDPA 2023; docs/privacy.md "Access"): everything the engine holds about one
  * borrower — profile (PII decrypted: it is theirs), consents, linked accounts, every transaction as stored, decisions
  * with their reasons, applications, loans with schedules and repayments, and the audit trail of those records — as one
- * JSON document. Admin only; the export itself is audited (who, when, how many rows), never its content.
+ * JSON document, or as a ZIP of CSVs with that document (data-export.zip.ts). Admin only; the export itself is audited
+ * (who, when, how many rows, which format), never its content.
  */
 export interface BorrowerExport {
   format: 'borrower-export/v1';
@@ -29,6 +30,10 @@ export interface BorrowerExport {
   counts: Record<string, number>;
 }
 
+/** `json`: the document above; `zip`: the same document with one CSV per section and a README (data-export.zip.ts). */
+export const BORROWER_EXPORT_FORMATS = ['json', 'zip'] as const;
+export type BorrowerExportFormat = (typeof BORROWER_EXPORT_FORMATS)[number];
+
 @Injectable()
 export class DataExportService {
   constructor(
@@ -37,7 +42,8 @@ export class DataExportService {
     private readonly clock: Clock,
   ) {}
 
-  async export(borrowerId: string, actor: string): Promise<BorrowerExport> {
+  /** Reads the export in one snapshot and audits it (`format`: what the caller is sent, the JSON or the ZIP of it). */
+  async export(borrowerId: string, actor: string, format: BorrowerExportFormat = 'json'): Promise<BorrowerExport> {
     const now = this.clock.now();
     const doc = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
       const borrower = await m.getRepository(BorrowerEntity).findOneBy({ id: borrowerId });
@@ -121,7 +127,7 @@ export class DataExportService {
         },
       };
     });
-    await this.audit.record({ actor, action: 'borrower.exported', entityType: 'borrower', entityId: borrowerId, after: { counts: doc.counts }, reason: 'data subject access' });
+    await this.audit.record({ actor, action: 'borrower.exported', entityType: 'borrower', entityId: borrowerId, after: { counts: doc.counts, format }, reason: 'data subject access' });
     return doc;
   }
 }

@@ -50,7 +50,11 @@ export class ErasureService {
     private readonly clock: Clock,
   ) {}
 
-  async erase(borrowerId: string, opts: { dryRun: boolean; actor: string }): Promise<ErasurePlan> {
+  async erase(
+    borrowerId: string,
+    opts: { dryRun: boolean; actor: string; basis?: 'request' | 'retention'; reason?: string },
+  ): Promise<ErasurePlan> {
+    const basis = opts.basis ?? 'request';
     if (!(await this.consents.borrowerExists(borrowerId))) throw new NotFoundError('Borrower', borrowerId);
     const plan = await this.plan(this.dataSource.manager, borrowerId, opts.dryRun);
     if (opts.dryRun) return plan;
@@ -69,14 +73,21 @@ export class ErasureService {
       const again = await this.plan(m, borrowerId, false);
       if (again.blockers.length > 0) throw new DomainError('ERASURE_BLOCKED', `Borrower ${borrowerId} cannot be erased yet`, { blockers: again.blockers });
       await m.query(`SET LOCAL engine.erasure = 'on'`);
-      await this.scrub(m, borrowerId, now);
+      await this.scrub(m, borrowerId, now, basis);
       const done: ErasurePlan = { ...again, dryRun: false, erasedAt: now.toISOString() };
       await this.audit.record(
-        { actor: opts.actor, action: 'borrower.erased', entityType: 'borrower', entityId: borrowerId, after: { erase: done.erase }, reason: 'data subject erasure' },
+        {
+          actor: opts.actor,
+          action: 'borrower.erased',
+          entityType: 'borrower',
+          entityId: borrowerId,
+          after: { erase: done.erase, basis },
+          reason: opts.reason ?? (basis === 'retention' ? 'retention period ended' : 'data subject erasure'),
+        },
         m,
       );
-      await this.outbox.enqueue(m, 'borrower.erased', borrowerId, { borrowerId, erasedAt: now.toISOString(), occurredAt: now.toISOString() });
-      this.logger.log({ borrowerId, erase: done.erase }, 'borrower personal data erased');
+      await this.outbox.enqueue(m, 'borrower.erased', borrowerId, { borrowerId, basis, erasedAt: now.toISOString(), occurredAt: now.toISOString() });
+      this.logger.log({ borrowerId, basis, erase: done.erase }, 'borrower personal data erased');
       return done;
     });
   }
@@ -114,7 +125,7 @@ export class ErasureService {
     return { borrowerId, dryRun, blockers, erase: { profile: 1, ...c }, keep: KEEP, erasedAt: null };
   }
 
-  private async scrub(m: EntityManager, borrowerId: string, now: Date): Promise<void> {
+  private async scrub(m: EntityManager, borrowerId: string, now: Date, basis: 'request' | 'retention'): Promise<void> {
     const accounts = await m.query<Array<{ id: string; mono_account_id: string }>>(`SELECT id, mono_account_id FROM bank_accounts WHERE borrower_id = $1`, [borrowerId]);
     const ids = accounts.map((a) => a.id);
     const monoIds = accounts.map((a) => a.mono_account_id);
@@ -136,8 +147,9 @@ export class ErasureService {
       [borrowerId, now],
     );
     await m.query(
-      `UPDATE borrowers SET full_name = 'Erased borrower', email = 'erased-' || id::text || '@erased.invalid', phone = NULL, bvn = NULL, updated_at = $2 WHERE id = $1`,
-      [borrowerId, now],
+      `UPDATE borrowers SET full_name = 'Erased borrower', email = 'erased-' || id::text || '@erased.invalid', phone = NULL, bvn = NULL, updated_at = $2,
+              erased_at = $2, erasure_basis = $3 WHERE id = $1`,
+      [borrowerId, now, basis],
     );
     await m.query(`UPDATE loan_applications SET purpose = NULL WHERE borrower_id = $1`, [borrowerId]);
     // Engine inputs hold every transaction and the applicant's name: replaced by a marker that keeps the policy (not

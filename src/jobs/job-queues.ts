@@ -17,6 +17,10 @@ export interface JobPayloads {
   'reunderwrite-sync': { itemId: string };
   /** Review step 2: score and apply the limit (one short transaction); `final` = the ingestion wait is over. */
   'reunderwrite-score': { itemId: string; final: boolean };
+  /** Consent lifecycle pass (CONSENT_LIFECYCLE_CRON): `consent.expiring` notices, expiries, unlink retries. */
+  'consent-lifecycle': Record<string, never>;
+  /** One batch of the retention purge (RETENTION_CRON; a full batch enqueues the next). */
+  'retention-sweep': Record<string, never>;
   /** Dead letter of both review steps: the item is marked failed (its retries are exhausted). */
   'reunderwrite-review-dead': { itemId: string; final?: boolean };
 }
@@ -75,6 +79,10 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
     notify: true,
   },
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
+  // One pass runs and one waits across instances (stately: a further tick while both exist is dropped); a failed pass is
+  // retried, and every step is idempotent anyway.
+  'consent-lifecycle': { policy: 'stately', retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 900 },
+  'retention-sweep': { policy: 'stately', retryLimit: 2, retryDelay: 300, retryBackoff: true, expireInSeconds: 3600 },
   'reunderwrite-cycle': { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 900, notify: true },
   // exclusive + singletonKey = item id: an item's sync step is never queued or run twice at once.
   'reunderwrite-sync': { policy: 'exclusive', ...REVIEW_STEP },

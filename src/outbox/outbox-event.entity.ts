@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const OUTBOX_EVENT_TYPES = ['application.decided', 'account.reauth_required', 'limit.changed', 'consent.revoked', 'loan.overdue', 'loan.closed', 'borrower.erased'] as const;
+export const OUTBOX_EVENT_TYPES = ['application.decided', 'account.reauth_required', 'limit.changed', 'consent.revoked', 'consent.expiring', 'consent.expired', 'loan.overdue', 'loan.closed', 'borrower.erased'] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];

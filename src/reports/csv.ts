@@ -19,6 +19,14 @@ export function csvField(cell: CsvCell, text = false): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * One CSV line, CRLF included, typed by value rather than by column: numbers are written as plain numbers, every
+ * other cell is text and gets the formula protection. For writers that stream rows (the data subject export).
+ */
+export function csvLine(cells: readonly CsvCell[]): string {
+  return `${cells.map((c) => csvField(c, typeof c !== 'number')).join(',')}\r\n`;
+}
+
 export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): string {
   const lines = [columns.map((c) => csvField(c.header)).join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvField(c.value(row), c.text ?? false)).join(','));

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { validatePolicy, type EngineResult, type Policy, type Reason } from '../scoring/engine/index.js';
+import type { DecisionConsent } from '../scoring/entities/decision.entity.js';
 
 /** Row shapes as read (bigint/numeric columns arrive as strings from pg and are converted here). */
 export interface BorrowerRow {
@@ -54,6 +55,8 @@ export interface DecisionRow {
   dataAsOf: Date;
   actor: string | null;
   createdAt: Date;
+  /** The consent each account's data was held under at decision time (null: decided before this was recorded). */
+  consents: DecisionConsent[] | null;
 }
 
 export interface TransactionRow {
@@ -136,7 +139,7 @@ function day(v: unknown): string | null {
 const DECISION_COLUMNS = `
   id, borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor, requested_amount_minor,
   requested_tenor_months, currency, binding_constraint, post_loan_dsr::text AS post_loan_dsr, reasons, flags, result,
-  policy_version, engine_version, data_as_of, actor, created_at`;
+  policy_version, engine_version, data_as_of, actor, created_at, consents`;
 
 function toDecision(r: Record<string, unknown>): DecisionRow {
   return {
@@ -160,6 +163,7 @@ function toDecision(r: Record<string, unknown>): DecisionRow {
     dataAsOf: r.data_as_of as Date,
     actor: (r.actor as string | null) ?? null,
     createdAt: r.created_at as Date,
+    consents: (r.consents as DecisionConsent[] | null) ?? null,
   };
 }
 

@@ -1,12 +1,52 @@
 /**
- * The hosted link page at `mono_url` (API reference §2.2, §2.3): server-rendered HTML. Scope `auth`: pick a profile
- * and "Log in" → the account is created from that persona and linked (`account_connected`, then `account_updated`).
- * Scope `reauth`: "Re-authorise" → `account_reauthorized`, then `account_updated` with fresh data.
+ * The hosted link page at `mono_url` (API reference §2.2, §2.3): server-rendered HTML, no script needed to use it.
+ * Scope `auth`, two steps:
+ *   1. the data-sharing notice (what is retrieved, for which purposes, its version `SANDBOX_NOTICE_VERSION`) with an
+ *      `underwriting` box (required) and a separate `monitoring` opt-in → "Continue";
+ *   2. pick a profile (persona) and "Log in" → the account is created from it and linked (`account_connected`, then
+ *      `account_updated`).
+ * Linking is refused (400, nothing linked, no webhook) unless the post carries the ticked underwriting box and the
+ * current notice version. The sandbox plays Mono, which never calls the lender's API: the page hands the choices back
+ * (a `consent_given` postMessage and a JSON block on step 2, before the login; the same on the "Linked" page; query
+ * parameters on the `redirect_url` link) and the lender's frontend records them with
+ * `POST /v1/borrowers/{id}/consents` (docs/sandbox.md, "Hosted link page").
+ * Scope `reauth`: "Re-authorise" → `account_reauthorized`, then `account_updated` with fresh data (no new consent).
  */
+import { randomBytes } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { SandboxError } from './envelope.js';
 import { personaList } from './persona-catalog.js';
 import type { SandboxContext } from './sandbox-context.js';
+import type { LinkSession } from './types.js';
+
+/** Version of the data-sharing notice the page shows; sent back as `noticeVersion`. Change it when the text changes. */
+export const SANDBOX_NOTICE_VERSION = 'sandbox-notice-v1';
+/** Months of continuous retrieval the monitoring box asks for (the engine's CONSENT_MONITORING_MONTHS default). */
+export const SANDBOX_MONITORING_MONTHS = 12;
+
+export type SandboxConsentPurpose = 'underwriting' | 'monitoring';
+
+/** What the borrower agreed to on the page, as handed back to the lender's frontend. */
+export interface SandboxConsentChoice {
+  /** The initiate call's `meta.ref` (the engine's connect-session reference). */
+  ref: string | null;
+  purposes: SandboxConsentPurpose[];
+  noticeVersion: string;
+  channel: 'web';
+}
+
+/** The message the page posts to `window.opener` (or the embedding parent). */
+export interface SandboxConsentMessage {
+  source: 'mono-sandbox';
+  type: 'consent_given' | 'linked';
+  data: SandboxConsentChoice;
+}
+
+interface ConsentForm {
+  underwriting: boolean;
+  monitoring: boolean;
+  noticeVersion: string;
+}
 
 export function linkPageRouter(ctx: SandboxContext): Router {
   const r = Router();
@@ -27,21 +67,7 @@ export function linkPageRouter(ctx: SandboxContext): Router {
 <form method="post"><button type="submit">Re-authorise</button></form>`,
       );
     }
-    const options = personaList()
-      .map(
-        (p, i) =>
-          `<label class="persona"><input type="radio" name="persona" value="${esc(p.name)}"${i === 0 ? ' checked' : ''}> <strong>${esc(p.name)}</strong> — ${esc(p.description)}</label>`,
-      )
-      .join('\n');
-    page(
-      res,
-      200,
-      'Link your bank account',
-      `<p>Sandbox bank: choose the profile whose bank history you want to share, then log in.</p>
-<form method="post">${options}
-<label class="persona"><input type="checkbox" name="partial" value="1"> This bank only returns partial data (balance, no transactions)</label>
-<button type="submit">Log in</button></form>`,
-    );
+    consentStep(res, 200, { monitoring: false });
   });
 
   r.post('/:id', (req, res) => {
@@ -49,20 +75,24 @@ export function linkPageRouter(ctx: SandboxContext): Router {
     if (session.scope === 'reauth') {
       if (!session.accountId) throw new SandboxError(400, 'This link has no account');
       bank.completeReauth(session.accountId, session.id);
-    } else {
-      const form = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-      bank.completeAuthLink(session.id, typeof form.persona === 'string' ? form.persona : '', { partial: form.partial === '1' });
+      return done(res, session, null);
     }
-    const redirect = session.redirectUrl;
-    page(
-      res,
-      200,
-      session.scope === 'reauth' ? 'Re-authorised' : 'Linked',
-      `<p>${session.scope === 'reauth' ? 'Re-authorised' : 'Linked'} — you can close this window.</p>${
-        redirect ? `<p><a id="continue" href="${esc(redirect)}">Continue</a></p>` : ''
-      }`,
-      redirect ?? undefined,
-    );
+    if (session.completedAt) throw new SandboxError(409, 'This link has already been used', 'CONFLICT');
+    const form = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+    const consent = readConsent(form);
+    if (consent.noticeVersion !== SANDBOX_NOTICE_VERSION) {
+      return consentStep(res, 400, { monitoring: consent.monitoring, error: 'The notice has changed since this page was opened. Read it again and confirm your choices.' });
+    }
+    if (!consent.underwriting) {
+      return consentStep(res, 400, {
+        monitoring: consent.monitoring,
+        error: 'Tick the underwriting box to continue: without it your bank account cannot be linked.',
+      });
+    }
+    const choice = choiceOf(session, consent);
+    if (form.step === 'consent') return bankStep(res, session, choice);
+    bank.completeAuthLink(session.id, typeof form.persona === 'string' ? form.persona : '', { partial: form.partial === '1' });
+    done(res, session, choice);
   });
 
   const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
@@ -75,22 +105,181 @@ export function linkPageRouter(ctx: SandboxContext): Router {
   return r;
 }
 
-function page(res: Response, status: number, title: string, body: string, redirectTo?: string): void {
+function readConsent(form: Record<string, unknown>): ConsentForm {
+  return {
+    underwriting: form.consent_underwriting === '1',
+    monitoring: form.consent_monitoring === '1',
+    noticeVersion: typeof form.notice_version === 'string' ? form.notice_version : '',
+  };
+}
+
+function choiceOf(session: LinkSession, consent: ConsentForm): SandboxConsentChoice {
+  return {
+    ref: session.ref,
+    purposes: consent.monitoring ? ['underwriting', 'monitoring'] : ['underwriting'],
+    noticeVersion: SANDBOX_NOTICE_VERSION,
+    channel: 'web',
+  };
+}
+
+/** Step 1: the data-sharing notice and the consent boxes. */
+function consentStep(res: Response, status: number, opts: { monitoring: boolean; error?: string }): void {
+  const error = opts.error ? `<div id="consent-error" class="error" role="alert"><strong>Please check:</strong> ${esc(opts.error)}</div>\n` : '';
+  const describedBy = opts.error ? 'underwriting-help consent-error' : 'underwriting-help';
+  page(
+    res,
+    status,
+    'Share your bank data',
+    `${error}<p class="step">Step 1 of 2: your consent</p>
+<section aria-labelledby="notice-title">
+<h2 id="notice-title">What the lender will retrieve</h2>
+<p>The lender that sent you here asks to retrieve, through Mono, from the bank account you are about to link:</p>
+<ul>
+<li><strong>Balances</strong> of the account;</li>
+<li><strong>Transactions</strong>: up to 12 months of history, with their descriptions;</li>
+<li><strong>Identity</strong>: the account holder's name, BVN, phone number, e-mail, date of birth and address as your bank holds them.</li>
+</ul>
+<p>You can withdraw your consent at any time through the lender; it then stops retrieving your data, and withdrawing every consent unlinks the account. Notice version <code>${esc(SANDBOX_NOTICE_VERSION)}</code>.</p>
+</section>
+<form method="post">
+<input type="hidden" name="step" value="consent">
+<input type="hidden" name="notice_version" value="${esc(SANDBOX_NOTICE_VERSION)}">
+<fieldset><legend>What the lender may use your data for</legend>
+<div class="choice"><input type="checkbox" id="consent_underwriting" name="consent_underwriting" value="1" required aria-describedby="${describedBy}"${opts.error ? ' aria-invalid="true"' : ''}>
+<label for="consent_underwriting"><strong>Underwriting (required)</strong>: to decide this loan application.</label>
+<p id="underwriting-help" class="help">Without this consent the account cannot be linked.</p></div>
+<div class="choice"><input type="checkbox" id="consent_monitoring" name="consent_monitoring" value="1" aria-describedby="monitoring-help"${opts.monitoring ? ' checked' : ''}>
+<label for="consent_monitoring"><strong>Monitoring (optional)</strong>: continuous retrieval after this application, to review your credit limit and re-underwrite you.</label>
+<p id="monitoring-help" class="help">For ${SANDBOX_MONITORING_MONTHS} months unless you withdraw it earlier. You can leave this box empty and still apply.</p></div>
+</fieldset>
+<button type="submit">Continue</button></form>`,
+  );
+}
+
+/** Step 2: the consent summary (and its hand-back), then the persona ("bank") and the login. */
+function bankStep(res: Response, session: LinkSession, choice: SandboxConsentChoice): void {
+  const options = personaList()
+    .map(
+      (p, i) =>
+        `<label class="persona"><input type="radio" name="persona" value="${esc(p.name)}"${i === 0 ? ' checked' : ''}> <strong>${esc(p.name)}</strong> — ${esc(p.description)}</label>`,
+    )
+    .join('\n');
+  const monitoring = choice.purposes.includes('monitoring');
+  page(
+    res,
+    200,
+    'Link your bank account',
+    `<p class="step">Step 2 of 2: your bank</p>
+${agreed(choice)}
+<p><a href="${esc(session.id)}">Change your choices</a></p>
+<form method="post">
+<input type="hidden" name="step" value="link">
+<input type="hidden" name="notice_version" value="${esc(choice.noticeVersion)}">
+<input type="hidden" name="consent_underwriting" value="1">
+${monitoring ? '<input type="hidden" name="consent_monitoring" value="1">\n' : ''}<fieldset><legend>Sandbox bank: choose the profile whose bank history you want to share, then log in</legend>
+${options}
+</fieldset>
+<label class="persona"><input type="checkbox" name="partial" value="1"> This bank only returns partial data (balance, no transactions)</label>
+<button type="submit">Log in</button></form>`,
+    { message: { source: 'mono-sandbox', type: 'consent_given', data: choice }, targetOrigin: originOf(session.redirectUrl) },
+  );
+}
+
+/** The end of either flow; for a new link, with the consent summary and its hand-back on `redirect_url`. */
+function done(res: Response, session: LinkSession, choice: SandboxConsentChoice | null): void {
+  const word = session.scope === 'reauth' ? 'Re-authorised' : 'Linked';
+  const redirect = session.redirectUrl ? withChoice(session.redirectUrl, choice) : null;
+  page(
+    res,
+    200,
+    word,
+    `<p>${word} — you can close this window.</p>${choice ? `\n${agreed(choice)}` : ''}${redirect ? `<p><a id="continue" href="${esc(redirect)}">Continue</a></p>` : ''}`,
+    {
+      ...(redirect ? { redirectTo: redirect } : {}),
+      ...(choice ? { message: { source: 'mono-sandbox', type: 'linked', data: choice } satisfies SandboxConsentMessage, targetOrigin: originOf(session.redirectUrl) } : {}),
+    },
+  );
+}
+
+function agreed(choice: SandboxConsentChoice): string {
+  const monitoring = choice.purposes.includes('monitoring');
+  return `<section aria-labelledby="agreed-title"><h2 id="agreed-title">You agreed to</h2>
+<ul id="consent-summary">
+<li>Underwriting: retrieving your balances, transactions and identity to decide this application.</li>
+<li>${monitoring ? `Monitoring: continuous retrieval for ${SANDBOX_MONITORING_MONTHS} months to review your credit limit.` : 'No monitoring: your data is retrieved only when you apply, not continuously.'}</li>
+</ul>
+<p class="help">Notice version <code>${esc(choice.noticeVersion)}</code>.</p></section>`;
+}
+
+/** `redirect_url` with the consent choices as query parameters (sandbox-only: Mono documents none, §2.2). */
+function withChoice(redirectUrl: string, choice: SandboxConsentChoice | null): string {
+  if (!choice) return redirectUrl;
+  const url = new URL(redirectUrl);
+  if (choice.ref !== null) url.searchParams.set('ref', choice.ref);
+  url.searchParams.set('consent', choice.purposes.join(','));
+  url.searchParams.set('notice_version', choice.noticeVersion);
+  return url.toString();
+}
+
+function originOf(redirectUrl: string | null): string {
+  if (!redirectUrl) return '*';
+  try {
+    return new URL(redirectUrl).origin;
+  } catch {
+    return '*';
+  }
+}
+
+/** Posts the JSON block's message to the opener or embedding parent; constant, allowed by the page's CSP nonce. */
+const POST_MESSAGE_SCRIPT =
+  "(function(){var el=document.getElementById('sandbox-consent');if(!el)return;var m=JSON.parse(el.textContent||'{}');" +
+  'var t=window.opener||(window.parent!==window?window.parent:null);if(t)try{t.postMessage(m.message,m.targetOrigin)}catch(e){}})();';
+
+interface PageOptions {
+  redirectTo?: string;
+  /** Handed back to the lender's frontend: a JSON block (`#sandbox-consent`) and a postMessage. */
+  message?: SandboxConsentMessage;
+  targetOrigin?: string;
+}
+
+function page(res: Response, status: number, title: string, body: string, opts: PageOptions = {}): void {
+  const nonce = randomBytes(16).toString('base64');
+  const handBack = opts.message
+    ? `<script type="application/json" id="sandbox-consent">${jsonForScript({ message: opts.message, targetOrigin: opts.targetOrigin ?? '*' })}</script>
+<script nonce="${nonce}">${POST_MESSAGE_SCRIPT}</script>\n`
+    : '';
   res
     .status(status)
     .type('html')
+    .set('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action 'self'; base-uri 'none'`)
+    .set('cache-control', 'no-store')
     .send(
       `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${redirectTo ? `<meta http-equiv="refresh" content="2;url=${esc(redirectTo)}">` : ''}
+${opts.redirectTo ? `<meta http-equiv="refresh" content="2;url=${esc(opts.redirectTo)}">` : ''}
 <title>${esc(title)} · Mono sandbox</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1f24;line-height:1.45}
+h2{font-size:1.1rem;margin-top:1.5rem}
+fieldset{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
+legend{font-weight:600;padding:0 .25rem}
 .persona{display:block;margin:.5rem 0;padding:.5rem;border:1px solid #d0d7de;border-radius:6px}
+.choice{margin:.75rem 0}
+.help{margin:.25rem 0 0 1.6rem;color:#57606a;font-size:.9rem}
+.step{color:#57606a;font-size:.9rem;text-transform:uppercase;letter-spacing:.03em}
+.error{border:2px solid #cf222e;background:#ffebe9;border-radius:6px;padding:.6rem .8rem}
+a{color:#0550ae}
+input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #0b5fff;outline-offset:2px}
 button{margin-top:1rem;padding:.6rem 1.4rem;font-size:1rem;background:#0b5fff;color:#fff;border:0;border-radius:6px;cursor:pointer}</style>
-</head><body><h1>${esc(title)}</h1>
+</head><body><main><h1>${esc(title)}</h1>
 ${body}
-<p><small>Mono sandbox — simulated bank data, no real credentials.</small></p></body></html>`,
+<p><small>Mono sandbox — simulated bank data, no real credentials.</small></p></main>
+${handBack}</body></html>`,
     );
+}
+
+/** JSON safe inside a `<script>` element: no `</script>` or `<!--` can be formed. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export function esc(s: string): string {

@@ -43,9 +43,9 @@ export class DecisionsRepository {
          INSERT INTO decisions (borrower_id, application_id, trigger, decision, recommended_limit_minor, instalment_minor,
            requested_amount_minor, requested_tenor_months, currency, binding_constraint, post_loan_dsr, counter_offer, reasons, flags,
            income, obligations, cash_flow, coverage, features, result, inputs_hash, policy_version, engine_version, data_as_of,
-           supersedes_id, actor, overrides)
+           supersedes_id, actor, overrides, consents)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15::jsonb, $16::jsonb, $17::jsonb,
-           $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb)
+           $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23, $24, $25, $26, $27::jsonb, $33::jsonb)
          RETURNING id, created_at
        ), a AS (
          INSERT INTO audit_log (actor, action, entity_type, entity_id, after) SELECT $29, $30, $31, d.id::text, $32::jsonb FROM d
@@ -84,6 +84,7 @@ export class DecisionsRepository {
         audit.action,
         audit.entityType,
         JSON.stringify(audit.after),
+        jsonOrNull(decision.consents),
       ],
     );
     return row;

@@ -1,15 +1,16 @@
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntry } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { BorrowerDataService } from '../ingestion/borrower-data.service.js';
 import { LoanExposureReader } from '../loans/loan-exposure.reader.js';
+import { CONSENT_GATE, type ConsentGate, type ConsentPurpose } from '../mono/consent-gate.js';
 import { canonicalJson, underwrite, type EngineInput, type EngineResult, type RequestedLoan } from './engine/index.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
-import { DecisionEntity, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
+import { DecisionEntity, type DecisionConsent, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
 import { AppConfig } from '../config/app-config.js';
 import { DecisionsRepository } from './decisions.repository.js';
 
@@ -71,7 +72,24 @@ export class ScoringService {
     private readonly exposure: LoanExposureReader,
     private readonly repo: DecisionsRepository,
     private readonly config: AppConfig,
+    @Optional() @Inject(CONSENT_GATE) private readonly consentGate?: ConsentGate,
   ) {}
+
+  /**
+   * The consent each account's data is held under at `at` (docs/privacy.md): a scheduled review relies on
+   * `monitoring`, every other decision on `underwriting` first, then `monitoring`. Recorded with the decision; a
+   * decision on stored data without a valid consent (an analyst's manual re-score) says so with consentId null.
+   */
+  private async consentsFor(trigger: DecisionTrigger, accountIds: string[], at: Date): Promise<DecisionConsent[] | null> {
+    if (!this.consentGate) return null;
+    const purposes: readonly ConsentPurpose[] = trigger === 'scheduled' ? ['monitoring'] : ['underwriting', 'monitoring'];
+    const out: DecisionConsent[] = [];
+    for (const accountId of accountIds) {
+      const check = await this.consentGate.check(accountId, purposes, at);
+      out.push(check.ok ? { accountId, consentId: check.consentId, purpose: check.purpose } : { accountId, consentId: null, purpose: null });
+    }
+    return out;
+  }
 
   async scoreBorrower(borrowerId: string, opts: ScoreOptions): Promise<DecisionEntity> {
     const applicantName = await this.repo.borrowerName(borrowerId);
@@ -99,6 +117,7 @@ export class ScoringService {
       context,
     };
     const result = underwrite(input);
+    const consents = await this.consentsFor(opts.trigger, data.accounts.map((a) => a.accountId), asOf);
     let overrides: DecisionOverrides | null = null;
     if (opts.staleData && opts.referIfStale && result.decision !== 'refer') {
       overrides = { decision: { from: result.decision, to: 'refer', reason: 'STALE_DATA_POLICY_REFER' } };
@@ -136,6 +155,7 @@ export class ScoringService {
         supersedesId: null,
         actor: opts.actor ?? null,
         overrides,
+        consents,
       } satisfies Omit<DecisionEntity, 'id' | 'createdAt' | 'borrower'>);
       const audit: AuditEntry = {
         actor: opts.actor ?? 'system',
@@ -151,6 +171,7 @@ export class ScoringService {
           policyVersion: decision.policyVersion,
           engineVersion: decision.engineVersion,
           overrides,
+          consentIds: [...new Set((consents ?? []).flatMap((c) => (c.consentId ? [c.consentId] : [])))],
         },
       };
       const row = await this.repo.insertWithInputAndAudit(manager, decision, payloadGzip, audit);

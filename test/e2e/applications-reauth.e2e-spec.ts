@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ApplicationFlowService } from '../../src/applications/application-flow.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
-import { ageAccounts, apply, dbQuery, linkPersonaBorrower, waitForStatus } from './applications.kit.js';
+import { SANDBOX_NOTICE_VERSION, type SandboxConsentMessage } from '../../src/sandbox/link-page.js';
+import { monoEnv, sandboxAdmin, settleAccountWebhooks, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
+import { ageAccounts, apply, dbQuery, expectIngested, linkPersonaBorrower, waitForStatus } from './applications.kit.js';
 
 describe(`${ApplicationFlowService.name} (reauth)`, () => {
   let sandbox: SandboxServer;
@@ -23,18 +24,82 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
     await sandbox?.close();
   });
 
-  it('should hand out a hosted connect link for a new account', async () => {
-    const b = await request(t.url)
+  it("should hand out a hosted connect link whose consent step the frontend records before the account is linked", async () => {
+    const http = request(t.url);
+    const b = await http
       .post('/v1/borrowers')
       .set(t.auth('frontend'))
       .send({ externalId: 'connect-1', fullName: 'Ngozi Eze', email: 'ngozi@example.com' })
       .expect(201);
-    const res = await request(t.url)
-      .post(`/v1/borrowers/${b.body.id}/connect`)
+    const borrowerId = b.body.id as string;
+    const res = await http
+      .post(`/v1/borrowers/${borrowerId}/connect`)
       .set(t.auth('frontend'))
       .send({ redirectUrl: 'https://los.example.com/linked' })
       .expect(200);
     expect(res.body).toEqual({ monoUrl: expect.stringMatching(/^https?:\/\//), reference: expect.any(String) });
+    const { monoUrl, reference } = res.body as { monoUrl: string; reference: string };
+    const page = async (form?: string): Promise<{ status: number; html: string }> => {
+      const r = await fetch(monoUrl, form === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      return { status: r.status, html: await r.text() };
+    };
+    const notice = `notice_version=${SANDBOX_NOTICE_VERSION}`;
+    const atSandbox = async () =>
+      (await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null }> }>(sandbox, 'GET', '/accounts')).accounts.filter((a) => a.ref === reference);
+
+    // The page opens on the data-sharing notice; the underwriting box is required, monitoring a separate opt-in.
+    const opened = await page();
+    expect(opened.status).toBe(200);
+    expect(opened.html).toContain(`<code>${SANDBOX_NOTICE_VERSION}</code>`);
+    expect(opened.html).toMatch(/name="consent_underwriting" value="1" required/);
+    expect(opened.html).toMatch(/name="consent_monitoring" value="1" aria-describedby/);
+
+    // No link without the underwriting box: 400, nothing linked at the sandbox, no account at the engine.
+    const refused = await page(`step=link&${notice}&consent_monitoring=1&persona=salaried_monthly`);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toMatch(/role="alert"[^]*underwriting box/);
+    expect(await atSandbox()).toEqual([]);
+
+    // The consent step hands the choices back before the login; the frontend records them with the engine.
+    const bank = await page(`step=consent&${notice}&consent_underwriting=1&consent_monitoring=1`);
+    expect(bank.status).toBe(200);
+    const handed = JSON.parse(/<script type="application\/json" id="sandbox-consent">([^<]*)<\/script>/.exec(bank.html)?.[1] ?? 'null') as {
+      message: SandboxConsentMessage;
+      targetOrigin: string;
+    };
+    expect(handed).toEqual({
+      message: { source: 'mono-sandbox', type: 'consent_given', data: { ref: reference, purposes: ['underwriting', 'monitoring'], noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' } },
+      targetOrigin: 'https://los.example.com',
+    });
+    for (const purpose of handed.message.data.purposes) {
+      await http
+        .post(`/v1/borrowers/${borrowerId}/consents`)
+        .set(t.auth('frontend'))
+        .send({ purpose, noticeVersion: handed.message.data.noticeVersion, channel: handed.message.data.channel })
+        .expect(201);
+    }
+
+    const linked = await page(`step=link&${notice}&consent_underwriting=1&consent_monitoring=1&persona=salaried_monthly`);
+    expect(linked.status).toBe(200);
+    expect(linked.html).toContain(`href="https://los.example.com/linked?ref=${reference}&amp;consent=underwriting%2Cmonitoring&amp;notice_version=${SANDBOX_NOTICE_VERSION}"`);
+    const [mono] = await atSandbox();
+    // Linked through account_connected (meta.ref) and ingested: the consents were in place first.
+    await settleAccountWebhooks(t.app, sandbox, mono.id, 2);
+    await expectIngested(t, borrowerId);
+    const consents = await http.get(`/v1/borrowers/${borrowerId}/consents`).set(t.auth('frontend')).expect(200);
+    expect((consents.body.items as Array<Record<string, unknown>>).map((c) => [c.purpose, c.noticeVersion, c.channel, c.status]).sort()).toEqual([
+      ['monitoring', SANDBOX_NOTICE_VERSION, 'web', 'active'],
+      ['underwriting', SANDBOX_NOTICE_VERSION, 'web', 'active'],
+    ]);
+    const trail = await dbQuery<{ action: string }>(
+      t.databaseUrl,
+      `SELECT action FROM audit_log
+        WHERE (entity_type = 'consent' AND entity_id IN (SELECT id::text FROM consents WHERE borrower_id = $1))
+           OR (entity_type = 'bank_account' AND entity_id IN (SELECT id::text FROM bank_accounts WHERE borrower_id = $1))
+        ORDER BY id`,
+      [borrowerId],
+    );
+    expect(trail.map((r) => r.action)).toEqual(['consent.granted', 'consent.granted', 'account.linked']);
   });
 
   it('should refuse a reauth link for an account that does not need one', async () => {

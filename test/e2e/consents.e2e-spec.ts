@@ -2,27 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Clock } from '../../src/common/clock.js';
 import { SyncService } from '../../src/mono/sync.service.js';
 import { ReunderwritingService } from '../../src/underwriting/reunderwriting.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { grantConsents, TEST_NOTICE_VERSION } from '../support/consent-kit.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 import { monoEnv, sandboxAdmin, sandboxCalls, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import { apply, expectIngested, linkPersonaBorrower, waitForQuiet, waitForStatus, type LinkedBorrower } from './applications.kit.js';
-
-/**
- * The injected clock, shifted by the test: real time plus an offset, so the engine's own timers and retries (which
- * run on the same clock) keep moving while a test jumps ahead to an expiry or a review date.
- */
-class ShiftedClock extends Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
 
 /** A borrower named like the persona's account holder (so underwriting can approve), linked without any consent. */
 async function linkWithoutConsent(t: TestApp, sandbox: SandboxServer): Promise<LinkedBorrower> {
@@ -310,7 +296,7 @@ describe('consents (HTTP, sandbox Mono)', () => {
       `SELECT actor, after FROM audit_log WHERE action = 'borrower.exported' AND entity_id = $1`,
       [e.borrowerId],
     );
-    expect(audit).toEqual({ actor: expect.stringMatching(/^api-key:/), after: { counts: doc.counts } });
+    expect(audit).toEqual({ actor: expect.stringMatching(/^api-key:/), after: { counts: doc.counts, format: 'json' } });
     await api().get(`/v1/borrowers/${e.borrowerId}/export`).set(t.auth('frontend')).expect(403);
     await api().get(`/v1/borrowers/${UNKNOWN}/export`).set(t.auth('admin')).expect(404);
   });

@@ -9,6 +9,7 @@ import { SyncService, type SyncRequestResult } from '../../src/mono/sync.service
 import { createTestApp, type TestApp } from '../support/app.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
+import { SANDBOX_NOTICE_VERSION } from '../../src/sandbox/link-page.js';
 import { AccountEventLog, dropSubscribersForDebugging, JobLog, monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 import { insertConsents } from '../support/consent-kit.js';
 
@@ -75,7 +76,7 @@ describe(`${MonoClient.name} under faults`, () => {
     const borrowerId = b.id;
     await insertConsents(db, borrowerId);
     const link = await eventually(() => t.app.get(LinkService).createConnectLink(borrowerId), 5);
-    const login = await fetch(link.monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'persona=salaried_monthly' });
+    const login = await fetch(link.monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `persona=salaried_monthly&consent_underwriting=1&notice_version=${SANDBOX_NOTICE_VERSION}` });
     expect(login.status).toBe(200);
 
     // Linked through Mono's webhooks (faults and all): awaited on the events the inbox publishes, not by polling.

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are untyped JSON read from the wire */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { SANDBOX_NOTICE_VERSION } from '../../src/sandbox/link-page.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/sandbox-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/testing/webhook-receiver.js';
 
@@ -28,6 +29,12 @@ async function call(method: string, path: string, opts: { body?: unknown; header
 }
 
 const admin = (method: string, path: string, body?: unknown) => call(method, path, { body, admin: true });
+
+/** The consent choices the hosted page hands back to the lender's frontend (its `#sandbox-consent` JSON block). */
+function handedBack(html: string): any {
+  const json = /<script type="application\/json" id="sandbox-consent">([^<]*)<\/script>/.exec(html)?.[1];
+  return json === undefined ? null : JSON.parse(json);
+}
 
 async function createAndLink(body: Record<string, unknown>): Promise<string> {
   const created = await admin('POST', '/sandbox/accounts', body);
@@ -249,21 +256,55 @@ describe('Mono sandbox: sync, reauth, real-time and webhooks', () => {
     expect(eventsFor(id)[3].body.data).toEqual({ account: { _id: id } });
   });
 
-  it('should link through the hosted page: persona list, Log in, then account_connected with meta.ref and account_updated', async () => {
+  it('should link through the hosted page: consent step, persona list, Log in, then account_connected with meta.ref and account_updated', async () => {
     const init = await call('POST', '/v2/accounts/initiate', {
       body: { customer: { name: 'Bola Ade', email: 'bola@example.com' }, scope: 'auth', meta: { ref: 'ref-hosted-0001' }, redirect_url: 'https://lender.example.com/back' },
     });
     const path = new URL(init.body.data.mono_url as string).pathname;
+    // Step 1: the data-sharing notice, before any bank or persona is offered.
     const page = await call('GET', path, { admin: true });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(page.body).toContain('salaried_monthly');
-    expect(page.body).toContain('Log in');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(page.body).toContain(SANDBOX_NOTICE_VERSION);
+    for (const retrieved of ['Balances', 'Transactions', 'Identity']) expect(page.body).toContain(retrieved);
+    expect(page.body).toMatch(/<input type="checkbox" id="consent_underwriting" name="consent_underwriting" value="1" required/);
+    expect(page.body).toContain('<label for="consent_underwriting">');
+    expect(page.body).toMatch(/<input type="checkbox" id="consent_monitoring" name="consent_monitoring" value="1" aria-describedby="monitoring-help">/);
+    expect(page.body).toContain('<label for="consent_monitoring">');
+    expect(page.body).not.toContain('salaried_monthly');
+    expect(page.body).not.toContain('Log in');
 
-    const done = await call('POST', path, { admin: true, form: 'persona=salaried_monthly' });
+    // No link without the underwriting box (or with a stale notice): 400, the notice again with the error, nothing linked.
+    const notice = `notice_version=${SANDBOX_NOTICE_VERSION}`;
+    for (const form of [`step=consent&${notice}&consent_monitoring=1`, `persona=salaried_monthly&${notice}`, 'persona=salaried_monthly&consent_underwriting=1&notice_version=old-v0']) {
+      const refused = await call('POST', path, { admin: true, form });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toContain('role="alert"');
+      expect(refused.body).toContain('aria-invalid="true"');
+    }
+    expect((await admin('GET', '/sandbox/accounts')).body.accounts.filter((a: any) => a.ref === 'ref-hosted-0001')).toEqual([]);
+    expect(receiver.accepted().some((w) => (w.body.data as any).meta?.ref === 'ref-hosted-0001')).toBe(false);
+
+    // Step 2: the bank step, carrying the choices; they are handed back before the login (JSON block + postMessage).
+    const bank = await call('POST', path, { admin: true, form: `step=consent&${notice}&consent_underwriting=1&consent_monitoring=1` });
+    expect(bank.status).toBe(200);
+    expect(bank.body).toContain('salaried_monthly');
+    expect(bank.body).toContain('Log in');
+    expect(handedBack(bank.body)).toEqual({
+      message: { source: 'mono-sandbox', type: 'consent_given', data: { ref: 'ref-hosted-0001', purposes: ['underwriting', 'monitoring'], noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' } },
+      targetOrigin: 'https://lender.example.com',
+    });
+    const nonce = /script-src 'nonce-([^']+)'/.exec(bank.headers.get('content-security-policy') ?? '')?.[1];
+    expect(bank.body).toContain(`<script nonce="${nonce}">`);
+
+    const done = await call('POST', path, { admin: true, form: `step=link&${notice}&consent_underwriting=1&consent_monitoring=1&persona=salaried_monthly` });
     expect(done.status).toBe(200);
     expect(done.body).toContain('Linked — you can close this window');
-    expect(done.body).toContain('https://lender.example.com/back');
+    const back = new URL(/<a id="continue" href="([^"]+)"/.exec(done.body)![1].replace(/&amp;/g, '&'));
+    expect(`${back.origin}${back.pathname}`).toBe('https://lender.example.com/back');
+    expect(Object.fromEntries(back.searchParams)).toEqual({ ref: 'ref-hosted-0001', consent: 'underwriting,monitoring', notice_version: SANDBOX_NOTICE_VERSION });
+    expect(handedBack(done.body)).toMatchObject({ message: { type: 'linked', data: { purposes: ['underwriting', 'monitoring'] } } });
 
     const connected = await receiver.waitFor((got) => got.some((w) => w.body.event === 'mono.events.account_connected' && (w.body.data as any).meta?.ref === 'ref-hosted-0001'));
     const id = (connected.find((w) => (w.body.data as any).meta?.ref === 'ref-hosted-0001')!.body.data as any).id as string;
@@ -271,7 +312,7 @@ describe('Mono sandbox: sync, reauth, real-time and webhooks', () => {
     await waitForEvents(id, 2);
     expect(eventsFor(id)[1].body.data.meta).toMatchObject({ data_status: 'AVAILABLE', ref: 'ref-hosted-0001' });
     expect((await call('GET', `/v2/accounts/${id}`)).body.data.customer.id).toBe(init.body.data.customer);
-    expect((await call('POST', path, { admin: true, form: 'persona=salaried_monthly' })).status).toBe(409);
+    expect((await call('POST', path, { admin: true, form: `persona=salaried_monthly&consent_underwriting=1&${notice}` })).status).toBe(409);
 
     const reauth = await call('POST', '/v2/accounts/initiate', { body: { scope: 'reauth', account: id, meta: { ref: 'ref-hosted-0002' } } });
     const reauthPath = new URL(reauth.body.data.mono_url as string).pathname;
@@ -284,7 +325,7 @@ describe('Mono sandbox: sync, reauth, real-time and webhooks', () => {
   it('should link a partial-data bank from the hosted page when the person ticks it', async () => {
     const init = await call('POST', '/v2/accounts/initiate', { body: { customer: { name: 'Part Ial', email: 'partial@example.com' }, scope: 'auth', meta: { ref: 'ref-partial-0001' } } });
     const path = new URL(init.body.data.mono_url as string).pathname;
-    expect((await call('POST', path, { admin: true, form: 'persona=thin_file&partial=1' })).status).toBe(200);
+    expect((await call('POST', path, { admin: true, form: `persona=thin_file&partial=1&consent_underwriting=1&notice_version=${SANDBOX_NOTICE_VERSION}` })).status).toBe(200);
     const got = await receiver.waitFor((all) => all.some((w) => w.body.event === 'mono.events.account_updated' && (w.body.data as any).meta?.ref === 'ref-partial-0001'));
     const updated = got.find((w) => w.body.event === 'mono.events.account_updated' && (w.body.data as any).meta?.ref === 'ref-partial-0001')!;
     expect(updated.body.data.meta).toMatchObject({ data_status: 'PARTIAL', retrieved_data: ['identity', 'balance'] });

@@ -7,6 +7,7 @@ import { AccountEventBus, type AccountEvent } from '../../src/common/events/acco
 import { LinkService } from '../../src/mono/link.service.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { INBOX_QUEUE } from '../../src/mono/webhook-inbox.processor.js';
+import { SANDBOX_NOTICE_VERSION } from '../../src/sandbox/link-page.js';
 import { WebhooksController } from '../../src/mono/webhooks.controller.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { dropSubscribersForDebugging, JobLog, KIT_WEBHOOK_SECRET, monoEnv, sandboxAdmin, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
@@ -125,7 +126,7 @@ describe(WebhooksController.name, () => {
     const { monoUrl, reference } = await t.app.get(LinkService).createConnectLink(b);
     expect(reference.length).toBeGreaterThanOrEqual(10);
     // The person logs in on the hosted page; the sandbox has no webhook target, so its events queue.
-    const login = await fetch(monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'persona=salaried_monthly' });
+    const login = await fetch(monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `persona=salaried_monthly&consent_underwriting=1&notice_version=${SANDBOX_NOTICE_VERSION}` });
     expect(login.status).toBe(200);
     const { accounts } = await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null }> }>(sandbox, 'GET', '/accounts');
     const mono = accounts.find((a) => a.ref === reference)?.id ?? '';

@@ -48,6 +48,7 @@ function reportFor(policy: Policy) {
     dataAsOf: new Date(`${asOf}T00:00:00Z`),
     actor: null,
     createdAt: new Date(`${asOf}T08:00:00Z`),
+    consents: [{ accountId: 'acc-1', consentId: '00000000-0000-4000-8000-000000000001', purpose: 'underwriting' }],
   };
   const byId = new Map<string, TransactionRow>(
     transactions.map((t) => [

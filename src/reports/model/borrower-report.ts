@@ -68,6 +68,8 @@ export interface ReportDecision {
   engineVersion: string;
   inputsHash: string;
   coverageMonths: number;
+  /** The consent each account's data was held under at decision time; null when the decision predates the record. */
+  consents: Array<{ accountId: string; consentId: string | null; purpose: string | null }> | null;
 }
 
 export interface ReportPayment {
@@ -315,6 +317,7 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           engineVersion: d.engineVersion,
           inputsHash: r.inputsHash,
           coverageMonths: r.coverage.completeMonths,
+          consents: d.consents,
         }
       : null;
 

@@ -5,7 +5,7 @@ import { borrowerCharts } from '../charts/report-charts.js';
 import { renderSvg } from '../charts/svg.js';
 import { vintageChart } from '../charts/vintage-chart.js';
 import type { CreditPerformance } from '../model/credit-performance.js';
-import type { BorrowerReport } from '../model/borrower-report.js';
+import type { BorrowerReport, ReportDecision } from '../model/borrower-report.js';
 import type { PortfolioReport } from '../model/portfolio-report.js';
 import type { BorrowerListRow } from '../reports.repository.js';
 import type { DrillDown } from '../reports.service.js';
@@ -42,6 +42,18 @@ function hours(h: number | null): string {
   if (h === null) return 'never synced';
   if (h < 48) return `${h}h ago`;
   return `${Math.floor(h / 24)}d ago`;
+}
+
+/** The lawful basis of the decision's data: the consent each account was held under when it was made (docs/privacy.md). */
+function consentLine(consents: ReportDecision['consents']): SafeHtml | string {
+  if (consents === null) return html`<p class="muted small" data-testid="decision-consents">Consent: not recorded (decision made before consents were recorded on decisions)</p>`;
+  if (consents.length === 0) return '';
+  const parts = consents.map((c) =>
+    c.consentId
+      ? html`<span>account ${c.accountId.slice(0, 8)}…: ${c.purpose} consent <code>${c.consentId}</code></span>`
+      : html`<span class="warn">account ${c.accountId.slice(0, 8)}…: no valid consent at decision time (stored data only)</span>`,
+  );
+  return html`<p class="muted small" data-testid="decision-consents">Consent relied on: ${parts.map((p, i) => (i === 0 ? p : html`; ${p}`))}</p>`;
 }
 
 function csrfField(user: User): SafeHtml {
@@ -221,6 +233,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
           Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · made ${lagosTime(d.createdAt)} · data as of ${d.asOf} ·
           policy <span class="policy-version">${d.policyVersion}</span> · engine ${d.engineVersion}
         </p>
+        ${consentLine(d.consents)}
         ${
           declined
             ? html`${reasonsTable}

@@ -21,6 +21,13 @@ export interface DecisionOverrides {
   decision?: { from: Decision; to: Decision; reason: string };
 }
 
+/** The consent an account's data was retrieved under at decision time (consentId null: none was valid then). */
+export interface DecisionConsent {
+  accountId: string;
+  consentId: string | null;
+  purpose: 'underwriting' | 'monitoring' | null;
+}
+
 /** One immutable evaluation (append-only in Postgres). `result` is the full engine output. */
 @Entity({ name: 'decisions' })
 export class DecisionEntity {
@@ -55,5 +62,10 @@ export class DecisionEntity {
   @Column({ name: 'supersedes_id', type: 'uuid', nullable: true }) supersedesId!: string | null;
   @Column({ type: 'varchar', length: 128, nullable: true }) actor!: string | null;
   @Column({ type: 'jsonb', nullable: true }) overrides!: DecisionOverrides | null;
+  /**
+   * The consent each account's data was held under when the decision was made (docs/privacy.md); null for decisions
+   * made before consents were recorded on decisions.
+   */
+  @Column({ type: 'jsonb', nullable: true }) consents!: DecisionConsent[] | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
