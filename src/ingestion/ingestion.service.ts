@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AccountCoverage, DataQualityFinding } from '../common/domain/account.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { CONSENT_GATE, ConsentRequiredError, type ConsentGate, type ConsentPurpose } from '../mono/consent-gate.js';
 import { BANK_DATA_SOURCE, type BankDataSource } from './bank-data-source.js';
 import { categoriseSlices } from './categorise-in-windows.js';
 import type { IngestionTrigger } from './entities/ingestion-run.entity.js';
@@ -34,6 +35,11 @@ export interface IngestOptions {
   trigger: IngestionTrigger;
   /** The sync run this ingestion completes, when it answers one. */
   syncRunId?: string | null;
+  /**
+   * Refuse (409 CONSENT_REQUIRED, nothing fetched) unless a consent for one of these purposes covers the account now:
+   * for doors that did not check already (the admin route). Event-driven ingestion checks before it calls.
+   */
+  consentPurposes?: readonly ConsentPurpose[];
 }
 
 export interface IngestionResult {
@@ -95,12 +101,18 @@ export class IngestionService {
     private readonly clock: Clock,
     @Inject(BANK_DATA_SOURCE) private readonly source: BankDataSource,
     private readonly repo: IngestionRepository,
+    @Optional() @Inject(CONSENT_GATE) private readonly consents?: ConsentGate,
   ) {}
 
   async ingestAccount(accountId: string, opts: IngestOptions): Promise<IngestionResult> {
     const account = await this.withClient((c) => this.repo.findAccount(c, accountId));
     if (!account) throw new NotFoundError('Account', accountId);
     if (account.unlinkedAt) throw new DomainError('ACCOUNT_UNLINKED', `Account ${accountId} is unlinked`, { accountId });
+    if (opts.consentPurposes) {
+      if (!this.consents) throw new Error('ingestion was asked to check consent but no consent gate is bound');
+      const consent = await this.consents.check(accountId, opts.consentPurposes, this.clock.now());
+      if (!consent.ok) throw new ConsentRequiredError(accountId, opts.consentPurposes, consent);
+    }
     const startedAt = this.clock.now();
     const window = ingestionWindow({
       today: lagosDate(startedAt.toISOString()),

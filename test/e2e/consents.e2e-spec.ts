@@ -87,6 +87,9 @@ describe('consents (HTTP, sandbox Mono)', () => {
     await expect(sync.requestSync(b.accountId, 'application')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', status: 409 });
     await expect(sync.requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED', details: { purposes: ['monitoring'] } });
     expect(await runs(b.accountId)).toEqual([]);
+    // The admin's "ingest now" is a door too.
+    const adminIngest = await api().post(`/v1/admin/accounts/${b.accountId}/ingest`).set(t.auth('admin')).expect(409);
+    expect(adminIngest.body).toMatchObject({ code: 'CONSENT_REQUIRED', details: { accountId: b.accountId, reason: 'none' } });
 
     // Mono's automatic sync announces new data by webhook: the event is stored and processed, nothing is fetched.
     const deliveredBefore = sandbox.state.webhooks.deliveries({ accountId: b.monoAccountId }).length;
