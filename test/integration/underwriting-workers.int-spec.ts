@@ -41,13 +41,18 @@ describe('reunderwrite workers (processes)', () => {
     const h = await harness({ env: { JOBS_ENABLED: 'false', WORKERS_ENABLED: 'false' } });
     const borrowers = await seedOriginated(h, 10);
     const { cycleId } = await h.service.startCycle('manual', { budget: 0 });
-    // The first review committed by the worker process is announced to this process by a NOTIFY on its commit.
-    const committed = await reviewCommitted(h, cycleId);
+    // The first review committed by the worker process is announced to this process by a NOTIFY on its commit; every
+    // later review's commit is held at a gate this process keeps closed, so the kill lands mid-cycle for certain.
+    const gate = await holdReviewsAfterTheFirst(h, cycleId);
     const first = cli(h, ['--cycle', cycleId, '--drain-only']);
-    await committed.done;
+    await gate.firstCommitted;
     first.child.kill('SIGKILL');
     await first.done;
+    // Reviews held at the gate were never committed: their transactions roll back once their backend sees the
+    // killed client's closed socket.
+    await gate.open();
     const doneAtKill = await count(h.ds, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND status = 'done'`, [cycleId]);
+    expect(doneAtKill).toBeGreaterThanOrEqual(1);
     expect(doneAtKill).toBeLessThan(10);
     expect((await h.service.progress(cycleId)).status).toBe('running');
 
@@ -78,15 +83,40 @@ describe('reunderwrite workers (processes)', () => {
   }, 120_000);
 });
 
-/** Listens, then resolves when a review item of the cycle is committed done (a trigger NOTIFYs on commit; no polling). */
-async function reviewCommitted(h: Harness, cycleId: string): Promise<{ done: Promise<void> }> {
+/**
+ * A gate on review commits, in the database (no polling, no sleeps): an AFTER trigger NOTIFYs when a review item of the
+ * cycle is marked done (delivered on commit), and a BEFORE trigger makes every later "done" update wait for a shared
+ * advisory lock this process holds until `open()`. At most the reviews already past their update when the first one
+ * committed (one per concurrent lane) can commit before the gate; the rest wait inside their transaction.
+ */
+async function holdReviewsAfterTheFirst(h: Harness, cycleId: string): Promise<{ firstCommitted: Promise<void>; open(): Promise<void> }> {
+  const KEY = 815_001;
+  const holder = new pg.Client({ connectionString: h.url });
+  await holder.connect();
+  await holder.query('SELECT pg_advisory_lock($1)', [KEY]);
   await h.ds.query(`CREATE OR REPLACE FUNCTION test_review_done() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW.status = 'done' THEN PERFORM pg_notify('review_done', NEW.cycle_id::text); END IF; RETURN NEW; END $$`);
+  await h.ds.query(`CREATE OR REPLACE FUNCTION test_review_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.status = 'done' AND OLD.status <> 'done'
+         AND EXISTS (SELECT 1 FROM review_items WHERE cycle_id = NEW.cycle_id AND status = 'done') THEN
+        PERFORM pg_advisory_xact_lock_shared(${KEY});
+      END IF;
+      RETURN NEW;
+    END $$`);
   await h.ds.query(`DROP TRIGGER IF EXISTS test_review_done ON review_items`);
+  await h.ds.query(`DROP TRIGGER IF EXISTS test_review_gate ON review_items`);
+  await h.ds.query(`CREATE TRIGGER test_review_gate BEFORE UPDATE ON review_items FOR EACH ROW EXECUTE FUNCTION test_review_gate()`);
   await h.ds.query(`CREATE TRIGGER test_review_done AFTER UPDATE ON review_items FOR EACH ROW EXECUTE FUNCTION test_review_done()`);
-  const client = new pg.Client({ connectionString: h.url });
-  await client.connect();
-  const got = new Promise<void>((resolve) => client.on('notification', (n) => n.payload === cycleId && resolve()));
-  await client.query('LISTEN review_done');
-  return { done: got.finally(() => client.end()) };
+  const listener = new pg.Client({ connectionString: h.url });
+  await listener.connect();
+  const got = new Promise<void>((resolve) => listener.on('notification', (n) => n.payload === cycleId && resolve()));
+  await listener.query('LISTEN review_done');
+  return {
+    firstCommitted: got.finally(() => listener.end()),
+    open: async () => {
+      await holder.query('SELECT pg_advisory_unlock($1)', [KEY]);
+      await holder.end();
+    },
+  };
 }
