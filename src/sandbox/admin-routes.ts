@@ -43,6 +43,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
       accounts: bank.allAccounts().map((a) => ({
         id: a.id,
         state: a.state,
+        name: a.name,
         dataStatus: a.dataStatus,
         persona: a.persona,
         ref: a.ref,

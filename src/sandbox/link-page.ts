@@ -4,7 +4,9 @@
  *   1. the data-sharing notice (what is retrieved, for which purposes, its version `SANDBOX_NOTICE_VERSION`) with an
  *      `underwriting` box (required) and a separate `monitoring` opt-in → "Continue";
  *   2. pick a profile (persona) and "Log in" → the account is created from it and linked (`account_connected`, then
- *      `account_updated`).
+ *      `account_updated`). The account, identity and narrations carry the initiate call's customer name (a person
+ *      links their own account) unless "Someone else's account" is ticked (`name_mismatch=1`: the profile's invented
+ *      holder, which the engine reports as ACCOUNT_NAME_MISMATCH).
  * Linking is refused (400, nothing linked, no webhook) unless the post carries the ticked underwriting box and the
  * current notice version. The sandbox plays Mono, which never calls the lender's API: the page hands the choices back
  * (a `consent_given` postMessage and a JSON block on step 2, before the login; the same on the "Linked" page; query
@@ -90,8 +92,11 @@ export function linkPageRouter(ctx: SandboxContext): Router {
       });
     }
     const choice = choiceOf(session, consent);
-    if (form.step === 'consent') return bankStep(res, session, choice);
-    bank.completeAuthLink(session.id, typeof form.persona === 'string' ? form.persona : '', { partial: form.partial === '1' });
+    if (form.step === 'consent') return bankStep(res, session, choice, bank.sessionCustomer(session)?.name?.trim() || null);
+    bank.completeAuthLink(session.id, typeof form.persona === 'string' ? form.persona : '', {
+      partial: form.partial === '1',
+      nameMismatch: form.name_mismatch === '1',
+    });
     done(res, session, choice);
   });
 
@@ -156,8 +161,11 @@ function consentStep(res: Response, status: number, opts: { monitoring: boolean;
   );
 }
 
-/** Step 2: the consent summary (and its hand-back), then the persona ("bank") and the login. */
-function bankStep(res: Response, session: LinkSession, choice: SandboxConsentChoice): void {
+/**
+ * Step 2: the consent summary (and its hand-back), then the persona ("bank") and the login. The account is opened in
+ * the initiate call's customer name; a box asks for someone else's account instead (a deliberate name mismatch).
+ */
+function bankStep(res: Response, session: LinkSession, choice: SandboxConsentChoice, holderName: string | null): void {
   const options = personaList()
     .map(
       (p, i) =>
@@ -179,10 +187,20 @@ ${agreed(choice)}
 ${monitoring ? '<input type="hidden" name="consent_monitoring" value="1">\n' : ''}<fieldset><legend>Sandbox bank: choose the profile whose bank history you want to share, then log in</legend>
 ${options}
 </fieldset>
+${holderBlock(holderName)}
 <label class="persona"><input type="checkbox" name="partial" value="1"> This bank only returns partial data (balance, no transactions)</label>
 <button type="submit">Log in</button></form>`,
     { message: { source: 'mono-sandbox', type: 'consent_given', data: choice }, targetOrigin: originOf(session.redirectUrl) },
   );
+}
+
+/** Whose name the account is in, and the box for someone else's account. */
+function holderBlock(holderName: string | null): string {
+  const whose = holderName
+    ? `<p id="holder">The account is opened in the name of <strong>${esc(holderName)}</strong>, the customer this link was created for: the profile gives its history, not its name.</p>`
+    : `<p id="holder">This link was created without a customer name: the account is held in the profile's invented name.</p>`;
+  return `${whose}
+<label class="persona"><input type="checkbox" name="name_mismatch" value="1"> Someone else's account: hold it in the profile's invented name instead (the lender will see a name mismatch, ACCOUNT_NAME_MISMATCH)</label>`;
 }
 
 /** The end of either flow; for a new link, with the consent summary and its hand-back on `redirect_url`. */

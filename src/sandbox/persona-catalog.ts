@@ -24,6 +24,9 @@ export function personaList(): Array<{ name: PersonaName; description: string }>
   return PERSONA_NAMES.map((name) => ({ name, description: PERSONA_DESCRIPTIONS[name] }));
 }
 
-export function buildPersona(name: PersonaName, opts: { asOf: string; seed?: number; months?: number; accountId?: string }): GeneratedPersona {
+export function buildPersona(
+  name: PersonaName,
+  opts: { asOf: string; seed?: number; months?: number; accountId?: string; holder?: { fullName: string; email?: string | null } },
+): GeneratedPersona {
   return generatePersona(name, opts);
 }

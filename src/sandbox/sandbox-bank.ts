@@ -441,15 +441,25 @@ export class SandboxBank {
     return session;
   }
 
-  /** The person picked a persona and logged in on the hosted link page. */
-  completeAuthLink(sessionId: string, personaName: string, opts: { partial?: boolean } = {}): SandboxAccount {
+  /** The customer a link session was initiated for (`customer` of the initiate call), if it is known. */
+  sessionCustomer(session: LinkSession): SandboxCustomer | null {
+    return (session.customerId ? this.s.customers[session.customerId] : undefined) ?? null;
+  }
+
+  /**
+   * The person picked a persona and logged in on the hosted link page. The account is held in the name of the
+   * initiate call's customer (a person links their own account), unless `nameMismatch` asks for the persona's invented
+   * holder — someone else's account, which the engine reports as ACCOUNT_NAME_MISMATCH.
+   */
+  completeAuthLink(sessionId: string, personaName: string, opts: { partial?: boolean; nameMismatch?: boolean } = {}): SandboxAccount {
     const session = this.linkSession(sessionId);
     if (session.scope !== 'auth') throw badRequest('This link is for re-authorisation');
     if (session.completedAt) throw new SandboxError(409, 'This link has already been used', 'CONFLICT');
     if (!isPersonaName(personaName)) throw badRequest('Pick one of the listed profiles');
     const accountId = this.store.objectId();
-    const persona = buildPersona(personaName, { asOf: this.todayInLagos(), seed: this.store.derivedSeed(personaName), accountId });
-    const customer = session.customerId ? this.s.customers[session.customerId] : undefined;
+    const customer = this.sessionCustomer(session) ?? undefined;
+    const holder = !opts.nameMismatch && customer?.name?.trim() ? { fullName: customer.name, email: customer.email } : undefined;
+    const persona = buildPersona(personaName, { asOf: this.todayInLagos(), seed: this.store.derivedSeed(personaName), accountId, ...(holder ? { holder } : {}) });
     const [acc] = this.addPersonaAccounts(persona, {
       mfa: false,
       dataStatus: opts.partial ? 'PARTIAL' : null,

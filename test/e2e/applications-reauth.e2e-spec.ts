@@ -4,7 +4,7 @@ import { ApplicationFlowService } from '../../src/applications/application-flow.
 import { createTestApp, type TestApp } from '../support/app.js';
 import { SANDBOX_NOTICE_VERSION, type SandboxConsentMessage } from '../../src/sandbox/link-page.js';
 import { monoEnv, sandboxAdmin, settleAccountWebhooks, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
-import { ageAccounts, apply, dbQuery, expectIngested, linkPersonaBorrower, waitForStatus } from './applications.kit.js';
+import { ageAccounts, apply, applyAndDecide, dbQuery, expectIngested, linkPersonaBorrower, waitForStatus } from './applications.kit.js';
 
 describe(`${ApplicationFlowService.name} (reauth)`, () => {
   let sandbox: SandboxServer;
@@ -45,7 +45,7 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
     };
     const notice = `notice_version=${SANDBOX_NOTICE_VERSION}`;
     const atSandbox = async () =>
-      (await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null }> }>(sandbox, 'GET', '/accounts')).accounts.filter((a) => a.ref === reference);
+      (await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null; name: string }> }>(sandbox, 'GET', '/accounts')).accounts.filter((a) => a.ref === reference);
 
     // The page opens on the data-sharing notice; the underwriting box is required, monitoring a separate opt-in.
     const opened = await page();
@@ -100,6 +100,37 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
       [borrowerId],
     );
     expect(trail.map((r) => r.action)).toEqual(['consent.granted', 'consent.granted', 'account.linked']);
+
+    // The page opened the account in the borrower's own name (the initiate call's customer), so the hand-made
+    // borrower's application is approved: no name mismatch.
+    expect(bank.html).toContain('opened in the name of <strong>Ngozi Eze</strong>');
+    expect(mono.name).toBe('EZE NGOZI');
+    const { decision } = await applyAndDecide<{ outcome: string; reasons: Array<{ code: string }> }>(t, borrowerId, {});
+    expect(decision.reasons.map((r) => r.code)).not.toContain('ACCOUNT_NAME_MISMATCH');
+    expect(decision.outcome).toBe('approved');
+  });
+
+  it("should hold the account in the profile's invented name when the borrower links someone else's account", async () => {
+    const http = request(t.url);
+    const b = await http.post('/v1/borrowers').set(t.auth('frontend')).send({ externalId: 'connect-2', fullName: 'Tobi Ajayi', email: 'tobi@example.com' }).expect(201);
+    const borrowerId = b.body.id as string;
+    const { monoUrl, reference } = (await http.post(`/v1/borrowers/${borrowerId}/connect`).set(t.auth('frontend')).send({}).expect(200)).body as {
+      monoUrl: string;
+      reference: string;
+    };
+    await http.post(`/v1/borrowers/${borrowerId}/consents`).set(t.auth('frontend')).send({ purpose: 'underwriting', noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' }).expect(201);
+    const form = `step=link&notice_version=${SANDBOX_NOTICE_VERSION}&consent_underwriting=1&persona=salaried_monthly&name_mismatch=1`;
+    const linked = await fetch(monoUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(linked.status).toBe(200);
+    const [mono] = (await sandboxAdmin<{ accounts: Array<{ id: string; ref: string | null; name: string }> }>(sandbox, 'GET', '/accounts')).accounts.filter(
+      (a) => a.ref === reference,
+    );
+    expect(mono.name).not.toMatch(/AJAYI|TOBI/i);
+    await settleAccountWebhooks(t.app, sandbox, mono.id, 2);
+    await expectIngested(t, borrowerId);
+    const { decision } = await applyAndDecide<{ outcome: string; reasons: Array<{ code: string }> }>(t, borrowerId, {});
+    expect(decision.reasons.map((r) => r.code)).toContain('ACCOUNT_NAME_MISMATCH');
+    expect(decision.outcome).not.toBe('approved');
   });
 
   it('should refuse a reauth link for an account that does not need one', async () => {

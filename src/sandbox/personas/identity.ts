@@ -112,24 +112,59 @@ export function makeIdentity(rng: Rng): PersonaIdentity {
   };
 }
 
+/**
+ * The generated identity with a given holder's name (and e-mail) instead of the invented one: "First [Middle…] Last"
+ * (a single word is a first name with no surname). BVN, phone, date of birth and address stay generated.
+ */
+export function withHolder(identity: PersonaIdentity, holder: { fullName: string; email?: string | null }): PersonaIdentity {
+  const words = holder.fullName.trim().split(/\s+/).filter((w) => w.length > 0);
+  if (words.length === 0) throw new RangeError('holder.fullName must contain a name');
+  const first = words[0];
+  const last = words.length > 1 ? words[words.length - 1] : '';
+  const middle = words.slice(1, -1).join(' ');
+  return {
+    ...identity,
+    full_name: words.join(' '),
+    first_name: first,
+    middle_name: middle,
+    last_name: last,
+    email: holder.email?.trim() || identity.email,
+  };
+}
+
 /** Banks print the holder as "SURNAME FIRST MIDDLE". */
 export function bankHolderName(identity: PersonaIdentity): string {
-  return `${identity.last_name} ${identity.first_name} ${identity.middle_name}`.toUpperCase();
+  return joinNames(identity.last_name, identity.first_name, identity.middle_name);
+}
+
+function joinNames(...parts: string[]): string {
+  return parts
+    .filter((p) => p.length > 0)
+    .join(' ')
+    .toUpperCase();
 }
 
 /** How other banks' narrations spell the same person: reordered, middle name as an initial. */
 export function narrationNameVariant(identity: PersonaIdentity, rng: Rng): string {
-  const first = identity.first_name.toUpperCase();
-  const last = identity.last_name.toUpperCase();
-  const initial = identity.middle_name[0].toUpperCase();
-  return rng.pick([`${first} ${last} ${initial}`, `${last} ${first}`, `${last} ${first} ${initial}`, `${first} ${initial} ${last}`]);
+  const first = identity.first_name;
+  const last = identity.last_name;
+  const initial = identity.middle_name.slice(0, 1);
+  return rng.pick([joinNames(first, last, initial), joinNames(last, first), joinNames(last, first, initial), joinNames(first, initial, last)]);
 }
 
-/** A stranger's name; never the holder's surname, so a stranger cannot look like a self-transfer. */
-export function randomPersonName(rng: Rng, holder: PersonaIdentity): string {
-  let surname = rng.pick(SURNAMES);
-  while (surname === holder.last_name) surname = rng.pick(SURNAMES);
-  return `${rng.pick([...MALE, ...FEMALE])} ${surname}`.toUpperCase();
+/**
+ * Draws strangers' names; never the holder's surname, so a stranger cannot look like a self-transfer. The draws
+ * depend on the invented identity only (`invented`), so holding the account in another name (`holder`) changes no
+ * other row of a seeded persona; a drawn surname equal to the holder's is replaced by the next one, without a draw.
+ */
+export function strangerNames(invented: PersonaIdentity, holder: PersonaIdentity = invented): (rng: Rng) => string {
+  const taken = (s: string): boolean => s === invented.last_name || s.toUpperCase() === holder.last_name.toUpperCase();
+  return (rng) => {
+    let surname = rng.pick(SURNAMES);
+    while (surname === invented.last_name) surname = rng.pick(SURNAMES);
+    for (let i = SURNAMES.indexOf(surname), n = 0; taken(surname) && n < SURNAMES.length; n++) surname = SURNAMES[++i % SURNAMES.length];
+    return `${rng.pick([...MALE, ...FEMALE])} ${surname}`.toUpperCase();
+  };
 }
 
 export function makeAccount(

@@ -5,7 +5,7 @@
  */
 import { addDays } from '../../ingestion/normalise/lagos-date.js';
 import type { Bank } from './identity.js';
-import { BANKS, randomPersonName } from './identity.js';
+import { BANKS } from './identity.js';
 import type { LedgerPlan, PlannedEvent } from './ledger.js';
 import type { Rng } from './prng.js';
 import type { PersonaIdentity } from './types.js';
@@ -28,6 +28,8 @@ export interface NoiseContext {
   annualRentMinor?: number;
   /** Returns the holder's name as another bank would print it. */
   nameVariant: () => string;
+  /** Draws a stranger's name (never the holder's surname). */
+  strangerName: (rng: Rng) => string;
   /** Light noise only (a secondary wallet-like account). */
   light?: boolean;
 }
@@ -146,7 +148,7 @@ function dailyNoise(ctx: NoiseContext, date: string): void {
     if (rng.chance(0.4)) plan.debit(account, instant, 3_500, 'ATM WITHDRAWAL FEE', { category: 'bank_charges' }, { requires: wd });
   }
   if (rng.chance(0.1 * k))
-    transferOut(ctx, date, rng.naira(2000, 30000), transferOutNarration(rng, randomPersonName(rng, ctx.identity)), {
+    transferOut(ctx, date, rng.naira(2000, 30000), transferOutNarration(rng, ctx.strangerName(rng)), {
       category: 'transfer_out',
     });
   if (rng.chance(0.04 * k)) {
@@ -154,7 +156,7 @@ function dailyNoise(ctx: NoiseContext, date: string): void {
       account,
       plan.at(date, daytime(rng)),
       rng.naira(2000, 40000),
-      transferInNarration(rng, randomPersonName(rng, ctx.identity)),
+      transferInNarration(rng, ctx.strangerName(rng)),
       { category: 'transfer_in' },
     );
   }
@@ -274,7 +276,7 @@ function reversal(ctx: NoiseContext, date: string): void {
     return;
   }
   const ref = rng.digits(12);
-  const name = randomPersonName(rng, ctx.identity);
+  const name = ctx.strangerName(rng);
   const debit = transferOut(ctx, date, rng.naira(3000, 40000), `NIP/${rng.pick(BANKS).short}/${name}/${rng.pick(OUT_MEMOS)} ${ref}`, {
     category: 'reversal',
   });
@@ -289,7 +291,7 @@ function reversal(ctx: NoiseContext, date: string): void {
 }
 
 export function addEverydayNoise(ctx: NoiseContext): void {
-  const landlord = `ALHAJI ${randomPersonName(ctx.rng, ctx.identity)}`;
+  const landlord = `ALHAJI ${ctx.strangerName(ctx.rng)}`;
   if (ctx.monthlyRentMinor === 0 && (ctx.annualRentMinor ?? 0) > 0 && ctx.days.length > 60) {
     const day = ctx.days[ctx.rng.int(30, ctx.days.length - 20)];
     const year = Number(day.slice(0, 4));

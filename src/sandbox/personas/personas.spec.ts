@@ -52,6 +52,26 @@ describe(generatePersona.name, () => {
     expect(() => generatePersona('thin_file', { asOf: '31-10-2026' })).toThrow('asOf must be YYYY-MM-DD');
   });
 
+  it("should hold the account in a given holder's name and change nothing else but the names", () => {
+    for (const name of ['salaried_monthly', 'self_transfer_pair', 'trader_irregular'] as const) {
+      const invented = generatePersona(name, { asOf: AS_OF });
+      const own = generatePersona(name, { asOf: AS_OF, holder: { fullName: '  Zainab  Amaka Okoro ', email: 'zainab@example.com' } });
+      expect(own.account.account.name).toBe('OKORO ZAINAB AMAKA');
+      expect(own.identity).toMatchObject({ full_name: 'Zainab Amaka Okoro', first_name: 'Zainab', middle_name: 'Amaka', last_name: 'Okoro', email: 'zainab@example.com' });
+      expect(own.identity.bvn).toBe(invented.identity.bvn);
+      const shape = (p: GeneratedPersona) => accountsOf(p).flatMap((a) => a.transactions.map((t) => [t.id, t.date, t.type, t.amount, t.balance]));
+      expect(shape(own)).toEqual(shape(invented));
+      // Narrations that named the invented holder now name the given one, in a bank's spellings.
+      const texts = (p: GeneratedPersona) => accountsOf(p).flatMap((a) => a.transactions.map((t) => t.narration)).join('\n');
+      expect(texts(own)).not.toContain(invented.identity.last_name.toUpperCase());
+      if (texts(invented).includes(invented.identity.last_name.toUpperCase())) expect(texts(own)).toContain('OKORO');
+    }
+    // One word or two: no stray spaces, no crash on a missing middle name.
+    expect(generatePersona('self_transfer_pair', { asOf: AS_OF, holder: { fullName: 'Chidi Obi' } }).account.account.name).toBe('OBI CHIDI');
+    expect(generatePersona('self_transfer_pair', { asOf: AS_OF, holder: { fullName: 'Madonna' } }).account.account.name).toBe('MADONNA');
+    expect(() => generatePersona('thin_file', { asOf: AS_OF, holder: { fullName: '   ' } })).toThrow('holder.fullName');
+  });
+
   describe.each(PERSONA_NAMES)('%s', (name) => {
     it('should emit Mono v2 rows: 24-hex unique ids, positive integer kobo, integer balances, newest first', () => {
       const ids = new Set<string>();

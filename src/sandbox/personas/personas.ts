@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 
 import { addDays, diffDays, isoWeekday, lagosDate, lagosInstant, nextMonth } from '../../ingestion/normalise/lagos-date.js';
 import { previousBusinessDay } from './calendar.js';
-import { BANKS, KUDA, makeAccount, makeIdentity, narrationNameVariant, randomPersonName, type Bank } from './identity.js';
+import { BANKS, KUDA, makeAccount, makeIdentity, narrationNameVariant, strangerNames, withHolder, type Bank } from './identity.js';
 import { LedgerPlan, type EmittedRow } from './ledger.js';
 import { addEverydayNoise, MONTH_ABBR, transferOut, type NoiseContext } from './noise.js';
 import { Rng } from './prng.js';
@@ -76,6 +76,7 @@ interface World {
   /** `YYYY-MM` from the start month to asOf's month. */
   months: string[];
   nameVariant: () => string;
+  strangerName: (rng: Rng) => string;
 }
 
 interface StreamSpec {
@@ -118,6 +119,7 @@ function noiseContext(w: World, account: number, bank: Bank, overrides: Partial<
     intensity: 1,
     monthlyRentMinor: 0,
     nameVariant: w.nameVariant,
+    strangerName: w.strangerName,
     ...overrides,
   };
 }
@@ -242,7 +244,7 @@ function traderIrregular(w: World): PersonaPlan {
     for (let i = rng.int(0, 3); i > 0; i--) {
       if (!rng.chance(0.6 * busy)) continue;
       const amount = rng.chance(0.15) ? rng.naira(60_000, 180_000, 100) : rng.naira(2_000, 45_000, 50);
-      const name = randomPersonName(rng, w.identity);
+      const name = w.strangerName(rng);
       const narration = rng.chance(0.5)
         ? `NIP/${rng.pick(BANKS).short}/${name}/${rng.pick(['for goods', 'payment', 'balance', 'order', ''])}`.replace(/\/$/, '')
         : `TRANSFER FROM ${name}`;
@@ -253,7 +255,7 @@ function traderIrregular(w: World): PersonaPlan {
         0,
         w.plan.at(day, 23 * 3600),
         rng.naira(5_000, 90_000, 1),
-        `POS SETTLEMENT TID 2MPT${rng.digits(4)} ${w.identity.last_name.toUpperCase()} STORES`,
+        `POS SETTLEMENT TID 2MPT${rng.digits(4)} ${(w.identity.last_name || w.identity.first_name).toUpperCase()} STORES`,
         { category: 'transfer_in', stream: 'pos' },
       );
     }
@@ -652,7 +654,8 @@ export function generatePersona(persona: PersonaName, opts: GeneratePersonaOptio
   if (!(persona in BUILDERS)) throw new RangeError(`unknown persona ${persona}`);
   const seed = opts.seed ?? DEFAULT_SEEDS[persona];
   const rng = new Rng(seed);
-  const identity = makeIdentity(rng.fork('identity'));
+  const invented = makeIdentity(rng.fork('identity'));
+  const identity = opts.holder ? withHolder(invented, opts.holder) : invented;
   const start = historyStart(persona, opts.asOf, opts.months ?? 12);
   const days: string[] = [];
   for (let d = start; d < opts.asOf; d = addDays(d, 1)) days.push(d);
@@ -670,6 +673,7 @@ export function generatePersona(persona: PersonaName, opts: GeneratePersonaOptio
     days,
     months,
     nameVariant: () => narrationNameVariant(identity, nameRng),
+    strangerName: strangerNames(invented, identity),
   };
   const plan = BUILDERS[persona](w);
   // A first-day row on every account pins the history start, so coverage and labels agree on firstDate.

@@ -149,4 +149,10 @@ export interface GeneratePersonaOptions {
   months?: number;
   accountId?: string;
   faults?: PersonaFaults;
+  /**
+   * The account holder: the account, identity and narrations that name the holder use this name (and e-mail)
+   * instead of an invented one. The hosted link page passes the initiate call's customer. Everything else is the
+   * same as without it for the same seed.
+   */
+  holder?: { fullName: string; email?: string | null };
 }
