@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { AppConfig, ROLES } from './config/app-config.js';
 import { createValidationPipe } from './common/errors/validation.js';
+import { swaggerFreshIdempotencyKey } from './applications/dto/idempotency-key.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres.js';
 import { createLogger } from './logging/logger.js';
 import { startSandboxIfConfigured, type SandboxHandle } from './sandbox-launcher.js';
@@ -58,7 +59,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(inputLimits());
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', false);
-  const document = SwaggerModule.createDocument(
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    swaggerOptions: { requestInterceptor: swaggerFreshIdempotencyKey },
+  });
+}
+
+/** The OpenAPI document served at /docs/openapi.json (and written by `npm run openapi`). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(API_TITLE)
@@ -66,10 +75,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
         'Underwriting on synced bank data (Mono). Amounts are integer kobo with a currency. Authenticate with `Authorization: Bearer <API key>`.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description: 'An API key from `npm run api-key` (or the dev keys printed at start): `Authorization: Bearer <key>`',
+      })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
 export interface RunningEngine {

@@ -4,12 +4,13 @@ import type { Response } from 'express';
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
-import { ApiErrors } from '../borrowers/dto/api-docs.js';
-import { uuidParam } from '../borrowers/dto/uuid-param.js';
+import { ApiErrors, invalidBody } from '../borrowers/dto/api-docs.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { ApplicationsService } from './applications.service.js';
 import { ApplicationAcceptedDto, ApplicationResponseDto } from './dto/application-response.dto.js';
 import { CreateApplicationDto } from './dto/create-application.dto.js';
-import { IDEMPOTENCY_HEADER, IdempotencyKey } from './dto/idempotency-key.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey } from './dto/idempotency-key.js';
+import { LOCATION, REPLAYED } from '../common/http/openapi-types.js';
 
 @ApiTags('applications')
 @Roles('frontend', 'admin')
@@ -24,15 +25,19 @@ export class ApplicationsController {
     description:
       'Answers 202 at once; the engine syncs stale accounts, waits for fresh data (or re-authorisation), scores and decides. Poll GET /v1/applications/{id} or listen for `application.decided`. Repeating a request with the same Idempotency-Key and body answers 200 with the same application.',
   })
-  @ApiHeader({
-    name: IDEMPOTENCY_HEADER,
-    required: true,
-    description: '1–128 printable ASCII characters, unique per request (a UUID)',
-    example: '7f9c1b1e-3b8e-4c33-9a1c-2b5f8e6d4a10',
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiAcceptedResponse({
+    type: ApplicationAcceptedDto,
+    description: 'Accepted (a replay with the same key and body answers 200)',
+    headers: { Location: LOCATION('/v1/applications/c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d') },
   })
-  @ApiAcceptedResponse({ type: ApplicationAcceptedDto, description: 'Accepted (a replay with the same key and body answers 200)' })
-  @ApiOkResponse({ type: ApplicationAcceptedDto, description: 'Idempotent replay' })
+  @ApiOkResponse({
+    type: ApplicationAcceptedDto,
+    description: 'Idempotent replay of the first answer',
+    headers: { Location: LOCATION('/v1/applications/c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d'), 'Idempotent-Replayed': REPLAYED },
+  })
   @ApiErrors(
+    invalidBody('amount', 'amount must be an integer number of kobo'),
     404,
     {
       status: 409,
@@ -64,7 +69,7 @@ export class ApplicationsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An application with its per-account sync status and, once decided, the decision' })
-  @ApiParam({ name: 'id', description: 'Application id (UUID)', example: 'c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d' })
+  @ApiParam({ name: 'id', description: 'Application id (UUID)', format: 'uuid', example: 'c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d' })
   @ApiOkResponse({ type: ApplicationResponseDto })
   @ApiErrors(404)
   async get(@Param('id', uuidParam('id')) id: string): Promise<ApplicationResponseDto> {

@@ -1,11 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import type { Principal } from './api-keys.service.js';
 import { Roles } from './roles.decorator.js';
 
 @ApiTags('auth')
-@ApiBearerAuth()
 @Controller('v1/auth')
 export class AuthController {
   @Get('whoami')

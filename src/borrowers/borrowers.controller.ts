@@ -4,7 +4,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/api-keys.service.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { BorrowersService } from './borrowers.service.js';
-import { ApiErrors } from './dto/api-docs.js';
+import { ApiErrors, invalidBody } from './dto/api-docs.js';
 import { BorrowerResponseDto } from './dto/borrower-response.dto.js';
 import { CreateBorrowerDto } from './dto/create-borrower.dto.js';
 import {
@@ -16,10 +16,10 @@ import {
   ReauthRequestDto,
 } from './dto/link-dtos.js';
 import { TransactionItemDto, TransactionPageDto, TransactionsQueryDto } from './dto/transactions.dto.js';
-import { uuidParam } from './dto/uuid-param.js';
-import { DecisionHistoryDto, DecisionResponseDto } from '../scoring/dto/decision-response.dto.js';
+import { uuidParam } from '../common/http/uuid-param.js';
+import { DecisionHistoryDto, DecisionHistoryQueryDto, DecisionResponseDto } from '../scoring/dto/decision-response.dto.js';
 
-const ID_PARAM = { name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
+const ID_PARAM = { name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
 
 @ApiTags('borrowers')
 @Roles('frontend', 'admin')
@@ -33,7 +33,7 @@ export class BorrowersController {
     description: '`externalId` is unique: a repeat answers 409 BORROWER_EXISTS with the existing id in `details.id`.',
   })
   @ApiCreatedResponse({ type: BorrowerResponseDto })
-  @ApiErrors({
+  @ApiErrors(invalidBody('email', 'email must be an email address'), {
     status: 409,
     code: 'BORROWER_EXISTS',
     message: 'A borrower with externalId los-cust-000123 already exists',
@@ -60,7 +60,7 @@ export class BorrowersController {
   @ApiParam(ID_PARAM)
   @ApiBody({ type: ConnectRequestDto, required: false })
   @ApiOkResponse({ type: ConnectLinkResponseDto })
-  @ApiErrors(404, 502)
+  @ApiErrors(invalidBody('redirectUrl', 'redirectUrl must be a URL address'), 404, 502)
   connect(@Param('id', uuidParam('id')) id: string, @Body() dto: ConnectRequestDto): Promise<ConnectLinkResponseDto> {
     return this.borrowers.createConnectLink(id, dto.redirectUrl);
   }
@@ -72,7 +72,12 @@ export class BorrowersController {
   })
   @ApiParam(ID_PARAM)
   @ApiCreatedResponse({ type: LinkedAccountResponseDto })
-  @ApiErrors(404, { status: 409, code: 'CONFLICT', message: 'This bank account is already linked to another borrower' }, 502)
+  @ApiErrors(
+    invalidBody('code', 'code should not be empty'),
+    404,
+    { status: 409, code: 'CONFLICT', message: 'This bank account is already linked to another borrower' },
+    502,
+  )
   async linkAccount(@Param('id', uuidParam('id')) id: string, @Body() dto: ExchangeCodeDto): Promise<LinkedAccountResponseDto> {
     const account = await this.borrowers.linkAccount(id, dto.code);
     return { id: account.id, monoAccountId: account.monoAccountId, dataStatus: account.dataStatus };
@@ -83,7 +88,12 @@ export class BorrowersController {
   @ApiOperation({ summary: 'Re-authorisation link for an account the bank asks to re-authorise' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: ReauthLinkResponseDto })
-  @ApiErrors(404, { status: 409, code: 'REAUTH_NOT_REQUIRED', message: 'The account does not need re-authorisation' }, 502)
+  @ApiErrors(
+    invalidBody('accountId', 'accountId must be a UUID'),
+    404,
+    { status: 409, code: 'REAUTH_NOT_REQUIRED', message: 'The account does not need re-authorisation' },
+    502,
+  )
   reauth(@Param('id', uuidParam('id')) id: string, @Body() dto: ReauthRequestDto): Promise<ReauthLinkResponseDto> {
     return this.borrowers.createReauthLink(id, dto.accountId, dto.redirectUrl);
   }
@@ -95,16 +105,16 @@ export class BorrowersController {
   @ApiErrors(404)
   async transactions(@Param('id', uuidParam('id')) id: string, @Query() query: TransactionsQueryDto): Promise<TransactionPageDto> {
     const page = await this.borrowers.listTransactions(id, query);
-    return { items: page.items.map((t) => TransactionItemDto.from(t)), nextCursor: page.nextCursor };
+    return { items: page.items.map((t) => TransactionItemDto.from(t)), nextCursor: page.nextCursor, total: page.total };
   }
 
   @Get(':id/decisions')
-  @ApiOperation({ summary: 'Decision history of the borrower, newest first' })
+  @ApiOperation({ summary: 'Decision history of the borrower, newest first (cursor-paginated, with the total)' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: DecisionHistoryDto })
   @ApiErrors(404)
-  async decisions(@Param('id', uuidParam('id')) id: string): Promise<DecisionHistoryDto> {
-    const decisions = await this.borrowers.decisionHistory(id);
-    return { items: decisions.map((d) => DecisionResponseDto.from(d)) };
+  async decisions(@Param('id', uuidParam('id')) id: string, @Query() query: DecisionHistoryQueryDto): Promise<DecisionHistoryDto> {
+    const page = await this.borrowers.decisionHistory(id, query);
+    return { items: page.items.map((d) => DecisionResponseDto.from(d)), nextCursor: page.nextCursor, total: page.total };
   }
 }

@@ -97,9 +97,37 @@ export class BorrowersService {
     return this.transactions.listForBorrower(id, query);
   }
 
-  /** Decision history, newest first. */
-  async decisionHistory(id: string, limit?: number): Promise<DecisionEntity[]> {
+  /**
+   * Decision history, newest first, one page: `cursor` is the previous page's `nextCursor` (opaque; 400 when it is
+   * not one of this borrower's pages).
+   */
+  async decisionHistory(
+    id: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: DecisionEntity[]; nextCursor: string | null; total: number }> {
     await this.assertExists(id);
-    return this.scoring.findHistoryForBorrower(id, limit);
+    const limit = page.limit ?? 50;
+    const afterId = page.cursor === undefined ? null : decodeDecisionCursor(page.cursor);
+    const result = await this.scoring.historyPage(id, limit, afterId);
+    if (!result.cursorValid) throw new DomainError('BAD_REQUEST', 'cursor is not valid', { field: 'cursor' });
+    const last = result.items[result.items.length - 1];
+    return { items: result.items, nextCursor: result.hasMore && last ? encodeDecisionCursor(last.id) : null, total: result.total };
   }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function encodeDecisionCursor(decisionId: string): string {
+  return Buffer.from(JSON.stringify(['d', decisionId])).toString('base64url');
+}
+
+function decodeDecisionCursor(cursor: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value[0] === 'd' && typeof value[1] === 'string' && UUID_RE.test(value[1]))
+      return value[1];
+  } catch {
+    /* fall through */
+  }
+  throw new DomainError('BAD_REQUEST', 'cursor is not valid', { field: 'cursor' });
 }

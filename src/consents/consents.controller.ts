@@ -3,13 +3,13 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
-import { ApiErrors } from '../borrowers/dto/api-docs.js';
-import { uuidParam } from '../borrowers/dto/uuid-param.js';
+import { ApiErrors, invalidBody } from '../borrowers/dto/api-docs.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentListDto, ConsentResponseDto, GrantConsentDto, RevokeConsentDto, RevokedConsentResponseDto } from './dto/consent.dto.js';
 
-const BORROWER_PARAM = { name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
-const CONSENT_PARAM = { name: 'id', description: 'Consent id (UUID)', example: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' };
+const BORROWER_PARAM = { name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
+const CONSENT_PARAM = { name: 'id', description: 'Consent id (UUID)', format: 'uuid', example: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' };
 
 @ApiTags('consents')
 @Roles('frontend', 'admin')
@@ -27,7 +27,7 @@ export class BorrowerConsentsController {
   @ApiParam(BORROWER_PARAM)
   @ApiBody({ type: GrantConsentDto })
   @ApiCreatedResponse({ type: ConsentResponseDto })
-  @ApiErrors(404)
+  @ApiErrors(invalidBody('purpose', 'purpose must be one of underwriting, monitoring'), 404)
   async grant(
     @Param('id', uuidParam('id')) id: string,
     @Body() dto: GrantConsentDto,
@@ -65,7 +65,7 @@ export class ConsentsController {
   @ApiParam(CONSENT_PARAM)
   @ApiBody({ type: RevokeConsentDto, required: false })
   @ApiOkResponse({ type: RevokedConsentResponseDto })
-  @ApiErrors(404, {
+  @ApiErrors(invalidBody('reason', 'reason must be shorter than or equal to 500 characters'), 404, {
     status: 409,
     code: 'CONSENT_ALREADY_REVOKED',
     message: 'Consent 5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d was already revoked',

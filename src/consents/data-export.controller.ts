@@ -5,11 +5,12 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
-import { ApiErrors } from '../borrowers/dto/api-docs.js';
-import { uuidParam } from '../borrowers/dto/uuid-param.js';
+import { ApiErrors, invalidBody } from '../borrowers/dto/api-docs.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { BORROWER_EXPORT_FORMATS, DataExportService, type BorrowerExport, type BorrowerExportFormat } from './data-export.service.js';
 import { borrowerExportZip, EXPORT_ZIP_CONTENT_TYPE, EXPORT_ZIP_FILES } from './data-export.zip.js';
 import { ErasureService, type ErasurePlan } from './erasure.service.js';
+import { DATE_TIME, UUID } from '../common/http/openapi-types.js';
 
 export class ErasureRequestDto {
   @ApiPropertyOptional({ example: true, description: 'List what would go and what stays, and what blocks it, without erasing anything' })
@@ -31,13 +32,17 @@ export class ExportQueryDto {
 }
 
 export class ErasurePlanDto {
-  @ApiProperty({ format: 'uuid' }) borrowerId!: string;
+  @ApiProperty({ ...UUID, format: 'uuid' }) borrowerId!: string;
   @ApiProperty() dryRun!: boolean;
-  @ApiProperty({ example: [{ reason: 'active_consent', ids: ['5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d'] }] }) blockers!: ErasurePlan['blockers'];
-  @ApiProperty({ example: { profile: 1, transactions: 512, balanceSnapshots: 4, webhookPayloads: 3, accountIdentities: 1, decisionInputs: 2 } })
+  @ApiProperty({ example: [{ reason: 'active_consent', ids: ['5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d'] }] })
+  blockers!: ErasurePlan['blockers'];
+  @ApiProperty({
+    example: { profile: 1, transactions: 512, balanceSnapshots: 4, webhookPayloads: 3, accountIdentities: 1, decisionInputs: 2 },
+  })
   erase!: Record<string, number>;
-  @ApiProperty({ example: [{ what: 'decisions (outcome, limit, reasons, …)', why: 'the audit trail of each credit decision' }] }) keep!: ErasurePlan['keep'];
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) erasedAt!: string | null;
+  @ApiProperty({ example: [{ what: 'decisions (outcome, limit, reasons, …)', why: 'the audit trail of each credit decision' }] })
+  keep!: ErasurePlan['keep'];
+  @ApiProperty({ ...DATE_TIME, nullable: true, format: 'date-time' }) erasedAt!: string | null;
 }
 
 @ApiTags('consents')
@@ -58,11 +63,20 @@ export class DataExportController {
       'are unlinked at Mono, then one transaction deletes the raw bank data and scrubs identity, free text, engine inputs and names ' +
       'in stored decisions and audit snapshots; decisions, reasons, loans, consents and the audit trail stay. docs/privacy.md "Erasure".',
   })
-  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
+  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
   @ApiBody({ type: ErasureRequestDto })
   @ApiOkResponse({ type: ErasurePlanDto })
-  @ApiErrors(404, { status: 409, code: 'ERASURE_BLOCKED', message: 'Borrower 3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21 cannot be erased yet: active_consent', details: { blockers: [{ reason: 'active_consent', ids: [] }] } })
-  async erase(@Param('id', uuidParam('id')) id: string, @Body() dto: ErasureRequestDto, @CurrentPrincipal() principal: Principal): Promise<ErasurePlan> {
+  @ApiErrors(invalidBody('dryRun', 'dryRun must be a boolean value'), 404, {
+    status: 409,
+    code: 'ERASURE_BLOCKED',
+    message: 'Borrower 3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21 cannot be erased yet: active_consent',
+    details: { blockers: [{ reason: 'active_consent', ids: [] }] },
+  })
+  async erase(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() dto: ErasureRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ErasurePlan> {
     return this.erasure.erase(id, { dryRun: dto.dryRun === true, actor: `api-key:${principal.apiKeyId}` });
   }
 
@@ -78,7 +92,7 @@ export class DataExportController {
       'as JSON text, cells starting with = + - @ prefixed with an apostrophe), export.json (the JSON document) and README.txt. ' +
       'JSON is the default. Admin only; the export is audited (`borrower.exported`, counts and format only). docs/privacy.md "Access".',
   })
-  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
+  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
   @ApiProduces('application/json', EXPORT_ZIP_CONTENT_TYPE)
   @ApiOkResponse({
     description: 'The export: the JSON document, or (`format=zip`) a ZIP attachment `borrower-<id>-export.zip`',
@@ -123,7 +137,8 @@ export class DataExportController {
   ): Promise<BorrowerExport | StreamableFile> {
     // An explicit format wins; otherwise the Accept header may ask for the ZIP (anything else, or none, is JSON).
     res.vary('Accept');
-    const format = query.format ?? (req.accepts(['application/json', EXPORT_ZIP_CONTENT_TYPE]) === EXPORT_ZIP_CONTENT_TYPE ? 'zip' : 'json');
+    const format =
+      query.format ?? (req.accepts(['application/json', EXPORT_ZIP_CONTENT_TYPE]) === EXPORT_ZIP_CONTENT_TYPE ? 'zip' : 'json');
     const doc = await this.exports.export(id, `api-key:${principal.apiKeyId}`, format);
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'json') return doc;

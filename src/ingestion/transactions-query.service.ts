@@ -20,6 +20,8 @@ export interface ListTransactionsQuery {
 export interface TransactionPage {
   items: TransactionListItem[];
   nextCursor: string | null;
+  /** Transactions matching the filters, all pages (the cursor does not change it). */
+  total: number;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -80,6 +82,11 @@ export class TransactionsQueryService {
     if (query.from) where.push(`t.booking_date >= $${params.push(query.from)}::date`);
     if (query.to) where.push(`t.booking_date <= $${params.push(query.to)}::date`);
     if (query.category) where.push(`t.category = $${params.push(query.category)}`);
+    const from = `FROM bank_transactions t JOIN bank_accounts a ON a.id = t.account_id`;
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total ${from} WHERE ${where.join(' AND ')}`,
+      params,
+    );
     if (query.cursor) {
       const [date, postedAt, id] = decodeCursor(query.cursor);
       where.push(
@@ -87,14 +94,14 @@ export class TransactionsQueryService {
       );
     }
     const rows = await this.dataSource.query<TransactionDbRow[]>(
-      `SELECT ${TRANSACTION_COLUMNS} FROM bank_transactions t JOIN bank_accounts a ON a.id = t.account_id
+      `SELECT ${TRANSACTION_COLUMNS} ${from}
         WHERE ${where.join(' AND ')}
         ORDER BY t.booking_date DESC, t.posted_at DESC, t.id DESC
         LIMIT $${params.push(limit + 1)}`,
       params,
     );
     const items = rows.slice(0, limit).map(toTransactionItem);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null, total };
   }
 
   /**

@@ -1,17 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IDEMPOTENCY_HEADER, IdempotencyKey } from '../applications/dto/idempotency-key.js';
+import { IDEMPOTENCY_HEADER_DOC, IdempotencyKey } from '../applications/dto/idempotency-key.js';
+import { LOCATION, REPLAYED } from '../common/http/openapi-types.js';
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
-import { ApiErrors } from '../borrowers/dto/api-docs.js';
-import { uuidParam } from '../borrowers/dto/uuid-param.js';
+import { ApiErrors, invalidBody } from '../borrowers/dto/api-docs.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { CreateLoanDto, CreateRepaymentDto, LoanEventDto } from './dto/loan-requests.dto.js';
 import { BorrowerLoansResponseDto, LoanResponseDto, RepaymentDto } from './dto/loan-responses.dto.js';
 import { LoansService } from './loans.service.js';
 
-const LOAN_ID = { name: 'id', description: 'Loan id (UUID)', example: 'a4b3c2d1-0e9f-4a8b-b7c6-d5e4f3a2b1c0' };
+const LOAN_ID = { name: 'id', description: 'Loan id (UUID)', format: 'uuid', example: 'a4b3c2d1-0e9f-4a8b-b7c6-d5e4f3a2b1c0' };
 
 function replayed(res: Response): void {
   res.status(200);
@@ -32,15 +33,19 @@ export class LoansController {
     description:
       'Against an application, the principal must be at most what its decision allowed (the requested amount when affordable, else the counter-offer), else 409 LOAN_NOT_ALLOWED with `details.reason`. Repeating a request with the same Idempotency-Key and body answers 200 with the same loan.',
   })
-  @ApiHeader({
-    name: IDEMPOTENCY_HEADER,
-    required: true,
-    description: '1–128 printable ASCII characters, unique per request',
-    example: '4e1f0c2b-8d7a-4b6e-9c5d-3a2b1c0d9e8f',
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
+  @ApiCreatedResponse({
+    type: LoanResponseDto,
+    description: 'Recorded (a replay with the same key and body answers 200)',
+    headers: { Location: LOCATION('/v1/loans/a4b3c2d1-0e9f-4a8b-b7c6-d5e4f3a2b1c0') },
   })
-  @ApiCreatedResponse({ type: LoanResponseDto, description: 'Recorded (a replay with the same key and body answers 200)' })
-  @ApiOkResponse({ type: LoanResponseDto, description: 'Idempotent replay' })
+  @ApiOkResponse({
+    type: LoanResponseDto,
+    description: 'Idempotent replay of the first answer',
+    headers: { Location: LOCATION('/v1/loans/a4b3c2d1-0e9f-4a8b-b7c6-d5e4f3a2b1c0'), 'Idempotent-Replayed': REPLAYED },
+  })
   @ApiErrors(
+    invalidBody('principalMinor', 'principalMinor must be an integer number of kobo'),
     404,
     {
       status: 409,
@@ -83,8 +88,9 @@ export class LoansController {
   })
   @ApiParam(LOAN_ID)
   @ApiCreatedResponse({ type: RepaymentDto })
-  @ApiOkResponse({ type: RepaymentDto, description: 'Replay of a known reference' })
+  @ApiOkResponse({ type: RepaymentDto, description: 'Replay of a known reference', headers: { 'Idempotent-Replayed': REPLAYED } })
   @ApiErrors(
+    invalidBody('amountMinor', 'amountMinor must be an integer number of kobo'),
     404,
     {
       status: 409,
@@ -126,6 +132,7 @@ export class LoansController {
   @ApiParam(LOAN_ID)
   @ApiOkResponse({ type: LoanResponseDto })
   @ApiErrors(
+    invalidBody('type', 'type must be one of write_off, restructure, close, reverse_repayment'),
     404,
     {
       status: 409,
@@ -166,7 +173,7 @@ export class BorrowerLoansController {
 
   @Get(':id/loans')
   @ApiOperation({ summary: "A borrower's loans (newest first) and the outstanding principal across the open ones" })
-  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
+  @ApiParam({ name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
   @ApiOkResponse({ type: BorrowerLoansResponseDto })
   @ApiErrors(404)
   list(@Param('id', uuidParam('id')) id: string): Promise<BorrowerLoansResponseDto> {

@@ -1,10 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { Roles } from '../auth/roles.decorator.js';
 
 @ApiTags('metrics')
-@ApiBearerAuth()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: Registry) {}
@@ -13,6 +12,10 @@ export class MetricsController {
   @Roles('admin')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiOperation({ summary: 'Prometheus metrics (Mono client calls, retries, circuit state, webhook inbox)' })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: { [Registry.PROMETHEUS_CONTENT_TYPE]: { schema: { type: 'string' } } },
+  })
   async metrics(): Promise<string> {
     return this.registry.metrics();
   }

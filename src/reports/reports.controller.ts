@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../borrowers/dto/api-docs.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import type { Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { Roles } from '../auth/roles.decorator.js';
@@ -10,6 +12,13 @@ import { renderBorrowerPdf } from './pdf.js';
 import { ReportsService } from './reports.service.js';
 import { XLSX_CONTENT_TYPE } from './xlsx.js';
 import { borrowerPage, portfolioPage } from './views/pages.js';
+
+const BORROWER_PARAM = { name: 'id', description: 'Borrower id (UUID)', format: 'uuid', example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' };
+const TEXT = { schema: { type: 'string' } } as const;
+const BINARY = { schema: { type: 'string', format: 'binary' } } as const;
+const REPORT_JSON = (what: string) =>
+  ({ schema: { type: 'object', additionalProperties: true, description: `${what} (docs/reports.md)` } }) as const;
+const NO_DECISION = { status: 404, code: 'NOT_FOUND', message: 'Borrower 3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21 was not found' };
 
 function userOf(req: Request): { name: string; role: string; csrf: string } {
   const principal = (req as AuthenticatedRequest).principal!;
@@ -22,7 +31,6 @@ function attachmentName(prefix: string, id: string, ext: string): string {
 
 /** Analyst reports over the API: JSON by default, or HTML / PDF / CSV with `format`. */
 @ApiTags('reports')
-@ApiBearerAuth()
 @Roles('analyst', 'admin')
 @Controller('v1/reports')
 export class ReportsController {
@@ -37,9 +45,24 @@ export class ReportsController {
     description:
       'Identity (masked), linked accounts with freshness and coverage, the decision (latest or `decisionId`) with its ranked reasons and counterfactuals, income streams, monthly cash flow, the daily balance line, obligations by lender, flags and the decision history with what changed. `format=html|pdf` renders it; `format=xlsx` gives it as an Excel workbook (Summary, Months, Categories, Counterparties, Streams, Transactions); `format=csv` gives the borrower’s transactions.',
   })
-  @ApiProduces('application/json', 'text/html', 'application/pdf', 'text/csv', XLSX_CONTENT_TYPE)
-  @ApiOkResponse({ description: 'The report' })
-  async borrower(@Param('id') id: string, @Query() q: BorrowerReportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @ApiParam(BORROWER_PARAM)
+  @ApiOkResponse({
+    description: 'The report in the requested `format`; pdf, csv and xlsx come as attachments (Content-Disposition)',
+    content: {
+      'application/json': REPORT_JSON('The borrower report model'),
+      'text/html': TEXT,
+      'application/pdf': BINARY,
+      'text/csv': TEXT,
+      [XLSX_CONTENT_TYPE]: BINARY,
+    },
+  })
+  @ApiErrors(NO_DECISION)
+  async borrower(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() q: BorrowerReportQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const format = q.format ?? 'json';
     res.setHeader('Cache-Control', 'no-store');
     if (format === 'csv') {
@@ -70,8 +93,10 @@ export class ReportsController {
 
   @Get('borrowers/:id/transactions.csv')
   @ApiOperation({ summary: 'The borrower’s active transactions as CSV (RFC 4180; kobo and naira columns)' })
-  @ApiProduces('text/csv')
-  async transactionsCsv(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  @ApiParam(BORROWER_PARAM)
+  @ApiOkResponse({ description: 'One row per active transaction (attachment)', content: { 'text/csv': TEXT } })
+  @ApiErrors(NO_DECISION)
+  async transactionsCsv(@Param('id', uuidParam('id')) id: string, @Res() res: Response): Promise<void> {
     const csv = await this.reports.transactionsCsv(id);
     res.setHeader('Cache-Control', 'no-store');
     res
@@ -86,7 +111,16 @@ export class ReportsController {
     description:
       'Decisions over time by outcome, limit distribution, re-underwriting outcomes per cycle, the reauth backlog, data freshness, sync failures and top reason codes for `from`..`to` (Lagos dates, inclusive).',
   })
-  @ApiProduces('application/json', 'text/html', 'text/csv')
+  @ApiOkResponse({
+    description: 'The portfolio report in the requested `format`',
+    content: { 'application/json': REPORT_JSON('The portfolio report model'), 'text/html': TEXT, 'text/csv': TEXT },
+  })
+  @ApiErrors({
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: 'Invalid request: from',
+    details: { fields: [{ field: 'from', errors: ['from must be a valid date'] }] },
+  })
   async portfolio(@Query() q: PortfolioQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const report = await this.reports.portfolio({ from: q.from, to: q.to });
     res.setHeader('Cache-Control', 'no-store');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { DataSource, In, Repository, type EntityManager } from 'typeorm';
 import type { AuditEntry } from '../common/audit/audit.service.js';
 import { assertKobo } from '../common/money.js';
 import { DecisionInputEntity } from './entities/decision-input.entity.js';
@@ -91,7 +91,10 @@ export class DecisionsRepository {
   }
 
   findForReplay(id: string): Promise<Pick<DecisionEntity, 'id' | 'inputsHash' | 'result' | 'policyVersion' | 'engineVersion'> | null> {
-    return this.decisions.findOne({ where: { id }, select: { id: true, inputsHash: true, result: true, policyVersion: true, engineVersion: true } });
+    return this.decisions.findOne({
+      where: { id },
+      select: { id: true, inputsHash: true, result: true, policyVersion: true, engineVersion: true },
+    });
   }
 
   findInput(inputsHash: string): Promise<DecisionInputEntity | null> {
@@ -103,6 +106,43 @@ export class DecisionsRepository {
   }
 
   /** A borrower's decisions, newest first (created_at, id). */
+  /**
+   * One page of the borrower's decisions, newest first, keyset-paginated on (created_at, id): `afterId` is the last
+   * decision of the previous page (null when it is not the borrower's). `total` counts every decision of the borrower.
+   */
+  async historyPage(
+    borrowerId: string,
+    limit: number,
+    afterId: string | null,
+  ): Promise<{ items: DecisionEntity[]; hasMore: boolean; total: number; cursorValid: boolean }> {
+    const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM decisions WHERE borrower_id = $1`, [
+      borrowerId,
+    ]);
+    let ids: Array<{ id: string }>;
+    if (afterId) {
+      const [anchor] = await this.dataSource.query<unknown[]>(`SELECT 1 FROM decisions WHERE id = $1 AND borrower_id = $2`, [
+        afterId,
+        borrowerId,
+      ]);
+      if (!anchor) return { items: [], hasMore: false, total: n, cursorValid: false };
+      ids = await this.dataSource.query(
+        `SELECT d.id FROM decisions d, (SELECT created_at, id FROM decisions WHERE id = $2) a
+          WHERE d.borrower_id = $1 AND (d.created_at, d.id) < (a.created_at, a.id)
+          ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
+        [borrowerId, afterId, limit + 1],
+      );
+    } else {
+      ids = await this.dataSource.query(`SELECT id FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [
+        borrowerId,
+        limit + 1,
+      ]);
+    }
+    const pageIds = ids.slice(0, limit).map((r) => r.id);
+    const rows = pageIds.length > 0 ? await this.decisions.find({ where: { id: In(pageIds) } }) : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return { items: pageIds.map((id) => byId.get(id)!), hasMore: ids.length > limit, total: n, cursorValid: true };
+  }
+
   historyForBorrower(borrowerId: string, limit: number): Promise<DecisionEntity[]> {
     return this.decisions.find({ where: { borrowerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }

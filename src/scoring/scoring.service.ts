@@ -86,7 +86,9 @@ export class ScoringService {
     const out: DecisionConsent[] = [];
     for (const accountId of accountIds) {
       const check = await this.consentGate.check(accountId, purposes, at);
-      out.push(check.ok ? { accountId, consentId: check.consentId, purpose: check.purpose } : { accountId, consentId: null, purpose: null });
+      out.push(
+        check.ok ? { accountId, consentId: check.consentId, purpose: check.purpose } : { accountId, consentId: null, purpose: null },
+      );
     }
     return out;
   }
@@ -117,7 +119,11 @@ export class ScoringService {
       context,
     };
     const result = underwrite(input);
-    const consents = await this.consentsFor(opts.trigger, data.accounts.map((a) => a.accountId), asOf);
+    const consents = await this.consentsFor(
+      opts.trigger,
+      data.accounts.map((a) => a.accountId),
+      asOf,
+    );
     let overrides: DecisionOverrides | null = null;
     if (opts.staleData && opts.referIfStale && result.decision !== 'refer') {
       overrides = { decision: { from: result.decision, to: 'refer', reason: 'STALE_DATA_POLICY_REFER' } };
@@ -190,7 +196,9 @@ export class ScoringService {
     const stored = await this.repo.findInput(decision.inputsHash);
     if (!stored) throw new NotFoundError('DecisionInput', decision.inputsHash);
     if (!stored.payloadGzip && (stored.payload as { erased?: boolean } | null)?.erased === true) {
-      throw new DomainError('INPUT_ERASED', `The engine input of decision ${decisionId} was erased with the borrower's personal data`, { decisionId });
+      throw new DomainError('INPUT_ERASED', `The engine input of decision ${decisionId} was erased with the borrower's personal data`, {
+        decisionId,
+      });
     }
     const replayed = underwrite(decodeDecisionInput(stored));
     const differences = diffTopLevel(decision.result, replayed);
@@ -213,6 +221,10 @@ export class ScoringService {
   }
 
   /** A borrower's decisions, newest first (keyset on created_at, id). */
+  historyPage(borrowerId: string, limit: number, afterId: string | null): ReturnType<DecisionsRepository['historyPage']> {
+    return this.repo.historyPage(borrowerId, limit, afterId);
+  }
+
   findHistoryForBorrower(borrowerId: string, limit = 50): Promise<DecisionEntity[]> {
     return this.repo.historyForBorrower(borrowerId, limit);
   }
@@ -228,7 +240,6 @@ export function decodeDecisionInput(row: Pick<DecisionInputEntity, 'payload' | '
   if (row.payload) return row.payload;
   throw new Error('decision input has no payload');
 }
-
 
 /** What a replay comparison means, in one sentence for the admin who asked. */
 export function replayExplanation(

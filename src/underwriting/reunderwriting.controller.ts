@@ -1,15 +1,18 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
+  ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
+import { INTEGER } from '../common/http/openapi-types.js';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { StrictInt } from '../common/http/strict-int.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import type { Principal } from '../auth/api-keys.service.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
@@ -17,6 +20,13 @@ import { ReunderwritingService, type CycleProgress, type StartResult } from './r
 
 export class StartReunderwriteDto {
   /** Overrides REUNDERWRITE_SYNC_BUDGET for this cycle (Mono sync calls it may spend). */
+  @ApiPropertyOptional({
+    ...INTEGER,
+    minimum: 0,
+    maximum: 10_000_000,
+    example: 1000,
+    description: 'Mono sync calls this cycle may spend (default REUNDERWRITE_SYNC_BUDGET)',
+  })
   @IsOptional()
   @StrictInt()
   @IsInt()
@@ -26,24 +36,13 @@ export class StartReunderwriteDto {
 }
 
 export class ListCyclesQuery {
+  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 200, default: 20, example: 20 })
   @IsOptional()
   @StrictInt()
   @IsInt()
   @Min(1)
   @Max(200)
   limit?: number;
-}
-
-function uuidPipe(name: string): ParseUUIDPipe {
-  return new ParseUUIDPipe({
-    exceptionFactory: () =>
-      new BadRequestException({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        message: `Invalid request: ${name}`,
-        details: { fields: [{ field: name, errors: [`${name} must be a UUID`] }] },
-      }),
-  });
 }
 
 const PROGRESS_EXAMPLE = {
@@ -75,7 +74,6 @@ const PROGRESS_EXAMPLE = {
 
 /** Re-underwriting run now, and progress of cycles (admin only). */
 @ApiTags('admin: re-underwriting')
-@ApiBearerAuth()
 @Controller('v1/admin/reunderwrite')
 export class ReunderwritingController {
   constructor(private readonly service: ReunderwritingService) {}
@@ -112,9 +110,10 @@ export class ReunderwritingController {
   @Get(':cycleId')
   @Roles('admin')
   @ApiOperation({ summary: 'Progress and summary of one cycle' })
+  @ApiParam({ name: 'cycleId', description: 'Review cycle id (UUID)', format: 'uuid', example: '6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11' })
   @ApiOkResponse({ schema: { example: PROGRESS_EXAMPLE } })
   @ApiNotFoundResponse({ schema: { example: { statusCode: 404, code: 'NOT_FOUND', message: 'review cycle … was not found' } } })
-  async get(@Param('cycleId', uuidPipe('cycleId')) cycleId: string): Promise<CycleProgress> {
+  async get(@Param('cycleId', uuidParam('cycleId')) cycleId: string): Promise<CycleProgress> {
     return this.service.progress(cycleId);
   }
 }

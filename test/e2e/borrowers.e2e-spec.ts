@@ -113,8 +113,8 @@ describe(BorrowersController.name, () => {
       expect(res.body.details.fields.map((f: { field: string }) => f.field)).toContain(field);
     }
     const empty = await http().get(`/v1/borrowers/${id}/transactions?limit=10&category=salary`).set(t.auth('frontend')).expect(200);
-    expect(empty.body).toEqual({ items: [], nextCursor: null });
-    expect((await http().get(`/v1/borrowers/${id}/decisions`).set(t.auth('frontend')).expect(200)).body).toEqual({ items: [] });
+    expect(empty.body).toEqual({ items: [], nextCursor: null, total: 0 });
+    expect((await http().get(`/v1/borrowers/${id}/decisions`).set(t.auth('frontend')).expect(200)).body).toEqual({ items: [], nextCursor: null, total: 0 });
   });
 
   it('should require an API key with the frontend or admin role', async () => {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BankAccountEntity } from '../../accounts/bank-account.entity.js';
 import type { AccountCoverage } from '../../common/domain/account.js';
 import type { BorrowerEntity } from '../borrower.entity.js';
+import { DATE, DATE_TIME, INTEGER, UUID } from '../../common/http/openapi-types.js';
 
 /** "22212345678" → "*******5678": only the last four characters survive. */
 export function maskTail(value: string | null, visible = 4): string | null {
@@ -11,20 +12,20 @@ export function maskTail(value: string | null, visible = 4): string | null {
 }
 
 export class AccountCoverageDto {
-  @ApiProperty({ example: 214 }) transactionCount!: number;
-  @ApiProperty({ example: '2025-11-01', nullable: true, type: String }) firstDate!: string | null;
-  @ApiProperty({ example: '2026-05-19', nullable: true, type: String }) lastDate!: string | null;
-  @ApiProperty({ example: 6 }) completeMonths!: number;
-  @ApiProperty({ example: 9 }) longestGapDays!: number;
+  @ApiProperty({ ...INTEGER, example: 214 }) transactionCount!: number;
+  @ApiProperty({ ...DATE, example: '2025-11-01', nullable: true }) firstDate!: string | null;
+  @ApiProperty({ ...DATE, example: '2026-05-19', nullable: true }) lastDate!: string | null;
+  @ApiProperty({ ...INTEGER, example: 6 }) completeMonths!: number;
+  @ApiProperty({ ...INTEGER, example: 9 }) longestGapDays!: number;
   @ApiProperty({ example: 4, nullable: true, type: Number }) freshnessHours!: number | null;
 }
 
 export class BorrowerAccountDto {
-  @ApiProperty({ example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) id!: string;
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) id!: string;
   @ApiProperty({ example: '65f1c0ffee0000000000abcd' }) monoAccountId!: string;
   @ApiProperty({ example: 'GTBank', nullable: true, type: String }) institution!: string | null;
   @ApiProperty({ example: 'AVAILABLE', enum: ['PROCESSING', 'AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED'] }) dataStatus!: string;
-  @ApiProperty({ example: '2026-05-20T08:30:00.000Z', nullable: true, type: String }) lastSyncedAt!: string | null;
+  @ApiProperty({ ...DATE_TIME, example: '2026-05-20T08:30:00.000Z', nullable: true }) lastSyncedAt!: string | null;
   @ApiProperty({ example: false }) reauthRequired!: boolean;
   @ApiProperty({ type: AccountCoverageDto, nullable: true }) coverage!: AccountCoverageDto | null;
 
@@ -53,14 +54,14 @@ function coverageDto(c: AccountCoverage): AccountCoverageDto {
 }
 
 export class BorrowerResponseDto {
-  @ApiProperty({ example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' }) id!: string;
+  @ApiProperty({ ...UUID, example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' }) id!: string;
   @ApiProperty({ example: 'los-cust-000123' }) externalId!: string;
   @ApiProperty({ example: 'Adaeze Okafor' }) fullName!: string;
   @ApiProperty({ example: 'adaeze.okafor@example.com' }) email!: string;
   @ApiPropertyOptional({ example: '**********4567', nullable: true, type: String, description: 'Masked' }) phone!: string | null;
   @ApiPropertyOptional({ example: '*******5678', nullable: true, type: String, description: 'Masked' }) bvn!: string | null;
   @ApiProperty({ type: [BorrowerAccountDto] }) accounts!: BorrowerAccountDto[];
-  @ApiProperty({ example: '2026-05-20T08:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ ...DATE_TIME, example: '2026-05-20T08:00:00.000Z' }) createdAt!: string;
 
   static from(b: BorrowerEntity, accounts: BankAccountEntity[]): BorrowerResponseDto {
     return {

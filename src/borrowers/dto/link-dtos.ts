@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, MaxLength } from 'class-validator';
+import { UUID } from '../../common/http/openapi-types.js';
 
 export class ConnectRequestDto {
   @ApiPropertyOptional({ example: 'https://los.example.com/linked', description: 'Where Mono sends the borrower after linking' })
@@ -24,13 +25,13 @@ export class ExchangeCodeDto {
 }
 
 export class LinkedAccountResponseDto {
-  @ApiProperty({ example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) id!: string;
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) id!: string;
   @ApiProperty({ example: '65f1c0ffee0000000000abcd' }) monoAccountId!: string;
   @ApiProperty({ example: 'AVAILABLE', enum: ['PROCESSING', 'AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED'] }) dataStatus!: string;
 }
 
 export class ReauthRequestDto {
-  @ApiProperty({ example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10', description: 'Our account id (from GET /v1/borrowers/{id})' })
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10', description: 'Our account id (from GET /v1/borrowers/{id})' })
   @IsUUID('all', { message: 'accountId must be a UUID' })
   accountId!: string;
 

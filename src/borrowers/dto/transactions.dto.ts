@@ -3,19 +3,20 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, 
 import { StrictInt } from '../../common/http/strict-int.js';
 import { PAYMENT_RAILS, TRANSACTION_CATEGORIES, type TransactionCategory } from '../../common/domain/transaction.js';
 import type { TransactionListItem } from '../../ingestion/transaction-row.js';
+import { DATE, DATE_TIME, INTEGER, KOBO, UUID } from '../../common/http/openapi-types.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 export class TransactionsQueryDto {
-  @ApiPropertyOptional({ example: '2026-01-01', description: 'Inclusive Lagos business date YYYY-MM-DD' })
+  @ApiPropertyOptional({ ...DATE, example: '2026-01-01', description: 'Inclusive Lagos business date YYYY-MM-DD' })
   @IsOptional()
-  @Matches(DATE, { message: 'from must be a date YYYY-MM-DD' })
+  @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: 'from must be a valid date' })
   from?: string;
 
-  @ApiPropertyOptional({ example: '2026-03-31', description: 'Inclusive Lagos business date YYYY-MM-DD' })
+  @ApiPropertyOptional({ ...DATE, example: '2026-03-31', description: 'Inclusive Lagos business date YYYY-MM-DD' })
   @IsOptional()
-  @Matches(DATE, { message: 'to must be a date YYYY-MM-DD' })
+  @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: 'to must be a valid date' })
   to?: string;
 
@@ -24,7 +25,7 @@ export class TransactionsQueryDto {
   @IsIn(TRANSACTION_CATEGORIES, { message: `category must be one of ${TRANSACTION_CATEGORIES.join(', ')}` })
   category?: TransactionCategory;
 
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ ...INTEGER, example: 100, minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @StrictInt()
   @IsInt({ message: 'limit must be an integer' })
@@ -43,13 +44,13 @@ export class TransactionsQueryDto {
 }
 
 export class TransactionItemDto {
-  @ApiProperty({ example: '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6' }) id!: string;
-  @ApiProperty({ example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) accountId!: string;
-  @ApiProperty({ example: '2026-02-27', description: 'Lagos business date' }) date!: string;
-  @ApiProperty({ example: '2026-02-27T09:14:00.000Z' }) postedAt!: string;
+  @ApiProperty({ ...UUID, example: '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6' }) id!: string;
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) accountId!: string;
+  @ApiProperty({ ...DATE, example: '2026-02-27', description: 'Lagos business date' }) date!: string;
+  @ApiProperty({ ...DATE_TIME, example: '2026-02-27T09:14:00.000Z' }) postedAt!: string;
   @ApiProperty({ example: 'credit', enum: ['credit', 'debit'] }) direction!: string;
-  @ApiProperty({ example: 45000000, description: 'Integer kobo (₦450,000.00)' }) amount!: number;
-  @ApiProperty({ example: 61234500, nullable: true, type: Number, description: 'Running balance after the transaction, kobo' }) balance!:
+  @ApiProperty({ ...KOBO, example: 45000000, description: 'Integer kobo (₦450,000.00)' }) amount!: number;
+  @ApiProperty({ ...KOBO, example: 61234500, nullable: true, description: 'Running balance after the transaction, kobo' }) balance!:
     number | null;
   @ApiProperty({ example: 'NGN' }) currency!: string;
   @ApiProperty({ example: 'NIP/ACME LTD/SALARY FEB 2026' }) narration!: string;
@@ -83,4 +84,5 @@ export class TransactionPageDto {
   @ApiProperty({ type: [TransactionItemDto] }) items!: TransactionItemDto[];
   @ApiProperty({ example: null, nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
   nextCursor!: string | null;
+  @ApiProperty({ ...INTEGER, example: 412, description: 'Transactions matching the filters in all pages' }) total!: number;
 }

@@ -1,8 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../mono/consent-gate.js';
 import { consentStatusAt, type ConsentEntity, type ConsentStatus } from '../consent.entity.js';
+import { DATE_TIME, UUID } from '../../common/http/openapi-types.js';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 const PRINTABLE = /^[\x20-\x7e]+$/;
@@ -11,7 +24,8 @@ export class GrantConsentDto {
   @ApiProperty({
     example: 'monitoring',
     enum: CONSENT_PURPOSES,
-    description: '`underwriting`: data for one application (sync-on-apply). `monitoring`: continuous retrieval for re-underwriting and limit management.',
+    description:
+      '`underwriting`: data for one application (sync-on-apply). `monitoring`: continuous retrieval for re-underwriting and limit management.',
   })
   @IsIn(CONSENT_PURPOSES, { message: `purpose must be one of ${CONSENT_PURPOSES.join(', ')}` })
   purpose!: ConsentPurpose;
@@ -33,8 +47,10 @@ export class GrantConsentDto {
   channel!: string;
 
   @ApiPropertyOptional({
+    ...DATE_TIME,
     example: '2027-03-01T00:00:00.000Z',
-    description: 'ISO 8601 instant, in the future. Default: none for underwriting; CONSENT_MONITORING_MONTHS (12) after the grant for monitoring.',
+    description:
+      'ISO 8601 instant, in the future. Default: none for underwriting; CONSENT_MONITORING_MONTHS (12) after the grant for monitoring.',
   })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
@@ -42,7 +58,7 @@ export class GrantConsentDto {
 
   @ApiPropertyOptional({
     example: ['8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10'],
-    description: "Linked accounts covered. Omitted or empty: every account of the borrower, including ones linked later.",
+    description: 'Linked accounts covered. Omitted or empty: every account of the borrower, including ones linked later.',
     type: [String],
   })
   @IsOptional()
@@ -52,7 +68,11 @@ export class GrantConsentDto {
   @IsUUID('all', { each: true, message: 'each accountIds entry must be a UUID' })
   accountIds?: string[];
 
-  @ApiPropertyOptional({ example: '0b7c9a1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c', description: 'The application an underwriting consent is for (underwriting only)' })
+  @ApiPropertyOptional({
+    ...UUID,
+    example: '0b7c9a1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c',
+    description: 'The application an underwriting consent is for (underwriting only)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'applicationId must be a UUID' })
   applicationId?: string;
@@ -68,19 +88,21 @@ export class RevokeConsentDto {
 }
 
 export class ConsentResponseDto {
-  @ApiProperty({ example: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }) id!: string;
-  @ApiProperty({ example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' }) borrowerId!: string;
+  @ApiProperty({ ...UUID, example: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }) id!: string;
+  @ApiProperty({ ...UUID, example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' }) borrowerId!: string;
   @ApiProperty({ example: 'monitoring', enum: CONSENT_PURPOSES }) purpose!: ConsentPurpose;
-  @ApiProperty({ example: 'active', enum: ['active', 'revoked', 'expired', 'scheduled'], description: 'At the time of the response' }) status!: ConsentStatus;
+  @ApiProperty({ example: 'active', enum: ['active', 'revoked', 'expired', 'scheduled'], description: 'At the time of the response' })
+  status!: ConsentStatus;
   @ApiProperty({ example: 'privacy-notice-2026-03' }) noticeVersion!: string;
   @ApiProperty({ example: 'mobile-app' }) channel!: string;
-  @ApiProperty({ example: '2026-03-01T09:00:00.000Z' }) grantedAt!: string;
-  @ApiProperty({ example: '2027-03-01T09:00:00.000Z', nullable: true, type: String }) expiresAt!: string | null;
-  @ApiProperty({ example: null, nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ ...DATE_TIME, example: '2026-03-01T09:00:00.000Z' }) grantedAt!: string;
+  @ApiProperty({ ...DATE_TIME, example: '2027-03-01T09:00:00.000Z', nullable: true }) expiresAt!: string | null;
+  @ApiProperty({ ...DATE_TIME, example: null, nullable: true }) revokedAt!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) revokedReason!: string | null;
-  @ApiProperty({ example: null, nullable: true, type: [String], description: 'null: every account of the borrower' }) accountIds!: string[] | null;
-  @ApiProperty({ example: null, nullable: true, type: String }) applicationId!: string | null;
-  @ApiProperty({ example: '2026-03-01T09:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ example: null, nullable: true, type: [String], description: 'null: every account of the borrower' }) accountIds!:
+    string[] | null;
+  @ApiProperty({ ...UUID, example: null, nullable: true }) applicationId!: string | null;
+  @ApiProperty({ ...DATE_TIME, example: '2026-03-01T09:00:00.000Z' }) createdAt!: string;
 
   static from(c: ConsentEntity, now: Date): ConsentResponseDto {
     return {

@@ -17,6 +17,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { DATE, DATE_TIME, INTEGER, KOBO, UUID } from '../../common/http/openapi-types.js';
 
 export const LOAN_CURRENCIES = ['NGN'] as const;
 export const LOAN_EVENT_TYPES = ['write_off', 'restructure', 'close', 'reverse_repayment'] as const;
@@ -27,12 +28,12 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const REFERENCE_RE = /^[\x21-\x7e]{1,128}$/;
 
 export class ScheduleItemDto {
-  @ApiProperty({ example: '2026-05-10', description: 'Due date (yyyy-MM-dd), after the disbursement date' })
+  @ApiProperty({ ...DATE, example: '2026-05-10', description: 'Due date (yyyy-MM-dd), after the disbursement date' })
   @Matches(DATE_RE, { message: 'dueDate must be a date yyyy-MM-dd' })
   @IsISO8601({ strict: true }, { message: 'dueDate must be a valid date' })
   dueDate!: string;
 
-  @ApiProperty({ example: 1836043, description: 'Amount due on that date, kobo (principal first, the rest is interest)' })
+  @ApiProperty({ ...KOBO, example: 1836043, description: 'Amount due on that date, kobo (principal first, the rest is interest)' })
   @IsInt({ message: 'amountMinor must be an integer number of kobo' })
   @Min(1, { message: 'amountMinor must be positive' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMinor exceeds the safe integer range' })
@@ -40,11 +41,12 @@ export class ScheduleItemDto {
 }
 
 export class CreateLoanDto {
-  @ApiProperty({ example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
+  @ApiProperty({ ...UUID, example: '3f0c2a8e-5f1b-4d0a-8a57-1d2b9f1e4c21' })
   @IsUUID('all', { message: 'borrowerId must be a UUID' })
   borrowerId!: string;
 
   @ApiPropertyOptional({
+    ...UUID,
     example: 'c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d',
     description: 'The application this loan disburses: its decision must allow the amount (≤ the approved amount or counter-offer)',
   })
@@ -52,7 +54,7 @@ export class CreateLoanDto {
   @IsUUID('all', { message: 'applicationId must be a UUID' })
   applicationId?: string;
 
-  @ApiProperty({ example: 5000000, description: 'Principal disbursed, kobo (₦50,000.00 = 5000000)', minimum: 1 })
+  @ApiProperty({ ...KOBO, example: 5000000, description: 'Principal disbursed, kobo (₦50,000.00 = 5000000)', minimum: 1 })
   @IsInt({ message: 'principalMinor must be an integer number of kobo' })
   @Min(1, { message: 'principalMinor must be positive' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'principalMinor exceeds the safe integer range' })
@@ -62,11 +64,15 @@ export class CreateLoanDto {
   @IsIn(LOAN_CURRENCIES, { message: `currency must be one of ${LOAN_CURRENCIES.join(', ')}` })
   currency!: (typeof LOAN_CURRENCIES)[number];
 
-  @ApiProperty({ example: '2026-04-10T09:00:00Z', description: 'When the money left the lender (ISO 8601), not in the future' })
+  @ApiProperty({
+    ...DATE_TIME,
+    example: '2026-04-10T09:00:00Z',
+    description: 'When the money left the lender (ISO 8601), not in the future',
+  })
   @IsISO8601({ strict: true }, { message: 'disbursedAt must be an ISO 8601 date-time' })
   disbursedAt!: string;
 
-  @ApiProperty({ example: 3, minimum: 1, maximum: 120 })
+  @ApiProperty({ ...INTEGER, example: 3, minimum: 1, maximum: 120 })
   @IsInt({ message: 'tenorMonths must be an integer' })
   @Min(1)
   @Max(120)
@@ -99,13 +105,14 @@ export class CreateLoanDto {
 }
 
 export class CreateRepaymentDto {
-  @ApiProperty({ example: 1836043, description: 'Amount received, kobo; more than the loan owes is 422' })
+  @ApiProperty({ ...KOBO, example: 1836043, description: 'Amount received, kobo; more than the loan owes is 422' })
   @IsInt({ message: 'amountMinor must be an integer number of kobo' })
   @Min(1, { message: 'amountMinor must be positive' })
   @Max(Number.MAX_SAFE_INTEGER, { message: 'amountMinor exceeds the safe integer range' })
   amountMinor!: number;
 
   @ApiProperty({
+    ...DATE_TIME,
     example: '2026-05-09T14:30:00Z',
     description: 'When the money was received (ISO 8601), not before disbursement nor in the future',
   })
@@ -142,7 +149,7 @@ export class LoanEventDto {
   @Matches(RATE_RE, { message: 'monthlyRate must be a decimal string between 0 and 1 with at most 8 decimals' })
   monthlyRate?: string;
 
-  @ApiPropertyOptional({ example: 6, description: 'restructure: tenor of the new amortised schedule, counted from now' })
+  @ApiPropertyOptional({ ...INTEGER, example: 6, description: 'restructure: tenor of the new amortised schedule, counted from now' })
   @IsOptional()
   @IsInt({ message: 'tenorMonths must be an integer' })
   @Min(1)

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { StrictInt } from '../../common/http/strict-int.js';
 import { TRANSACTION_CATEGORIES } from '../../common/domain/transaction.js';
+import { DATE } from '../../common/http/openapi-types.js';
 
 export const BORROWER_REPORT_FORMATS = ['json', 'html', 'pdf', 'csv', 'xlsx'] as const;
 export const PORTFOLIO_FORMATS = ['json', 'html', 'csv'] as const;
@@ -22,14 +23,16 @@ export class BorrowerReportQueryDto {
 }
 
 export class PortfolioQueryDto {
-  @ApiPropertyOptional({ description: 'First Lagos calendar day (default: 90 days before `to`)', example: '2026-08-01' })
+  @ApiPropertyOptional({ ...DATE, description: 'First Lagos calendar day (default: 90 days before `to`)', example: '2026-08-01' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'from must be a valid date' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Last Lagos calendar day, inclusive (default: today)', example: '2026-10-31' })
+  @ApiPropertyOptional({ ...DATE, description: 'Last Lagos calendar day, inclusive (default: today)', example: '2026-10-31' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'to must be a valid date' })
   to?: string;
 
   @ApiPropertyOptional({ enum: PORTFOLIO_FORMATS })
@@ -66,7 +69,7 @@ export class AnalystBorrowerQueryDto {
 export class DrillDownQueryDto {
   @IsOptional() @IsUUID() decisionId?: string;
   @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/) month?: string;
-  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) date?: string;
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) @IsISO8601({ strict: true }) date?: string;
   @IsOptional() @IsString() @MaxLength(64) stream?: string;
   @IsOptional() @IsString() @MaxLength(256) lender?: string;
   @IsOptional() @IsString() @MaxLength(128) feature?: string;

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { StrictInt } from '../../common/http/strict-int.js';
 import { DECISION_OUTCOMES, decisionContract, type DecisionContract } from '../decision-contract.js';
 import type { DecisionEntity } from '../entities/decision.entity.js';
+import { DATE, DATE_TIME, INTEGER, KOBO, UUID } from '../../common/http/openapi-types.js';
 
 export class ReasonDto {
   @ApiProperty({ example: 'EXISTING_LOAN_OBLIGATIONS_HIGH' }) code!: string;
@@ -19,7 +22,8 @@ export class CounterOfferDto {
   @ApiProperty({ example: 5722857, description: 'kobo', type: 'integer', format: 'int64' }) instalment!: number;
 }
 
-const kobo = (description: string, example: number) => ({ description: `${description}, kobo`, example, type: 'integer', format: 'int64' }) as const;
+const kobo = (description: string, example: number) =>
+  ({ description: `${description}, kobo`, example, type: 'integer', format: 'int64' }) as const;
 
 export class OfferDto {
   @ApiProperty(kobo('Amount to lend', 15000000)) amountMinor!: number;
@@ -29,7 +33,8 @@ export class OfferDto {
   instalmentMinor!: number;
   @ApiProperty(kobo('Sum of every instalment', 17169722)) totalRepayableMinor!: number;
   @ApiProperty(kobo('Total interest', 2169722)) totalInterestMinor!: number;
-  @ApiProperty({ example: '0.48', description: 'Nominal annual rate: monthly rate × 12 (no fees are modelled), decimal string' }) apr!: string;
+  @ApiProperty({ example: '0.48', description: 'Nominal annual rate: monthly rate × 12 (no fees are modelled), decimal string' })
+  apr!: string;
   @ApiProperty({ example: '0.601032', description: '(1 + monthly rate)^12 − 1, decimal string' }) effectiveAnnualRate!: string;
 }
 
@@ -50,44 +55,44 @@ export class LimitDto {
 export class IncomeStreamSummaryDto {
   @ApiProperty({ example: 'ACME LTD salary' }) label!: string;
   @ApiProperty({ example: 'monthly' }) frequency!: string;
-  @ApiProperty({ example: 45000000, description: 'Conservative monthly amount, kobo' }) monthlyAmount!: number;
+  @ApiProperty({ ...KOBO, example: 45000000, description: 'Conservative monthly amount, kobo' }) monthlyAmount!: number;
   @ApiProperty({ example: '0.92' }) confidence!: string;
   @ApiProperty({ example: 'ACTIVE' }) status!: string;
   @ApiProperty({ example: true }) isSalary!: boolean;
-  @ApiProperty({ example: '2026-03-27', nullable: true, type: String }) predictedNextDate!: string | null;
+  @ApiProperty({ ...DATE, example: '2026-03-27', nullable: true }) predictedNextDate!: string | null;
   @ApiProperty({ example: ['0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'], description: 'The transactions behind the stream' })
   transactionIds!: string[];
 }
 
 export class IncomeSummaryDto {
-  @ApiProperty({ example: 45000000, description: 'Verified monthly income, kobo' }) monthlyEstimate!: number;
-  @ApiProperty({ example: 45000000 }) regularMonthly!: number;
-  @ApiProperty({ example: 0 }) irregularMonthly!: number;
+  @ApiProperty({ ...KOBO, example: 45000000, description: 'Verified monthly income, kobo' }) monthlyEstimate!: number;
+  @ApiProperty({ ...KOBO, example: 45000000 }) regularMonthly!: number;
+  @ApiProperty({ ...KOBO, example: 0 }) irregularMonthly!: number;
   @ApiProperty({ type: [IncomeStreamSummaryDto] }) streams!: IncomeStreamSummaryDto[];
 }
 
 export class LenderObligationDto {
   @ApiProperty({ example: 'CARBON' }) lender!: string;
-  @ApiProperty({ example: 4200000, description: 'kobo' }) monthlyAmount!: number;
+  @ApiProperty({ ...KOBO, example: 4200000, description: 'kobo' }) monthlyAmount!: number;
 }
 
 export class ObligationsSummaryDto {
-  @ApiProperty({ example: 8400000, description: 'Monthly repayments to other lenders, kobo' }) monthlyTotal!: number;
-  @ApiProperty({ example: 2 }) lenderCount!: number;
+  @ApiProperty({ ...KOBO, example: 8400000, description: 'Monthly repayments to other lenders, kobo' }) monthlyTotal!: number;
+  @ApiProperty({ ...INTEGER, example: 2 }) lenderCount!: number;
   @ApiProperty({ type: [LenderObligationDto] }) lenders!: LenderObligationDto[];
-  @ApiProperty({ example: 1 }) disbursementsLast30d!: number;
+  @ApiProperty({ ...INTEGER, example: 1 }) disbursementsLast30d!: number;
 }
 
 export class CoverageSummaryDto {
-  @ApiProperty({ example: 6, description: 'Complete calendar months of history' }) months!: number;
-  @ApiProperty({ example: '2025-09-01', nullable: true, type: String }) firstDate!: string | null;
-  @ApiProperty({ example: '2026-03-19', nullable: true, type: String }) lastDate!: string | null;
-  @ApiProperty({ example: 1 }) accounts!: number;
-  @ApiProperty({ example: 412 }) transactionCount!: number;
+  @ApiProperty({ ...INTEGER, example: 6, description: 'Complete calendar months of history' }) months!: number;
+  @ApiProperty({ ...DATE, example: '2025-09-01', nullable: true }) firstDate!: string | null;
+  @ApiProperty({ ...DATE, example: '2026-03-19', nullable: true }) lastDate!: string | null;
+  @ApiProperty({ ...INTEGER, example: 1 }) accounts!: number;
+  @ApiProperty({ ...INTEGER, example: 412 }) transactionCount!: number;
 }
 
 export class DecisionResponseDto {
-  @ApiProperty({ example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b', format: 'uuid' }) id!: string;
+  @ApiProperty({ ...UUID, example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b' }) id!: string;
   @ApiProperty({
     example: 'approved_lower',
     enum: DECISION_OUTCOMES,
@@ -95,7 +100,11 @@ export class DecisionResponseDto {
       'What to show the borrower (contract v2, docs/api.md "Decision contract"): approved — the request as asked; approved_lower — less, at the tenor asked; counter_offer — another tenor; referred — an analyst decides, nothing offered yet; declined — no offer, no limit',
   })
   outcome!: string;
-  @ApiProperty({ type: OfferDto, nullable: true, description: 'The loan that can be booked; present only when something can be offered on a request' })
+  @ApiProperty({
+    type: OfferDto,
+    nullable: true,
+    description: 'The loan that can be booked; present only when something can be offered on a request',
+  })
   offer!: OfferDto | null;
   @ApiProperty({ type: RequestedTermsDto, nullable: true, description: 'What the application asked for (null without a request)' })
   requested!: RequestedTermsDto | null;
@@ -104,11 +113,17 @@ export class DecisionResponseDto {
   @ApiProperty({ example: 'approve', enum: ['approve', 'decline', 'refer'], description: 'The engine decision (v1); show `outcome`' })
   decision!: string;
   @ApiProperty({
-    ...kobo("Computed limit (v1, the analyst's figure: present on declines and referrals too); deprecated for display — use limit/offer", 30000000),
+    ...kobo(
+      "Computed limit (v1, the analyst's figure: present on declines and referrals too); deprecated for display — use limit/offer",
+      30000000,
+    ),
     deprecated: true,
   })
   recommendedLimit!: number;
-  @ApiProperty({ ...kobo('Monthly instalment of the computed limit (v1); deprecated — use offer.instalmentMinor', 5722857), deprecated: true })
+  @ApiProperty({
+    ...kobo('Monthly instalment of the computed limit (v1); deprecated — use offer.instalmentMinor', 5722857),
+    deprecated: true,
+  })
   instalment!: number;
   @ApiProperty({ example: 'NGN' }) currency!: string;
   @ApiProperty({
@@ -130,8 +145,8 @@ export class DecisionResponseDto {
   @ApiProperty({ example: '1.0.0' }) engineVersion!: string;
   @ApiProperty({ example: '5e2c…', description: 'sha256 of the engine input (replayable)' }) inputsHash!: string;
   @ApiProperty({ example: 'application', enum: ['application', 'scheduled', 'event', 'manual', 'override'] }) trigger!: string;
-  @ApiProperty({ example: 'c2f8d4a1-…', nullable: true, type: String }) applicationId!: string | null;
-  @ApiProperty({ example: '2026-03-20T09:00:02.000Z' }) createdAt!: string;
+  @ApiProperty({ ...UUID, example: 'c2f8d4a1-7b3e-4f6a-9d0c-1e2f3a4b5c6d', nullable: true }) applicationId!: string | null;
+  @ApiProperty({ ...DATE_TIME, example: '2026-03-20T09:00:02.000Z' }) createdAt!: string;
 
   static from(d: DecisionEntity): DecisionResponseDto {
     const contract: DecisionContract = decisionContract({
@@ -207,10 +222,32 @@ export class DecisionResponseDto {
 
 export class DecisionHistoryDto {
   @ApiProperty({ type: [DecisionResponseDto], description: 'Newest first' }) items!: DecisionResponseDto[];
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
+  @ApiProperty({ ...INTEGER, example: 3, description: 'Decisions of the borrower in all pages' }) total!: number;
+}
+
+export class DecisionHistoryQueryDto {
+  @ApiPropertyOptional({ ...INTEGER, example: 20, minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @StrictInt()
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    example: 'WyJkIiwiYTZiOWUyZjAtMWMzZC00ZTVmLThhN2ItOWMwZDFlMmYzYTRiIl0',
+    description: 'nextCursor of the previous page',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
 }
 
 export class ReplayResponseDto {
-  @ApiProperty({ example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b' }) decisionId!: string;
+  @ApiProperty({ ...UUID, example: 'a6b9e2f0-1c3d-4e5f-8a7b-9c0d1e2f3a4b' }) decisionId!: string;
   @ApiProperty({ example: true }) identical!: boolean;
   @ApiProperty({ example: '5e2c…' }) inputsHash!: string;
   @ApiProperty({ example: 'default@1.0.0+3b1f0c2d9e8a' }) storedPolicyVersion!: string;
