@@ -122,8 +122,15 @@ export async function startEngine(config: AppConfig): Promise<RunningEngine> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   log.info(
-    { api: url, docs: `${url}/docs`, health: `${url}/health`, sandbox: sandbox?.url ?? null, database: embedded ? 'embedded' : 'external' },
-    `engine listening: API ${url}, docs ${url}/docs${sandbox ? `, Mono sandbox ${sandbox.url}` : ''}`,
+    {
+      api: url,
+      docs: `${url}/docs`,
+      health: `${url}/health`,
+      analyst: `${url}/analyst`,
+      sandbox: sandbox?.url ?? null,
+      database: embedded ? 'embedded' : 'external',
+    },
+    `engine listening: API ${url}, docs ${url}/docs, health ${url}/health, analyst pages ${url}/analyst${sandbox ? `, Mono sandbox ${sandbox.url}` : ''}`,
   );
   const running = app;
   let closed = false;
