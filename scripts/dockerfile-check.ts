@@ -45,7 +45,14 @@ function ignoreMatcher(text: string): (rel: string) => boolean {
       const pattern = (negate ? l.slice(1) : l).replace(/^\/+|\/+$/g, '');
       const source = pattern
         .split('/')
-        .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .map((part) =>
+          part === '**'
+            ? '.*'
+            : part
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
         .join('/');
       return { negate, re: new RegExp(`^${source}(/.*)?$`) };
     });
@@ -76,12 +83,20 @@ function copyInto(srcRoot: string, sources: string[], destRoot: string, dest: st
   for (const s of sources) {
     const rel = s.replace(/^\.\/?/, '').replace(/^\/app\/?/, '');
     const src = path.join(srcRoot, rel);
-    const target = dest.endsWith('/') || dest === '.' || sources.length > 1 ? path.join(destRoot, dest, rel === '' ? '' : path.basename(rel)) : path.join(destRoot, dest);
+    const target =
+      dest.endsWith('/') || dest === '.' || sources.length > 1
+        ? path.join(destRoot, dest, rel === '' ? '' : path.basename(rel))
+        : path.join(destRoot, dest);
     if (!fs.existsSync(src)) throw new Error(`COPY: ${s} does not exist in ${srcRoot}`);
     if (fs.statSync(src).isDirectory()) {
       fs.mkdirSync(target, { recursive: true });
       if (rel === '') copyContext(src, target, ignored);
-      else fs.cpSync(src, target, { recursive: true, verbatimSymlinks: true, filter: (p) => !ignored(path.relative(srcRoot, p).split(path.sep).join('/')) });
+      else
+        fs.cpSync(src, target, {
+          recursive: true,
+          verbatimSymlinks: true,
+          filter: (p) => !ignored(path.relative(srcRoot, p).split(path.sep).join('/')),
+        });
     } else {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(src, target);
@@ -178,7 +193,8 @@ async function main(): Promise<void> {
     });
     const health = await fetch(`${url}/health`);
     const body = (await health.json()) as { info?: { database?: { status?: string } } };
-    if (health.status !== 200 || body.info?.database?.status !== 'up') throw new Error(`/health answered ${health.status} ${JSON.stringify(body)}`);
+    if (health.status !== 200 || body.info?.database?.status !== 'up')
+      throw new Error(`/health answered ${health.status} ${JSON.stringify(body)}`);
     step(`/health 200, database up at ${url}`);
     if (healthcheck) {
       const port = new URL(url).port;

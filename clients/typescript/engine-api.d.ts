@@ -3081,7 +3081,7 @@ export interface operations {
                     "application/json": components["schemas"]["LinkedAccountResponseDto"];
                 };
             };
-            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            /** @description VALIDATION_FAILED, BAD_REQUEST, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3300,7 +3300,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionPageDto"];
                 };
             };
-            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            /** @description VALIDATION_FAILED, BAD_REQUEST, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3371,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["DecisionHistoryDto"];
                 };
             };
-            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            /** @description VALIDATION_FAILED, BAD_REQUEST, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
             400: {
                 headers: {
                     [name: string]: unknown;

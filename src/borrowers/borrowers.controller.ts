@@ -74,6 +74,7 @@ export class BorrowersController {
   @ApiCreatedResponse({ type: LinkedAccountResponseDto })
   @ApiErrors(
     invalidBody('code', 'code should not be empty'),
+    { status: 400, code: 'BAD_REQUEST', message: 'Mono refused the code: it is invalid, expired or already used' },
     404,
     { status: 409, code: 'CONFLICT', message: 'This bank account is already linked to another borrower' },
     502,
@@ -102,7 +103,7 @@ export class BorrowersController {
   @ApiOperation({ summary: "The borrower's normalised, categorised transactions, newest first (cursor-paginated)" })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: TransactionPageDto })
-  @ApiErrors(404)
+  @ApiErrors({ status: 400, code: 'BAD_REQUEST', message: 'cursor is not valid', details: { field: 'cursor' } }, 404)
   async transactions(@Param('id', uuidParam('id')) id: string, @Query() query: TransactionsQueryDto): Promise<TransactionPageDto> {
     const page = await this.borrowers.listTransactions(id, query);
     return { items: page.items.map((t) => TransactionItemDto.from(t)), nextCursor: page.nextCursor, total: page.total };
@@ -112,7 +113,7 @@ export class BorrowersController {
   @ApiOperation({ summary: 'Decision history of the borrower, newest first (cursor-paginated, with the total)' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: DecisionHistoryDto })
-  @ApiErrors(404)
+  @ApiErrors({ status: 400, code: 'BAD_REQUEST', message: 'cursor is not valid', details: { field: 'cursor' } }, 404)
   async decisions(@Param('id', uuidParam('id')) id: string, @Query() query: DecisionHistoryQueryDto): Promise<DecisionHistoryDto> {
     const page = await this.borrowers.decisionHistory(id, query);
     return { items: page.items.map((d) => DecisionResponseDto.from(d)), nextCursor: page.nextCursor, total: page.total };

@@ -83,12 +83,18 @@ describe('OpenAPI document and a generated client', () => {
     const notUuid = new Set(['monoAccountId', 'externalId']); // Mono's ObjectId; the lender's own reference
     for (const { where, name, schema } of properties(doc)) {
       if (schema.type === 'number' && !fractional.has(name)) wrong.push(`${where}: number (use integer)`);
-      const kobo = /Minor$/.test(name) || ['amount', 'balance', 'monthlyAmount', 'monthlyEstimate', 'monthlyTotal', 'recommendedLimit', 'instalment'].includes(name);
+      const kobo =
+        /Minor$/.test(name) ||
+        ['amount', 'balance', 'monthlyAmount', 'monthlyEstimate', 'monthlyTotal', 'recommendedLimit', 'instalment'].includes(name);
       if (kobo && schema.type === 'integer' && schema.format !== 'int64') wrong.push(`${where}: kobo without format int64`);
       if (schema.type === 'string' && !schema.enum) {
-        if ((name === 'id' || /Id$/.test(name) || name === 'cycleId') && !notUuid.has(name) && schema.format !== 'uuid') wrong.push(`${where}: id without format uuid`);
+        if ((name === 'id' || /Id$/.test(name) || name === 'cycleId') && !notUuid.has(name) && schema.format !== 'uuid')
+          wrong.push(`${where}: id without format uuid`);
         if (/At$/.test(name) && schema.format !== 'date-time') wrong.push(`${where}: instant without format date-time`);
-        if ((/Date$/.test(name) || ['date', 'firstDate', 'lastDate', 'from', 'to', 'windowStart', 'windowEnd'].includes(name)) && schema.format !== 'date')
+        if (
+          (/Date$/.test(name) || ['date', 'firstDate', 'lastDate', 'from', 'to', 'windowStart', 'windowEnd'].includes(name)) &&
+          schema.format !== 'date'
+        )
           wrong.push(`${where}: date without format date`);
       }
     }
@@ -96,7 +102,9 @@ describe('OpenAPI document and a generated client', () => {
   });
 
   it('should declare one bearer API-key scheme once per authenticated operation, every error code and the response headers', () => {
-    expect(doc.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'API key' }) });
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'API key' }),
+    });
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const where = `${method} ${path}`;
@@ -153,7 +161,9 @@ describe('OpenAPI document and a generated client', () => {
     const api = createClient<paths>({ baseUrl: t.url, headers: t.auth('frontend') });
     api.use(conform);
 
-    const borrower = await api.POST('/v1/borrowers', { body: { externalId: 'openapi-client-1', fullName: 'Kemi Balogun', email: 'kemi.balogun@example.com' } });
+    const borrower = await api.POST('/v1/borrowers', {
+      body: { externalId: 'openapi-client-1', fullName: 'Kemi Balogun', email: 'kemi.balogun@example.com' },
+    });
     expect(borrower.response.status).toBe(201);
     const borrowerId = borrower.data!.id;
 
@@ -189,7 +199,9 @@ describe('OpenAPI document and a generated client', () => {
     const page1 = await api.GET('/v1/borrowers/{id}/transactions', { params: { path: { id: borrowerId }, query: { limit: 50 } } });
     expect(page1.data!.items).toHaveLength(50);
     expect(page1.data!.total).toBeGreaterThan(50);
-    const page2 = await api.GET('/v1/borrowers/{id}/transactions', { params: { path: { id: borrowerId }, query: { limit: 50, cursor: page1.data!.nextCursor! } } });
+    const page2 = await api.GET('/v1/borrowers/{id}/transactions', {
+      params: { path: { id: borrowerId }, query: { limit: 50, cursor: page1.data!.nextCursor! } },
+    });
     expect(page2.data!.total).toBe(page1.data!.total);
     expect(page2.data!.items[0].id).not.toBe(page1.data!.items[49].id);
 
@@ -203,7 +215,11 @@ describe('OpenAPI document and a generated client', () => {
       params: { header: { 'Idempotency-Key': 'openapi-client-app-1' } },
       body: { borrowerId, amount: 5_000_000, tenorMonths: 6 },
     });
-    expect([replay.response.status, replay.response.headers.get('idempotent-replayed'), replay.data!.id]).toEqual([200, 'true', applied.data!.id]);
+    expect([replay.response.status, replay.response.headers.get('idempotent-replayed'), replay.data!.id]).toEqual([
+      200,
+      'true',
+      applied.data!.id,
+    ]);
     await waitForStatus(t, applied.data!.id, ['decided', 'failed']);
 
     const decided = await api.GET('/v1/applications/{id}', { params: { path: { id: applied.data!.id } } });
@@ -245,11 +261,15 @@ describe('OpenAPI document and a generated client', () => {
     await waitForStatus(t, second.data!.id, ['decided', 'failed']);
     const first = await api.GET('/v1/borrowers/{id}/decisions', { params: { path: { id: borrowerId }, query: { limit: 1 } } });
     expect([first.data!.items.length, first.data!.total]).toEqual([1, 2]);
-    const next = await api.GET('/v1/borrowers/{id}/decisions', { params: { path: { id: borrowerId }, query: { limit: 1, cursor: first.data!.nextCursor! } } });
+    const next = await api.GET('/v1/borrowers/{id}/decisions', {
+      params: { path: { id: borrowerId }, query: { limit: 1, cursor: first.data!.nextCursor! } },
+    });
     expect([next.data!.items.length, next.data!.nextCursor]).toEqual([1, null]);
     expect(next.data!.items[0].id).not.toBe(first.data!.items[0].id);
     expect(next.data!.items[0].id).toBe(decision.id);
-    const badCursor = await api.GET('/v1/borrowers/{id}/decisions', { params: { path: { id: borrowerId }, query: { cursor: 'bm90LWEtY3Vyc29y' } } });
+    const badCursor = await api.GET('/v1/borrowers/{id}/decisions', {
+      params: { path: { id: borrowerId }, query: { cursor: 'bm90LWEtY3Vyc29y' } },
+    });
     expect(badCursor.response.status).toBe(400);
 
     // The analyst's JSON report through the same client, with the analyst's key.

@@ -51,7 +51,10 @@ export class OpenApiResponseValidator {
     const mediaType = (contentType ?? '').split(';')[0].trim();
     if (!response.content) return [];
     const media = response.content[mediaType];
-    if (!media) return [`${method} ${pathTemplate} ${status} answered ${mediaType || 'no content type'}, not ${Object.keys(response.content).join(', ')}`];
+    if (!media)
+      return [
+        `${method} ${pathTemplate} ${status} answered ${mediaType || 'no content type'}, not ${Object.keys(response.content).join(', ')}`,
+      ];
     const key = `${method} ${pathTemplate} ${status} ${mediaType}`;
     if (!this.cache.has(key)) this.cache.set(key, media.schema ? this.ajv.compile(toJsonSchema(media.schema) as object) : null);
     const validate = this.cache.get(key);

@@ -70,8 +70,10 @@ export function ApiErrors(...statuses: Array<number | ErrorExample | ErrorExampl
     byStatus.set(spec.status, [...(byStatus.get(spec.status) ?? []), spec]);
   }
   // 401 and 403 (with the allowed roles) come from @Roles.
-  for (const s of [400, 429]) if (!byStatus.has(s)) byStatus.set(s, [DEFAULTS[s]]);
-  byStatus.set(400, [...byStatus.get(400)!, ...INPUT_400]);
+  if (!byStatus.has(429)) byStatus.set(429, [DEFAULTS[429]]);
+  const given400 = byStatus.get(400) ?? [];
+  const validation = given400.some((e) => e.code === 'VALIDATION_FAILED') ? [] : [DEFAULTS[400]];
+  byStatus.set(400, [...validation, ...given400, ...INPUT_400]);
   const value = (e: ErrorExample) => ({
     statusCode: e.status,
     code: e.code,
