@@ -207,9 +207,10 @@ function printDecision(app: ApplicationView): void {
   if (!d) return;
   say(`   decision          ${bold(d.decision.toUpperCase())} (${d.outcome})${app.staleData ? ' (on cached data: STALE_DATA)' : ''}`);
   if (d.offer) say(`   offer             ${bold(formatNaira(d.offer.amountMinor, d.currency))} over ${d.offer.tenorMonths} months at ${formatNaira(d.offer.instalmentMinor, d.currency)}/month`);
-  say(
-    `   recommended limit ${bold(formatNaira(d.recommendedLimit, d.currency))}  (instalment ${formatNaira(d.instalment, d.currency)}/month)`,
-  );
+  // What the borrower is shown: the limit (the ceiling for future applications) only on approvals; on a referral or
+  // a decline the computed figure is the analyst's, labelled as such.
+  if (d.limit) say(`   limit             ${bold(formatNaira(d.limit.amountMinor, d.currency))} (ceiling for the next applications)`);
+  else say(dim(`   analyst's computed limit ${formatNaira(d.recommendedLimit, d.currency)} (not shown to the borrower: ${d.outcome})`));
   say(`   binding constraint ${d.bindingConstraint}`);
   say(
     `   verified income   ${formatNaira(d.income.monthlyEstimate, d.currency)}/month; other lenders ${formatNaira(d.obligations.monthlyTotal, d.currency)}/month`,

@@ -107,6 +107,8 @@ export async function startEngine(config: AppConfig): Promise<RunningEngine> {
   let app: NestExpressApplication | null = null;
   try {
     sandbox = await startSandboxIfConfigured(config);
+    // MONO_SANDBOX_PORT=0: the sandbox took a free port, so the Mono client follows it (unless MONO_BASE_URL is set).
+    if (sandbox && config.mono.sandboxPort === 0 && config.mono.baseUrl === 'http://127.0.0.1:0') config = config.withMonoBaseUrl(sandbox.url);
     app = await createEngineApp({ config, databaseUrl });
     await app.listen(config.port, '0.0.0.0');
     await sandbox?.attach?.(app);

@@ -152,6 +152,14 @@ export class AppConfig {
   }
 
   /** Reads and validates process.env (or the given record). Throws InvalidConfigurationError naming each bad variable. */
+  /**
+   * The same configuration with the Mono client pointed at `url`: the built-in sandbox's bound address when it was
+   * asked for any free port (MONO_SANDBOX_PORT=0), which the default base URL cannot know in advance.
+   */
+  withMonoBaseUrl(url: string): AppConfig {
+    return Object.assign(Object.create(AppConfig.prototype) as AppConfig, this, { mono: { ...this.mono, baseUrl: url.replace(/\/$/, '') } });
+  }
+
   static fromEnvironment(raw: Record<string, string | undefined> = process.env): AppConfig {
     return new AppConfig(validateEnvironment(raw));
   }

