@@ -10,6 +10,7 @@ import { Loans1765300000000 } from './1765300000000-Loans.js';
 import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJobs.js';
 import { ErasureWrites1765600000000 } from './1765600000000-ErasureWrites.js';
 import { ConsentLifecycle1765700000000 } from './1765700000000-ConsentLifecycle.js';
+import { AnalystSessions1765800000000 } from './1765800000000-AnalystSessions.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   InboxOutboxOnJobs1765500000000,
   ErasureWrites1765600000000,
   ConsentLifecycle1765700000000,
+  AnalystSessions1765800000000,
 ];

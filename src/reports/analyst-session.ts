@@ -1,48 +1,37 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { SESSION_COOKIE } from '../auth/api-key.guard.js';
+import { SESSION_COOKIE, type AuthenticatedRequest } from '../auth/api-key.guard.js';
+import { SESSION_MAX_AGE_SECONDS } from '../auth/analyst-sessions.service.js';
 
-/** Eight hours: a working day; the analyst signs in again after. */
-export const SESSION_MAX_AGE_SECONDS = 8 * 3600;
+export { SESSION_MAX_AGE_SECONDS };
 const CSRF_CONTEXT = 'analyst-csrf-v1';
 
-/** The API key the request authenticated with (session cookie or bearer header), as the guard reads it. */
-export function presentedKey(req: Request): string | null {
-  const header = req.headers.authorization;
-  if (typeof header === 'string') return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
-  const cookie = req.headers.cookie;
-  if (typeof cookie !== 'string') return null;
-  for (const part of cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === SESSION_COOKIE) {
-      try {
-        return decodeURIComponent(v.join('='));
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}
-
 /**
- * The per-session CSRF token: HMAC-SHA256 keyed by the SHA-256 of the session's API key. A cross-site page can
- * neither read the HttpOnly cookie nor compute the token, and every instance derives the same token.
+ * The CSRF token forms on this request's pages carry: the server-side session's own random token for a cookie
+ * session; for a request with an `Authorization` header (reports rendered as HTML through the API) an HMAC of the
+ * key — a browser never attaches that header by itself, so such a request cannot be forged cross-site anyway.
  */
-export function csrfToken(apiKey: string): string {
-  const keyHash = createHash('sha256').update(apiKey, 'utf8').digest();
+export function csrfFor(req: Request): string {
+  const r = req as AuthenticatedRequest;
+  if (r.analystSession) return r.analystSession.csrf;
+  const header = req.headers.authorization;
+  const key = typeof header === 'string' ? (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '') : '';
+  const keyHash = createHash('sha256').update(key, 'utf8').digest();
   return createHmac('sha256', keyHash).update(CSRF_CONTEXT).digest('base64url');
 }
 
-export function csrfMatches(apiKey: string | null, token: string | undefined): boolean {
-  if (!apiKey || !token) return false;
-  const expected = Buffer.from(csrfToken(apiKey));
+/** A form post's token against the session's (constant time). Only cookie sessions post forms. */
+export function csrfMatches(req: Request, token: string | undefined): boolean {
+  const session = (req as AuthenticatedRequest).analystSession;
+  if (!session || !token) return false;
+  const expected = Buffer.from(session.csrf);
   const given = Buffer.from(token);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-export function sessionCookie(apiKey: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(apiKey)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure ? '; Secure' : ''}`;
+/** The cookie holds the session token (random, server-side), never the API key. */
+export function sessionCookie(token: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure ? '; Secure' : ''}`;
 }
 
 export function clearedSessionCookie(secure: boolean): string {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilte
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { authenticateThrottled, type AuthenticatedRequest } from '../auth/api-key.guard.js';
+import { AnalystSessionsService } from '../auth/analyst-sessions.service.js';
 import { ApiKeysService, type Principal } from '../auth/api-keys.service.js';
 import { AuthThrottle } from '../security/auth-throttle.js';
 import { Public, Roles } from '../auth/roles.decorator.js';
@@ -9,7 +10,7 @@ import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AnalystOverridesService } from './analyst-overrides.service.js';
 import { AnalystPageFilter } from './analyst-page.filter.js';
-import { clearedSessionCookie, csrfMatches, csrfToken, presentedKey, sessionCookie } from './analyst-session.js';
+import { clearedSessionCookie, csrfFor, csrfMatches, sessionCookie } from './analyst-session.js';
 import {
   AnalystBorrowerQueryDto,
   BorrowerListQueryDto,
@@ -43,6 +44,7 @@ export class AnalystController {
     private readonly keys: ApiKeysService,
     private readonly config: AppConfig,
     private readonly throttle: AuthThrottle,
+    private readonly sessions: AnalystSessionsService,
   ) {}
 
   @Public()
@@ -77,13 +79,16 @@ export class AnalystController {
       this.page(res, loginPage(`A ${principal.role} key may not use the analyst pages: use an analyst or admin key.`), 403);
       return;
     }
-    res.setHeader('Set-Cookie', sessionCookie(form.apiKey.trim(), this.secure()));
+    const { token } = await this.sessions.open(principal);
+    res.setHeader('Set-Cookie', sessionCookie(token, this.secure()));
     res.redirect(303, '/analyst');
   }
 
   @Post('logout')
-  logout(@Body() form: CsrfFormDto, @Req() req: Request, @Res() res: Response): void {
+  async logout(@Body() form: CsrfFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     this.checkCsrf(req, form.csrf);
+    const session = (req as AuthenticatedRequest).analystSession;
+    if (session) await this.sessions.revoke(session.id);
     res.setHeader('Set-Cookie', clearedSessionCookie(this.secure()));
     res.redirect(303, '/analyst/login');
   }
@@ -151,7 +156,7 @@ export class AnalystController {
 
   private user(req: Request): User {
     const principal = (req as AuthenticatedRequest).principal!;
-    return { name: principal.name, role: principal.role, csrf: csrfToken(presentedKey(req) ?? '') };
+    return { name: principal.name, role: principal.role, csrf: csrfFor(req) };
   }
 
   /** Who changed it, as recorded in revisions, the audit log and the new decision. */
@@ -161,7 +166,7 @@ export class AnalystController {
   }
 
   private checkCsrf(req: Request, token: string): void {
-    if (!csrfMatches(presentedKey(req), token))
+    if (!csrfMatches(req, token))
       throw new DomainError('FORBIDDEN', 'The form’s security token is missing or stale: reload the page and try again.');
   }
 

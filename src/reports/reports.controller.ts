@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { AppConfig } from '../config/app-config.js';
-import { csrfToken, presentedKey } from './analyst-session.js';
+import { csrfFor } from './analyst-session.js';
 import { BorrowerReportQueryDto, PortfolioQueryDto } from './dto/report-query.dto.js';
 import { renderBorrowerPdf } from './pdf.js';
 import { ReportsService } from './reports.service.js';
@@ -22,7 +22,7 @@ const NO_DECISION = { status: 404, code: 'NOT_FOUND', message: 'Borrower 3f0c2a8
 
 function userOf(req: Request): { name: string; role: string; csrf: string } {
   const principal = (req as AuthenticatedRequest).principal!;
-  return { name: principal.name, role: principal.role, csrf: csrfToken(presentedKey(req) ?? '') };
+  return { name: principal.name, role: principal.role, csrf: csrfFor(req) };
 }
 
 function attachmentName(prefix: string, id: string, ext: string): string {

@@ -1,23 +1,44 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { csrfToken } from '../../src/reports/analyst-session.js';
+import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import { AnalystController } from '../../src/reports/analyst.controller.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/app.js';
 import { seedBorrower, type SeededBorrower } from './reports-seed.js';
 
-const cookie = (key: string): string => `uw_session=${encodeURIComponent(key)}`;
+/** A cookie that holds a raw API key, as sessions were before they became server-side: no longer a session. */
+const rawKeyCookie = (key: string): string => `uw_session=${encodeURIComponent(key)}`;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+/** Signs in through the login form, as a browser does; the page's forms carry the session's CSRF token. */
+async function signIn(server: Parameters<typeof request>[0], apiKey: string): Promise<Session> {
+  const res = await request(server).post('/analyst/login').type('form').send({ apiKey }).expect(303);
+  const cookie = String(res.headers['set-cookie']).split(';')[0];
+  const page = await request(server).get('/analyst').set('Cookie', cookie).expect(200);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  if (!csrf) throw new Error('no CSRF token on the page');
+  return { cookie, csrf };
+}
 
 describe(AnalystController.name, () => {
   let t: TestApp;
   let db: DataSource;
   let seeded: SeededBorrower;
   let decisionId: string;
+  let analyst: Session;
+  let admin: Session;
 
   beforeAll(async () => {
     t = await createTestApp();
     db = t.app.get(DataSource);
+    analyst = await signIn(t.app.getHttpServer(), TEST_KEYS.analyst);
+    admin = await signIn(t.app.getHttpServer(), TEST_KEYS.admin);
     seeded = await seedBorrower(db, { fullName: 'Chinedu <b>Okafor</b>', externalId: 'los-chi-042' });
     decisionId = (await t.app.get(ScoringService).scoreBorrower(seeded.borrowerId, { trigger: 'application' })).id;
   });
@@ -36,6 +57,13 @@ describe(AnalystController.name, () => {
     expect(set).toContain('uw_session=');
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Strict');
+    // The cookie carries a random session token, never the key; only the token's hash is stored.
+    const token = decodeURIComponent(set.split(';')[0].slice('uw_session='.length));
+    expect(token).not.toContain(TEST_KEYS.analyst);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const stored = await db.query<Array<{ token_hash: string }>>(`SELECT token_hash FROM analyst_sessions`);
+    expect(stored.some((r) => r.token_hash === createHash('sha256').update(token).digest('hex'))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(token);
     const frontend = await request(server).post('/analyst/login').type('form').send({ apiKey: TEST_KEYS.frontend }).expect(403);
     expect(frontend.headers['set-cookie']).toBeUndefined();
     await request(server).post('/analyst/login').type('form').send({ apiKey: 'nope' }).expect(401);
@@ -45,21 +73,25 @@ describe(AnalystController.name, () => {
     const server = t.app.getHttpServer();
     const anon = await request(server).get(`/analyst/borrowers/${seeded.borrowerId}`).expect(303);
     expect(anon.headers.location).toBe('/analyst/login');
-    const denied = await request(server).get('/analyst').set('Cookie', cookie(TEST_KEYS.frontend)).expect(403);
+    // A cookie holding a raw key (the old scheme) is no session.
+    const raw = await request(server).get('/analyst').set('Cookie', rawKeyCookie(TEST_KEYS.analyst)).expect(303);
+    expect(raw.headers.location).toBe('/analyst/login');
+    // A frontend key can open no session; through the API header it is refused the pages.
+    const denied = await request(server).get('/analyst').set(t.auth('frontend')).expect(403);
     expect(denied.headers['content-type']).toMatch(/^text\/html/);
     expect(denied.text).toContain('Not allowed');
   });
 
   it('should list, search and page borrowers with their latest decision', async () => {
     const server = t.app.getHttpServer();
-    const list = await request(server).get('/analyst').set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const list = await request(server).get('/analyst').set('Cookie', analyst.cookie).expect(200);
     expect(list.text).toContain('Chinedu &lt;b&gt;Okafor&lt;/b&gt;');
     expect(list.text).not.toContain('<b>Okafor</b>');
-    const hit = await request(server).get('/analyst?q=chi-042').set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const hit = await request(server).get('/analyst?q=chi-042').set('Cookie', analyst.cookie).expect(200);
     expect(hit.text).toContain(`/analyst/borrowers/${seeded.borrowerId}`);
-    const miss = await request(server).get('/analyst?q=nobody-here').set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const miss = await request(server).get('/analyst?q=nobody-here').set('Cookie', analyst.cookie).expect(200);
     expect(miss.text).toContain('No borrowers match.');
-    await request(server).get('/analyst?page=2').set('Cookie', cookie(TEST_KEYS.admin)).expect(200);
+    await request(server).get('/analyst?page=2').set('Cookie', admin.cookie).expect(200);
   });
 
   it('should drill down to exactly the transactions behind a stream and a month', async () => {
@@ -72,14 +104,14 @@ describe(AnalystController.name, () => {
     const stream = d.result.income.streams[0];
     const page = await request(server)
       .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?decisionId=${decisionId}&stream=${stream.id}`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .expect(200);
     const shown = [...page.text.matchAll(/data-transaction="([0-9a-f-]{36})"/g)].map((m) => m[1]);
     expect(shown.sort()).toEqual([...stream.transactionIds].sort());
     const month = d.result.cashFlow.months[0].month;
     const byMonth = await request(server)
       .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=${month}`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .expect(200);
     const [{ n }] = await db.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1 AND to_char(booking_date, 'YYYY-MM') = $2`,
@@ -88,7 +120,7 @@ describe(AnalystController.name, () => {
     expect([...byMonth.text.matchAll(/data-transaction=/g)]).toHaveLength(n);
     await request(server)
       .get(`/analyst/borrowers/${seeded.borrowerId}/transactions?month=2026-13`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .expect(400);
   });
 
@@ -96,9 +128,9 @@ describe(AnalystController.name, () => {
     const server = t.app.getHttpServer();
     await request(server)
       .post(`/analyst/borrowers/${seeded.borrowerId}/transactions/${seeded.transactionIds[0]}/category`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .type('form')
-      .send({ csrf: csrfToken(TEST_KEYS.admin), category: 'other', reason: 'forged' })
+      .send({ csrf: admin.csrf, category: 'other', reason: 'forged' })
       .expect(403);
     const [{ n }] = await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM decisions WHERE borrower_id = $1`, [
       seeded.borrowerId,
@@ -114,9 +146,9 @@ describe(AnalystController.name, () => {
     );
     const res = await request(server)
       .post(`/analyst/borrowers/${seeded.borrowerId}/transactions/${salary.id}/category`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .type('form')
-      .send({ csrf: csrfToken(TEST_KEYS.analyst), category: 'self_transfer', reason: 'Own money from the Kuda account' })
+      .send({ csrf: analyst.csrf, category: 'self_transfer', reason: 'Own money from the Kuda account' })
       .expect(303);
     const [latest] = await db.query<Array<{ id: string; trigger: string; actor: string }>>(
       `SELECT id, trigger, actor FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`,
@@ -139,7 +171,7 @@ describe(AnalystController.name, () => {
       [salary.id],
     );
     expect(rev).toEqual({ change: 'recategorised', actor: 'analyst:test-analyst' });
-    const page = await request(server).get(String(res.headers.location)).set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const page = await request(server).get(String(res.headers.location)).set('Cookie', analyst.cookie).expect(200);
     expect(page.text).toContain('This is the new decision.');
     expect(page.text).toContain(latest.id);
   });
@@ -161,9 +193,9 @@ describe(AnalystController.name, () => {
     expect(friend).toBeDefined();
     const res = await request(server)
       .post(`/analyst/borrowers/${seeded.borrowerId}/streams/${friend!.id}/not-income`)
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .type('form')
-      .send({ csrf: csrfToken(TEST_KEYS.analyst), decisionId: base.id, reason: 'Family support, not earnings' })
+      .send({ csrf: analyst.csrf, decisionId: base.id, reason: 'Family support, not earnings' })
       .expect(303);
     const [next] = await db.query<
       Array<{
@@ -196,15 +228,40 @@ describe(AnalystController.name, () => {
 
   it('should serve the portfolio page and log out with the CSRF token', async () => {
     const server = t.app.getHttpServer();
-    const page = await request(server).get('/analyst/portfolio').set('Cookie', cookie(TEST_KEYS.analyst)).expect(200);
+    const page = await request(server).get('/analyst/portfolio').set('Cookie', analyst.cookie).expect(200);
     expect(page.text).toContain('Top reason codes');
-    await request(server).post('/analyst/logout').set('Cookie', cookie(TEST_KEYS.analyst)).type('form').send({ csrf: 'wrong' }).expect(403);
+    await request(server).post('/analyst/logout').set('Cookie', analyst.cookie).type('form').send({ csrf: 'wrong' }).expect(403);
     const out = await request(server)
       .post('/analyst/logout')
-      .set('Cookie', cookie(TEST_KEYS.analyst))
+      .set('Cookie', analyst.cookie)
       .type('form')
-      .send({ csrf: csrfToken(TEST_KEYS.analyst) })
+      .send({ csrf: analyst.csrf })
       .expect(303);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    // Logout ends the session on the server: the old cookie no longer works, on this or any instance.
+    const after = await request(server).get('/analyst/portfolio').set('Cookie', analyst.cookie).expect(303);
+    expect(after.headers.location).toBe('/analyst/login');
+    analyst = await signIn(server, TEST_KEYS.analyst);
+  });
+
+  it('should end a session at its expiry and when its API key is revoked, and give each session its own CSRF token', async () => {
+    const server = t.app.getHttpServer();
+    const a = await signIn(server, TEST_KEYS.analyst);
+    const b = await signIn(server, TEST_KEYS.analyst);
+    expect(a.csrf).not.toBe(b.csrf);
+    // b's token does not pass for a.
+    await request(server).post('/analyst/logout').set('Cookie', a.cookie).type('form').send({ csrf: b.csrf }).expect(403);
+    await db.query(`UPDATE analyst_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
+      createHash('sha256')
+        .update(decodeURIComponent(a.cookie.slice('uw_session='.length)))
+        .digest('hex'),
+    ]);
+    expect((await request(server).get('/analyst').set('Cookie', a.cookie).expect(303)).headers.location).toBe('/analyst/login');
+    await request(server).get('/analyst').set('Cookie', b.cookie).expect(200);
+    const { key } = await t.app.get(ApiKeysService).create('analyst', 'short-lived');
+    const c = await signIn(server, key);
+    const [{ id }] = await db.query<Array<{ id: string }>>(`SELECT id FROM api_keys WHERE name = 'short-lived'`);
+    await t.app.get(ApiKeysService).revoke(id);
+    expect((await request(server).get('/analyst').set('Cookie', c.cookie).expect(303)).headers.location).toBe('/analyst/login');
   });
 });
