@@ -1070,7 +1070,10 @@ export interface components {
             balance: number | null;
             /** @example NGN */
             currency: string;
-            /** @example NIP/ACME LTD/SALARY FEB 2026 */
+            /**
+             * @description As the bank printed it, with account, phone and card numbers masked to their last 4 digits
+             * @example NIP/ACME LTD/SALARY FEB 2026
+             */
             narration: string;
             /**
              * @example NIP

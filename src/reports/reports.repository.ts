@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { validatePolicy, type EngineResult, type Policy, type Reason } from '../scoring/engine/index.js';
 import type { DecisionConsent } from '../scoring/entities/decision.entity.js';
+import { maskNumbersInText } from '../common/mask-numbers.js';
 
 /** Row shapes as read (bigint/numeric columns arrive as strings from pg and are converted here). */
 export interface BorrowerRow {
@@ -178,7 +179,8 @@ function toTransaction(r: Record<string, unknown>): TransactionRow {
     amountMinor: num(r.amount_minor),
     balanceMinor: numOrNull(r.balance_minor),
     currency: (r.currency as string).trim(),
-    narration: r.narration as string,
+    // Reports show narrations with personal numbers masked to their last 4 digits (docs/security.md).
+    narration: maskNumbersInText(r.narration as string),
     category: r.category as string,
     categoryRule: r.category_rule as string,
     categorySource: r.category_source as string,

@@ -204,6 +204,13 @@ describe('OpenAPI document and a generated client', () => {
     });
     expect(page2.data!.total).toBe(page1.data!.total);
     expect(page2.data!.items[0].id).not.toBe(page1.data!.items[49].id);
+    // Narrations carry the borrower's phone number (airtime top-ups); the API returns it masked to its last 4 digits.
+    const airtime = await api.GET('/v1/borrowers/{id}/transactions', {
+      params: { path: { id: borrowerId }, query: { category: 'airtime_data', limit: 500 } },
+    });
+    const narrations = airtime.data!.items.map((i) => i.narration);
+    expect(narrations.some((n) => /\*{7}\d{4}/.test(n))).toBe(true);
+    expect(narrations.filter((n) => /(?<!\d)\d{10,16}(?!\d)/.test(n))).toEqual([]);
 
     const applied = await api.POST('/v1/applications', {
       params: { header: { 'Idempotency-Key': 'openapi-client-app-1' } },

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { StrictInt } from '../../common/http/strict-int.js';
+import { maskNumbersInText } from '../../common/mask-numbers.js';
 import { PAYMENT_RAILS, TRANSACTION_CATEGORIES, type TransactionCategory } from '../../common/domain/transaction.js';
 import type { TransactionListItem } from '../../ingestion/transaction-row.js';
 import { DATE, DATE_TIME, INTEGER, KOBO, UUID } from '../../common/http/openapi-types.js';
@@ -53,7 +54,11 @@ export class TransactionItemDto {
   @ApiProperty({ ...KOBO, example: 61234500, nullable: true, description: 'Running balance after the transaction, kobo' }) balance!:
     number | null;
   @ApiProperty({ example: 'NGN' }) currency!: string;
-  @ApiProperty({ example: 'NIP/ACME LTD/SALARY FEB 2026' }) narration!: string;
+  @ApiProperty({
+    example: 'NIP/ACME LTD/SALARY FEB 2026',
+    description: 'As the bank printed it, with account, phone and card numbers masked to their last 4 digits',
+  })
+  narration!: string;
   @ApiProperty({ example: 'NIP', enum: PAYMENT_RAILS }) rail!: string;
   @ApiProperty({ example: 'ACME LTD', nullable: true, type: String }) counterparty!: string | null;
   @ApiProperty({ example: 'SALARY FEB 2026', nullable: true, type: String }) memo!: string | null;
@@ -70,7 +75,7 @@ export class TransactionItemDto {
       amount: t.amountMinor,
       balance: t.balanceMinor,
       currency: t.currency,
-      narration: t.narration,
+      narration: maskNumbersInText(t.narration),
       rail: t.rail,
       counterparty: t.counterparty,
       memo: t.memo,
