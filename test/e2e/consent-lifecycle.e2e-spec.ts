@@ -26,19 +26,29 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
   let lifecycle: ConsentLifecycleService;
   const api = () => request(t.url);
   const grant = (borrowerId: string, body: Record<string, unknown>) =>
-    api().post(`/v1/borrowers/${borrowerId}/consents`).set(t.auth('frontend')).send({ noticeVersion: TEST_NOTICE_VERSION, channel: 'web', ...body }).expect(201);
+    api()
+      .post(`/v1/borrowers/${borrowerId}/consents`)
+      .set(t.auth('frontend'))
+      .send({ noticeVersion: TEST_NOTICE_VERSION, channel: 'web', ...body })
+      .expect(201);
+  // Events of one sweep share a transaction, so created_at ties: the sweep's own order (soonest expiry first) breaks them.
   const outbox = (type: string, borrowerId: string) =>
-    ds.query<Array<{ payload: Record<string, unknown> }>>(`SELECT payload FROM outbox_events WHERE event_type = $1 AND aggregate_id = $2 ORDER BY created_at`, [
-      type,
-      borrowerId,
-    ]);
+    ds.query<Array<{ payload: Record<string, unknown> }>>(
+      `SELECT payload FROM outbox_events WHERE event_type = $1 AND aggregate_id = $2 ORDER BY created_at, payload->>'expiresAt', payload->>'consentId'`,
+      [type, borrowerId],
+    );
   const unlinkCalls = async (monoAccountId: string) =>
     (await sandboxCalls(sandbox, monoAccountId)).filter((c) => c.method === 'POST' && c.path.endsWith('/unlink'));
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     t = await createTestApp(
-      monoEnv(sandbox, { RETENTION_PERIOD_DAYS: '30', CONSENT_EXPIRING_NOTICE_DAYS: '14', MONO_MAX_RETRIES: '0', MONO_CIRCUIT_THRESHOLD: '1000' }),
+      monoEnv(sandbox, {
+        RETENTION_PERIOD_DAYS: '30',
+        CONSENT_EXPIRING_NOTICE_DAYS: '14',
+        MONO_MAX_RETRIES: '0',
+        MONO_CIRCUIT_THRESHOLD: '1000',
+      }),
       { listen: true, clock },
     );
     sandbox.setWebhookTarget(`${t.url}/webhooks/mono`);
@@ -63,7 +73,9 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
     const monitoring = (await grant(b.borrowerId, { purpose: 'monitoring', expiresAt: at(5) })).body.id as string;
     const underwriting = (await grant(b.borrowerId, { purpose: 'underwriting', expiresAt: at(10) })).body.id as string;
     // A far expiry (30 days) is not announced yet.
-    await grant(b.borrowerId, { purpose: 'underwriting', expiresAt: at(30) }).then((r) => api().post(`/v1/consents/${r.body.id}/revoke`).set(t.auth('frontend')).send({}).expect(200));
+    await grant(b.borrowerId, { purpose: 'underwriting', expiresAt: at(30) }).then((r) =>
+      api().post(`/v1/consents/${r.body.id}/revoke`).set(t.auth('frontend')).send({}).expect(200),
+    );
 
     expect(await lifecycle.sweep()).toMatchObject({ expiringNotified: 2, expired: 0, unlinked: 0 });
     const expiring = await outbox('consent.expiring', b.borrowerId);
@@ -79,9 +91,9 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
     clock.advance(6 * DAY);
     expect(await lifecycle.sweep()).toMatchObject({ expired: 1, unlinked: 0, unlinkFailures: 0 });
     expect((await outbox('consent.expired', b.borrowerId)).map((e) => e.payload.consentId)).toEqual([monitoring]);
-    expect(await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'consent.expired' AND entity_id = $1`, [monitoring])).toEqual([
-      { actor: 'system:consent-expiry', reason: 'the consent reached its expiry' },
-    ]);
+    expect(await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'consent.expired' AND entity_id = $1`, [monitoring])).toEqual(
+      [{ actor: 'system:consent-expiry', reason: 'the consent reached its expiry' }],
+    );
     await expect(t.app.get(SyncService).requestSync(b.accountId, 'scheduled')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
     expect(await unlinkCalls(b.monoAccountId)).toEqual([]);
 
@@ -89,7 +101,9 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
     await sandboxAdmin(sandbox, 'POST', '/faults', { errorRate: 1 });
     clock.advance(5 * DAY);
     expect(await lifecycle.sweep()).toMatchObject({ expired: 1, unlinked: 0, unlinkFailures: 1 });
-    const [linked] = await ds.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [b.accountId]);
+    const [linked] = await ds.query<Array<{ unlinked_at: Date | null }>>(`SELECT unlinked_at FROM bank_accounts WHERE id = $1`, [
+      b.accountId,
+    ]);
     expect(linked.unlinked_at).toBeNull();
     await expect(t.app.get(SyncService).requestSync(b.accountId, 'manual')).rejects.toMatchObject({ code: 'CONSENT_REQUIRED' });
 
@@ -133,7 +147,8 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
     // Still consented: nothing to purge however late it is.
     clock.advance(40 * DAY);
     expect((await lifecycle.purgeExpiredRetention()).purged).not.toContain(e.borrowerId);
-    for (const c of consents) await api().post(`/v1/consents/${c.id}/revoke`).set(t.auth('frontend')).send({ reason: 'closing my account' }).expect(200);
+    for (const c of consents)
+      await api().post(`/v1/consents/${c.id}/revoke`).set(t.auth('frontend')).send({ reason: 'closing my account' }).expect(200);
     // The need ended now: not before RETENTION_PERIOD_DAYS (30) have passed.
     clock.advance(29 * DAY);
     expect((await lifecycle.purgeExpiredRetention()).purged).not.toContain(e.borrowerId);
@@ -153,9 +168,9 @@ describe('consent lifecycle and retention (HTTP, sandbox Mono, injected clock)',
     expect(await ds.query(`SELECT count(*)::int AS n FROM bank_transactions WHERE account_id = $1`, [e.accountId])).toEqual([{ n: 0 }]);
     const [kept] = await ds.query<Array<{ reasons: unknown[] }>>(`SELECT reasons FROM decisions WHERE id = $1`, [decision.id]);
     expect(kept.reasons).toHaveLength(decision.reasons.length);
-    expect(await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'borrower.erased' AND entity_id = $1`, [e.borrowerId])).toEqual([
-      { actor: 'system:retention', reason: expect.stringContaining('retention period of 30 days ended') },
-    ]);
+    expect(
+      await ds.query(`SELECT actor, reason FROM audit_log WHERE action = 'borrower.erased' AND entity_id = $1`, [e.borrowerId]),
+    ).toEqual([{ actor: 'system:retention', reason: expect.stringContaining('retention period of 30 days ended') }]);
     expect((await outbox('borrower.erased', e.borrowerId)).map((x) => x.payload.basis)).toEqual(['retention']);
     // Idempotent: an erased borrower is never a candidate again.
     expect((await lifecycle.purgeExpiredRetention()).purged).not.toContain(e.borrowerId);
