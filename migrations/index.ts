@@ -11,6 +11,7 @@ import { InboxOutboxOnJobs1765500000000 } from './1765500000000-InboxOutboxOnJob
 import { ErasureWrites1765600000000 } from './1765600000000-ErasureWrites.js';
 import { ConsentLifecycle1765700000000 } from './1765700000000-ConsentLifecycle.js';
 import { AnalystSessions1765800000000 } from './1765800000000-AnalystSessions.js';
+import { EngineIdentity1765900000000 } from './1765900000000-EngineIdentity.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   ErasureWrites1765600000000,
   ConsentLifecycle1765700000000,
   AnalystSessions1765800000000,
+  EngineIdentity1765900000000,
 ];

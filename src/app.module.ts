@@ -13,6 +13,9 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { SecurityModule } from './security/security.module.js';
 import { accessLogSerializers, loggerOptions } from './logging/logger.js';
 import { FEATURE_MODULES } from './feature-modules.js';
+import { DataSource } from 'typeorm';
+import { assertLender } from './common/lender-identity.js';
+import { InvalidConfigurationError } from './config/environment.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -41,7 +44,26 @@ export class AppModule {
             serializers: accessLogSerializers,
           },
         }),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(opts.databaseUrl), migrationsRun: true }),
+        // Migrations run as the DataSource initialises; then the tenancy check (one lender per database) before
+        // anything that injects the DataSource — routes, pg-boss, workers — can start.
+        TypeOrmModule.forRootAsync({
+          // A lender mismatch is a configuration error: no connection retries for it.
+          useFactory: () => ({
+            ...dataSourceOptions(opts.databaseUrl),
+            migrationsRun: true,
+            toRetry: (err: unknown) => !(err instanceof InvalidConfigurationError),
+          }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            try {
+              await assertLender(dataSource, config.lenderId);
+            } catch (err) {
+              await dataSource.destroy();
+              throw err;
+            }
+            return dataSource;
+          },
+        }),
         CommonModule,
         JobsModule,
         AuthModule,

@@ -26,6 +26,9 @@ export async function createEngineApp(opts: AppModuleOptions & { bufferLogs?: bo
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
     bufferLogs: opts.bufferLogs ?? true,
     bodyParser: false,
+    // A failure while building the app (database unreachable, another lender's database) is thrown to the caller —
+    // main.ts turns a configuration error into exit 78 — instead of Nest's default process.abort().
+    abortOnError: false,
   });
   app.useLogger(app.get(PinoLogger));
   configureApp(app, opts.config);
@@ -111,7 +114,8 @@ export async function startEngine(config: AppConfig): Promise<RunningEngine> {
   try {
     sandbox = await startSandboxIfConfigured(config);
     // MONO_SANDBOX_PORT=0: the sandbox took a free port, so the Mono client follows it (unless MONO_BASE_URL is set).
-    if (sandbox && config.mono.sandboxPort === 0 && config.mono.baseUrl === 'http://127.0.0.1:0') config = config.withMonoBaseUrl(sandbox.url);
+    if (sandbox && config.mono.sandboxPort === 0 && config.mono.baseUrl === 'http://127.0.0.1:0')
+      config = config.withMonoBaseUrl(sandbox.url);
     app = await createEngineApp({ config, databaseUrl });
     await app.listen(config.port, '0.0.0.0');
     await sandbox?.attach?.(app);

@@ -10,7 +10,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The role and name of the calling API key (to check a key works) */
+        /** The role and name of the calling API key, and the lender this engine serves (to check a key and the engine) */
         get: operations["AuthController_whoami"];
         put?: never;
         post?: never;
@@ -2001,7 +2001,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @example los-production */
+                        name: string;
+                        /**
+                         * @example frontend
+                         * @enum {string}
+                         */
+                        role: "frontend" | "analyst" | "admin";
+                        /**
+                         * @description LENDER_ID: one engine and database per lender
+                         * @example default
+                         */
+                        lenderId: string;
+                    };
                 };
             };
             /** @description Missing, invalid or revoked API key */

@@ -17,6 +17,8 @@ export class AppConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly publicBaseUrl: string;
+  /** LENDER_ID: the one lender this engine and its database serve. */
+  readonly lenderId: string;
   readonly corsOrigins: string[];
   readonly database: {
     /** Set when DATABASE_URL is given; otherwise the embedded Postgres is used. */
@@ -84,6 +86,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.logLevel = env.LOG_LEVEL;
     this.publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+    this.lenderId = env.LENDER_ID;
     this.corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     this.database = { url: env.DATABASE_URL, dataDir: path.resolve(env.DATA_DIR), embeddedPort: env.EMBEDDED_PG_PORT };
     this.seedApiKeys = (env.API_KEYS ?? '')

@@ -85,6 +85,10 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL?: string;
 
+  /** The one lender this engine and its database serve (docs/security.md, "Tenancy"): checked against the database at start. */
+  @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'LENDER_ID must be 1–64 lowercase letters, digits, - or _ (starting with a letter or digit)' })
+  LENDER_ID: string = 'default';
+
   @Transform(toInt) @IsInt() @Min(100) @Max(120000)
   MONO_TIMEOUT_MS: number = 15000;
 

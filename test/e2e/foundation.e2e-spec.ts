@@ -88,7 +88,7 @@ describe('authentication', () => {
   it('should identify the caller and accept every role on whoami', async () => {
     for (const role of ['frontend', 'analyst', 'admin'] as const) {
       const res = await request(t.app.getHttpServer()).get('/v1/auth/whoami').set(t.auth(role)).expect(200);
-      expect(res.body).toEqual({ name: `test-${role}`, role });
+      expect(res.body).toEqual({ name: `test-${role}`, role, lenderId: 'default' });
     }
     // Each key's last use is recorded (minute resolution).
     const used = await t.app.get(DataSource).query<Array<{ name: string; recent: boolean }>>(

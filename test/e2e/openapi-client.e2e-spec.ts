@@ -80,7 +80,7 @@ describe('OpenAPI document and a generated client', () => {
   it('should type kobo as int64 integers, counts as integers, ids as UUIDs, instants and dates with their formats', () => {
     const wrong: string[] = [];
     const fractional = new Set(['freshnessHours']); // hours since the last sync, two decimals
-    const notUuid = new Set(['monoAccountId', 'externalId']); // Mono's ObjectId; the lender's own reference
+    const notUuid = new Set(['monoAccountId', 'externalId', 'lenderId']); // Mono's ObjectId; the lender's own reference; LENDER_ID
     for (const { where, name, schema } of properties(doc)) {
       if (schema.type === 'number' && !fractional.has(name)) wrong.push(`${where}: number (use integer)`);
       const kobo =
