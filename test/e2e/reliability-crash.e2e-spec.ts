@@ -94,6 +94,11 @@ async function expireLeasesOfKilledProcess(s: Scenario): Promise<number> {
   return rows.length;
 }
 
+/** Wall-clock seconds since a performance.now() mark, one decimal: a measured figure for docs/reliability.md. */
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 100) / 10;
+}
+
 async function count(s: Scenario, sql: string, params: unknown[] = []): Promise<number> {
   const [row] = await query<{ n: string }>(s.pool, sql, params);
   return Number(row?.n ?? 0);
@@ -122,6 +127,8 @@ interface IngestionFacts {
   /** Ingestion runs the killed process left `running` (nothing marks them failed; reported in docs/reliability.md). */
   staleRunningRuns: number;
   inboxUnsettled: number;
+  /** Seconds from the restart (process start included) until every transaction was stored (printed, not asserted). */
+  recoverySeconds: number;
 }
 
 /** (a) SIGKILL while the account's first ingestion is fetching a large history. */
@@ -159,12 +166,14 @@ async function ingestionCrash(): Promise<IngestionFacts> {
   await sandboxAdmin(s.sandbox.url, 'DELETE', '/faults');
 
   const restartedAt = new Date();
+  const restartClock = performance.now();
   await start(s, 'ingest-2');
   await waitUntil(async () => (await count(s, `SELECT count(*) AS n FROM bank_transactions`)) >= total, {
     timeoutMs: 150_000,
     intervalMs: 500,
     what: 'the large account ingested after the restart',
   });
+  const recoverySeconds = seconds(restartClock);
   await waitForQuiet(s.pool, s.sandbox.url, 60_000, restartedAt);
   const truth = await compareWithGroundTruth(s.pool, s.sandbox.url, [created.accountId]);
   return {
@@ -176,6 +185,7 @@ async function ingestionCrash(): Promise<IngestionFacts> {
     duplicates: await count(s, `SELECT count(*) AS n FROM (SELECT 1 FROM bank_transactions GROUP BY account_id, provider_txn_id HAVING count(*) > 1) d`),
     inboxUnsettled: await count(s, `SELECT count(*) AS n FROM webhook_events WHERE status NOT IN ('processed', 'ignored')`),
     staleRunningRuns: await count(s, `SELECT count(*) AS n FROM ingestion_runs WHERE status = 'running' AND started_at < $1`, [restartedAt]),
+    recoverySeconds,
   };
 }
 
@@ -189,6 +199,11 @@ interface CycleFacts {
   itemsDone: number;
   decisionsPerBorrower: number[];
   cycles: number;
+  /**
+   * Seconds from the SIGKILL until the cycle completed on the restarted process: engine start, pg-boss noticing the
+   * dead worker's lapsed heartbeats (no shortcut here), and the remaining reviews (printed, not asserted).
+   */
+  recoverySeconds: number;
 }
 
 /** (b) SIGKILL in the middle of a re-underwriting cycle, then the cycle is resumed (not restarted) by the new process. */
@@ -215,6 +230,7 @@ async function cycleCrash(): Promise<CycleFacts> {
     what: 'two items of the cycle done',
   });
   await s.engine!.kill9();
+  const killClock = performance.now();
   const doneAtKill = await count(s, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND status = 'done'`, [cycleId]);
   await sandboxAdmin(s.sandbox.url, 'DELETE', '/faults');
 
@@ -227,6 +243,7 @@ async function cycleCrash(): Promise<CycleFacts> {
     },
     { timeoutMs: 180_000, intervalMs: 500, what: 'the resumed cycle to complete' },
   );
+  const recoverySeconds = seconds(killClock);
   const perBorrower = await query<{ n: string }>(
     s.pool,
     `SELECT count(d.id) AS n FROM review_items i LEFT JOIN decisions d ON d.borrower_id = i.borrower_id AND d.trigger = 'scheduled'
@@ -243,6 +260,7 @@ async function cycleCrash(): Promise<CycleFacts> {
     itemsDone: await count(s, `SELECT count(*) AS n FROM review_items WHERE cycle_id = $1 AND status = 'done'`, [cycleId]),
     decisionsPerBorrower: perBorrower.map((r) => Number(r.n)),
     cycles: await count(s, `SELECT count(*) AS n FROM review_cycles`),
+    recoverySeconds,
   };
 }
 
@@ -257,6 +275,8 @@ interface WebhookFacts {
   mismatches: string[];
   mismatchesAfterRedelivery: string[];
   rowsPerEvent: number;
+  /** Seconds from the restart (process start included) until every acknowledged webhook was processed (printed). */
+  recoverySeconds: number;
 }
 
 /** (c) SIGKILL right after the engine answered 200 to a burst of webhooks, before its inbox processed them. */
@@ -296,6 +316,7 @@ async function webhookCrash(): Promise<WebhookFacts> {
 
   // Restart with Mono's deliveries still held: only the engine's own inbox can finish the acknowledged events.
   const restartedAt = new Date();
+  const restartClock = performance.now();
   await start(s, 'hooks-2');
   s.sandbox.setWebhookTarget(null);
   await waitUntil(
@@ -305,6 +326,7 @@ async function webhookCrash(): Promise<WebhookFacts> {
     const rows = await query(s.pool, `SELECT event_type, status, attempts, last_error FROM webhook_events WHERE status NOT IN ('processed', 'ignored')`);
     throw new Error(`${String(err)}; unsettled: ${JSON.stringify(rows).slice(0, 3000)}; engine stderr: ${s.engine?.stderrTail() ?? ''}`);
   });
+  const recoverySeconds = seconds(restartClock);
   const settledAfterRestart = await count(s, `SELECT count(*) AS n FROM webhook_events WHERE provider_event_id = ANY($1::text[]) AND status IN ('processed', 'ignored')`, [eventIds]);
   await waitForQuiet(s.pool, null, 60_000, restartedAt);
   const monoIds = linked.map((b) => b.monoAccountId);
@@ -330,6 +352,7 @@ async function webhookCrash(): Promise<WebhookFacts> {
     mismatches: first.mismatches,
     mismatchesAfterRedelivery: second.mismatches,
     rowsPerEvent: Number(perEvent?.max ?? 0),
+    recoverySeconds,
   };
 }
 
