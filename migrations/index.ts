@@ -12,6 +12,7 @@ import { ErasureWrites1765600000000 } from './1765600000000-ErasureWrites.js';
 import { ConsentLifecycle1765700000000 } from './1765700000000-ConsentLifecycle.js';
 import { AnalystSessions1765800000000 } from './1765800000000-AnalystSessions.js';
 import { EngineIdentity1765900000000 } from './1765900000000-EngineIdentity.js';
+import { IngestionRunHeartbeat1766000000000 } from './1766000000000-IngestionRunHeartbeat.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ConsentLifecycle1765700000000,
   AnalystSessions1765800000000,
   EngineIdentity1765900000000,
+  IngestionRunHeartbeat1766000000000,
 ];

@@ -6,6 +6,7 @@ import { BorrowerDataService } from './borrower-data.service.js';
 import { IngestionController } from './ingestion.controller.js';
 import { IngestionEventsHandler } from './ingestion.events.js';
 import { IngestionRepository } from './ingestion.repository.js';
+import { IngestionRunsSweep } from './ingestion-runs.sweep.js';
 import { IngestionService } from './ingestion.service.js';
 import { TransactionsQueryService } from './transactions-query.service.js';
 
@@ -19,6 +20,7 @@ import { TransactionsQueryService } from './transactions-query.service.js';
   providers: [
     IngestionRepository,
     IngestionService,
+    IngestionRunsSweep,
     IngestionEventsHandler,
     BorrowerDataService,
     TransactionsQueryService,

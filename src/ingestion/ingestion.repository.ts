@@ -113,8 +113,12 @@ const ROW_SNAPSHOT = (t: string) => `jsonb_build_object(
 /** Findings kinds this module recomputes from the ledger on every ingestion (the rest are events, never replaced). */
 export const CONTINUITY_KINDS = ['balance_break', 'missing_balance', 'emtl_mismatch', 'duplicate_row'] as const;
 
-/** A `running` ingestion older than this (no ingestion takes an hour) was abandoned by a dead process. */
-export const ABANDONED_RUN_SECONDS = 3600;
+/** A running ingestion refreshes its `heartbeat_at` this often. */
+export const INGESTION_HEARTBEAT_SECONDS = 10;
+/** A `running` ingestion whose heartbeat lapsed this long (six missed beats) was abandoned by a dead process. */
+export const INGESTION_ABANDONED_SECONDS = 60;
+
+const ABANDONED_ERROR = '{"reason":"abandoned: the process stopped before the run finished"}';
 
 /**
  * All SQL of ingestion. Methods take the pg client of the caller's transaction: ingestion stages rows with COPY on
@@ -165,16 +169,15 @@ export class IngestionRepository {
     client: PoolClient,
     run: { accountId: string; trigger: string; syncRunId: string | null; windowStart: string; windowEnd: string; now: Date },
   ): Promise<string> {
-    // A run left `running` by a process that died (kill -9) would stay so forever; anything this old is abandoned.
+    // A run of this account left `running` by a process that died (kill -9): its heartbeat has lapsed.
     await client.query(
-      `UPDATE ingestion_runs SET status = 'failed', finished_at = $2,
-              error = '{"reason":"abandoned: the process stopped before the run finished"}'::jsonb
-        WHERE account_id = $1 AND status = 'running' AND started_at < $2::timestamptz - make_interval(secs => $3)`,
-      [run.accountId, run.now, ABANDONED_RUN_SECONDS],
+      `UPDATE ingestion_runs SET status = 'failed', finished_at = $2, error = $4::jsonb
+        WHERE account_id = $1 AND status = 'running' AND coalesce(heartbeat_at, started_at) < $2::timestamptz - make_interval(secs => $3)`,
+      [run.accountId, run.now, INGESTION_ABANDONED_SECONDS, ABANDONED_ERROR],
     );
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO ingestion_runs (account_id, sync_run_id, trigger, status, window_start, window_end, started_at)
-       VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id`,
+      `INSERT INTO ingestion_runs (account_id, sync_run_id, trigger, status, window_start, window_end, started_at, heartbeat_at)
+       VALUES ($1, $2, $3, 'running', $4, $5, $6, $6) RETURNING id`,
       [run.accountId, run.syncRunId, run.trigger, run.windowStart, run.windowEnd, run.now],
     );
     return rows[0].id;
@@ -191,6 +194,21 @@ export class IngestionRepository {
         WHERE id = $1`,
       [runId, counts.fetched, counts.inserted, counts.modified, counts.removed, counts.unchanged, now],
     );
+  }
+
+  /** The run is still being worked (called every INGESTION_HEARTBEAT_SECONDS while it fetches and stores). */
+  async beat(client: PoolClient, runId: string, now: Date): Promise<void> {
+    await client.query(`UPDATE ingestion_runs SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'`, [runId, now]);
+  }
+
+  /** Closes every run, of any account, whose heartbeat lapsed: their process died. Returns how many. */
+  async closeAbandoned(client: PoolClient, now: Date): Promise<number> {
+    const { rowCount } = await client.query(
+      `UPDATE ingestion_runs SET status = 'failed', finished_at = $1, error = $3::jsonb
+        WHERE status = 'running' AND coalesce(heartbeat_at, started_at) < $1::timestamptz - make_interval(secs => $2)`,
+      [now, INGESTION_ABANDONED_SECONDS, ABANDONED_ERROR],
+    );
+    return rowCount ?? 0;
   }
 
   async failRun(client: PoolClient, runId: string, error: Record<string, unknown>, now: Date): Promise<void> {

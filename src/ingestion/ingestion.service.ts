@@ -13,6 +13,7 @@ import type { IngestionTrigger } from './entities/ingestion-run.entity.js';
 import { transactionFingerprint } from './fingerprint.js';
 import { ingestionWindow, type IngestionWindow } from './ingestion-window.js';
 import {
+  INGESTION_HEARTBEAT_SECONDS,
   IngestionRepository,
   type AccountForIngestion,
   type CategoryChange,
@@ -130,6 +131,12 @@ export class IngestionService {
         now: startedAt,
       }),
     );
+    // While the run fetches and stores, its heartbeat tells other instances it is alive (ingestion-runs-sweep closes
+    // runs whose heartbeat lapsed: a killed process's).
+    const heartbeat = setInterval(() => {
+      void this.withClient((c) => this.repo.beat(c, runId, this.clock.now())).catch(() => undefined);
+    }, INGESTION_HEARTBEAT_SECONDS * 1000);
+    heartbeat.unref();
     try {
       const fetched = await this.fetch(account, window);
       const result = await this.inTransaction((client) => this.store(client, account, window, fetched, runId, opts, startedAt));
@@ -151,7 +158,14 @@ export class IngestionService {
       this.logger.warn({ accountId, ingestionRunId: runId, error }, 'ingestion failed');
       await this.withClient((c) => this.repo.failRun(c, runId, error, this.clock.now())).catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
+  }
+
+  /** Closes the runs dead processes left `running` (heartbeat lapsed), on every account. */
+  closeAbandonedRuns(): Promise<number> {
+    return this.withClient((c) => this.repo.closeAbandoned(c, this.clock.now()));
   }
 
   private async fetch(account: AccountForIngestion, window: IngestionWindow): Promise<Fetched> {

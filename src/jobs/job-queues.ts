@@ -11,6 +11,8 @@ export interface JobPayloads {
   'application-step': { applicationId: string };
   /** Time out sync runs Mono never answered (every minute, on scheduling instances). */
   'sync-runs-sweep': Record<string, never>;
+  /** Per-minute: ingestion runs whose heartbeat lapsed (a killed process's) are closed as abandoned. */
+  'ingestion-runs-sweep': Record<string, never>;
   /** Create (or resume) a re-underwriting cycle; sent by the pg-boss cron (REUNDERWRITE_CRON, Africa/Lagos). */
   'reunderwrite-cycle': { trigger: 'scheduled' };
   /** Review step 1 of one review_items row: spend the cycle's Mono budget and request the borrower's syncs. */
@@ -79,6 +81,7 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
     notify: true,
   },
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
+  'ingestion-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
   // One pass runs and one waits across instances (stately: a further tick while both exist is dropped); a failed pass is
   // retried, and every step is idempotent anyway.
   'consent-lifecycle': { policy: 'stately', retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 900 },

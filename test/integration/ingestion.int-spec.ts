@@ -136,7 +136,7 @@ describe(IngestionService.name, () => {
     expect(snaps).toHaveLength(2);
   });
 
-  it('should mark a run abandoned by a killed process as failed when the account is next ingested', async () => {
+  it('should mark a run whose heartbeat lapsed as failed when the account is next ingested, and leave a live one', async () => {
     const a = await createAccount();
     const rows = syntheticLedger({ seed: 7, count: 10, from: '2025-11-10T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'z' });
     source.set(a.mono, {
@@ -144,19 +144,55 @@ describe(IngestionService.name, () => {
       balanceMinor: rows[rows.length - 1].balanceMinor,
       transactions: rows,
     });
+    // Started 5 minutes ago, last heartbeat 2 minutes ago: its process died.
     const [{ id: abandoned }] = await q<{ id: string }>(
-      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at) VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '2 hours') RETURNING id`,
+      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at, heartbeat_at)
+       VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '5 minutes', $2::timestamptz - interval '2 minutes') RETURNING id`,
       [a.accountId, NOW],
     );
-    const [{ id: recent }] = await q<{ id: string }>(
-      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at) VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '1 minute') RETURNING id`,
+    // Started 2 hours ago but beating 20 s ago: a long run that is alive.
+    const [{ id: alive }] = await q<{ id: string }>(
+      `INSERT INTO ingestion_runs (account_id, trigger, status, started_at, heartbeat_at)
+       VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '2 hours', $2::timestamptz - interval '20 seconds') RETURNING id`,
       [a.accountId, NOW],
     );
     await service.ingestAccount(a.accountId, { trigger: 'manual' });
     const runs = await q<{ id: string; status: string }>(`SELECT id, status FROM ingestion_runs WHERE id = ANY($1::uuid[])`, [
-      [abandoned, recent],
+      [abandoned, alive],
     ]);
-    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [abandoned]: 'failed', [recent]: 'running' });
+    expect(Object.fromEntries(runs.map((r) => [r.id, r.status]))).toEqual({ [abandoned]: 'failed', [alive]: 'running' });
+    const [own] = await q<{ heartbeat_at: Date; started_at: Date }>(
+      `SELECT heartbeat_at, started_at FROM ingestion_runs WHERE account_id = $1 AND trigger = 'manual'`,
+      [a.accountId],
+    );
+    expect(own.heartbeat_at).toEqual(own.started_at);
+  });
+
+  it('should close abandoned runs of every account in one sweep (what ingestion-runs-sweep runs each minute)', async () => {
+    const a = await createAccount();
+    const b = await createAccount();
+    const insert = (accountId: string, beat: string) =>
+      q<{ id: string }>(
+        `INSERT INTO ingestion_runs (account_id, trigger, status, started_at, heartbeat_at)
+         VALUES ($1, 'webhook', 'running', $2::timestamptz - interval '10 minutes', $2::timestamptz - $3::interval) RETURNING id`,
+        [accountId, NOW, beat],
+      );
+    const [[deadA], [deadB], [live]] = [
+      await insert(a.accountId, '61 seconds'),
+      await insert(b.accountId, '3 minutes'),
+      await insert(b.accountId, '5 seconds'),
+    ];
+    expect(await service.closeAbandonedRuns()).toBe(2);
+    const runs = await q<{ id: string; status: string; error: { reason: string } | null }>(
+      `SELECT id, status, error FROM ingestion_runs WHERE id = ANY($1::uuid[])`,
+      [[deadA.id, deadB.id, live.id]],
+    );
+    expect(Object.fromEntries(runs.map((r) => [r.id, [r.status, r.error?.reason ?? null]]))).toEqual({
+      [deadA.id]: ['failed', 'abandoned: the process stopped before the run finished'],
+      [deadB.id]: ['failed', 'abandoned: the process stopped before the run finished'],
+      [live.id]: ['running', null],
+    });
+    expect(await service.closeAbandonedRuns()).toBe(0);
   });
 
   it('should reflect one modified and one removed transaction exactly, with revisions, and restore a row that comes back', async () => {
