@@ -9,6 +9,7 @@ import type { SandboxContext } from './sandbox-context.js';
 import { visibleTransactions } from './bank-ledger.js';
 import { flowHistory, legacyIncome } from './legacy-products.js';
 import { canShow, legacyAccount, legacyIdentity, legacyTransaction } from './wire.js';
+import { statementJobBody } from './statements.js';
 
 export function monoLegacyRouter(ctx: SandboxContext): Router {
   const r = Router();
@@ -42,9 +43,16 @@ export function monoLegacyRouter(ctx: SandboxContext): Router {
 
   r.get('/accounts/:id/statement', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
-    if ((req.query.output ?? 'json') !== 'json') return res.status(400).json({ message: 'The sandbox only builds statements with output=json' });
+    const output = req.query.output ?? 'json';
+    if (output === 'pdf') return res.json(statementJobBody(bank.startPdfStatement(acc, req.query.period)));
+    if (output !== 'json') return res.status(400).json({ message: 'output must be json or pdf' });
     const { rows, requestedLength, availableLength } = bank.statement(acc, req.query.period);
     res.json({ meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength }, data: rows.map(legacyTransaction) });
+  });
+
+  r.get('/accounts/:id/statement/jobs/:jobId', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    res.json(statementJobBody(bank.statementJob(acc.id, param(req, 'jobId'))));
   });
 
   r.get('/accounts/:id/identity', (req, res) => {

@@ -5,6 +5,7 @@ import { errorHandler, injectFaults, isRealtime, notFoundHandler, recordCalls, r
 import type { SandboxContext } from './sandbox-context.js';
 import type { JobName, SandboxAccount } from './types.js';
 import { canShow, v2AccountDetails, v2Balance, v2Identity, v2ListItem, v2Transaction } from './wire.js';
+import { statementJobBody } from './statements.js';
 
 const ENQUEUED_MESSAGE = 'Your request has been enqueued; you will be notified by webhook when the sync is complete';
 const PROCESSING_MESSAGE = 'Account data is still being processed; you will be notified by webhook when it is available';
@@ -94,9 +95,15 @@ export function monoV2Router(ctx: SandboxContext): Router {
   r.get('/accounts/:id/statement', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     const output = req.query.output ?? 'json';
-    if (output !== 'json') return sendV2Error(res, ctx.now(), 400, 'The sandbox only builds statements with output=json');
+    if (output === 'pdf') return sendV2(res, ctx.now(), statementJobBody(bank.startPdfStatement(acc, req.query.period)));
+    if (output !== 'json') return sendV2Error(res, ctx.now(), 400, 'output must be json or pdf');
     const { rows, requestedLength, availableLength } = bank.statement(acc, req.query.period);
     sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength } });
+  });
+
+  r.get('/accounts/:id/statement/jobs/:jobId', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    sendV2(res, ctx.now(), statementJobBody(bank.statementJob(acc.id, param(req, 'jobId'))));
   });
 
   r.get('/accounts/:id/identity', (req, res) => {

@@ -35,6 +35,7 @@ import type {
 } from './types.js';
 import type { WebhookDispatcher, WebhookEventInput } from './webhook-dispatcher.js';
 import { canShow, v2Transaction, webhookAccount } from './wire.js';
+import { renderStatementPdf, statementJobId, type StatementJob } from './statements.js';
 
 const canShowTransactions = (acc: SandboxAccount): boolean => canShow(acc, 'transactions');
 
@@ -66,6 +67,10 @@ export interface TransactionQuery {
 
 export class SandboxBank {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly statementJobs = new Map<string, StatementJob>();
+  private readonly statementPdfs = new Map<string, Buffer>();
+  /** Resolves when a statement job leaves BUILDING (in-process tests await it instead of polling). */
+  private readonly statementSettled = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly timersByAccount = new Map<string, number>();
   private readonly idleWaiters = new Map<string, Array<() => void>>();
   private autoSyncTimer: NodeJS.Timeout | null = null;
@@ -716,7 +721,7 @@ export class SandboxBank {
    * `requestedLength` / `availableLength` are in days: the period asked for, and the part of it the bank has history
    * for (from the oldest visible transaction, or 0 without any).
    */
-  statement(acc: SandboxAccount, period: unknown): { rows: BankTransaction[]; requestedLength: number; availableLength: number } {
+  statement(acc: SandboxAccount, period: unknown): { rows: BankTransaction[]; requestedLength: number; availableLength: number; from: string; to: string } {
     let months = DEFAULT_STATEMENT_MONTHS;
     if (period !== undefined && period !== '') {
       const m = typeof period === 'string' ? /^last(\d{1,2})months$/.exec(period) : null;
@@ -733,7 +738,56 @@ export class SandboxBank {
     const oldest = visible.length > 0 ? visible.reduce((min, t) => (lagosDate(t.date) < min ? lagosDate(t.date) : min), today) : null;
     const availableFrom = oldest === null ? null : oldest > fromDay ? oldest : fromDay;
     const availableLength = availableFrom === null ? 0 : Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${availableFrom}T00:00:00Z`)) / day);
-    return { rows, requestedLength, availableLength };
+    return { rows, requestedLength, availableLength, from: fromDay, to: today };
+  }
+
+  /**
+   * `GET …/statement?output=pdf`: a statement job, `BUILDING` until the PDF of the period (same rows as the JSON
+   * statement) is built after `jobDurationMs`, then `BUILT` with its download `path` (src/sandbox/statements.ts).
+   */
+  startPdfStatement(acc: SandboxAccount, period: unknown): StatementJob {
+    const { rows, from, to } = this.statement(acc, period);
+    const job: StatementJob = { id: statementJobId(), accountId: acc.id, status: 'BUILDING', path: null, createdAt: this.store.nowIso() };
+    this.statementJobs.set(job.id, job);
+    let resolve!: () => void;
+    this.statementSettled.set(job.id, { promise: new Promise<void>((r) => (resolve = r)), resolve });
+    this.later(
+      this.timings.jobDurationMs,
+      () => {
+        renderStatementPdf(acc, rows, { from, to }).then(
+          (pdf) => {
+            this.statementPdfs.set(job.id, pdf);
+            job.status = 'BUILT';
+            job.path = `${this.publicUrl()}/statements/${job.id}.pdf`;
+            resolve();
+          },
+          (err: unknown) => {
+            job.status = 'FAILED';
+            this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'sandbox statement PDF failed');
+            resolve();
+          },
+        );
+      },
+      acc.id,
+    );
+    return job;
+  }
+
+  /** `GET …/statement/jobs/{jobId}`: the job of this account (404 for another account's or an unknown id). */
+  statementJob(accountId: string, jobId: string): StatementJob {
+    const job = this.statementJobs.get(jobId);
+    if (!job || job.accountId !== accountId) throw notFound('Statement job');
+    return job;
+  }
+
+  /** Resolves once the job is BUILT or FAILED. */
+  statementSettledFor(jobId: string): Promise<void> {
+    return this.statementSettled.get(jobId)?.promise ?? Promise.resolve();
+  }
+
+  /** The built PDF of a job, or null. */
+  statementPdf(jobId: string): Buffer | null {
+    return this.statementPdfs.get(jobId) ?? null;
   }
 
   // ---------------------------------------------------------------- helpers

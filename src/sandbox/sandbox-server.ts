@@ -11,6 +11,7 @@ import { adminRouter } from './admin-routes.js';
 import { sendV2Error } from './envelope.js';
 import { FaultInjector } from './faults.js';
 import { linkPageRouter } from './link-page.js';
+import { statementsRouter } from './statements.js';
 import { monoLegacyRouter } from './mono-routes-legacy.js';
 import { monoV2Router } from './mono-routes-v2.js';
 import { SeededRandom, hashSeed } from './random.js';
@@ -113,6 +114,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     }),
   );
   app.use('/link', linkPageRouter(ctx));
+  app.use('/statements', statementsRouter(ctx));
   app.use('/v2', monoV2Router(ctx));
   app.use(monoLegacyRouter(ctx));
   app.use((_req, res) => sendV2Error(res, now(), 404, 'Not found'));

@@ -16,6 +16,7 @@ import monoNode from 'mono-node';
 import { AppConfig } from '../../src/config/app-config.js';
 import { startSandboxForEngine } from '../../src/sandbox/launch.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/sandbox-server.js';
+import { pdfTextOf } from '../support/pdf-text.js';
 
 const KEY = 'test_sk_mono_node_contract_01';
 const clock = { offsetMs: 0 };
@@ -50,7 +51,11 @@ let sandbox: SandboxServer;
 let mono: InstanceType<typeof monoNode.Mono>;
 
 async function admin(method: string, p: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sandbox.url}/sandbox${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${sandbox.url}/sandbox${p}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return res.json();
 }
 
@@ -114,7 +119,13 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
     let id: string;
     beforeAll(async () => {
       id = await linkWithSdk({
-        account: { name: 'AMAKA OBI', account_number: '0234567891', balance: 750_000, bvn: '22298765432', institution: { name: 'Access Bank', bank_code: '044', type: 'PERSONAL_BANKING' } },
+        account: {
+          name: 'AMAKA OBI',
+          account_number: '0234567891',
+          balance: 750_000,
+          bvn: '22298765432',
+          institution: { name: 'Access Bank', bank_code: '044', type: 'PERSONAL_BANKING' },
+        },
         transactions: history(),
         identity: { full_name: 'AMAKA OBI', bvn: '22298765432', email: 'amaka.obi@example.com', gender: 'Female', dob: '1991-04-12' },
       });
@@ -156,11 +167,22 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
       expect(rest.data.map((t: any) => t._id)).toEqual(['sdk-003', 'sdk-002', 'sdk-001', 'sdk-000']);
 
       const credits = await sdk((cb) => mono.account.getAccountTransactions({ accountId: id, type: 'credit', paginate: false }, cb));
-      expect(credits.data.data.map((t: any) => t._id)).toEqual(['sdk-021', 'sdk-018', 'sdk-015', 'sdk-012', 'sdk-009', 'sdk-006', 'sdk-003', 'sdk-000']);
+      expect(credits.data.data.map((t: any) => t._id)).toEqual([
+        'sdk-021',
+        'sdk-018',
+        'sdk-015',
+        'sdk-012',
+        'sdk-009',
+        'sdk-006',
+        'sdk-003',
+        'sdk-000',
+      ]);
       const salary = await sdk((cb) => mono.account.getAccountTransactions({ accountId: id, narration: 'salary', limit: 3 }, cb));
       expect(salary.data.paging).toMatchObject({ total: 8, page: 1 });
       expect(salary.data.data).toHaveLength(3);
-      const window = await sdk((cb) => mono.account.getAccountTransactions({ accountId: id, start: '05-10-2026', end: '07-10-2026', paginate: false }, cb));
+      const window = await sdk((cb) =>
+        mono.account.getAccountTransactions({ accountId: id, start: '05-10-2026', end: '07-10-2026', paginate: false }, cb),
+      );
       expect(window.data.data.map((t: any) => t._id)).toEqual(['sdk-006', 'sdk-005', 'sdk-004']);
       // The README's example swaps start and end (§9.3); the sandbox refuses that rather than guessing.
       const swapped = await sdk((cb) => mono.account.getAccountTransactions({ accountId: id, start: '07-10-2026', end: '05-10-2026' }, cb));
@@ -177,6 +199,30 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
       expect(one.data.meta).toEqual({ count: 5, requested_length: 31, available_length: 31 });
     });
 
+    it('getAccountStatement output=pdf starts a job; pollPdfAccountStatementStatus answers it BUILT with a path to a real PDF of the same rows (§5.1)', async () => {
+      const started = await sdk((cb) => mono.account.getAccountStatement({ accountId: id, output: 'pdf', period: 'last1months' }, cb));
+      expect(started.err).toBeNull();
+      expect(started.data).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9]{20}$/), status: 'BUILDING', path: null });
+      const jobId = started.data.id as string;
+      await sandbox.state.bank.statementSettledFor(jobId);
+      const built = await sdk((cb) => mono.account.pollPdfAccountStatementStatus({ accountId: id, jobId }, cb));
+      expect(built.err).toBeNull();
+      expect(built.data).toEqual({ id: jobId, status: 'BUILT', path: `${sandbox.publicUrl}/statements/${jobId}.pdf` });
+      const res = await fetch(built.data.path as string);
+      expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+      const pdf = Buffer.from(await res.arrayBuffer());
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // The same five rows as the JSON statement of last1months, with the holder and the period.
+      const json = await sdk((cb) => mono.account.getAccountStatement({ accountId: id, period: 'last1months' }, cb));
+      const text = pdfTextOf(pdf);
+      expect(text).toContain('AMAKA OBI');
+      expect(text).toContain('Transactions: 5');
+      for (const t of json.data.data as Array<{ narration: string }>) expect(text).toContain(t.narration);
+      // Another account's job id, or an unknown one, is Mono's legacy 404 {message}.
+      const unknown = await sdk((cb) => mono.account.pollPdfAccountStatementStatus({ accountId: id, jobId: 'QEP34KCSynTZgYXQr4e1' }, cb));
+      expect(unknown.err).toEqual({ message: expect.any(String) });
+    });
+
     it('getIdentity: bare camelCase identity with the full BVN and dob as DD-MM-YYYY (§5.2)', async () => {
       const { err, data } = await sdk((cb) => mono.account.getIdentity({ accountId: id }, cb));
       expect(err).toBeNull();
@@ -185,16 +231,21 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
   });
 
   describe('sync, reauthorise and unlink', () => {
-    it('syncDataManually: {status, hasNewData, code, message}, then 429 inside Mono\'s 2 minutes, then allowed again (§6.2)', async () => {
+    it("syncDataManually: {status, hasNewData, code, message}, then 429 inside Mono's 2 minutes, then allowed again (§6.2)", async () => {
       const id = await linkWithSdk({ account: { name: 'SYNC SDK USER' }, transactions: history() });
-      await admin('POST', `/accounts/${id}/transactions`, { transactions: [{ amount: 45_000, type: 'credit', date: '2026-11-19T08:00:00Z', narration: 'NIP/REFUND' }] });
+      await admin('POST', `/accounts/${id}/transactions`, {
+        transactions: [{ amount: 45_000, type: 'credit', date: '2026-11-19T08:00:00Z', narration: 'NIP/REFUND' }],
+      });
       const first = await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb));
       expect(first.err).toBeNull();
       expect(first.data).toEqual({ status: 'successful', hasNewData: true, code: 'SYNC_SUCCESSFUL', message: expect.any(String) });
       const limited = await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb));
       expect(limited.err).toEqual({ message: expect.stringMatching(/too many/i) });
       clock.offsetMs += 121_000;
-      expect((await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb))).data).toMatchObject({ code: 'SYNC_SUCCESSFUL', hasNewData: false });
+      expect((await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb))).data).toMatchObject({
+        code: 'SYNC_SUCCESSFUL',
+        hasNewData: false,
+      });
     });
 
     it('an MFA bank: sync fails with REAUTHORISATION_REQUIRED (HTTP 200), reauthCode gives a token whose page completes the reauth, then sync works (§2.3, §6.2)', async () => {
@@ -207,7 +258,10 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
       const page = await fetch(`${sandbox.url}/link/${token.data.token as string}`, { method: 'POST' });
       expect(page.status).toBe(200);
       // The failed sync did not use the window: the sync right after the reauth goes through.
-      expect((await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb))).data).toMatchObject({ status: 'successful', code: 'SYNC_SUCCESSFUL' });
+      expect((await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb))).data).toMatchObject({
+        status: 'successful',
+        code: 'SYNC_SUCCESSFUL',
+      });
     });
 
     it('unlinkAccount: {message}; afterwards the account is 404 for every call (§8)', async () => {
@@ -221,12 +275,13 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
     });
   });
 
-  it.todo('getAccountStatement output=pdf and pollPdfAccountStatementStatus (statement/jobs/{id})');
-
   describe('legacy products mono-node still calls (legacy {message} envelope)', () => {
     let id: string;
     beforeAll(async () => {
-      id = await linkWithSdk({ account: { name: 'PRODUCTS SDK USER', institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' } }, transactions: history() });
+      id = await linkWithSdk({
+        account: { name: 'PRODUCTS SDK USER', institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' } },
+        transactions: history(),
+      });
     });
 
     it('getCustomerCredits / getCustomerDebits: monthly aggregates {total, transactions_count, history} (§4.4)', async () => {
@@ -234,7 +289,11 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
       expect(credits.err).toBeNull();
       const all = history();
       const sum = (type: string): number => all.filter((t) => t.type === type).reduce((s, t) => s + (t.amount as number), 0);
-      expect(credits.data).toEqual({ total: sum('credit'), transactions_count: 8, history: [{ period: '10-2026', amount: sum('credit'), transactions_count: 8 }] });
+      expect(credits.data).toEqual({
+        total: sum('credit'),
+        transactions_count: 8,
+        history: [{ period: '10-2026', amount: sum('credit'), transactions_count: 8 }],
+      });
       const debits = await sdk((cb) => mono.account.getCustomerDebits({ accountId: id }, cb));
       expect(debits.data).toMatchObject({ total: sum('debit'), transactions_count: 16 });
     });
@@ -242,14 +301,18 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
     it('getIncome: legacy {type, amount, employer, confidence}; salary credits give INCOME (§5.3 shape a)', async () => {
       const { err, data } = await sdk((cb) => mono.account.getIncome({ accountId: id }, cb));
       expect(err).toBeNull();
-      const salary = history().filter((t) => t.type === 'credit').reduce((s, t) => s + (t.amount as number), 0);
+      const salary = history()
+        .filter((t) => t.type === 'credit')
+        .reduce((s, t) => s + (t.amount as number), 0);
       expect(data).toEqual({ type: 'INCOME', amount: salary, employer: null, confidence: 1 });
     });
 
     it('misc.institutions (GET /coverage): institutions with auth_methods (§3.4)', async () => {
       const { err, data } = await sdk((cb) => mono.misc.institutions(cb));
       expect(err).toBeNull();
-      expect(data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'GTBank', bank_code: '058', auth_methods: expect.any(Array) })]));
+      expect(data).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'GTBank', bank_code: '058', auth_methods: expect.any(Array) })]),
+      );
     });
 
     it('user.walletBalance (GET /users/stats/wallet): sandbox calls are free (§0)', async () => {
@@ -274,7 +337,13 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
 describe('mono-node against the sandbox npm start launches (engine SYNC_MIN_INTERVAL_SECONDS=0)', () => {
   it("should still apply Mono's 2-minute manual-sync limit", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mono-node-contract-'));
-    const config = AppConfig.forTest({ MONO_SECRET_KEY: KEY, SYNC_MIN_INTERVAL_SECONDS: '0', MONO_SANDBOX_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+    const config = AppConfig.forTest({
+      MONO_SECRET_KEY: KEY,
+      SYNC_MIN_INTERVAL_SECONDS: '0',
+      MONO_SANDBOX_PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+    });
     expect(config.mono.syncMinIntervalSeconds).toBe(0);
     const launched = await startSandboxForEngine(config);
     if (!launched) throw new Error('sandbox did not start');
@@ -287,7 +356,9 @@ describe('mono-node against the sandbox npm start launches (engine SYNC_MIN_INTE
       }).then((r) => r.json())) as { code: string; accountId: string };
       await sdk((cb) => client.auth.getAccountId({ code: created.code }, cb));
       await fetch(`${launched.url}/sandbox/accounts/${created.accountId}/auto-sync`, { method: 'POST' }); // settle the link now
-      expect((await sdk((cb) => client.account.syncDataManually({ accountId: created.accountId }, cb))).data).toMatchObject({ code: 'SYNC_SUCCESSFUL' });
+      expect((await sdk((cb) => client.account.syncDataManually({ accountId: created.accountId }, cb))).data).toMatchObject({
+        code: 'SYNC_SUCCESSFUL',
+      });
       const limited = await sdk((cb) => client.account.syncDataManually({ accountId: created.accountId }, cb));
       expect(limited.err).toEqual({ message: 'Too many sync requests for this account; try again in 120 seconds' });
     } finally {

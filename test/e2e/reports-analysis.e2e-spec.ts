@@ -11,17 +11,8 @@ import type { EngineResult } from '../../src/scoring/engine/index.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { binaryBody, seedBorrower, type SeededBorrower } from './reports-seed.js';
+import { pdfTextOf } from '../support/pdf-text.js';
 
-/** Text shown by a PDF's text operators (pdfkit writes hex strings inside TJ arrays when uncompressed). */
-function pdfTextOf(pdf: Buffer): string {
-  const src = pdf.toString('latin1');
-  const out: string[] = [];
-  for (const m of src.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    out.push([...m[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
-  }
-  // pdfkit wraps long lines: join them so a sentence reads as one.
-  return out.join('\n').replace(/ *\n */g, ' ');
-}
 
 const ngn = (kobo: number): string => formatNaira(kobo).replace('₦', 'NGN ');
 
