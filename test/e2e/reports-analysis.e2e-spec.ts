@@ -29,7 +29,7 @@ describe(`${ReportsController.name} analyses`, () => {
       .buffer(true)
       .parse(binaryBody)
       .expect(200);
-    return pdfTextOf(res.body as Buffer);
+    return pdfTextOf(res.body as Buffer, { joinLines: true });
   }
 
   beforeAll(async () => {
