@@ -13,6 +13,7 @@ import { ConsentLifecycle1765700000000 } from './1765700000000-ConsentLifecycle.
 import { AnalystSessions1765800000000 } from './1765800000000-AnalystSessions.js';
 import { EngineIdentity1765900000000 } from './1765900000000-EngineIdentity.js';
 import { IngestionRunHeartbeat1766000000000 } from './1766000000000-IngestionRunHeartbeat.js';
+import { DecisionNotes1766100000000 } from './1766100000000-DecisionNotes.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   AnalystSessions1765800000000,
   EngineIdentity1765900000000,
   IngestionRunHeartbeat1766000000000,
+  DecisionNotes1766100000000,
 ];

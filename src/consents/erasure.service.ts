@@ -152,6 +152,8 @@ export class ErasureService {
       [borrowerId, now, basis],
     );
     await m.query(`UPDATE loan_applications SET purpose = NULL WHERE borrower_id = $1`, [borrowerId]);
+    // Analyst notes are free text about the person: the text goes, the versions, authors and times stay.
+    await m.query(`UPDATE decision_notes SET body = '[erased]' WHERE borrower_id = $1`, [borrowerId]);
     // Engine inputs hold every transaction and the applicant's name: replaced by a marker that keeps the policy (not
     // personal data), so the analyst's "how this limit was set" still reproduces; a replay answers 410 INPUT_ERASED.
     const inputs = await m.query<Array<{ inputs_hash: string }>>(`SELECT DISTINCT inputs_hash FROM decisions WHERE borrower_id = $1`, [borrowerId]);

@@ -8,6 +8,7 @@ import { AuthThrottle } from '../security/auth-throttle.js';
 import { Public, Roles } from '../auth/roles.decorator.js';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { AnalystNotesService } from './analyst-notes.service.js';
 import { AnalystOverridesService } from './analyst-overrides.service.js';
 import { AnalystPageFilter } from './analyst-page.filter.js';
 import { clearedSessionCookie, csrfFor, csrfMatches, sessionCookie } from './analyst-session.js';
@@ -17,6 +18,7 @@ import {
   CsrfFormDto,
   DrillDownQueryDto,
   LoginFormDto,
+  NoteFormDto,
   NotIncomeFormDto,
   PortfolioQueryDto,
   RecategoriseFormDto,
@@ -28,6 +30,7 @@ import { borrowerListPage, borrowerPage, drillDownPage, loginPage, portfolioPage
 const NOTICES: Record<string, string> = {
   recategorised: 'Transaction recategorised; the decision was re-run with your override. This is the new decision.',
   not_income: 'Income stream marked as not income; the decision was re-run with your override. This is the new decision.',
+  note: 'Note saved as a new version; earlier versions stay listed below it.',
 };
 
 type User = { name: string; role: string; csrf: string };
@@ -45,6 +48,7 @@ export class AnalystController {
     private readonly config: AppConfig,
     private readonly throttle: AuthThrottle,
     private readonly sessions: AnalystSessionsService,
+    private readonly notes: AnalystNotesService,
   ) {}
 
   @Public()
@@ -147,6 +151,19 @@ export class AnalystController {
       this.actor(req),
     );
     res.redirect(303, `/analyst/borrowers/${encodeURIComponent(id)}?decisionId=${outcome.decisionId}&done=not_income`);
+  }
+
+  @Post('borrowers/:id/decisions/:decisionId/notes')
+  async note(
+    @Param('id') id: string,
+    @Param('decisionId') decisionId: string,
+    @Body() form: NoteFormDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.checkCsrf(req, form.csrf);
+    await this.notes.save(id, decisionId, form.body, this.actor(req));
+    res.redirect(303, `/analyst/borrowers/${encodeURIComponent(id)}?decisionId=${encodeURIComponent(decisionId)}&done=note`);
   }
 
   private page(res: Response, body: string, status = 200): void {

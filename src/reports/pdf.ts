@@ -249,6 +249,21 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   }
   if (report.accounts.length === 0) line('No linked accounts.');
 
+  if (d) {
+    heading('Analyst notes');
+    const [current, ...older] = report.notes;
+    if (!current) line('No note on this decision.');
+    else {
+      line(`Version ${current.version} by ${current.author}, ${lagosTime(current.createdAt)}`, { color: '#555555', size: 8 });
+      line(current.body);
+      if (older.length)
+        line(`${older.length} earlier version(s), the latest by ${older[0].author} at ${lagosTime(older[0].createdAt)}.`, {
+          color: '#555555',
+          size: 8,
+        });
+    }
+  }
+
   heading('Decision history');
   for (const h of report.history) {
     line(`${lagosTime(h.createdAt)} ${h.trigger}: ${h.decision}, limit ${ngn(h.recommendedLimitMinor)}`, {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IngestionModule } from '../ingestion/ingestion.module.js';
 import { ScoringModule } from '../scoring/scoring.module.js';
+import { AnalystNotesService } from './analyst-notes.service.js';
 import { AnalystOverridesService } from './analyst-overrides.service.js';
 import { AnalystController } from './analyst.controller.js';
 import { ReportsController } from './reports.controller.js';
@@ -11,7 +12,7 @@ import { ReportsService } from './reports.service.js';
 @Module({
   imports: [IngestionModule, ScoringModule],
   controllers: [ReportsController, AnalystController],
-  providers: [ReportsRepository, ReportsService, AnalystOverridesService],
+  providers: [ReportsRepository, ReportsService, AnalystOverridesService, AnalystNotesService],
   exports: [ReportsService],
 })
 export class ReportsModule {}

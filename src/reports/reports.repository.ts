@@ -1,12 +1,19 @@
 import type { PerfApplication, PerfLoan } from './model/credit-performance.js';
 import { gunzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { validatePolicy, type EngineResult, type Policy, type Reason } from '../scoring/engine/index.js';
 import type { DecisionConsent } from '../scoring/entities/decision.entity.js';
 import { maskNumbersInText } from '../common/mask-numbers.js';
 
 /** Row shapes as read (bigint/numeric columns arrive as strings from pg and are converted here). */
+export interface NoteRow {
+  version: number;
+  body: string;
+  author: string;
+  createdAt: Date;
+}
+
 export interface BorrowerRow {
   id: string;
   externalId: string;
@@ -198,6 +205,30 @@ function toTransaction(r: Record<string, unknown>): TransactionRow {
 @Injectable()
 export class ReportsRepository {
   constructor(private readonly db: DataSource) {}
+
+  /** Every version of the decision's analyst note, newest first. */
+  async listNotes(decisionId: string): Promise<NoteRow[]> {
+    const rows = await this.db.query<Array<{ version: number; body: string; author: string; created_at: Date }>>(
+      `SELECT version, body, author, created_at FROM decision_notes WHERE decision_id = $1 ORDER BY version DESC`,
+      [decisionId],
+    );
+    return rows.map((r) => ({ version: r.version, body: r.body, author: r.author, createdAt: new Date(r.created_at) }));
+  }
+
+  /**
+   * Saves a new version of the decision's note in the caller's transaction (the decision row is locked, so two
+   * analysts saving at once get versions n and n+1, never the same). Returns the version written.
+   */
+  async addNote(manager: EntityManager, note: { decisionId: string; borrowerId: string; body: string; author: string; now: Date }): Promise<number> {
+    await manager.query(`SELECT 1 FROM decisions WHERE id = $1 FOR UPDATE`, [note.decisionId]);
+    const [row] = await manager.query<Array<{ version: number }>>(
+      `INSERT INTO decision_notes (decision_id, borrower_id, version, body, author, created_at)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, $5 FROM decision_notes WHERE decision_id = $1
+       RETURNING version`,
+      [note.decisionId, note.borrowerId, note.body, note.author, note.now],
+    );
+    return row.version;
+  }
 
   async findBorrower(id: string): Promise<BorrowerRow | null> {
     const rows: Record<string, unknown>[] = await this.db.query(

@@ -158,6 +158,7 @@ export class ReportsService {
       dailyBalances,
       policy,
       transactions: seenRows,
+      notes: decision ? await this.repo.listNotes(decision.id) : [],
     });
     return { report, transactions: seenRows };
   }

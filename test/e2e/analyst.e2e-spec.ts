@@ -6,7 +6,8 @@ import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import { AnalystController } from '../../src/reports/analyst.controller.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, TEST_KEYS, type TestApp } from '../support/app.js';
-import { seedBorrower, type SeededBorrower } from './reports-seed.js';
+import { pdfTextOf } from '../support/pdf-text.js';
+import { binaryBody, seedBorrower, type SeededBorrower } from './reports-seed.js';
 
 /** A cookie that holds a raw API key, as sessions were before they became server-side: no longer a session. */
 const rawKeyCookie = (key: string): string => `uw_session=${encodeURIComponent(key)}`;
@@ -224,6 +225,72 @@ describe(AnalystController.name, () => {
     expect(audit.before.decisionId).toBe(base.id);
     expect(audit.after.decisionId).toBe(next.id);
     expect(audit.after.transactionIds.sort()).toEqual([...friend!.transactionIds].sort());
+  });
+
+  it('should keep versioned, audited analyst notes per decision, on the page and in the PDF', async () => {
+    const server = t.app.getHttpServer();
+    const [latest] = await db.query<Array<{ id: string }>>(
+      `SELECT id FROM decisions WHERE borrower_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [seeded.borrowerId],
+    );
+    const path = `/analyst/borrowers/${seeded.borrowerId}/decisions/${latest.id}/notes`;
+    // No CSRF token, no note; a blank note is refused.
+    await request(server).post(path).set('Cookie', analyst.cookie).type('form').send({ body: 'forged' }).expect(400);
+    await request(server).post(path).set('Cookie', analyst.cookie).type('form').send({ csrf: admin.csrf, body: 'forged' }).expect(403);
+    await request(server).post(path).set('Cookie', analyst.cookie).type('form').send({ csrf: analyst.csrf, body: '   ' }).expect(400);
+    const first = await request(server)
+      .post(path)
+      .set('Cookie', analyst.cookie)
+      .type('form')
+      .send({ csrf: analyst.csrf, body: 'Salary confirmed with the employer letter <b>on file</b>.' })
+      .expect(303);
+    expect(first.headers.location).toBe(`/analyst/borrowers/${seeded.borrowerId}?decisionId=${latest.id}&done=note`);
+    await request(server)
+      .post(path)
+      .set('Cookie', analyst.cookie)
+      .type('form')
+      .send({ csrf: analyst.csrf, body: 'Salary confirmed; second look at the Kuda transfers: own money.' })
+      .expect(303);
+    const page = await request(server).get(String(first.headers.location)).set('Cookie', analyst.cookie).expect(200);
+    expect(page.text).toContain('Note saved as a new version');
+    expect(page.text).toContain('Version 2 by analyst:test-analyst');
+    expect(page.text).toContain('second look at the Kuda transfers');
+    expect(page.text).toContain('Earlier versions (1)');
+    expect(page.text).toContain('Salary confirmed with the employer letter &lt;b&gt;on file&lt;/b&gt;.');
+    const rows = await db.query<Array<{ version: number; author: string }>>(
+      `SELECT version, author FROM decision_notes WHERE decision_id = $1 ORDER BY version`,
+      [latest.id],
+    );
+    expect(rows).toEqual([
+      { version: 1, author: 'analyst:test-analyst' },
+      { version: 2, author: 'analyst:test-analyst' },
+    ]);
+    const audit = await db.query<Array<{ actor: string; after: { version: number; length: number } }>>(
+      `SELECT actor, after FROM audit_log WHERE action = 'decision.note_saved' AND entity_id = $1 ORDER BY id`,
+      [latest.id],
+    );
+    expect(audit.map((a) => [a.actor, a.after.version])).toEqual([
+      ['analyst:test-analyst', 1],
+      ['analyst:test-analyst', 2],
+    ]);
+    // The audit holds versions and lengths, not the text.
+    expect(JSON.stringify(audit)).not.toContain('Kuda');
+    const pdf = await request(server)
+      .get(`/v1/reports/borrowers/${seeded.borrowerId}?format=pdf&decisionId=${latest.id}`)
+      .set(t.auth('analyst'))
+      .buffer(true)
+      .parse(binaryBody)
+      .expect(200);
+    const text = pdfTextOf(pdf.body as Buffer, { joinLines: true });
+    expect(text).toContain('Analyst notes');
+    expect(text).toContain('second look at the Kuda transfers');
+    // Another borrower's decision id under this borrower is not found.
+    await request(server)
+      .post(`/analyst/borrowers/${seeded.borrowerId}/decisions/00000000-0000-4000-8000-000000000000/notes`)
+      .set('Cookie', analyst.cookie)
+      .type('form')
+      .send({ csrf: analyst.csrf, body: 'x' })
+      .expect(404);
   });
 
   it('should serve the portfolio page and log out with the CSRF token', async () => {

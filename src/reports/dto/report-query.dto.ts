@@ -62,7 +62,7 @@ export class AnalystBorrowerQueryDto {
 
   /** A short message shown after an override (from a redirect). */
   @IsOptional()
-  @IsIn(['recategorised', 'not_income'])
+  @IsIn(['recategorised', 'not_income', 'note'])
   done?: string;
 }
 
@@ -114,4 +114,11 @@ export class NotIncomeFormDto extends CsrfFormDto {
   @MaxLength(500)
   @Matches(/\S/, { message: 'reason must not be blank' })
   reason!: string;
+}
+
+export class NoteFormDto extends CsrfFormDto {
+  @IsString()
+  @MaxLength(4000, { message: 'body must be at most 4000 characters' })
+  @Matches(/\S/, { message: 'body must not be blank' })
+  body!: string;
 }

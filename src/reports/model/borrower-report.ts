@@ -1,5 +1,5 @@
 import { formatNaira, shortDate, type Policy, type Reason } from '../../scoring/engine/index.js';
-import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, TransactionRow } from '../reports.repository.js';
+import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, NoteRow, TransactionRow } from '../reports.repository.js';
 import type { DailyBalance } from './daily-balance.js';
 import { buildLimitChain, type LimitChain } from './limit-chain.js';
 import { maskEmail, maskIdentifier } from './mask.js';
@@ -26,6 +26,15 @@ export interface BorrowerReport {
   analysis: StatementAnalysis | null;
   flags: ReportFlags;
   history: ReportHistoryEntry[];
+  /** The analyst's note on this decision: every version, newest first ([] without a decision or a note). */
+  notes: ReportNote[];
+}
+
+export interface ReportNote {
+  version: number;
+  body: string;
+  author: string;
+  createdAt: string;
 }
 
 export interface ReportAccount {
@@ -208,6 +217,8 @@ export interface BorrowerReportInputs {
   policy?: Policy | null;
   /** The transactions the decision saw (first seen before it, booked before asOf), oldest first. */
   transactions?: TransactionRow[];
+  /** Every version of the decision's analyst note, newest first. */
+  notes?: NoteRow[];
 }
 
 function iso(d: Date | null): string | null {
@@ -476,5 +487,6 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
       : null,
     flags,
     history: history.reverse(),
+    notes: (i.notes ?? []).map((n) => ({ version: n.version, body: n.body, author: n.author, createdAt: n.createdAt.toISOString() })),
   };
 }

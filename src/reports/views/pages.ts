@@ -484,6 +484,25 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
       </tbody>
     </table>`;
 
+  const [currentNote, ...olderNotes] = report.notes;
+  const noteBlock = (n: (typeof report.notes)[number]): SafeHtml =>
+    html`<div class="note">
+      <p class="muted small">Version ${String(n.version)} by ${n.author}, ${lagosTime(n.createdAt)}</p>
+      <p class="note-body">${n.body}</p>
+    </div>`;
+  const noteForm = (user: User): SafeHtml =>
+    html`<form method="post" action="${base}/decisions/${d!.id}/notes" class="note-form">
+      ${csrfField(user)}<label for="note-body">${currentNote ? 'Save a new version' : 'Write a note'} (kept with every earlier version and audited)</label>
+      <textarea id="note-body" name="body" rows="5" maxlength="4000" required>${currentNote?.body ?? ''}</textarea>
+      <button type="submit">Save note</button>
+    </form>`;
+  const notesSection = d
+    ? html`<h2 id="notes">Analyst notes</h2>
+        ${currentNote ? noteBlock(currentNote) : html`<p class="muted">No note on this decision yet.</p>`}
+        ${o.readOnly || !o.user ? '' : noteForm(o.user)}
+        ${olderNotes.length ? html`<details><summary>Earlier versions (${String(olderNotes.length)})</summary>${olderNotes.map(noteBlock)}</details>` : ''}`
+    : '';
+
   const historySection = html`<h2>Decision history</h2>
     <table class="history">
       <thead>
@@ -511,7 +530,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   return layout({
     title: report.borrower.fullName,
     user: o.user,
-    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${report.analysis ? analysisSection(report.analysis, drill) : ''}${flagsSection}${accountsSection}${historySection}`,
+    body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${report.analysis ? analysisSection(report.analysis, drill) : ''}${flagsSection}${accountsSection}${notesSection}${historySection}`,
   });
 }
 
