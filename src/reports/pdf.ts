@@ -1,4 +1,4 @@
-import { displayValue, percent } from './views/pages.js';
+import { displayValue, gradeExplanation, percent } from './views/pages.js';
 import PDFDocument from 'pdfkit';
 import { formatNaira } from '../common/money.js';
 import { borrowerCharts } from './charts/report-charts.js';
@@ -83,7 +83,8 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
   heading('Decision');
   if (d) {
     const declined = d.decision === 'decline';
-    line(`Decision: ${d.decision.toUpperCase()}`, { bold: true, size: 12 });
+    line(`Decision: ${d.decision.toUpperCase()} | risk grade ${d.grade.grade}`, { bold: true, size: 12 });
+    line(gradeExplanation(d.grade), { size: 8 });
     line(
       `Decision ${d.id} (${d.trigger}${d.actor ? ` by ${d.actor}` : ''}) made ${lagosTime(d.createdAt)}; data as of ${d.asOf}; policy ${d.policyVersion}; engine ${d.engineVersion}; ${d.coverageMonths} complete months`,
       { color: '#555555', size: 8 },

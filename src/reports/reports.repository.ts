@@ -488,9 +488,12 @@ export class ReportsRepository {
   async latestDecisionsInWindow(
     from: Date,
     to: Date,
-  ): Promise<Array<{ borrowerId: string; decision: string; limitMinor: number; reasons: Reason[] }>> {
+  ): Promise<
+    Array<{ borrowerId: string; decision: string; limitMinor: number; reasons: Reason[]; flags: string[]; postLoanDsr: string | null; dsrCap: string | null }>
+  > {
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT DISTINCT ON (borrower_id) borrower_id, decision, recommended_limit_minor, reasons
+      `SELECT DISTINCT ON (borrower_id) borrower_id, decision, recommended_limit_minor, reasons,
+              result->'flags' AS flags, result->'limit'->>'postLoanDsr' AS post_loan_dsr, result->'limit'->'components'->>'dsrCap' AS dsr_cap
          FROM decisions WHERE created_at >= $1 AND created_at < $2
         ORDER BY borrower_id, created_at DESC, id DESC`,
       [from, to],
@@ -500,6 +503,9 @@ export class ReportsRepository {
       decision: r.decision as string,
       limitMinor: num(r.recommended_limit_minor),
       reasons: r.reasons as Reason[],
+      flags: Array.isArray(r.flags) ? (r.flags as string[]) : [],
+      postLoanDsr: (r.post_loan_dsr as string | null) ?? null,
+      dsrCap: (r.dsr_cap as string | null) ?? null,
     }));
   }
 

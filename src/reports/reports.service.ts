@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { Clock } from '../common/clock.js';
-import type { Policy } from '../scoring/engine/index.js';
+import { riskGrade, RISK_GRADES, type Policy } from '../scoring/engine/index.js';
 import { formatNaira } from '../common/money.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { toCsv, nairaDecimal, type CsvColumn } from './csv.js';
@@ -9,7 +9,7 @@ import { renderBorrowerXlsx } from './xlsx.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
 import { creditPerformance } from './model/credit-performance.js';
-import { bucketFreshness, bucketLimits, median, type PortfolioReport } from './model/portfolio-report.js';
+import { bucketFreshness, bucketLimits, gradeMix, median, type PortfolioReport } from './model/portfolio-report.js';
 import {
   ReportsRepository,
   type BorrowerListRow,
@@ -351,6 +351,13 @@ export class ReportsService {
         recentFailures: recentFailures.map((f) => ({ ...f, at: f.at.toISOString() })),
       },
       topReasons: await this.repo.reasonCodeCounts(fromDate, toDate, 10),
+      grades: gradeMix(
+        latest.map((l) => ({
+          grade: riskGrade({ decision: l.decision as 'approve' | 'refer' | 'decline', flags: l.flags, limit: { postLoanDsr: l.postLoanDsr, components: { dsrCap: l.dsrCap ?? '0' } } }).grade,
+          limitMinor: l.limitMinor,
+        })),
+        RISK_GRADES,
+      ),
       credit,
     };
   }
@@ -373,6 +380,10 @@ export class ReportsService {
     for (const b of p.freshness.buckets) rows.push({ section: 'freshness', key: b.label, label: 'accounts', value: b.count });
     for (const o of p.syncs.outcomes) rows.push({ section: 'sync_runs', key: o.status, label: 'runs', value: o.count });
     for (const r of p.topReasons) rows.push({ section: 'top_reasons', key: r.code, label: 'decisions', value: r.count });
+    for (const g of p.grades) {
+      rows.push({ section: 'risk_grades', key: g.grade, label: 'borrowers', value: g.borrowers });
+      rows.push({ section: 'risk_grades', key: g.grade, label: 'total_limit_minor', value: g.totalLimitMinor });
+    }
     const c = p.credit;
     rows.push({ section: 'credit_exposure', key: c.asOf, label: 'open_loans', value: c.exposure.openLoans });
     rows.push({ section: 'credit_exposure', key: c.asOf, label: 'outstanding_principal_minor', value: c.exposure.outstandingPrincipalMinor });

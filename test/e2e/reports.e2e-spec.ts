@@ -8,6 +8,7 @@ import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { binaryBody, seedBorrower, type SeededBorrower } from './reports-seed.js';
 import { pdfTextOf } from '../support/pdf-text.js';
+import { riskGrade } from '../../src/scoring/engine/index.js';
 
 
 describe(ReportsController.name, () => {
@@ -64,6 +65,9 @@ describe(ReportsController.name, () => {
     expect(r.decision.reasons.map((x: { code: string }) => x.code)).toEqual(row.reasons.map((x) => x.code));
     expect(r.decision.reasons.map((x: { rank: number }) => x.rank)).toEqual(row.reasons.map((_, k) => k + 1));
     expect(r.flags.codes).toEqual(row.flags);
+    // The risk grade is the documented function of the stored result, every point listed.
+    expect(r.decision.grade).toEqual(riskGrade(row.result));
+    expect(r.decision.grade.grade).toMatch(/^[A-E]$/);
     expect(r.income.verifiedMonthlyMinor).toBe(row.result.income.verifiedMonthlyMinor);
     expect(
       r.income.streams.map((s: { key: string; monthlyAmountMinor: number; transactionIds: string[] }) => [
@@ -242,6 +246,10 @@ describe(ReportsController.name, () => {
     expect(p.topReasons.length).toBeGreaterThan(0);
     expect(p.freshness.buckets.find((b: { label: string }) => b.label === 'under 24h').count).toBeGreaterThanOrEqual(2);
     expect(p.reunderwriting).toHaveProperty('cycles');
+    // Every borrower decided in the window is in exactly one risk grade; the limits add up to the limit total.
+    expect(p.grades.map((g: { grade: string }) => g.grade)).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(p.grades.reduce((s: number, g: { borrowers: number }) => s + g.borrowers, 0)).toBe(p.totals.borrowersDecided);
+    expect(p.grades.reduce((s: number, g: { totalLimitMinor: number }) => s + g.totalLimitMinor, 0)).toBe(p.limits.totalMinor);
 
     const csv = await request(server).get('/v1/reports/portfolio?format=csv').set(t.auth('analyst')).expect(200);
     const rows = parseCsv(csv.text);
@@ -255,6 +263,7 @@ describe(ReportsController.name, () => {
       .expect(200);
     expect(page.text).toContain('Accounts needing re-authorisation');
     expect(page.text).toContain('Reauth Person');
+    expect(page.text).toContain('By risk grade');
     await request(server).get('/v1/reports/portfolio?from=2026-13-01').set(t.auth('analyst')).expect(400);
   });
   it('should count re-underwriting outcomes per cycle', async () => {

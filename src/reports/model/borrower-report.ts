@@ -1,4 +1,4 @@
-import { formatNaira, shortDate, type Policy, type Reason } from '../../scoring/engine/index.js';
+import { formatNaira, riskGrade, shortDate, type Policy, type Reason, type RiskGradeResult } from '../../scoring/engine/index.js';
 import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, NoteRow, TransactionRow } from '../reports.repository.js';
 import type { DailyBalance } from './daily-balance.js';
 import { buildLimitChain, type LimitChain } from './limit-chain.js';
@@ -59,6 +59,8 @@ export interface ReportDecision {
   trigger: string;
   actor: string | null;
   decision: string;
+  /** Risk grade A–E with every point that made it (docs/scoring.md "Risk grade"). */
+  grade: RiskGradeResult;
   currency: string;
   recommendedLimitMinor: number;
   instalmentMinor: number;
@@ -311,6 +313,7 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           trigger: d.trigger,
           actor: d.actor,
           decision: d.decision,
+          grade: riskGrade({ decision: r.decision, flags: r.flags, limit: r.limit }),
           currency: d.currency.trim(),
           recommendedLimitMinor: d.recommendedLimitMinor,
           instalmentMinor: d.instalmentMinor,

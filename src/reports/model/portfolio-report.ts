@@ -34,6 +34,11 @@ export interface PortfolioReport {
     recentFailures: Array<{ accountId: string; borrowerId: string; status: string; monoCode: string | null; at: string }>;
   };
   topReasons: Array<{ code: string; count: number }>;
+  /**
+   * Borrowers by the risk grade of their latest decision in the window (docs/scoring.md "Risk grade"), with the
+   * decisions behind each grade and the limits they carry (A–C are approvals, D referrals, E declines).
+   */
+  grades: Array<{ grade: string; borrowers: number; totalLimitMinor: number; medianLimitMinor: number | null }>;
   /** The lender's own book: exposure, arrears, PAR, roll rates, vintages, funnel (docs/reports.md "Credit performance"). */
   credit: CreditPerformance;
 }
@@ -78,4 +83,12 @@ export function median(values: number[]): number | null {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : Math.floor((s[mid - 1] + s[mid]) / 2);
+}
+
+/** The grade mix of the latest decisions (every grade listed, zeros included). */
+export function gradeMix(latest: Array<{ grade: string; limitMinor: number }>, grades: readonly string[]): PortfolioReport['grades'] {
+  return grades.map((grade) => {
+    const limits = latest.filter((l) => l.grade === grade).map((l) => l.limitMinor);
+    return { grade, borrowers: limits.length, totalLimitMinor: limits.reduce((a, b) => a + b, 0), medianLimitMinor: median(limits) };
+  });
 }

@@ -7,6 +7,7 @@ header.top a{color:#fff;text-decoration:none;font-weight:600}header.top .who{mar
 header.top form{margin:0}header.top button{background:transparent;color:#fff;border:1px solid #fff6;border-radius:4px;padding:3px 8px;cursor:pointer}
 main{max-width:1100px;margin:0 auto;padding:18px 20px 60px}
 h1{font-size:22px;margin:6px 0 12px}h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.badge.grade{background:#e8ecf8;color:#1d2c5e;margin-left:6px}.grade-why{margin:2px 0 8px;color:#444}
 .note-body{white-space:pre-wrap;background:#fff;border:1px solid #e3e5e8;border-radius:6px;padding:8px 12px;margin:4px 0 10px}
 .note-form textarea{display:block;width:100%;font:inherit;margin:4px 0}
 section.card{background:#fff;border:1px solid #e3e5e8;border-radius:6px;padding:12px 16px;margin:12px 0}

@@ -228,7 +228,11 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
     : '';
 
   const decisionSection = d
-    ? html`<h2>Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span></h2>
+    ? html`<h2>
+          Decision <span class="badge ${d.decision}" data-testid="decision">${d.decision}</span>
+          <span class="badge grade" data-testid="grade" title="${gradeExplanation(d.grade)}">grade ${d.grade.grade}</span>
+        </h2>
+        <p class="small grade-why">${gradeExplanation(d.grade)}</p>
         <p class="muted small decision-meta">
           Decision ${d.id} · ${d.trigger}${d.actor ? html` by ${d.actor}` : ''} · made ${lagosTime(d.createdAt)} · data as of ${d.asOf} ·
           policy <span class="policy-version">${d.policyVersion}</span> · engine ${d.engineVersion}
@@ -534,6 +538,14 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   });
 }
 
+/** Why the grade is what it is, in one line (docs/scoring.md "Risk grade"). */
+export function gradeExplanation(g: ReportDecision['grade']): string {
+  if (g.grade === 'E') return 'Grade E: declined.';
+  if (g.grade === 'D') return 'Grade D: referred to an analyst.';
+  const parts = g.parts.map((p) => (p.what === 'headroom' ? `DSR headroom ${g.headroom === null ? 'unknown' : percent(g.headroom)}: ${p.points}` : `${p.what}: ${p.points}`));
+  return `Grade ${g.grade}: ${g.points} point(s) — ${parts.join(', ')} (A 0–1, B 2–3, C 4+).`;
+}
+
 export function displayValue(field: string, v: string | number | null): string {
   if (v === null) return '—';
   if (typeof v === 'number' && field.endsWith('Minor')) return money(v);
@@ -806,6 +818,29 @@ export function portfolioPage(p: PortfolioReport, user: User | null): string {
               </tr>`,
           )}
           ${emptyRow(p.topReasons, 2, 'None.')}
+        </tbody>
+      </table>
+      <h2>By risk grade</h2>
+      <p class="small muted">Latest decision per borrower in the window; A–C approvals, D referred, E declined (docs/scoring.md, "Risk grade").</p>
+      <table class="grades">
+        <thead>
+          <tr>
+            <th>Grade</th>
+            <th class="num">Borrowers</th>
+            <th class="num">Total limit</th>
+            <th class="num">Median limit</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${p.grades.map(
+            (g) =>
+              html`<tr>
+                <td>${g.grade}</td>
+                <td class="num">${g.borrowers}</td>
+                <td class="num">${money(g.totalLimitMinor)}</td>
+                <td class="num">${g.medianLimitMinor === null ? '—' : money(g.medianLimitMinor)}</td>
+              </tr>`,
+          )}
         </tbody>
       </table>`,
   });

@@ -9,3 +9,4 @@ export type * from './types.js';
 export { toUnderwritingOutput, type UnderwritingOutput, type OutputStream } from './output.js';
 export { explainTransactions, type ExplainedTransaction, type Treatment } from './explain.js';
 export { counterpartyKind, isPersonPayer, type CounterpartyKind } from './counterparty-kind.js';
+export { riskGrade, RISK_GRADES, SEVERE_FLAGS, INFORMATIONAL_FLAGS, type RiskGrade, type RiskGradeResult } from './grade.js';
