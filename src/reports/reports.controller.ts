@@ -132,7 +132,7 @@ export class ReportsController {
       return;
     }
     if (q.format === 'html') {
-      res.type('text/html; charset=utf-8').send(portfolioPage(report, userOf(req)));
+      res.type('text/html; charset=utf-8').send(portfolioPage(report, userOf(req), { standalone: true }));
       return;
     }
     res.json(report);

@@ -264,6 +264,10 @@ describe(ReportsController.name, () => {
     expect(page.text).toContain('Accounts needing re-authorisation');
     expect(page.text).toContain('Reauth Person');
     expect(page.text).toContain('By risk grade');
+    // A saved HTML report is self-contained: the stylesheet is inline, no inline script.
+    expect(page.text).toMatch(/<style>[^<]*\.badge\.grade/);
+    expect(page.text).not.toContain('href="/analyst/assets/analyst.css"');
+    expect(page.text).not.toMatch(/<script/);
     await request(server).get('/v1/reports/portfolio?from=2026-13-01').set(t.auth('analyst')).expect(400);
   });
   it('should count re-underwriting outcomes per cycle', async () => {

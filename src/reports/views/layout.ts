@@ -36,9 +36,14 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** The signed-in analyst (shows the nav and the logout form). */
   user?: { name: string; role: string; csrf: string } | null;
+  /**
+   * A file to save or send (the API's `format=html`): the stylesheet is inlined, so the page renders the same opened
+   * from disk, and the CSP still allows no inline script.
+   */
+  standalone?: boolean;
 }
 
-/** The shared page shell: styles come from a same-origin stylesheet (no inline script anywhere). */
+/** The shared page shell: styles come from a same-origin stylesheet, or inline for a standalone file (no inline script anywhere). */
 export function layout(o: LayoutOptions): string {
   const nav = o.user
     ? html`<a href="/analyst">Borrowers</a><a href="/analyst/portfolio">Portfolio</a>
@@ -53,7 +58,7 @@ export function layout(o: LayoutOptions): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <title>${o.title} · Underwriting</title>
-        <link rel="stylesheet" href="/analyst/assets/analyst.css" />
+        ${o.standalone ? html`<style>${raw(ANALYST_CSS)}</style>` : html`<link rel="stylesheet" href="/analyst/assets/analyst.css" />`}
       </head>
       <body>
         <header class="top"><a href="/analyst">Underwriting</a>${nav}</header>

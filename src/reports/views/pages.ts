@@ -534,6 +534,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
   return layout({
     title: report.borrower.fullName,
     user: o.user,
+    standalone: o.readOnly,
     body: html`${head}${decisionSection}${chartsSection}${incomeTable}${obligationsSection}${report.analysis ? analysisSection(report.analysis, drill) : ''}${flagsSection}${accountsSection}${notesSection}${historySection}`,
   });
 }
@@ -636,13 +637,14 @@ export function drillDownPage(dd: DrillDown, user: User, readOnly = false): stri
   });
 }
 
-export function portfolioPage(p: PortfolioReport, user: User | null): string {
+export function portfolioPage(p: PortfolioReport, user: User | null, opts: { standalone?: boolean } = {}): string {
   const max = Math.max(1, ...p.decisionsOverTime.map((d) => d.total));
   const bar = (n: number, color: string): SafeHtml =>
     html`<span class="pbar" style="display:inline-block;height:10px;background:${color};width:${Math.round((n / max) * 160)}px"></span>`;
   return layout({
     title: 'Portfolio',
     user,
+    standalone: opts.standalone,
     body: html`<h1>Portfolio ${p.from} → ${p.to}</h1>
       <form method="get" action="/analyst/portfolio" class="inline">
         <label>From <input type="date" name="from" value="${p.from}" /></label
