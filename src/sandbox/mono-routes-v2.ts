@@ -101,6 +101,22 @@ export function monoV2Router(ctx: SandboxContext): Router {
     sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength } });
   });
 
+  // §5.3: asynchronous, billed at Mono; the report arrives as mono.events.account_income.
+  r.get('/accounts/:id/income', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    bank.requestIncome(acc, req.query.period);
+    sendV2(res, ctx.now(), null, { message: 'Income is being processed and will be sent to your webhook' });
+  });
+
+  r.get('/accounts/:id/income-records', (req, res) => {
+    const acc = bank.apiAccount(param(req, 'id'));
+    const page = req.query.page === undefined ? 1 : Number(req.query.page);
+    if (!Number.isInteger(page) || page < 1) return sendV2Error(res, ctx.now(), 400, 'page must be a positive integer');
+    const { rows, total, pages } = bank.incomeRecordsPage(acc, page);
+    const link = (p: number): string => `${ctx.publicUrl()}/v2/accounts/${acc.id}/income-records?page=${p}`;
+    sendV2(res, ctx.now(), rows, { meta: { total, pages, previous: page > 1 ? link(page - 1) : null, next: page < pages ? link(page + 1) : null } });
+  });
+
   r.get('/accounts/:id/statement/jobs/:jobId', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
     sendV2(res, ctx.now(), statementJobBody(bank.statementJob(acc.id, param(req, 'jobId'))));

@@ -35,6 +35,7 @@ import type {
 } from './types.js';
 import type { WebhookDispatcher, WebhookEventInput } from './webhook-dispatcher.js';
 import { canShow, v2Transaction, webhookAccount } from './wire.js';
+import { v2IncomeReport } from './legacy-products.js';
 import { renderStatementPdf, statementJobId, type StatementJob } from './statements.js';
 
 const canShowTransactions = (acc: SandboxAccount): boolean => canShow(acc, 'transactions');
@@ -68,6 +69,8 @@ export interface TransactionQuery {
 export class SandboxBank {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly statementJobs = new Map<string, StatementJob>();
+  /** v2 income reports per account, newest first (`GET /v2/accounts/{id}/income-records`). */
+  private readonly incomeRecords = new Map<string, Array<Record<string, unknown>>>();
   private readonly statementPdfs = new Map<string, Buffer>();
   /** Resolves when a statement job leaves BUILDING (in-process tests await it instead of polling). */
   private readonly statementSettled = new Map<string, { promise: Promise<void>; resolve: () => void }>();
@@ -778,6 +781,69 @@ export class SandboxBank {
     const job = this.statementJobs.get(jobId);
     if (!job || job.accountId !== accountId) throw notFound('Statement job');
     return job;
+  }
+
+  /**
+   * v2 Income (§5.3), asynchronous like Mono's: the call answers at once (data null) and after `jobDurationMs` the
+   * report computed from the ledger of the period (`period`: months, or all history) arrives as
+   * `mono.events.account_income` and is kept for `…/income-records`.
+   */
+  requestIncome(acc: SandboxAccount, period: unknown): void {
+    let months: number | null = null;
+    if (period !== undefined && period !== '') {
+      const m = typeof period === 'string' ? /^(?:last)?(\d{1,2})(?:months)?$/.exec(period) : null;
+      months = m ? Number(m[1]) : NaN;
+      if (!(months >= 1 && months <= 24)) throw badRequest('period must be a number of months from 1 to 24');
+    }
+    const rows = months === null ? (canShowTransactions(acc) ? visibleTransactions(acc) : []) : this.statement(acc, `last${Math.min(months, 12)}months`).rows;
+    this.later(
+      this.timings.jobDurationMs,
+      () => {
+        const report = v2IncomeReport(rows);
+        const now = this.store.nowIso();
+        const income = {
+          account: acc.id,
+          income_summary: report.income_summary,
+          income_streams: report.income_streams,
+          income_source_type: 'ACCOUNT',
+          first_transaction_date: report.first_transaction_date,
+          last_transaction_date: report.last_transaction_date,
+          period: months === null ? `${report.number_of_months} months` : `${months} months`,
+          number_of_income_streams: report.income_streams.length,
+          aggregated_monthly_average: report.monthly_income,
+          aggregated_monthly_average_regular: report.income_streams.filter((x) => x.frequency === 'MONTHLY').reduce((a, x) => a + x.monthly_average, 0),
+          aggregated_monthly_average_irregular: report.income_streams.filter((x) => x.frequency !== 'MONTHLY').reduce((a, x) => a + x.monthly_average, 0),
+          total_regular_income_amount: report.income_streams.filter((x) => x.frequency === 'MONTHLY').reduce((a, x) => a + x.monthly_average * x.number_of_months, 0),
+          total_irregular_income_amount: report.income_streams.filter((x) => x.frequency !== 'MONTHLY').reduce((a, x) => a + x.monthly_average * x.number_of_months, 0),
+        };
+        this.incomeRecords.set(acc.id, [{ income, app: this.app, created_at: now, updated_at: now }, ...(this.incomeRecords.get(acc.id) ?? [])]);
+        this.webhooks.emit([
+          {
+            event: 'mono.events.account_income',
+            accountId: acc.id,
+            data: {
+              account: acc.id,
+              app: this.app,
+              business: this.business,
+              account_name: acc.name,
+              account_number: acc.accountNumber,
+              income_summary: report.income_summary,
+              income_streams: report.income_streams,
+              monthly_income: report.monthly_income,
+              annual_income: report.annual_income,
+            },
+          },
+        ]);
+      },
+      acc.id,
+    );
+  }
+
+  /** Past income reports of the account, newest first, 20 per page. */
+  incomeRecordsPage(acc: SandboxAccount, page: number): { rows: Array<Record<string, unknown>>; total: number; pages: number } {
+    const all = this.incomeRecords.get(acc.id) ?? [];
+    const pages = Math.max(1, Math.ceil(all.length / 20));
+    return { rows: all.slice((page - 1) * 20, page * 20), total: all.length, pages };
   }
 
   /** Resolves once the job is BUILT or FAILED. */

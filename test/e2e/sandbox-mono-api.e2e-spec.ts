@@ -13,7 +13,11 @@ interface Reply {
 
 let sandbox: SandboxServer;
 
-async function call(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {}): Promise<Reply> {
+async function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.key !== null) headers['mono-sec-key'] = opts.key ?? KEY;
   const res = await fetch(sandbox.url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -47,7 +51,9 @@ async function createAndLink(body: Record<string, unknown>): Promise<string> {
 /** The account once the sandbox has moved it to `status`: every data_status change queues an account_updated webhook. */
 async function waitForStatus(id: string, status: string): Promise<Reply> {
   await sandbox.state.webhooks.until((d) =>
-    d.deliveries({ accountId: id, event: 'mono.events.account_updated' }).some((r) => JSON.stringify(r.body).includes(`"data_status":"${status}"`)),
+    d
+      .deliveries({ accountId: id, event: 'mono.events.account_updated' })
+      .some((r) => JSON.stringify(r.body).includes(`"data_status":"${status}"`)),
   );
   return call('GET', `/v2/accounts/${id}`);
 }
@@ -88,7 +94,10 @@ describe('Mono sandbox: Mono-compatible API', () => {
 
   describe('code exchange', () => {
     it('should link with a code once, then refuse it with 400', async () => {
-      const created = await call('POST', '/sandbox/accounts', { body: { account: { id: 'acct-code-once', name: 'ADA OBI' }, transactions: [] }, key: null });
+      const created = await call('POST', '/sandbox/accounts', {
+        body: { account: { id: 'acct-code-once', name: 'ADA OBI' }, transactions: [] },
+        key: null,
+      });
       expect(created.body).toEqual({ code: expect.any(String), accountId: 'acct-code-once' });
       const first = await call('POST', '/v2/accounts/auth', { body: { code: created.body.code } });
       expect(first.status).toBe(200);
@@ -129,7 +138,17 @@ describe('Mono sandbox: Mono-compatible API', () => {
     let id: string;
     beforeAll(async () => {
       id = await createAndLink({
-        account: { account: { id: 'acct-data-1', name: 'ADA OBI', account_number: '0123456789', balance: 1_000_000, bvn: '22212345678', institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' } }, meta: { auth_method: 'internet_banking' } },
+        account: {
+          account: {
+            id: 'acct-data-1',
+            name: 'ADA OBI',
+            account_number: '0123456789',
+            balance: 1_000_000,
+            bvn: '22212345678',
+            institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' },
+          },
+          meta: { auth_method: 'internet_banking' },
+        },
         transactions: scenarioTransactions(),
         options: { customerRef: 'borrower-ref-0001' },
       });
@@ -150,7 +169,12 @@ describe('Mono sandbox: Mono-compatible API', () => {
         bvn: '5678',
         institution: { name: 'GTBank', bank_code: '058', type: 'PERSONAL_BANKING' },
       });
-      expect(r.body.data.meta).toEqual({ data_status: 'AVAILABLE', auth_method: 'internet_banking', retrieved_data: ['identity', 'balance', 'transactions'], ref: 'borrower-ref-0001' });
+      expect(r.body.data.meta).toEqual({
+        data_status: 'AVAILABLE',
+        auth_method: 'internet_banking',
+        retrieved_data: ['identity', 'balance', 'transactions'],
+        ref: 'borrower-ref-0001',
+      });
       const txns = await call('GET', `/v2/accounts/${id}/transactions?paginate=false`);
       expect(txns.body.data[0].balance).toBe(1_000_000);
       const balance = await call('GET', `/v2/accounts/${id}/balance`);
@@ -160,7 +184,9 @@ describe('Mono sandbox: Mono-compatible API', () => {
     it('should list linked accounts with meta', async () => {
       const r = await call('GET', '/v2/accounts');
       expect(r.status).toBe(200);
-      expect(r.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ id, status: 'AVAILABLE', account_number: '0123456789' })]));
+      expect(r.body.data).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id, status: 'AVAILABLE', account_number: '0123456789' })]),
+      );
       expect(r.body.meta).toMatchObject({ total: expect.any(Number), pages: expect.any(Number) });
     });
 
@@ -273,6 +299,56 @@ describe('Mono sandbox: Mono-compatible API', () => {
     });
   });
 
+  describe('income (v2, §5.3)', () => {
+    it('should answer at once with data null, then send mono.events.account_income computed from the ledger, kept in income-records', async () => {
+      const id = await createAndLink({ persona: 'salaried_monthly' });
+      await waitForStatus(id, 'AVAILABLE');
+      const incomeEvents = () => sandbox.state.webhooks.deliveries({ accountId: id, event: 'mono.events.account_income' });
+      const asked = await call('GET', `/v2/accounts/${id}/income`);
+      expect(asked.status).toBe(200);
+      expect(asked.body).toMatchObject({ status: 'successful', data: null, message: expect.stringMatching(/webhook/) });
+      await sandbox.state.webhooks.until(() => incomeEvents().length >= 1);
+      const data = incomeEvents()[0].body.data as {
+        account: string;
+        income_summary: { total_income: number; employer: string };
+        income_streams: Array<{
+          income_type: string;
+          frequency: string;
+          monthly_average: number;
+          number_of_incomes: number;
+          stability: number;
+          last_income_date: string;
+        }>;
+        monthly_income: number;
+        annual_income: number;
+      };
+      expect(data.account).toBe(id);
+      const salary = data.income_streams.find((x) => x.income_type === 'SALARY');
+      expect(salary).toMatchObject({ frequency: 'MONTHLY' });
+      expect(salary!.number_of_incomes).toBeGreaterThanOrEqual(6);
+      expect(salary!.stability).toBeGreaterThan(0.5);
+      expect(salary!.last_income_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Number.isInteger(salary!.monthly_average)).toBe(true);
+      expect(data.income_summary.employer.length).toBeGreaterThan(0);
+      expect(data.annual_income).toBe(data.monthly_income * 12);
+      // The same report is kept for income-records, newest first, with Mono's aggregated_* names.
+      const records = await call('GET', `/v2/accounts/${id}/income-records`);
+      expect(records.status).toBe(200);
+      expect(records.body.meta).toEqual({ total: 1, pages: 1, previous: null, next: null });
+      expect(records.body.data[0].income).toMatchObject({
+        account: id,
+        income_summary: data.income_summary,
+        number_of_income_streams: data.income_streams.length,
+        aggregated_monthly_average: data.monthly_income,
+      });
+      // A shorter period is a new report; a bad one is 400 and sends nothing.
+      expect((await call('GET', `/v2/accounts/${id}/income?period=3`)).status).toBe(200);
+      await sandbox.state.webhooks.until(() => incomeEvents().length >= 2);
+      expect((await call('GET', `/v2/accounts/${id}/income?period=abc`)).status).toBe(400);
+      expect((await call('GET', `/v2/accounts/${id}/income-records?page=0`)).status).toBe(400);
+    });
+  });
+
   describe('data status', () => {
     it('should show PROCESSING with empty data until the link completes', async () => {
       await call('POST', '/sandbox/config', { body: { linkProcessingMs: [400, 400] }, key: null });
@@ -292,7 +368,11 @@ describe('Mono sandbox: Mono-compatible API', () => {
     });
 
     it('should settle PARTIAL with balance but no transactions for a bank configured so', async () => {
-      const id = await createAndLink({ account: { name: 'PARTIAL BANK' }, transactions: scenarioTransactions().slice(0, 3), options: { dataStatus: 'PARTIAL', retrievedData: ['balance'] } });
+      const id = await createAndLink({
+        account: { name: 'PARTIAL BANK' },
+        transactions: scenarioTransactions().slice(0, 3),
+        options: { dataStatus: 'PARTIAL', retrievedData: ['balance'] },
+      });
       const details = await waitForStatus(id, 'PARTIAL');
       expect(details.body.data.meta.retrieved_data).toEqual(['balance']);
       expect((await call('GET', `/v2/accounts/${id}/transactions`)).body.data).toEqual([]);
@@ -303,7 +383,12 @@ describe('Mono sandbox: Mono-compatible API', () => {
   describe('initiate', () => {
     it('should return a mono_url for scope auth and echo meta.ref and redirect_url', async () => {
       const r = await call('POST', '/v2/accounts/initiate', {
-        body: { customer: { name: 'Ada Obi', email: 'ada@example.com' }, scope: 'auth', meta: { ref: 'ref-initiate-01' }, redirect_url: 'https://lender.example.com/done' },
+        body: {
+          customer: { name: 'Ada Obi', email: 'ada@example.com' },
+          scope: 'auth',
+          meta: { ref: 'ref-initiate-01' },
+          redirect_url: 'https://lender.example.com/done',
+        },
       });
       expect(r.status).toBe(200);
       expect(r.body.data).toEqual({
@@ -329,7 +414,13 @@ describe('Mono sandbox: Mono-compatible API', () => {
       const id = await createAndLink({ account: { name: 'REAUTH USER', institution: { name: 'Access Bank', bank_code: '044' } } });
       const r = await call('POST', '/v2/accounts/initiate', { body: { scope: 'reauth', account: id, meta: { ref: 'reauth-ref-01' } } });
       expect(r.status).toBe(200);
-      expect(r.body.data).toMatchObject({ scope: 'reauth', account: id, institution: expect.any(String), auth_method: 'internet_banking', meta: { ref: 'reauth-ref-01' } });
+      expect(r.body.data).toMatchObject({
+        scope: 'reauth',
+        account: id,
+        institution: expect.any(String),
+        auth_method: 'internet_banking',
+        meta: { ref: 'reauth-ref-01' },
+      });
     });
   });
 
@@ -339,7 +430,12 @@ describe('Mono sandbox: Mono-compatible API', () => {
       const r = await call('POST', `/v2/accounts/${a}/unlink`);
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ status: 'successful', message: expect.any(String), timestamp: expect.any(String) });
-      for (const path of [`/v2/accounts/${a}`, `/v2/accounts/${a}/transactions`, `/v2/accounts/${a}/balance`, `/v2/accounts/${a}/identity`]) {
+      for (const path of [
+        `/v2/accounts/${a}`,
+        `/v2/accounts/${a}/transactions`,
+        `/v2/accounts/${a}/balance`,
+        `/v2/accounts/${a}/identity`,
+      ]) {
         expect((await call('GET', path)).status).toBe(404);
       }
       const b = await createAndLink({ account: { name: 'UNLINK LEGACY' } });
@@ -363,7 +459,10 @@ describe('Mono sandbox: Mono-compatible API', () => {
         [{ amount: 100, type: 'debit', date: 'yesterday' }, /date/],
       ] as const;
       for (const [txn, message] of bad) {
-        const r = await call('POST', `/sandbox/accounts/${id}/transactions`, { body: { transactions: [{ amount: 100, type: 'credit', date: '2026-11-01T00:00:00Z' }, txn] }, key: null });
+        const r = await call('POST', `/sandbox/accounts/${id}/transactions`, {
+          body: { transactions: [{ amount: 100, type: 'credit', date: '2026-11-01T00:00:00Z' }, txn] },
+          key: null,
+        });
         expect(r.status).toBe(400);
         expect(r.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringMatching(message) });
         expect(r.body.message).toContain('transactions[1]');
@@ -376,7 +475,11 @@ describe('Mono sandbox: Mono-compatible API', () => {
       const created = await call('POST', '/sandbox/accounts', { body: { persona: 'thin_file', seed: 42, asOf: '2026-11-20' }, key: null });
       expect(created.status).toBe(201);
       const truth = await call('GET', `/sandbox/accounts/${created.body.accountId}`, { key: null });
-      expect(truth.body).toMatchObject({ state: 'pending', persona: 'thin_file', labels: expect.objectContaining({ persona: 'thin_file', seed: 42 }) });
+      expect(truth.body).toMatchObject({
+        state: 'pending',
+        persona: 'thin_file',
+        labels: expect.objectContaining({ persona: 'thin_file', seed: 42 }),
+      });
       expect(truth.body.transactions.length).toBeGreaterThan(0);
       expect((await call('POST', '/sandbox/accounts', { body: { persona: 'nobody' }, key: null })).status).toBe(400);
     });
@@ -384,7 +487,9 @@ describe('Mono sandbox: Mono-compatible API', () => {
     it('should serve an OpenAPI document of the admin API', async () => {
       const r = await call('GET', '/sandbox/openapi.json', { key: null });
       expect(r.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/sandbox/accounts', '/sandbox/faults', '/sandbox/accounts/{id}/calls']));
+      expect(Object.keys(r.body.paths)).toEqual(
+        expect.arrayContaining(['/sandbox/accounts', '/sandbox/faults', '/sandbox/accounts/{id}/calls']),
+      );
     });
   });
 });
