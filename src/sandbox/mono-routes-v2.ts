@@ -6,6 +6,8 @@ import type { SandboxContext } from './sandbox-context.js';
 import type { JobName, SandboxAccount } from './types.js';
 import { canShow, v2AccountDetails, v2Balance, v2Identity, v2ListItem, v2Transaction } from './wire.js';
 import { statementJobBody } from './statements.js';
+import { visibleTransactions } from './bank-ledger.js';
+import { flowHistory } from './legacy-products.js';
 
 const ENQUEUED_MESSAGE = 'Your request has been enqueued; you will be notified by webhook when the sync is complete';
 const PROCESSING_MESSAGE = 'Account data is still being processed; you will be notified by webhook when it is available';
@@ -100,6 +102,15 @@ export function monoV2Router(ctx: SandboxContext): Router {
     const { rows, requestedLength, availableLength } = bank.statement(acc, req.query.period);
     sendV2(res, ctx.now(), rows.map(v2Transaction), { meta: { count: rows.length, requested_length: requestedLength, available_length: availableLength } });
   });
+
+  // §4.4: the monthly inflow/outflow aggregates moved here from the legacy paths in Jul 2025. Mono does not say
+  // whether v2 wraps them; like every other v2 route they come in the v2 envelope.
+  for (const type of ['credit', 'debit'] as const) {
+    r.get(`/accounts/:id/${type}s`, (req, res) => {
+      const acc = bank.apiAccount(param(req, 'id'));
+      sendV2(res, ctx.now(), flowHistory(canShow(acc, 'transactions') ? visibleTransactions(acc) : [], type));
+    });
+  }
 
   // §5.3: asynchronous, billed at Mono; the report arrives as mono.events.account_income.
   r.get('/accounts/:id/income', (req, res) => {

@@ -347,6 +347,18 @@ describe('Mono sandbox: Mono-compatible API', () => {
       expect((await call('GET', `/v2/accounts/${id}/income?period=abc`)).status).toBe(400);
       expect((await call('GET', `/v2/accounts/${id}/income-records?page=0`)).status).toBe(400);
     });
+
+    it('should answer v2 credits and debits as the legacy monthly aggregates, in the v2 envelope (§4.4)', async () => {
+      const id = await createAndLink({ persona: 'salaried_monthly' });
+      await waitForStatus(id, 'AVAILABLE');
+      for (const type of ['credits', 'debits']) {
+        const v2 = await call('GET', `/v2/accounts/${id}/${type}`);
+        const legacy = await call('GET', `/accounts/${id}/${type}`);
+        expect(v2.status).toBe(200);
+        expect(v2.body).toMatchObject({ status: 'successful', data: legacy.body });
+        expect(v2.body.data.history[0]).toEqual({ period: expect.stringMatching(/^\d{2}-\d{4}$/), amount: expect.any(Number), transactions_count: expect.any(Number) });
+      }
+    });
   });
 
   describe('data status', () => {
