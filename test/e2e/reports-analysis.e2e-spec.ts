@@ -187,7 +187,16 @@ describe(`${ReportsController.name} analyses`, () => {
     );
     expect(recurring.map((r) => r[0])).not.toContain('MAMA PUT VENTURES');
     const page = await request(t.app.getHttpServer()).get(`/analyst/borrowers/${seeded.borrowerId}`).set(t.auth('analyst')).expect(200);
-    expect(page.text).toContain('<h2>Statement analysis</h2>');
+    expect(page.text).toContain('<h2 id="statement-analysis">Statement analysis</h2>');
+    // Every headline figure is one click from what is behind it (its transactions, the limit chain or the section).
+    // (What comes between a figure's opening tag and its label: the link wraps the label when there is one.)
+    const figures = page.text
+      .split('<div class="figure ')
+      .slice(1)
+      .map((chunk) => chunk.slice(0, chunk.indexOf('class="label"')));
+    expect(figures.length).toBeGreaterThanOrEqual(10);
+    expect(figures.filter((f) => !f.includes('<a href='))).toEqual([]);
+    for (const anchor of ['limit-chain', 'cash-flow', 'statement-analysis']) expect(page.text).toContain(`id="${anchor}"`);
     for (const m of a.months) expect(page.text).toContain(`<tr data-month="${m.month}">`);
     expect(page.text).toContain('<h3>Recurring debits</h3>');
     const text = await getPdf(seeded.borrowerId);

@@ -216,14 +216,14 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
         ${figure('Instalment', `${money(d.instalmentMinor)} × ${d.tenorMonths}m`, '#limit-chain')}
         ${figure('Max instalment', money(d.maxInstalmentMinor), '#limit-chain')}
         ${figure('Monthly rate', chainValue('rate', d.limitChain.steps.find((s) => s.key === 'monthly_rate')?.value ?? null), '#limit-chain')}
-        ${figure('Binding constraint', d.bindingConstraint, '#limit-chain')} ${figure('Post-loan DSR', percent(d.postLoanDsr))}
+        ${figure('Binding constraint', d.bindingConstraint, '#limit-chain')} ${figure('Post-loan DSR', percent(d.postLoanDsr), '#limit-chain')}
         ${figure('Verified monthly income', money(report.income?.verifiedMonthlyMinor), drill({ feature: 'verified_monthly_income' }))}
         ${figure('Existing obligations / month', money(report.obligations?.monthlyTotalMinor), drill({ feature: 'existing_obligations_monthly' }))}
         ${figure('Free cash flow / month', money(report.cashFlow?.freeCashFlowMinor), '#limit-fcf')}
-        ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'))}
-        ${figure('Complete months of data', String(d.coverageMonths))}
-        ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`) : ''}
-        ${d.counterOffer && !declined ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`) : ''}
+        ${figure('Negative-balance days', String(report.cashFlow?.negativeBalanceDays ?? '—'), '#cash-flow')}
+        ${figure('Complete months of data', String(d.coverageMonths), '#statement-analysis')}
+        ${d.requested ? figure('Requested', `${money(d.requested.amountMinor)}${d.requested.tenorMonths ? ` / ${d.requested.tenorMonths}m` : ''}`, '#limit-chain') : ''}
+        ${d.counterOffer && !declined ? figure('Counter-offer', `${money(d.counterOffer.amountMinor)} / ${d.counterOffer.tenorMonths}m`, '#limit-chain') : ''}
       </div>`
     : '';
 
@@ -255,7 +255,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
         <p class="muted">No decision has been made for this borrower yet.</p>`;
 
   const chartsSection = d
-    ? html`<h2>Cash flow</h2>
+    ? html`<h2 id="cash-flow">Cash flow</h2>
         <p class="muted small">Click a bar or a marked day to see the transactions behind it.</p>
         ${raw(renderSvg(charts.cashFlow))}
         <p class="small">
@@ -960,7 +960,7 @@ export function analysisSection(a: StatementAnalysis, drill: (params: Record<str
         </tbody>
       </table>`;
   return html`<section class="statement-analysis" id="analysis">
-    <h2>Statement analysis</h2>
+    <h2 id="statement-analysis">Statement analysis</h2>
     <p class="muted small">
       ${a.transactionCount} transactions the decision saw, ${a.from ?? '—'} → ${a.to ?? '—'}. Credits and debits are the bank’s own rows;
       the engine’s cash flow (which leaves out self-transfers and failed debits and nets reversals) is shown beside them. Balances are
