@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import PDFDocument from 'pdfkit';
+import { formatNaira } from '../common/money.js';
 import { lagosDate } from '../ingestion/normalise/lagos-date.js';
 import type { SandboxContext } from './sandbox-context.js';
 import type { BankTransaction, SandboxAccount } from './types.js';
@@ -34,8 +35,8 @@ export function statementJobId(): string {
   return Array.from(randomBytes(20), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-const naira = (kobo: number): string =>
-  `${kobo < 0 ? '-' : ''}${(Math.abs(kobo) / 100).toLocaleString('en-NG', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+/** Kobo as naira with two decimals (decimal.js, no float); the PDF's standard font has no ₦ glyph. */
+const naira = (kobo: number): string => formatNaira(kobo).replace('₦', '');
 
 /** The statement PDF for `rows` (newest first, as the API lists them) of the last `months` months. */
 export function renderStatementPdf(acc: SandboxAccount, rows: BankTransaction[], period: { from: string; to: string }): Promise<Buffer> {

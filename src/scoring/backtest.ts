@@ -1,4 +1,5 @@
 import { riskGrade, RISK_GRADES, underwrite, type Policy, type RiskGrade } from './engine/index.js';
+import { Dec } from './engine/decimal.js';
 import { policyVersion } from './engine/policy.js';
 import type { EngineInput, EngineResult } from './engine/types.js';
 
@@ -99,7 +100,7 @@ export class BacktestAccumulator {
   }
 
   summary(): BacktestSummary {
-    const rate = (n: number): string => (this.count === 0 ? '0.0000' : (n / this.count).toFixed(4));
+    const rate = (n: number): string => (this.count === 0 ? '0.0000' : new Dec(n).div(this.count).toFixed(4));
     const flipped = DECISIONS.reduce((s, a) => s + DECISIONS.reduce((t, b) => t + (a === b ? 0 : this.flips[a][b]), 0), 0);
     return {
       candidatePolicy: policyVersion(this.candidate),
