@@ -280,6 +280,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/borrowers/{id}/reauth/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a finished re-authorisation, with the code the Mono widget handed over when it gave one
+         * @description With `code`: exchanged at Mono; it must name the account being re-authorised (409 CONFLICT otherwise), and the reauth is then confirmed at once (the flag clears, a waiting application moves on). Without `code`: nothing is asked of Mono; Mono's `account_reauthorized` webhook clears the flag, and `reauthRequired` says whether it already did.
+         */
+        post: operations["BorrowersController_completeReauth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/borrowers/{id}/transactions": {
         parameters: {
             query?: never;
@@ -1028,6 +1048,36 @@ export interface components {
              * @example eyJhbGciOi…
              */
             reauthToken?: string;
+        };
+        CompleteReauthDto: {
+            /**
+             * Format: uuid
+             * @description Our account id (from GET /v1/borrowers/{id})
+             * @example 8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10
+             */
+            accountId: string;
+            /**
+             * @description The code Mono's widget handed over when the reauth finished, if it gave one (Mono does not document it). Exchanged and checked against the account; omit it when there is none
+             * @example code_xyz123
+             */
+            code?: string;
+        };
+        ReauthCompletionDto: {
+            /**
+             * Format: uuid
+             * @example 8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10
+             */
+            accountId: string;
+            /**
+             * @description The code was exchanged and named this account: the reauth is confirmed
+             * @example true
+             */
+            codeExchanged: boolean;
+            /**
+             * @description Still flagged for reauth: no code was given and Mono's account_reauthorized webhook has not arrived yet
+             * @example false
+             */
+            reauthRequired: boolean;
         };
         TransactionItemDto: {
             /**
@@ -3241,6 +3291,113 @@ export interface operations {
                 };
             };
             /** @description REAUTH_NOT_REQUIRED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description MONO_UNAVAILABLE */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BorrowersController_completeReauth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Borrower id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteReauthDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReauthCompletionDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, BAD_REQUEST, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: frontend, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description CONFLICT, ACCOUNT_UNLINKED */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,10 +8,12 @@ import { ApiErrors, invalidBody } from './dto/api-docs.js';
 import { BorrowerResponseDto } from './dto/borrower-response.dto.js';
 import { CreateBorrowerDto } from './dto/create-borrower.dto.js';
 import {
+  CompleteReauthDto,
   ConnectLinkResponseDto,
   ConnectRequestDto,
   ExchangeCodeDto,
   LinkedAccountResponseDto,
+  ReauthCompletionDto,
   ReauthLinkResponseDto,
   ReauthRequestDto,
 } from './dto/link-dtos.js';
@@ -97,6 +99,27 @@ export class BorrowersController {
   )
   reauth(@Param('id', uuidParam('id')) id: string, @Body() dto: ReauthRequestDto): Promise<ReauthLinkResponseDto> {
     return this.borrowers.createReauthLink(id, dto.accountId, dto.redirectUrl);
+  }
+
+  @Post(':id/reauth/complete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Report a finished re-authorisation, with the code the Mono widget handed over when it gave one',
+    description:
+      "With `code`: exchanged at Mono; it must name the account being re-authorised (409 CONFLICT otherwise), and the reauth is then confirmed at once (the flag clears, a waiting application moves on). Without `code`: nothing is asked of Mono; Mono's `account_reauthorized` webhook clears the flag, and `reauthRequired` says whether it already did.",
+  })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ReauthCompletionDto })
+  @ApiErrors(
+    invalidBody('accountId', 'accountId must be a UUID'),
+    { status: 400, code: 'BAD_REQUEST', message: 'Mono refused the code: it is invalid, expired or already used' },
+    404,
+    { status: 409, code: 'CONFLICT', message: 'The code belongs to another Mono account than the one being re-authorised' },
+    { status: 409, code: 'ACCOUNT_UNLINKED', message: 'The account was unlinked; link it again instead' },
+    502,
+  )
+  completeReauth(@Param('id', uuidParam('id')) id: string, @Body() dto: CompleteReauthDto): Promise<ReauthCompletionDto> {
+    return this.borrowers.completeReauth(id, dto.accountId, dto.code);
   }
 
   @Get(':id/transactions')

@@ -4,6 +4,7 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { DomainError, NotFoundError } from '../common/errors/domain-error.js';
 import { TransactionsQueryService, type ListTransactionsQuery, type TransactionPage } from '../ingestion/transactions-query.service.js';
 import { LinkService } from '../mono/link.service.js';
+import type { ReauthCompletion } from '../mono/reauth.service.js';
 import type { DecisionEntity } from '../scoring/entities/decision.entity.js';
 import { ScoringService } from '../scoring/scoring.service.js';
 import type { BorrowerEntity } from './borrower.entity.js';
@@ -91,6 +92,14 @@ export class BorrowersService {
     const account = await this.repo.findAccountOfBorrower(id, accountId);
     if (!account) throw new NotFoundError('Account', accountId);
     return this.links.createReauthLink(accountId, redirectUrl ? { redirectUrl } : {});
+  }
+
+  /** 404 when the account is not this borrower's; the code (when given) must exchange to that same account. */
+  async completeReauth(id: string, accountId: string, code?: string): Promise<ReauthCompletion> {
+    await this.assertExists(id);
+    const account = await this.repo.findAccountOfBorrower(id, accountId);
+    if (!account) throw new NotFoundError('Account', accountId);
+    return this.links.completeReauth(accountId, code);
   }
 
   listTransactions(id: string, query: ListTransactionsQuery): Promise<TransactionPage> {

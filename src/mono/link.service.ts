@@ -10,7 +10,7 @@ import { detailsFromParsed, MonoAccountsRepository, type AccountDetailsUpdate } 
 import { MonoError } from './mono-error.js';
 import { toDomainError } from './mono-domain-errors.js';
 import { MonoClient } from './mono.client.js';
-import { newReference, ReauthService, type ReauthLink } from './reauth.service.js';
+import { newReference, ReauthService, type ReauthCompletion, type ReauthLink } from './reauth.service.js';
 import { WebhookEventsRepository } from './webhook-events.repository.js';
 
 /** Whether Mono's data for an account is worth reading (AVAILABLE, or PARTIAL that includes transactions). */
@@ -115,6 +115,11 @@ export class LinkService {
   /** Hosted reauth link for an account flagged reauth_required (see ReauthService). */
   createReauthLink(accountId: string, opts: { redirectUrl?: string } = {}): Promise<ReauthLink> {
     return this.reauth.createReauthLink(accountId, opts);
+  }
+
+  /** The frontend reports a finished reauth, with the widget's code when Mono gave one (see ReauthService). */
+  completeReauth(accountId: string, code?: string): Promise<ReauthCompletion> {
+    return this.reauth.completeReauth(accountId, code);
   }
 
   /**

@@ -17,6 +17,15 @@ export interface ReauthLink {
   reauthToken?: string;
 }
 
+/** What the engine knows after the frontend reported a finished re-authorisation. */
+export interface ReauthCompletion {
+  accountId: string;
+  /** True when Mono's widget handed over a code and it exchanged to this very account (the reauth is confirmed). */
+  codeExchanged: boolean;
+  /** Still flagged: no code was given and Mono's `account_reauthorized` webhook has not arrived yet. */
+  reauthRequired: boolean;
+}
+
 export function newReference(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
@@ -60,6 +69,38 @@ export class ReauthService {
         throw toDomainError(legacyErr, 'Creating the reauth link');
       }
     }
+  }
+
+  /**
+   * The frontend reports that the borrower finished Mono's reauth widget. With the widget's code (Mono's `onSuccess`
+   * may hand one over after a reauth — undocumented, docs/mono.md), the code is exchanged and must name this same
+   * Mono account (409 CONFLICT otherwise): the reauth is then confirmed at once — flag cleared, reauth sessions
+   * completed, `account.reauthorized` published — without waiting for the webhook. Without a code nothing is asked
+   * of Mono: the `account_reauthorized` webhook clears the flag as before, and the answer says whether it already did.
+   */
+  async completeReauth(accountId: string, code?: string): Promise<ReauthCompletion> {
+    const account = await this.accounts.findById(accountId);
+    if (!account) throw new NotFoundError('Account', accountId);
+    if (account.unlinkedAt) throw new DomainError('ACCOUNT_UNLINKED', 'The account was unlinked; link it again instead', { accountId });
+    if (code === undefined) return { accountId, codeExchanged: false, reauthRequired: account.reauthRequired };
+    let monoAccountId: string;
+    try {
+      ({ monoAccountId } = await this.client.exchangeCode(code));
+    } catch (err) {
+      if (err instanceof MonoError && err.kind === 'bad_request') {
+        throw new DomainError('BAD_REQUEST', 'Mono refused the code: it is invalid, expired or already used', { mono: err.toJSON() });
+      }
+      throw toDomainError(err, 'Exchanging the reauth code');
+    }
+    if (monoAccountId !== account.monoAccountId) {
+      this.logger.warn({ accountId }, 'a reauth code exchanged to another Mono account');
+      throw new DomainError('CONFLICT', 'The code belongs to another Mono account than the one being re-authorised', {
+        accountId,
+        monoAccountId: `…${monoAccountId.slice(-4)}`,
+      });
+    }
+    await this.markReauthorized(accountId);
+    return { accountId, codeExchanged: true, reauthRequired: false };
   }
 
   /** Raises the flag (idempotent) and announces it. Publishing errors propagate (the inbox retries). */

@@ -69,8 +69,8 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
   });
 
   r.post('/accounts/:id/complete-reauth', (req, res) => {
-    const acc = bank.completeReauth(param(req, 'id'));
-    res.json({ accountId: acc.id, reauthRequired: acc.reauthRequired });
+    const { account: acc, code } = bank.completeReauth(param(req, 'id'));
+    res.json({ accountId: acc.id, reauthRequired: acc.reauthRequired, code });
   });
 
   r.post('/accounts/:id/auto-sync', (req, res) => {
@@ -176,7 +176,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
 
 function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown): void {
   if (!isObject(body)) throw badRequest('config must be a JSON object');
-  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'webhookRetry', 'webhookUrl'];
+  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'reauthIssuesCode', 'webhookRetry', 'webhookUrl'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length) throw badRequest(`unknown config setting(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
   const ms = (k: string): number | undefined => {
@@ -205,6 +205,7 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
     linkProcessingMs: range('linkProcessingMs'),
   };
   if (body.paginationNextQuirk !== undefined && typeof body.paginationNextQuirk !== 'boolean') throw badRequest('paginationNextQuirk must be a boolean');
+  if (body.reauthIssuesCode !== undefined && typeof body.reauthIssuesCode !== 'boolean') throw badRequest('reauthIssuesCode must be a boolean');
   let retry: WebhookRetryOptions | undefined;
   if (body.webhookRetry !== undefined) {
     const w = body.webhookRetry;
@@ -222,6 +223,7 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
   if (url !== undefined && url !== null && (typeof url !== 'string' || !/^https?:\/\//.test(url))) throw badRequest('webhookUrl must be an http(s) URL or null');
   for (const [k, v] of Object.entries(next)) if (v !== undefined) (timings as unknown as Record<string, unknown>)[k] = v;
   if (typeof body.paginationNextQuirk === 'boolean') timings.paginationNextQuirk = body.paginationNextQuirk;
+  if (typeof body.reauthIssuesCode === 'boolean') timings.reauthIssuesCode = body.reauthIssuesCode;
   if (retry) hooks.setRetry(retry);
   if (url !== undefined) hooks.setWebhookTarget(url);
 }

@@ -12,7 +12,9 @@
  * (a `consent_given` postMessage and a JSON block on step 2, before the login; the same on the "Linked" page; query
  * parameters on the `redirect_url` link) and the lender's frontend records them with
  * `POST /v1/borrowers/{id}/consents` (docs/sandbox.md, "Hosted link page").
- * Scope `reauth`: "Re-authorise" → `account_reauthorized`, then `account_updated` with fresh data (no new consent).
+ * Scope `reauth`: "Re-authorise" → `account_reauthorized`, then `account_updated` with fresh data (no new consent);
+ * the "Re-authorised" page hands back the widget's new code (a `reauthorised` postMessage, the JSON block, `code` on
+ * the `redirect_url`) unless the sandbox runs with `reauthIssuesCode: false`.
  */
 import { randomBytes } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
@@ -42,6 +44,16 @@ export interface SandboxConsentMessage {
   source: 'mono-sandbox';
   type: 'consent_given' | 'linked';
   data: SandboxConsentChoice;
+}
+
+/**
+ * What a finished re-authorisation hands back (like the widget's `onSuccess({ code })`): the new widget code, which
+ * exchanges to the same account id; null when the sandbox plays a widget that issues none (`reauthIssuesCode: false`).
+ */
+export interface SandboxReauthMessage {
+  source: 'mono-sandbox';
+  type: 'reauthorised';
+  data: { ref: string | null; code: string | null };
 }
 
 interface ConsentForm {
@@ -76,8 +88,8 @@ export function linkPageRouter(ctx: SandboxContext): Router {
     const session = bank.linkSession(id(req));
     if (session.scope === 'reauth') {
       if (!session.accountId) throw new SandboxError(400, 'This link has no account');
-      bank.completeReauth(session.accountId, session.id);
-      return done(res, session, null);
+      const { code } = bank.completeReauth(session.accountId, session.id);
+      return done(res, session, null, code);
     }
     if (session.completedAt) throw new SandboxError(409, 'This link has already been used', 'CONFLICT');
     const form = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
@@ -203,10 +215,19 @@ function holderBlock(holderName: string | null): string {
 <label class="persona"><input type="checkbox" name="name_mismatch" value="1"> Someone else's account: hold it in the profile's invented name instead (the lender will see a name mismatch, ACCOUNT_NAME_MISMATCH)</label>`;
 }
 
-/** The end of either flow; for a new link, with the consent summary and its hand-back on `redirect_url`. */
-function done(res: Response, session: LinkSession, choice: SandboxConsentChoice | null): void {
-  const word = session.scope === 'reauth' ? 'Re-authorised' : 'Linked';
-  const redirect = session.redirectUrl ? withChoice(session.redirectUrl, choice) : null;
+/**
+ * The end of either flow; for a new link, with the consent summary and its hand-back on `redirect_url`; for a reauth,
+ * with the widget's new code (when one was issued) in the hand-back and as `code` on `redirect_url`.
+ */
+function done(res: Response, session: LinkSession, choice: SandboxConsentChoice | null, reauthCode: string | null = null): void {
+  const reauth = session.scope === 'reauth';
+  const word = reauth ? 'Re-authorised' : 'Linked';
+  const redirect = session.redirectUrl ? (reauth ? withCode(session.redirectUrl, session.ref, reauthCode) : withChoice(session.redirectUrl, choice)) : null;
+  const message: PageOptions['message'] = reauth
+    ? ({ source: 'mono-sandbox', type: 'reauthorised', data: { ref: session.ref, code: reauthCode } } satisfies SandboxReauthMessage)
+    : choice
+      ? ({ source: 'mono-sandbox', type: 'linked', data: choice } satisfies SandboxConsentMessage)
+      : undefined;
   page(
     res,
     200,
@@ -214,9 +235,17 @@ function done(res: Response, session: LinkSession, choice: SandboxConsentChoice 
     `<p>${word} — you can close this window.</p>${choice ? `\n${agreed(choice)}` : ''}${redirect ? `<p><a id="continue" href="${esc(redirect)}">Continue</a></p>` : ''}`,
     {
       ...(redirect ? { redirectTo: redirect } : {}),
-      ...(choice ? { message: { source: 'mono-sandbox', type: 'linked', data: choice } satisfies SandboxConsentMessage, targetOrigin: originOf(session.redirectUrl) } : {}),
+      ...(message ? { message, targetOrigin: originOf(session.redirectUrl) } : {}),
     },
   );
+}
+
+/** `redirect_url` with the reauth's new widget code (sandbox-only: Mono documents no parameters, §2.2). */
+function withCode(redirectUrl: string, ref: string | null, code: string | null): string {
+  const url = new URL(redirectUrl);
+  if (ref !== null) url.searchParams.set('ref', ref);
+  if (code !== null) url.searchParams.set('code', code);
+  return url.toString();
 }
 
 function agreed(choice: SandboxConsentChoice): string {
@@ -256,7 +285,7 @@ const POST_MESSAGE_SCRIPT =
 interface PageOptions {
   redirectTo?: string;
   /** Handed back to the lender's frontend: a JSON block (`#sandbox-consent`) and a postMessage. */
-  message?: SandboxConsentMessage;
+  message?: SandboxConsentMessage | SandboxReauthMessage;
   targetOrigin?: string;
 }
 

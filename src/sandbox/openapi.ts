@@ -109,9 +109,12 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
       },
       '/sandbox/accounts/{id}/complete-reauth': {
         post: {
-          summary: 'Play the user finishing the reauth widget: account_reauthorized, then account_updated with fresh data',
+          summary: 'Play the user finishing the reauth widget: account_reauthorized, then account_updated with fresh data; `code` is the widget\'s new code (null with reauthIssuesCode false)',
           parameters: [idParam],
-          responses: { '200': json({ type: 'object' }), '404': error('Unknown or unlinked account') },
+          responses: {
+            '200': json({ type: 'object', properties: { accountId: { type: 'string' }, reauthRequired: { type: 'boolean' }, code: { type: 'string', nullable: true } } }),
+            '404': error('Unknown or unlinked account'),
+          },
         },
       },
       '/sandbox/accounts/{id}/auto-sync': {
@@ -283,6 +286,7 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
             realtimeEnqueueAfterMs: { type: 'integer' },
             autoSyncIntervalMs: { type: 'integer', description: '0 = off' },
             paginationNextQuirk: { type: 'boolean' },
+            reauthIssuesCode: { type: 'boolean', description: 'A finished reauth hands the widget a new code that exchanges to the same account id (default true; Mono does not document it)' },
             webhookRetry: { type: 'object', properties: { baseMs: { type: 'integer' }, maxMs: { type: 'integer' }, maxAttempts: { type: 'integer' } } },
             webhookUrl: { type: 'string', nullable: true },
           },

@@ -363,9 +363,10 @@ export class SandboxBank {
 
   // ---------------------------------------------------------------- linking
 
-  private issueCode(accountId: string): string {
+  private issueCode(accountId: string, kind: 'link' | 'reauth' = 'link'): string {
     const code = this.store.token('code_', 26);
-    this.s.codes[code] = { code, accountId, expiresAt: new Date(this.store.nowMs() + TEN_MINUTES).toISOString(), usedAt: null };
+    const expiresAt = new Date(this.store.nowMs() + TEN_MINUTES).toISOString();
+    this.s.codes[code] = { code, accountId, expiresAt, usedAt: null, ...(kind === 'reauth' ? { kind } : {}) };
     this.store.save();
     return code;
   }
@@ -378,6 +379,14 @@ export class SandboxBank {
     if (!entry) throw badRequest('Invalid code');
     if (entry.usedAt) throw badRequest('Code has already been used');
     if (Date.parse(entry.expiresAt) <= this.store.nowMs()) throw badRequest('Code has expired');
+    if (entry.kind === 'reauth') {
+      // A code handed over after a reauth: the account is linked already; the exchange only confirms its id.
+      const linked = this.s.accounts[entry.accountId];
+      if (!linked || (linked.state !== 'linked' && linked.state !== 'processing')) throw badRequest('Invalid code');
+      entry.usedAt = this.store.nowIso();
+      this.store.save();
+      return linked.id;
+    }
     const acc = this.s.accounts[entry.accountId];
     if (!acc || acc.state !== 'pending') throw badRequest('Invalid code');
     entry.usedAt = this.store.nowIso();
@@ -482,8 +491,12 @@ export class SandboxBank {
     return acc;
   }
 
-  /** The person finished the re-authorisation widget (hosted link, reauthorise token, or the admin shortcut). */
-  completeReauth(accountId: string, sessionId?: string): SandboxAccount {
+  /**
+   * The person finished the re-authorisation widget (hosted link, reauthorise token, or the admin shortcut). With
+   * `timings.reauthIssuesCode` (default) the widget also gets a new single-use code (10 minutes) that exchanges to the
+   * same account id, as a first link's does; `code` is null otherwise.
+   */
+  completeReauth(accountId: string, sessionId?: string): { account: SandboxAccount; code: string | null } {
     const acc = this.linkedAccount(accountId);
     if (sessionId) {
       const session = this.linkSession(sessionId);
@@ -497,7 +510,7 @@ export class SandboxBank {
       { event: 'mono.events.account_reauthorized', accountId: acc.id, data: { account: { _id: acc.id }, app: this.app, business: this.business } },
       this.accountUpdated(acc, { has_new_data: hasNewData }),
     ]);
-    return acc;
+    return { account: acc, code: this.timings.reauthIssuesCode ? this.issueCode(acc.id, 'reauth') : null };
   }
 
   /** Link done: PROCESSING now (`account_connected`), data available after a short delay (`account_updated`). */

@@ -33,6 +33,7 @@ export const DEFAULT_TIMINGS: Readonly<SandboxTimings> = {
   realtimeEnqueueAfterMs: 30_000,
   autoSyncIntervalMs: 0,
   paginationNextQuirk: false,
+  reauthIssuesCode: true,
 };
 
 export const DEFAULT_WEBHOOK_RETRY: Readonly<WebhookRetryOptions> = { baseMs: 1_000, maxMs: 60_000, maxAttempts: 12 };
@@ -65,6 +66,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     realtimeEnqueueAfterMs: opts.realtimeEnqueueAfterMs ?? DEFAULT_TIMINGS.realtimeEnqueueAfterMs,
     autoSyncIntervalMs: opts.autoSyncIntervalMs ?? DEFAULT_TIMINGS.autoSyncIntervalMs,
     paginationNextQuirk: opts.paginationNextQuirk ?? DEFAULT_TIMINGS.paginationNextQuirk,
+    reauthIssuesCode: opts.reauthIssuesCode ?? DEFAULT_TIMINGS.reauthIssuesCode,
   };
   let retry: WebhookRetryOptions = { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry };
   let publicUrl = opts.publicUrl?.replace(/\/$/, '') ?? '';

@@ -49,6 +49,12 @@ export interface SandboxTimings {
   autoSyncIntervalMs: number;
   /** Opt-in fault: reproduce one docs sample where v2 `meta.next` omits `/accounts/` (…/v2/{id}/transactions?page=2). */
   paginationNextQuirk: boolean;
+  /**
+   * Completing a re-authorisation hands the widget a new exchangeable code (like a first link) that exchanges to the
+   * same account id. Mono does not document whether its widget's `onSuccess` gets a code after a reauth, so this is
+   * a setting (default true); false plays a widget that only closes, leaving the `account_reauthorized` webhook.
+   */
+  reauthIssuesCode: boolean;
 }
 
 export interface SandboxOptions extends Partial<SandboxTimings> {
@@ -164,6 +170,8 @@ export interface SandboxCustomer {
 export interface WidgetCode {
   code: string;
   accountId: string;
+  /** `reauth`: issued when a re-authorisation completed; exchanging it returns the (already linked) account's id. */
+  kind?: 'link' | 'reauth';
   expiresAt: string;
   usedAt: string | null;
 }

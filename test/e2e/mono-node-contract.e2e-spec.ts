@@ -257,6 +257,11 @@ describe('mono-node (Mono SDK) against the sandbox', () => {
       expect(token.data).toEqual({ token: expect.any(String) });
       const page = await fetch(`${sandbox.url}/link/${token.data.token as string}`, { method: 'POST' });
       expect(page.status).toBe(200);
+      // The finished reauth hands the widget a new code; Mono's SDK exchanges it to the same account id (Mono does
+      // not document a code after reauth: the sandbox's reauthIssuesCode setting, docs/sandbox.md).
+      const code = /"code":"(code_[^"]+)"/.exec(await page.text())?.[1];
+      expect(code).toBeDefined();
+      expect((await sdk((cb) => mono.auth.getAccountId({ code: code ?? '' }, cb))).data).toEqual({ id });
       // The failed sync did not use the window: the sync right after the reauth goes through.
       expect((await sdk((cb) => mono.account.syncDataManually({ accountId: id }, cb))).data).toMatchObject({
         status: 'successful',

@@ -190,7 +190,8 @@ describe('Mono sandbox: sync, reauth, real-time and webhooks', () => {
     expect(token.body).toEqual({ token: expect.any(String) });
 
     const done = await admin('POST', `/sandbox/accounts/${id}/complete-reauth`);
-    expect(done.body).toEqual({ accountId: id, reauthRequired: false });
+    // The widget's new code (reauthIssuesCode, default true) exchanges to the same account (docs/sandbox.md).
+    expect(done.body).toEqual({ accountId: id, reauthRequired: false, code: expect.stringMatching(/^code_/) });
     await waitForEvents(id, 4);
     expect(namesFor(id)).toEqual(['mono.events.account_connected', 'mono.events.account_updated', 'mono.events.account_reauthorized', 'mono.events.account_updated']);
     const [, , reauthorized, updated] = eventsFor(id);

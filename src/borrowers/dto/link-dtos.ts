@@ -53,3 +53,31 @@ export class ReauthLinkResponseDto {
   @ApiProperty({ example: 'reauth_5d1c9e0a7b2f4e6c8a9b0c1d' }) reference!: string;
   @ApiPropertyOptional({ example: 'eyJhbGciOi…', description: 'Legacy Connect.js reauth token (fallback)' }) reauthToken?: string;
 }
+
+export class CompleteReauthDto {
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10', description: 'Our account id (from GET /v1/borrowers/{id})' })
+  @IsUUID('all', { message: 'accountId must be a UUID' })
+  accountId!: string;
+
+  @ApiPropertyOptional({
+    example: 'code_xyz123',
+    description:
+      "The code Mono's widget handed over when the reauth finished, if it gave one (Mono does not document it). Exchanged and checked against the account; omit it when there is none",
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  code?: string;
+}
+
+export class ReauthCompletionDto {
+  @ApiProperty({ ...UUID, example: '8d3f8c1e-2b6a-4c1f-9a55-0c9f2f1d7e10' }) accountId!: string;
+  @ApiProperty({ example: true, description: 'The code was exchanged and named this account: the reauth is confirmed' })
+  codeExchanged!: boolean;
+  @ApiProperty({
+    example: false,
+    description: "Still flagged for reauth: no code was given and Mono's account_reauthorized webhook has not arrived yet",
+  })
+  reauthRequired!: boolean;
+}
