@@ -29,7 +29,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/ingestion/**', '**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**'], message: 'mono is the lowest domain module: it imports no higher module (consents implement its ConsentGate port)' },
+            { group: ['**/ingestion/**', '**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**', '**/backtests/**'], message: 'mono is the lowest domain module: it imports no higher module (consents implement its ConsentGate port)' },
             { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
           ],
         },
@@ -44,7 +44,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**'], message: 'ingestion sits below scoring, applications, underwriting, reports and consents' },
+            { group: ['**/scoring/**', '**/applications/**', '**/underwriting/**', '**/reports/**', '**/loans/**', '**/consents/**', '**/backtests/**'], message: 'ingestion sits below scoring, applications, underwriting, reports and consents' },
             { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
           ],
         },
@@ -59,7 +59,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/applications/**', '**/underwriting/**', '**/reports/**'], message: 'scoring sits below applications, underwriting and reports' },
+            { group: ['**/applications/**', '**/underwriting/**', '**/reports/**', '**/backtests/**'], message: 'scoring sits below applications, underwriting, reports and backtests' },
             { group: ['**/sandbox/**'], message: 'production modules never import the sandbox' },
           ],
         },

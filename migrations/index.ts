@@ -14,6 +14,7 @@ import { AnalystSessions1765800000000 } from './1765800000000-AnalystSessions.js
 import { EngineIdentity1765900000000 } from './1765900000000-EngineIdentity.js';
 import { IngestionRunHeartbeat1766000000000 } from './1766000000000-IngestionRunHeartbeat.js';
 import { DecisionNotes1766100000000 } from './1766100000000-DecisionNotes.js';
+import { Backtests1766200000000 } from './1766200000000-Backtests.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   EngineIdentity1765900000000,
   IngestionRunHeartbeat1766000000000,
   DecisionNotes1766100000000,
+  Backtests1766200000000,
 ];

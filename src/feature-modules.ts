@@ -1,5 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { ApplicationsModule } from './applications/applications.module.js';
+import { BacktestsModule } from './backtests/backtests.module.js';
 import { BorrowersModule } from './borrowers/borrowers.module.js';
 import { ConsentsModule } from './consents/consents.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
@@ -13,4 +14,4 @@ import { UnderwritingModule } from './underwriting/underwriting.module.js';
  * The domain modules of the engine (mono, ingestion, scoring, applications, underwriting, reports…).
  * Each domain adds its module here.
  */
-export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, ConsentsModule, MonoModule, IngestionModule, BorrowersModule, ApplicationsModule, ReportsModule, UnderwritingModule, LoansModule];
+export const FEATURE_MODULES: Array<Type | DynamicModule> = [MetricsModule, ConsentsModule, MonoModule, IngestionModule, BorrowersModule, ApplicationsModule, ReportsModule, UnderwritingModule, LoansModule, BacktestsModule];

@@ -574,6 +574,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent backtests, newest first (result: only decisions and flipped) */
+        get: operations["BacktestsController_list"];
+        put?: never;
+        /**
+         * Backtest a candidate policy against the stored decisions (a background job)
+         * @description Replays the stored engine input of every decision in [from, to) under `policy` and the baseline, on this engine, and — for decisions that became loans — measures 30+ DPD and default rates by band and grade, the approval/bad-rate curve and Gini/KS. Answers 202 with the queued run; poll `GET /v1/admin/backtests/{id}` (progress, then the result).
+         */
+        post: operations["BacktestsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/backtests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backtest: progress, then its figures (`format=html`: a standalone page with the charts) */
+        get: operations["BacktestsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/shadow-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shadow policies, newest first (at most one active) */
+        get: operations["BacktestsController_shadowList"];
+        /**
+         * Mark a policy as the shadow: every live decision is also computed under it and stored beside it, never acted on
+         * @description Retires the previous shadow policy. Shadow results are never returned to the frontend; the portfolio report compares them with the live decisions.
+         */
+        put: operations["BacktestsController_shadowSet"];
+        post?: never;
+        /** Retire the active shadow policy (its stored shadow decisions stay) */
+        delete: operations["BacktestsController_shadowRetire"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2027,6 +2087,119 @@ export interface components {
             outstandingPrincipalMinor: number;
             /** @description Newest disbursement first */
             items: components["schemas"]["LoanResponseDto"][];
+        };
+        CreateBacktestDto: {
+            /**
+             * @description A complete policy document (the shape of src/scoring/policy/default-policy.json; validated field by field)
+             * @example {
+             *       "name": "default",
+             *       "version": "1.3.0",
+             *       "currency": "NGN",
+             *       "…": "…"
+             *     }
+             */
+            policy: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description `stored` (default: each decision under its own policy, as decided), `current` (the engine’s configured policy) or a stored policy version such as `default@1.2.0+bf19264ff338`
+             * @example stored
+             */
+            baseline?: string;
+            /** @description A baseline policy document instead of `baseline` */
+            baselinePolicy?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date
+             * @description First Lagos day of the decisions replayed (default: the first)
+             * @example 2026-06-01
+             */
+            from?: string;
+            /**
+             * Format: date
+             * @description Lagos day after the last decision replayed (exclusive; default: none)
+             * @example 2026-09-01
+             */
+            to?: string;
+        };
+        BacktestWindowDto: {
+            /** Format: date */
+            from: string | null;
+            /** Format: date */
+            to: string | null;
+        };
+        BacktestProgressDto: {
+            /**
+             * Format: int32
+             * @example 41250
+             */
+            done: number;
+            /**
+             * Format: int32
+             * @example 100000
+             */
+            total: number;
+        };
+        BacktestDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** @example default@1.3.0+5d41402abc4b */
+            candidatePolicy: string;
+            /**
+             * @description `stored` or the baseline policy’s version
+             * @example stored
+             */
+            baselinePolicy: string;
+            window: components["schemas"]["BacktestWindowDto"];
+            /**
+             * Format: date-time
+             * @description When loan outcomes are read (the request’s time)
+             */
+            outcomesAsOf: string;
+            progress: components["schemas"]["BacktestProgressDto"];
+            /** @example api-key:6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11 */
+            requestedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            error: string | null;
+            /** @description The figures once succeeded (docs/scoring.md "Backtest": flips, examples, approvalRate, limits, reasonShifts, grades, outcomes with byDecision, byGrade, curve, operatingPoint, rankingPower); in lists only `decisions` and `flipped` */
+            result: {
+                [key: string]: unknown;
+            } | null;
+        };
+        ShadowPolicyDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example default@1.3.0+5d41402abc4b */
+            policyVersion: string;
+            /** @example api-key:6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11 */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            retiredAt: string | null;
+            active: boolean;
+        };
+        ShadowPolicyRequestDto: {
+            /**
+             * @description A complete policy document (the shape of src/scoring/policy/default-policy.json; validated field by field)
+             * @example {
+             *       "name": "default",
+             *       "version": "1.3.0",
+             *       "currency": "NGN",
+             *       "…": "…"
+             *     }
+             */
+            policy: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: never;
@@ -4624,6 +4797,407 @@ export interface operations {
                 };
             };
             /** @description Allowed roles: frontend, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestDto"][];
+                };
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBacktestDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description Where the resource can be read */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_get: {
+        parameters: {
+            query?: {
+                /** @description `html`: a standalone page with the charts */
+                format?: "json" | "html";
+            };
+            header?: never;
+            path: {
+                /** @description Backtest id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_shadowList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowPolicyDto"][];
+                };
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_shadowSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShadowPolicyRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowPolicyDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BacktestsController_shadowRetire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Retired */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, INVALID_ENCODING */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Allowed roles: admin */
             403: {
                 headers: {
                     [name: string]: unknown;

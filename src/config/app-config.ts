@@ -69,7 +69,14 @@ export class AppConfig {
   readonly consents: { monitoringMonths: number; expiringNoticeDays: number; lifecycleCron: string };
   /** Retention of personal data after the last need ended (docs/privacy.md "Retention"). */
   readonly retention: { periodDays: number; cron: string; batchSize: number };
-  readonly jobs: { enabled: boolean; reunderwriteCron: string; reviewMaxAgeDays: number; syncBudget: number; reviewConcurrency: number };
+  readonly jobs: {
+    enabled: boolean;
+    reunderwriteCron: string;
+    reviewMaxAgeDays: number;
+    syncBudget: number;
+    reviewConcurrency: number;
+    backtestWorkers: number;
+  };
   /**
    * Whether this process works the queues (applications, webhook inbox, outbox): right after it stores work itself
    * (the kick) and, with JOBS_ENABLED, on a poll. false = API-only instance (no kicks, no pollers for those queues);
@@ -138,6 +145,7 @@ export class AppConfig {
       reviewMaxAgeDays: env.REVIEW_MAX_AGE_DAYS,
       syncBudget: env.REUNDERWRITE_SYNC_BUDGET,
       reviewConcurrency: env.REUNDERWRITE_CONCURRENCY,
+      backtestWorkers: env.BACKTEST_WORKERS,
     };
     this.workers = { enabled: env.WORKERS_ENABLED };
     this.policyFile = env.POLICY_FILE ? path.resolve(env.POLICY_FILE) : undefined;

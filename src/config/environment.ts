@@ -163,6 +163,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   REUNDERWRITE_CONCURRENCY: number = 4;
 
+  /** Worker threads a backtest job replays on (0: the job's own thread). docs/scoring.md "Backtest". */
+  @Transform(toInt) @IsInt() @Min(0) @Max(16)
+  BACKTEST_WORKERS: number = 1;
+
   /** Default lifetime of a monitoring consent granted without expiresAt (docs/privacy.md). */
   @Transform(toInt) @IsInt() @Min(1) @Max(60)
   CONSENT_MONITORING_MONTHS: number = 12;

@@ -25,6 +25,8 @@ export interface JobPayloads {
   'retention-sweep': Record<string, never>;
   /** Dead letter of both review steps: the item is marked failed (its retries are exhausted). */
   'reunderwrite-review-dead': { itemId: string; final?: boolean };
+  /** Replay the stored decisions under a candidate policy (backtests row; singleton key = its id). */
+  'backtest-run': { backtestId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -91,6 +93,8 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   'reunderwrite-sync': { policy: 'exclusive', ...REVIEW_STEP },
   'reunderwrite-score': REVIEW_STEP,
   'reunderwrite-review-dead': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 60, notify: true },
+  // A replay is idempotent (it starts over and overwrites its row); a killed run is retried once after its heartbeat lapses.
+  'backtest-run': { retryLimit: 1, retryDelay: 5, expireInSeconds: 3600, heartbeatSeconds: 30, notify: true },
 };
 
 /** The queue policies with the parts that follow configuration filled in. */

@@ -24,6 +24,10 @@ import {
   RecategoriseFormDto,
 } from './dto/report-query.dto.js';
 import { ReportsService } from './reports.service.js';
+import { BacktestsService } from '../backtests/backtests.service.js';
+import { pageView } from '../backtests/backtests.controller.js';
+import { backtestListPage, backtestPage } from './views/backtest-pages.js';
+import { uuidParam } from '../common/http/uuid-param.js';
 import { ANALYST_CSS } from './views/layout.js';
 import { borrowerListPage, borrowerPage, drillDownPage, loginPage, portfolioPage } from './views/pages.js';
 
@@ -49,6 +53,7 @@ export class AnalystController {
     private readonly throttle: AuthThrottle,
     private readonly sessions: AnalystSessionsService,
     private readonly notes: AnalystNotesService,
+    private readonly backtests: BacktestsService,
   ) {}
 
   @Public()
@@ -106,6 +111,31 @@ export class AnalystController {
   @Get('portfolio')
   async portfolio(@Query() q: PortfolioQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     this.page(res, portfolioPage(await this.reports.portfolio({ from: q.from, to: q.to }), this.user(req)));
+  }
+
+  @Get('backtests')
+  async backtestList(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const runs = await this.backtests.list(50);
+    this.page(
+      res,
+      backtestListPage(
+        runs.map((r) => ({
+          id: r.id,
+          status: r.status,
+          candidatePolicy: r.candidatePolicy,
+          baselinePolicy: r.baselinePolicy,
+          createdAt: r.createdAt,
+          decisions: typeof r.result?.decisions === 'number' ? r.result.decisions : null,
+          flipped: typeof r.result?.flipped === 'number' ? r.result.flipped : null,
+        })),
+        this.user(req),
+      ),
+    );
+  }
+
+  @Get('backtests/:id')
+  async backtest(@Param('id', uuidParam('id')) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    this.page(res, backtestPage(pageView(await this.backtests.get(id)), this.user(req)));
   }
 
   @Get('borrowers/:id')

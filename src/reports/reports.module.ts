@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BacktestsModule } from '../backtests/backtests.module.js';
 import { IngestionModule } from '../ingestion/ingestion.module.js';
 import { ScoringModule } from '../scoring/scoring.module.js';
 import { AnalystNotesService } from './analyst-notes.service.js';
@@ -10,7 +11,7 @@ import { ReportsService } from './reports.service.js';
 
 /** Analyst reports (JSON, HTML, PDF, CSV) and the server-rendered analyst pages. Reads only; overrides go through ingestion and scoring. */
 @Module({
-  imports: [IngestionModule, ScoringModule],
+  imports: [IngestionModule, ScoringModule, BacktestsModule],
   controllers: [ReportsController, AnalystController],
   providers: [ReportsRepository, ReportsService, AnalystOverridesService, AnalystNotesService],
   exports: [ReportsService],

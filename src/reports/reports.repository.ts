@@ -579,6 +579,31 @@ export class ReportsRepository {
     }));
   }
 
+  /** The active shadow policy (else the latest) and its live/shadow decision pairs in [from, to). */
+  async shadowPairs(
+    from: Date,
+    to: Date,
+  ): Promise<{ id: string; policyVersion: string; active: boolean; pairs: Array<{ live: string; shadow: string; liveLimitMinor: number; shadowLimitMinor: number; n: number }> } | null> {
+    const [p] = await this.db.query<Array<{ id: string; policy_version: string; active: boolean }>>(
+      `SELECT id, policy_version, active FROM shadow_policies ORDER BY active DESC, created_at DESC LIMIT 1`,
+    );
+    if (!p) return null;
+    const rows = await this.db.query<Array<{ live: string; shadow: string; live_limit: string; shadow_limit: string; n: string }>>(
+      `SELECT coalesce(d.overrides->'decision'->>'from', d.decision) AS live, s.decision AS shadow,
+              sum(d.recommended_limit_minor)::text AS live_limit, sum(s.recommended_limit_minor)::text AS shadow_limit, count(*)::text AS n
+         FROM shadow_decisions s JOIN decisions d ON d.id = s.decision_id
+        WHERE s.shadow_policy_id = $1 AND d.created_at >= $2 AND d.created_at < $3
+        GROUP BY 1, 2`,
+      [p.id, from, to],
+    );
+    return {
+      id: p.id,
+      policyVersion: p.policy_version,
+      active: p.active,
+      pairs: rows.map((r) => ({ live: r.live, shadow: r.shadow, liveLimitMinor: Number(r.live_limit), shadowLimitMinor: Number(r.shadow_limit), n: Number(r.n) })),
+    };
+  }
+
   async limitChangesAvailable(): Promise<boolean> {
     const rows: Array<{ t: string | null }> = await this.db.query(`SELECT to_regclass('limit_changes')::text AS t`);
     return Boolean(rows[0]?.t);

@@ -9,7 +9,7 @@ import { renderBorrowerXlsx } from './xlsx.js';
 import { buildBorrowerReport, type BorrowerReport } from './model/borrower-report.js';
 import { dailyBalanceSeries, type DailyBalance } from './model/daily-balance.js';
 import { creditPerformance } from './model/credit-performance.js';
-import { bucketFreshness, bucketLimits, gradeMix, median, type PortfolioReport } from './model/portfolio-report.js';
+import { bucketFreshness, bucketLimits, gradeMix, median, shadowComparison, type PortfolioReport } from './model/portfolio-report.js';
 import {
   ReportsRepository,
   type BorrowerListRow,
@@ -359,6 +359,7 @@ export class ReportsService {
         RISK_GRADES,
       ),
       credit,
+      shadow: shadowComparison(await this.repo.shadowPairs(fromDate, toDate)),
     };
   }
 

@@ -248,9 +248,9 @@ export class BacktestAccumulator {
       base = c.stored;
       s.fromStored += 1;
     } else {
-      base = backtestView(underwrite(this.baseline ? { ...c.input, policy: this.baseline } : c.input));
+      base = backtestView(underwrite(this.baseline ? { ...c.input, policy: this.baseline } : c.input, { inputsHash: false }));
     }
-    const cand = backtestView(underwrite({ ...c.input, policy: this.candidate }));
+    const cand = backtestView(underwrite({ ...c.input, policy: this.candidate }, { inputsHash: false }));
     s.count += 1;
     s.versions[c.engineVersion] = (s.versions[c.engineVersion] ?? 0) + 1;
     if (!sameEngine) s.mismatches += 1;

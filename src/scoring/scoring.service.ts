@@ -13,6 +13,7 @@ import { DecisionInputEntity } from './entities/decision-input.entity.js';
 import { DecisionEntity, type DecisionConsent, type DecisionOverrides, type DecisionTrigger } from './entities/decision.entity.js';
 import { AppConfig } from '../config/app-config.js';
 import { DecisionsRepository } from './decisions.repository.js';
+import { ShadowPolicies } from './shadow-policies.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -72,6 +73,7 @@ export class ScoringService {
     private readonly exposure: LoanExposureReader,
     private readonly repo: DecisionsRepository,
     private readonly config: AppConfig,
+    private readonly shadows: ShadowPolicies,
     @Optional() @Inject(CONSENT_GATE) private readonly consentGate?: ConsentGate,
   ) {}
 
@@ -119,6 +121,8 @@ export class ScoringService {
       context,
     };
     const result = underwrite(input);
+    // Shadow mode: the same input under the active shadow policy, stored beside the decision, never acted on.
+    const shadow = await this.shadows.compute(input);
     const consents = await this.consentsFor(
       opts.trigger,
       data.accounts.map((a) => a.accountId),
@@ -183,6 +187,7 @@ export class ScoringService {
       const row = await this.repo.insertWithInputAndAudit(manager, decision, payloadGzip, audit);
       decision.id = row.id;
       decision.createdAt = new Date(row.created_at);
+      if (shadow) await this.shadows.store(manager, row.id, shadow, policy.currency);
       if (opts.onStored) await opts.onStored(manager, decision);
       return decision;
     };

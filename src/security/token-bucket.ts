@@ -11,7 +11,8 @@ export class TokenBuckets {
   available(key: string, perMinute: number, nowMs: number): number {
     const b = this.buckets.get(key);
     if (!b) return perMinute;
-    return Math.min(perMinute, b.tokens + (nowMs - b.updatedMs) * (perMinute / 60_000));
+    // A clock that steps back (NTP, or a test's injected clock) refills nothing rather than draining the bucket.
+    return Math.min(perMinute, b.tokens + Math.max(0, nowMs - b.updatedMs) * (perMinute / 60_000));
   }
 
   /** Takes one token if there is one; otherwise says how many seconds until there is. */
@@ -38,6 +39,6 @@ export class TokenBuckets {
   }
 
   private evictIdle(nowMs: number): void {
-    for (const [key, b] of this.buckets) if (nowMs - b.updatedMs > 120_000) this.buckets.delete(key);
+    for (const [key, b] of this.buckets) if (Math.abs(nowMs - b.updatedMs) > 120_000) this.buckets.delete(key);
   }
 }

@@ -15,6 +15,7 @@ describe('module boundaries (eslint.config)', () => {
     ['src/mono/sync.service.ts', "import { SandboxBank } from '../sandbox/sandbox-bank.js';", 'never import the sandbox'],
     ['src/ingestion/ingestion.service.ts', "import { ApplicationsService } from '../applications/applications.service.js';", 'below scoring'],
     ['src/scoring/scoring.service.ts', "import { ReportsService } from '../reports/reports.service.js';", 'below applications'],
+    ['src/scoring/shadow-policies.ts', "import { BacktestsService } from '../backtests/backtests.service.js';", 'below applications'],
     ['src/mono/sync.service.ts', "import { ConsentGateService } from '../consents/consent-gate.service.js';", 'lowest domain module'],
     ['src/ingestion/ingestion.events.ts', "import { ConsentsService } from '../consents/consents.service.js';", 'below scoring'],
     ['src/mono/wire/mono-transaction.ts', "import { DataSource } from 'typeorm';", 'pure'],

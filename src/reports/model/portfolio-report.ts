@@ -41,6 +41,23 @@ export interface PortfolioReport {
   grades: Array<{ grade: string; borrowers: number; totalLimitMinor: number; medianLimitMinor: number | null }>;
   /** The lender's own book: exposure, arrears, PAR, roll rates, vintages, funnel (docs/reports.md "Credit performance"). */
   credit: CreditPerformance;
+  /**
+   * Live decisions against the shadow policy computed beside them (docs/scoring.md "Shadow policy"): the active shadow
+   * (else the latest), over the window's decisions that have a shadow result; null when no shadow was ever set.
+   */
+  shadow: ShadowComparison | null;
+}
+
+export interface ShadowComparison {
+  shadowPolicyId: string;
+  policyVersion: string;
+  active: boolean;
+  /** Live decisions in the window with a shadow result. */
+  decisions: number;
+  live: { approve: number; refer: number; decline: number; totalLimitMinor: number };
+  shadow: { approve: number; refer: number; decline: number; totalLimitMinor: number };
+  /** live decision → shadow decision → count. */
+  flips: Record<'approve' | 'refer' | 'decline', Record<'approve' | 'refer' | 'decline', number>>;
 }
 
 /** Limit buckets in kobo (upper bound exclusive). */
@@ -91,4 +108,34 @@ export function gradeMix(latest: Array<{ grade: string; limitMinor: number }>, g
     const limits = latest.filter((l) => l.grade === grade).map((l) => l.limitMinor);
     return { grade, borrowers: limits.length, totalLimitMinor: limits.reduce((a, b) => a + b, 0), medianLimitMinor: median(limits) };
   });
+}
+
+/** Live against shadow from the grouped (live, shadow) pairs. */
+export function shadowComparison(
+  p: { id: string; policyVersion: string; active: boolean; pairs: Array<{ live: string; shadow: string; liveLimitMinor: number; shadowLimitMinor: number; n: number }> } | null,
+): ShadowComparison | null {
+  if (!p) return null;
+  const D = ['approve', 'refer', 'decline'] as const;
+  type D = (typeof D)[number];
+  const isD = (x: string): x is D => (D as readonly string[]).includes(x);
+  const side = () => ({ approve: 0, refer: 0, decline: 0, totalLimitMinor: 0 });
+  const out: ShadowComparison = {
+    shadowPolicyId: p.id,
+    policyVersion: p.policyVersion,
+    active: p.active,
+    decisions: 0,
+    live: side(),
+    shadow: side(),
+    flips: Object.fromEntries(D.map((a) => [a, Object.fromEntries(D.map((b) => [b, 0]))])) as ShadowComparison['flips'],
+  };
+  for (const r of p.pairs) {
+    if (!isD(r.live) || !isD(r.shadow)) continue;
+    out.decisions += r.n;
+    out.live[r.live] += r.n;
+    out.shadow[r.shadow] += r.n;
+    out.live.totalLimitMinor += r.liveLimitMinor;
+    out.shadow.totalLimitMinor += r.shadowLimitMinor;
+    out.flips[r.live][r.shadow] += r.n;
+  }
+  return out;
 }

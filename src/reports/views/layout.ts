@@ -46,7 +46,7 @@ export interface LayoutOptions {
 /** The shared page shell: styles come from a same-origin stylesheet, or inline for a standalone file (no inline script anywhere). */
 export function layout(o: LayoutOptions): string {
   const nav = o.user
-    ? html`<a href="/analyst">Borrowers</a><a href="/analyst/portfolio">Portfolio</a>
+    ? html`<a href="/analyst">Borrowers</a><a href="/analyst/portfolio">Portfolio</a><a href="/analyst/backtests">Backtests</a>
         <span class="who">${o.user.name} (${o.user.role})</span>
         <form method="post" action="/analyst/logout">
           <input type="hidden" name="csrf" value="${o.user.csrf}" /><button type="submit">Log out</button>

@@ -637,6 +637,34 @@ export function drillDownPage(dd: DrillDown, user: User, readOnly = false): stri
   });
 }
 
+/** Live decisions against the shadow policy computed beside them (docs/scoring.md "Shadow policy"). */
+function shadowSection(sh: PortfolioReport['shadow']): SafeHtml | '' {
+  if (!sh) return '';
+  const D = ['approve', 'refer', 'decline'] as const;
+  return html`<h2>Shadow policy</h2>
+    <p class="muted small" data-testid="shadow-summary">
+      <code>${sh.policyVersion}</code> (${sh.active ? 'active' : 'retired'}) computed beside ${sh.decisions} live decisions in the window, never
+      acted on. Approvals ${sh.live.approve} live → ${sh.shadow.approve} shadow; limits ${money(sh.live.totalLimitMinor)} →
+      ${money(sh.shadow.totalLimitMinor)}.
+    </p>
+    <table class="flips" data-testid="shadow-flips">
+      <thead>
+        <tr>
+          <th>Live ↓ / shadow →</th>
+          ${D.map((d) => html`<th class="num">${d}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${D.map(
+          (a) => html`<tr>
+            <td>${a}</td>
+            ${D.map((b) => html`<td class="num">${sh.flips[a][b]}</td>`)}
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
 export function portfolioPage(p: PortfolioReport, user: User | null, opts: { standalone?: boolean } = {}): string {
   const max = Math.max(1, ...p.decisionsOverTime.map((d) => d.total));
   const bar = (n: number, color: string): SafeHtml =>
@@ -678,7 +706,7 @@ export function portfolioPage(p: PortfolioReport, user: User | null, opts: { sta
           <div class="value">${p.syncs.failures}</div>
         </div>
       </div>
-      ${creditSection(p.credit)}
+      ${creditSection(p.credit)} ${shadowSection(p.shadow)}
       <h2>Decisions per ${p.unit}</h2>
       <table class="decisions-over-time">
         <thead>

@@ -1,4 +1,4 @@
-export { underwrite, decide } from './underwrite.js';
+export { underwrite, decide, type UnderwriteOptions } from './underwrite.js';
 export { ENGINE_VERSION } from './version.js';
 export { validatePolicy, policyVersion, PolicyValidationError, type Policy } from './policy.js';
 export { annuityFactor, principalForInstalment, instalmentForPrincipal } from './amortisation.js';

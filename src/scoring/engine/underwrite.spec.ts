@@ -26,6 +26,15 @@ describe(underwrite.name, () => {
     expect(r.features.find((f) => f.name === 'verified_monthly_income')?.transactionIds.length).toBeGreaterThan(0);
   });
 
+  it('should give the same result without hashing the input (what-if runs), only inputsHash empty', () => {
+    for (const input of [inputOf(salariedSpecs(healthy)), inputOf(salariedSpecs({ ...healthy, salaryMinor: 9_000_000 }))]) {
+      const hashed = underwrite(input);
+      const unhashed = underwrite(input, { inputsHash: false });
+      expect(unhashed.inputsHash).toBe('');
+      expect({ ...unhashed, inputsHash: hashed.inputsHash }).toEqual(hashed);
+    }
+  });
+
   it('should cap the limit and give STALE_DATA when the data is stale', () => {
     const fresh = underwrite(inputOf(salariedSpecs(healthy)));
     const stale = underwrite(inputOf(salariedSpecs(healthy), { context: { staleData: true } }));

@@ -1,0 +1,102 @@
+import { Worker } from 'node:worker_threads';
+import { BacktestAccumulator, type BacktestState, type BacktestSummary } from '../scoring/backtest.js';
+import type { Policy } from '../scoring/engine/index.js';
+import { accumulateWire } from './backtest-replay.js';
+import { countDecisions, readCases, type BacktestQuery, type BacktestWindow } from './backtest-source.js';
+
+export interface BacktestRunOptions extends BacktestWindow {
+  query: BacktestQuery;
+  candidate: Policy;
+  /** null: each decision's own policy, as decided (the stored result when the engine version is this one). */
+  baseline: Policy | null;
+  /** When loan outcomes are read. */
+  asOf: Date;
+  /** Replay worker threads; 0 replays on the calling thread. */
+  workers: number;
+  batchSize?: number;
+  onProgress?: (p: { done: number; total: number }) => void | Promise<void>;
+}
+
+export interface BacktestRunResult extends BacktestSummary {
+  erasedSkipped: number;
+  outcomesAsOf: string;
+  window: BacktestWindow;
+}
+
+/** The worker entry next to this file: `.ts` under the swc loader (dev, tests), `.js` once built. */
+function spawnWorker(candidate: Policy, baseline: Policy | null): Worker {
+  const ts = import.meta.url.endsWith('.ts');
+  const url = new URL(ts ? './backtest.worker.ts' : './backtest.worker.js', import.meta.url);
+  return new Worker(url, {
+    workerData: { candidate, baseline },
+    execArgv: ts ? ['--no-warnings', '--import', '@swc-node/register/esm-register'] : [],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+}
+
+interface Lane {
+  worker: Worker;
+  inFlight: number;
+  free: Array<() => void>;
+  state: Promise<BacktestState>;
+  failed: Promise<never>;
+}
+
+/**
+ * Streams the window's stored decisions (keyset batches) to a pool of replay workers, at most two batches in
+ * flight per worker, so memory stays bounded by batch size × workers whatever the number of decisions; merges the
+ * workers' accumulators exactly. Progress is reported after every batch read.
+ */
+export async function runBacktest(o: BacktestRunOptions): Promise<BacktestRunResult> {
+  const total = await countDecisions(o.query, o);
+  const counters = { erased: 0 };
+  const main = new BacktestAccumulator(o.candidate, o.baseline);
+  let done = 0;
+  const lanes: Lane[] = Array.from({ length: o.workers }, () => {
+    const worker = spawnWorker(o.candidate, o.baseline);
+    const lane: Lane = { worker, inFlight: 0, free: [], state: null!, failed: null! };
+    lane.failed = new Promise<never>((_, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`backtest worker exited with code ${code}`)));
+    });
+    lane.failed.catch(() => undefined);
+    lane.state = new Promise<BacktestState>((resolve) => {
+      worker.on('message', (m: { type: 'ack' } | { type: 'state'; state: BacktestState }) => {
+        if (m.type === 'ack') {
+          lane.inFlight -= 1;
+          lane.free.shift()?.();
+        } else resolve(m.state);
+      });
+    });
+    return lane;
+  });
+  try {
+    let next = 0;
+    for await (const cases of readCases(o.query, o, { asOf: o.asOf, batchSize: o.batchSize }, counters)) {
+      if (lanes.length === 0) accumulateWire(main, cases);
+      else {
+        const lane = lanes[next++ % lanes.length];
+        if (lane.inFlight >= 2) await Promise.race([new Promise<void>((r) => lane.free.push(r)), lane.failed]);
+        lane.inFlight += 1;
+        // A bytea Buffer from pg may be a view into a shared pool: copy those, transfer the rest without copying.
+        const out = cases.map((c) =>
+          c.payloadGzip && (c.payloadGzip.byteOffset !== 0 || c.payloadGzip.byteLength !== c.payloadGzip.buffer.byteLength)
+            ? { ...c, payloadGzip: new Uint8Array(c.payloadGzip) }
+            : c,
+        );
+        lane.worker.postMessage(
+          { type: 'batch', cases: out },
+          out.flatMap((c) => (c.payloadGzip ? [c.payloadGzip.buffer as ArrayBuffer] : [])),
+        );
+      }
+      done += cases.length;
+      await o.onProgress?.({ done: done + counters.erased, total });
+    }
+    for (const lane of lanes) lane.worker.postMessage({ type: 'end' });
+    const states = await Promise.all(lanes.map((l) => Promise.race([l.state, l.failed])));
+    for (const s of states) main.merge(s);
+  } finally {
+    await Promise.all(lanes.map((l) => l.worker.terminate()));
+  }
+  return { ...main.summary(), erasedSkipped: counters.erased, outcomesAsOf: o.asOf.toISOString(), window: { from: o.from, to: o.to } };
+}

@@ -1,0 +1,187 @@
+import { LOAN_DEFAULT_DPD } from '../loans/loan-constants.js';
+import type { LoanHistoryRecord } from '../loans/loan-history.js';
+import { loanOutcome } from '../loans/loan-outcome.js';
+import type { LoanStatus } from '../loans/loan-status.js';
+import type { BacktestOutcome, BacktestView } from '../scoring/backtest.js';
+
+/** Runs one SQL statement and returns its rows (a pg client, a TypeORM DataSource or EntityManager). */
+export type BacktestQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** A stored decision as it travels to a replay worker: the input still compressed, decoded there. */
+export interface WireCase {
+  decisionId: string;
+  engineVersion: string;
+  policyVersion: string;
+  payloadGzip: Uint8Array | null;
+  payload: unknown;
+  stored: BacktestView;
+  outcome: BacktestOutcome | null;
+}
+
+export interface BacktestWindow {
+  /** Lagos dates `YYYY-MM-DD`: decisions made in [from, to). */
+  from: string | null;
+  to: string | null;
+}
+
+interface DecisionRow {
+  id: string;
+  created_at: Date;
+  engine_version: string;
+  policy_version: string;
+  decision: BacktestView['decision'];
+  limit_minor: string;
+  flags: string[];
+  reason_codes: string[] | null;
+  post_loan_dsr: string | null;
+  dsr_cap: string | null;
+  payload: unknown;
+  payload_gzip: Buffer | null;
+}
+
+interface LoanRow {
+  decision_id: string;
+  principal_minor: string;
+  disbursed_at: Date;
+  status: LoanStatus;
+  last_dpd: number;
+  restructured_at: Date | null;
+  closed_at: Date | null;
+  written_off_at: Date | null;
+  instalments: Array<{
+    seq: number;
+    dueDate: string;
+    principalMinor: number;
+    interestMinor: number;
+    paidPrincipalMinor: number;
+    paidInterestMinor: number;
+  }> | null;
+  repayments: Array<{
+    seq: number;
+    paidAt: string;
+    reversedAt: string | null;
+    allocation: Array<{ seq: number; principalMinor: number; interestMinor: number }>;
+  }> | null;
+}
+
+const WINDOW = `($1::date IS NULL OR d.created_at >= ($1::date::timestamp AT TIME ZONE 'Africa/Lagos'))
+           AND ($2::date IS NULL OR d.created_at < ($2::date::timestamp AT TIME ZONE 'Africa/Lagos'))`;
+
+export async function countDecisions(query: BacktestQuery, w: BacktestWindow): Promise<number> {
+  const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM decisions d WHERE ${WINDOW}`, [w.from, w.to]);
+  return Number(row.n);
+}
+
+/**
+ * The stored decisions of the window in keyset batches over (created_at, id), each with its exact input (still
+ * gzip) and the outcome of the first loan booked on it, read at `asOf`. Memory: one batch at a time. Inputs erased
+ * with a borrower's data are counted in `erased` and skipped.
+ */
+export async function* readCases(
+  query: BacktestQuery,
+  w: BacktestWindow,
+  opts: { asOf: Date; batchSize?: number; defaultDpd?: number },
+  counters: { erased: number },
+): AsyncGenerator<WireCase[]> {
+  const batch = opts.batchSize ?? 250;
+  let after: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const rows: DecisionRow[] = await query<DecisionRow>(
+      `SELECT d.id, d.created_at, d.engine_version, d.policy_version,
+              -- The engine's own decision: an orchestration override (stale data → refer) is not the policy's.
+              coalesce(d.overrides->'decision'->>'from', d.decision) AS decision,
+              d.recommended_limit_minor AS limit_minor, d.flags,
+              ARRAY(SELECT r->>'code' FROM jsonb_array_elements(d.reasons) r) AS reason_codes,
+              d.post_loan_dsr::text AS post_loan_dsr, d.result->'limit'->'components'->>'dsrCap' AS dsr_cap,
+              i.payload, i.payload_gzip
+         FROM decisions d JOIN decision_inputs i ON i.inputs_hash = d.inputs_hash
+        WHERE ${WINDOW}
+          AND ($3::timestamptz IS NULL OR (d.created_at, d.id) > ($3::timestamptz, $4::uuid))
+        ORDER BY d.created_at, d.id
+        LIMIT $5`,
+      [w.from, w.to, after?.createdAt ?? null, after?.id ?? null, batch],
+    );
+    if (rows.length === 0) return;
+    const loans = await query<LoanRow>(
+      `SELECT DISTINCT ON (l.decision_id) l.decision_id, l.principal_minor, l.disbursed_at, l.status, l.last_dpd,
+              l.restructured_at, l.closed_at, l.written_off_at,
+              (SELECT json_agg(json_build_object('seq', x.seq, 'dueDate', x.due_date, 'principalMinor', x.principal_minor,
+                        'interestMinor', x.interest_minor, 'paidPrincipalMinor', x.paid_principal_minor,
+                        'paidInterestMinor', x.paid_interest_minor) ORDER BY x.seq)
+                 FROM loan_instalments x WHERE x.loan_id = l.id) AS instalments,
+              (SELECT json_agg(json_build_object('seq', r.seq, 'paidAt', r.paid_at, 'reversedAt', r.reversed_at,
+                        'allocation', r.allocation) ORDER BY r.seq)
+                 FROM loan_repayments r WHERE r.loan_id = l.id) AS repayments
+         FROM loans l
+        WHERE l.decision_id = ANY($1::uuid[])
+        ORDER BY l.decision_id, l.disbursed_at, l.id`,
+      [rows.map((r) => r.id)],
+    );
+    const outcomes = new Map(
+      loans.map((l) => [l.decision_id, loanOutcome(toRecord(l), opts.asOf, { defaultDpd: opts.defaultDpd ?? LOAN_DEFAULT_DPD })]),
+    );
+    const cases: WireCase[] = [];
+    for (const r of rows) {
+      if (!r.payload_gzip && (r.payload as { erased?: boolean } | null)?.erased === true) {
+        counters.erased += 1;
+        continue;
+      }
+      const o = outcomes.get(r.id);
+      cases.push({
+        decisionId: r.id,
+        engineVersion: r.engine_version,
+        policyVersion: r.policy_version,
+        payloadGzip: r.payload_gzip,
+        payload: r.payload_gzip ? null : r.payload,
+        stored: {
+          decision: r.decision,
+          limitMinor: Number(r.limit_minor),
+          reasonCodes: r.reason_codes ?? [],
+          flags: r.flags,
+          postLoanDsr: r.post_loan_dsr,
+          dsrCap: r.dsr_cap,
+        },
+        outcome: o ? { observed: o.observed, bad30: o.bad30, defaulted: o.defaulted } : null,
+      });
+    }
+    yield cases;
+    if (rows.length < batch) return;
+    const last = rows[rows.length - 1];
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+function toRecord(l: LoanRow): LoanHistoryRecord {
+  return {
+    principalMinor: Number(l.principal_minor),
+    disbursedAt: l.disbursed_at,
+    status: l.status,
+    lastDpd: l.last_dpd,
+    restructuredAt: l.restructured_at,
+    closedAt: l.closed_at,
+    writtenOffAt: l.written_off_at,
+    instalments: (l.instalments ?? []).map((i) => ({ ...i, dueDate: String(i.dueDate).slice(0, 10) })),
+    repayments: (l.repayments ?? []).map((r) => ({
+      seq: Number(r.seq),
+      paidAt: new Date(r.paidAt),
+      reversedAt: r.reversedAt ? new Date(r.reversedAt) : null,
+      allocation: r.allocation,
+    })),
+  };
+}
+
+/** The policy stored with the first decision of `version` (every stored input carries its policy), or null. */
+export async function storedPolicy(query: BacktestQuery, version: string): Promise<unknown> {
+  const [row] = await query<{ payload: { policy?: unknown } | null; payload_gzip: Buffer | null }>(
+    `SELECT i.payload, i.payload_gzip FROM decisions d JOIN decision_inputs i ON i.inputs_hash = d.inputs_hash
+      WHERE d.policy_version = $1 AND (i.payload_gzip IS NOT NULL OR NOT coalesce((i.payload->>'erased')::boolean, false))
+      ORDER BY d.created_at LIMIT 1`,
+    [version],
+  );
+  if (!row) return null;
+  if (row.payload_gzip) {
+    const { gunzipSync } = await import('node:zlib');
+    return (JSON.parse(gunzipSync(row.payload_gzip).toString('utf8')) as { policy?: unknown }).policy ?? null;
+  }
+  return row.payload?.policy ?? null;
+}
