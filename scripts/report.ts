@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const ds = new DataSource(dataSourceOptions(config.database.url ?? embedded!.url, { poolSize: 2, applicationName: 'report-cli' }));
   try {
     await ds.initialize();
-    const reports = new ReportsService(new ReportsRepository(ds), new SystemClock());
+    const reports = new ReportsService(new ReportsRepository(ds), new SystemClock(), config);
     let body: string | Buffer;
     if (kind === 'portfolio') {
       const p = await reports.portfolio({ from: values.from, to: values.to });

@@ -644,7 +644,7 @@ export interface components {
              * @example monitoring
              * @enum {string}
              */
-            purpose: "underwriting" | "monitoring";
+            purpose: "underwriting" | "monitoring" | "income_verification";
             /**
              * @description Version of the notice text the borrower saw
              * @example privacy-notice-2026-03
@@ -690,7 +690,7 @@ export interface components {
              * @example monitoring
              * @enum {string}
              */
-            purpose: "underwriting" | "monitoring";
+            purpose: "underwriting" | "monitoring" | "income_verification";
             /**
              * @description At the time of the response
              * @example active
@@ -777,7 +777,7 @@ export interface components {
              * @example monitoring
              * @enum {string}
              */
-            purpose: "underwriting" | "monitoring";
+            purpose: "underwriting" | "monitoring" | "income_verification";
             /**
              * @description At the time of the response
              * @example active

@@ -6,6 +6,7 @@ import { AuditService } from '../common/audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
 import { CONSENT_GATE, ConsentRequiredError, isConsentRequired, purposesForTrigger, type ConsentGate } from '../mono/consent-gate.js';
+import { IncomeCrosscheckService } from '../mono/income-crosscheck.service.js';
 import { SyncService } from '../mono/sync.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { DecisionEntity } from '../scoring/entities/decision.entity.js';
@@ -51,6 +52,7 @@ export class ApplicationFlowService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
+    private readonly incomeCrosscheck: IncomeCrosscheckService,
   ) {}
 
   /** Advances the application as far as it can go now. */
@@ -244,7 +246,7 @@ export class ApplicationFlowService {
 
   private async score(app: LoanApplicationEntity): Promise<StepResult | 'moved'> {
     try {
-      await this.scoring.scoreBorrower(app.borrowerId, {
+      const decision = await this.scoring.scoreBorrower(app.borrowerId, {
         trigger: 'application',
         applicationId: app.id,
         requestedLoan: { amountMinor: app.amountMinor, tenorMonths: app.tenorMonths },
@@ -256,6 +258,9 @@ export class ApplicationFlowService {
           await this.outbox.enqueue(m, 'application.decided', app.id, decidedPayload(app, decision));
         },
       });
+      // Decided and committed: Mono's income cross-check (MONO_INCOME_CROSSCHECK) runs in the background, never
+      // failing or delaying the decision (docs/mono.md "Income cross-check").
+      this.incomeCrosscheck.start({ applicationId: app.id, borrowerId: app.borrowerId, decisionId: decision.id });
       return 'moved';
     } catch (err) {
       if (err instanceof LostRaceError) return 'moved';

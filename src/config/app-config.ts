@@ -54,6 +54,12 @@ export class AppConfig {
     maxPages: number;
     /** An in-flight sync run older than this is marked timed_out so it no longer blocks the account. */
     syncRunTimeoutSeconds: number;
+    /**
+     * Mono's billed v2 income product as a cross-check of the engine's verified income (MONO_INCOME_CROSSCHECK, off by
+     * default): asked once per account after an application's decision, under an `income_verification` consent.
+     * `tolerancePct`: a difference above this share of the larger figure is explained on the analyst report.
+     */
+    incomeCrosscheck: { enabled: boolean; tolerancePct: number };
   };
   readonly webhooks: {
     maxAttempts: number;
@@ -123,6 +129,7 @@ export class AppConfig {
       pageLimit: env.MONO_PAGE_LIMIT,
       maxPages: env.MONO_MAX_PAGES,
       syncRunTimeoutSeconds: env.MONO_SYNC_RUN_TIMEOUT_SECONDS,
+      incomeCrosscheck: { enabled: env.MONO_INCOME_CROSSCHECK, tolerancePct: env.MONO_INCOME_CROSSCHECK_TOLERANCE_PCT },
     };
     this.webhooks = {
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,

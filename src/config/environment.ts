@@ -116,6 +116,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   MONO_SYNC_RUN_TIMEOUT_SECONDS: number = 900;
 
+  /** Ask Mono's (billed) v2 income product for a cross-check after an application's decision (docs/mono.md). */
+  @Transform(toBool) @IsBoolean()
+  MONO_INCOME_CROSSCHECK: boolean = false;
+
+  /** Difference (percent of the larger figure) above which the analyst report explains Mono's vs our income. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  MONO_INCOME_CROSSCHECK_TOLERANCE_PCT: number = 15;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   WEBHOOK_MAX_ATTEMPTS: number = 12;
 

@@ -10,7 +10,7 @@ import type { ConsentPurpose } from '../mono/consent-gate.js';
 export class ConsentEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'borrower_id', type: 'uuid' }) borrowerId!: string;
-  @Column({ type: 'varchar', length: 16 }) purpose!: ConsentPurpose;
+  @Column({ type: 'varchar', length: 32 }) purpose!: ConsentPurpose;
   @Column({ name: 'notice_version', type: 'text' }) noticeVersion!: string;
   @Column({ type: 'text' }) channel!: string;
   @Column({ name: 'granted_at', type: 'timestamptz' }) grantedAt!: Date;

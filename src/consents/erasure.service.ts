@@ -154,6 +154,11 @@ export class ErasureService {
     await m.query(`UPDATE loan_applications SET purpose = NULL WHERE borrower_id = $1`, [borrowerId]);
     // Analyst notes are free text about the person: the text goes, the versions, authors and times stay.
     await m.query(`UPDATE decision_notes SET body = '[erased]' WHERE borrower_id = $1`, [borrowerId]);
+    // Mono's income estimates of the person (the income cross-check): the figures go, the request records stay.
+    await m.query(
+      `UPDATE mono_income_checks SET monthly_income_minor = NULL, annual_income_minor = NULL, total_income_minor = NULL, streams = NULL WHERE borrower_id = $1`,
+      [borrowerId],
+    );
     // Engine inputs hold every transaction and the applicant's name: replaced by a marker that keeps the policy (not
     // personal data), so the analyst's "how this limit was set" still reproduces; a replay answers 410 INPUT_ERASED.
     const inputs = await m.query<Array<{ inputs_hash: string }>>(`SELECT DISTINCT inputs_hash FROM decisions WHERE borrower_id = $1`, [borrowerId]);

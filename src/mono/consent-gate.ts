@@ -7,7 +7,12 @@ import type { SyncTrigger } from './sync-run-status.js';
  * moment (docs/privacy.md). Defined here, in the lowest module, and implemented by the consents module (bound to
  * CONSENT_GATE by a global provider), so mono never imports consents.
  */
-export const CONSENT_PURPOSES = ['underwriting', 'monitoring'] as const;
+/**
+ * `income_verification` (optional) lets the engine ask Mono's billed income product for a second opinion on the
+ * borrower's income during underwriting (MONO_INCOME_CROSSCHECK, docs/mono.md "Income cross-check"). It never
+ * allows a data sync by itself: syncs need `underwriting` or `monitoring` (ANY_PURPOSE below).
+ */
+export const CONSENT_PURPOSES = ['underwriting', 'monitoring', 'income_verification'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 /** Why no consent applies: none was ever given for the purpose, or the latest one was revoked or has expired. */
@@ -27,7 +32,7 @@ export interface ConsentGate {
 
 export const CONSENT_GATE = Symbol('ConsentGate');
 
-/** Any consent: one-off underwriting or continuous monitoring. */
+/** Any consent that allows retrieving the account's data: one-off underwriting or continuous monitoring. */
 export const ANY_PURPOSE: readonly ConsentPurpose[] = ['underwriting', 'monitoring'];
 
 /**

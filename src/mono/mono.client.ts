@@ -27,6 +27,7 @@ import {
   type ParsedMonoAccount,
   type ParsedMonoTransaction,
 } from './wire/mono-transaction.js';
+import { parseMonoIncomeReport, type MonoIncomeReport } from './wire/mono-income.js';
 import { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from '../metrics/metrics.js';
 import { MonoError, type MonoErrorKind } from './mono-error.js';
 
@@ -98,6 +99,11 @@ interface RequestSpec {
   retry: RetryMode;
   /** Return non-2xx responses whose body has these fields instead of throwing (legacy sync codes). */
   acceptErrorBodyWith?: string;
+  /**
+   * A circuit breaker of its own instead of the host's: an optional product (the income cross-check) must not open
+   * the circuit that syncs and code exchanges go through.
+   */
+  breakerKey?: string;
 }
 
 interface RawResponse {
@@ -499,6 +505,58 @@ export class MonoClient {
     );
   }
 
+  /**
+   * v2 Income (`GET /v2/accounts/{id}/income[?period=N]`, reference §5.3): asynchronous and **billed** — Mono answers
+   * at once with `data: null` and sends the report as `mono.events.account_income`. A GET with side effects, so it is
+   * retried only when it provably never left (a second analysis would be billed again), and it has its own circuit
+   * breaker: a failing income product never opens the one syncs use.
+   */
+  async requestIncome(monoAccountId: string, opts: { periodMonths?: number } = {}): Promise<void> {
+    const endpoint = 'GET /v2/accounts/{id}/income';
+    await this.request(
+      {
+        method: 'GET',
+        endpoint,
+        path: `/v2/accounts/${encodeURIComponent(monoAccountId)}/income`,
+        accountId: monoAccountId,
+        query: opts.periodMonths ? { period: String(opts.periodMonths) } : {},
+        retry: 'unsent',
+        breakerKey: 'income',
+      },
+      () => undefined,
+    );
+  }
+
+  /** Past income reports (`GET /v2/accounts/{id}/income-records?page=`), newest first, parsed to their figures. */
+  async getIncomeRecords(monoAccountId: string, opts: { page?: number } = {}): Promise<{ records: Array<MonoIncomeReport & { createdAt: string | null }>; next: boolean }> {
+    const endpoint = 'GET /v2/accounts/{id}/income-records';
+    return this.request(
+      {
+        method: 'GET',
+        endpoint,
+        path: `/v2/accounts/${encodeURIComponent(monoAccountId)}/income-records`,
+        accountId: monoAccountId,
+        query: { page: String(opts.page ?? 1) },
+        retry: 'safe',
+        breakerKey: 'income',
+      },
+      (res) => {
+        const data = unwrap(res.body);
+        if (!Array.isArray(data)) throw new MonoError('malformed', 'income-records data is not a list', { status: res.status, retryable: true, endpoint });
+        const records = data.map((entry) => {
+          try {
+            return { ...parseMonoIncomeReport(entry), createdAt: isObject(entry) ? str(pick(entry, 'created_at', 'createdAt')) : null };
+          } catch (err) {
+            if (err instanceof MonoDataError) throw new MonoError('malformed', err.message, { status: res.status, retryable: true, endpoint });
+            throw err;
+          }
+        });
+        const meta = isObject(res.body) && isObject(res.body.meta) ? res.body.meta : {};
+        return { records, next: typeof meta.next === 'string' && meta.next !== '' };
+      },
+    );
+  }
+
   async unlink(monoAccountId: string): Promise<void> {
     const endpoint = 'POST /v2/accounts/{id}/unlink';
     await this.request(
@@ -537,7 +595,7 @@ export class MonoClient {
   private async request<T>(spec: RequestSpec, parse: (res: RawResponse) => T): Promise<T> {
     const url = new URL(this.baseUrl + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) url.searchParams.set(k, v);
-    const breaker = this.breakerFor(url.host);
+    const breaker = this.breakerFor(spec.breakerKey ? `${url.host} ${spec.breakerKey}` : url.host);
     const policy = this.retries[spec.retry];
     let attempt = 0;
     return policy.execute(async () => {

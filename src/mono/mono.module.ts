@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
+import { IncomeCrosscheckService } from './income-crosscheck.service.js';
 import { LinkService } from './link.service.js';
 import { MonoAccountsRepository } from './mono-accounts.repository.js';
 import { MonoClient } from './mono.client.js';
@@ -27,7 +28,8 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookHandlersService,
     WebhookInboxProcessor,
     WebhooksService,
+    IncomeCrosscheckService,
   ],
-  exports: [MonoClient, LinkService, SyncService, ReauthService, WebhookInboxProcessor],
+  exports: [MonoClient, LinkService, SyncService, ReauthService, WebhookInboxProcessor, IncomeCrosscheckService],
 })
 export class MonoModule {}

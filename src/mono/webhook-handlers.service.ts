@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AccountEventBus } from '../common/events/account-events.js';
 import { isObject, MonoDataError, parseMonoAccountDetails } from './wire/mono-transaction.js';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
+import { IncomeCrosscheckService } from './income-crosscheck.service.js';
 import { LinkService, hasUsableData } from './link.service.js';
 import { asDataStatus, detailsFromParsed, MonoAccountsRepository, type AccountDetailsUpdate } from './mono-accounts.repository.js';
 import { MonoError } from './mono-error.js';
@@ -41,6 +42,7 @@ export class WebhookHandlersService {
     private readonly reauth: ReauthService,
     private readonly bus: AccountEventBus,
     private readonly clock: Clock,
+    private readonly incomeCrosscheck: IncomeCrosscheckService,
   ) {}
 
   async handle(event: ClaimedWebhookEvent): Promise<HandlerOutcome> {
@@ -67,6 +69,11 @@ export class WebhookHandlersService {
         });
       case MONO_EVENTS.jobsUpdate:
         return this.withAccount(event, (account) => this.jobsUpdate(account, data));
+      case MONO_EVENTS.accountIncome:
+        return this.withAccount(event, async (account) => {
+          const outcome = await this.incomeCrosscheck.recordReport(account, data);
+          return outcome === 'unmatched' ? { kind: 'ignored', reason: 'no income cross-check waiting for this account' } : PROCESSED;
+        });
       default:
         return { kind: 'ignored', reason: `event ${event.eventType.slice(0, 80)} is not handled` };
     }

@@ -10,6 +10,8 @@ export const MONO_EVENTS = {
   syncFailed: 'mono.events.sync_failed',
   accountUnlinked: 'mono.events.account_unlinked',
   jobsUpdate: 'mono.accounts.jobs.update',
+  /** v2 income report (asked for by the income cross-check, MONO_INCOME_CROSSCHECK). */
+  accountIncome: 'mono.events.account_income',
 } as const;
 
 /** JSON with object keys sorted at every level, so equal payloads hash equally whatever the key order. */

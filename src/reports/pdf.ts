@@ -180,6 +180,11 @@ export function renderBorrowerPdf(report: BorrowerReport, opts: PdfOptions = {})
     const p2p = report.income?.personToPerson;
     if (p2p)
       line(`Credits from individuals not counted: ${ngn(p2p.amountMinor)} from ${p2p.payers} ${p2p.payers === 1 ? 'person' : 'people'}`);
+    const monoIncome = report.income?.monoCrosscheck;
+    if (monoIncome) {
+      line(`Mono's income estimate (cross-check): ${monoIncome.summary}`);
+      if (monoIncome.reason) line(monoIncome.reason);
+    }
 
     heading('Obligations by lender');
     for (const l of report.obligations?.lenders ?? [])

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { validatePolicy, type EngineResult, type Policy, type Reason } from '../scoring/engine/index.js';
 import type { DecisionConsent } from '../scoring/entities/decision.entity.js';
 import { maskNumbersInText } from '../common/mask-numbers.js';
+import type { IncomeCheckRow } from './model/income-crosscheck.js';
 
 /** Row shapes as read (bigint/numeric columns arrive as strings from pg and are converted here). */
 export interface NoteRow {
@@ -205,6 +206,37 @@ function toTransaction(r: Record<string, unknown>): TransactionRow {
 @Injectable()
 export class ReportsRepository {
   constructor(private readonly db: DataSource) {}
+
+  /** The Mono income cross-check rows of a decision (one per account), oldest account first. */
+  async findIncomeChecks(decisionId: string): Promise<IncomeCheckRow[]> {
+    const rows = await this.db.query<
+      Array<{
+        account_id: string;
+        status: IncomeCheckRow['status'];
+        reason: string | null;
+        requested_at: Date;
+        settled_at: Date | null;
+        monthly_income_minor: string | null;
+        annual_income_minor: string | null;
+        streams: IncomeCheckRow['streams'];
+      }>
+    >(
+      `SELECT c.account_id, c.status, c.reason, c.requested_at, c.settled_at, c.monthly_income_minor, c.annual_income_minor, c.streams
+         FROM mono_income_checks c JOIN bank_accounts a ON a.id = c.account_id
+        WHERE c.decision_id = $1 ORDER BY a.created_at, a.id, c.requested_at`,
+      [decisionId],
+    );
+    return rows.map((r) => ({
+      accountId: r.account_id,
+      status: r.status,
+      reason: r.reason,
+      requestedAt: new Date(r.requested_at),
+      settledAt: r.settled_at ? new Date(r.settled_at) : null,
+      monthlyIncomeMinor: r.monthly_income_minor === null ? null : Number(r.monthly_income_minor),
+      annualIncomeMinor: r.annual_income_minor === null ? null : Number(r.annual_income_minor),
+      streams: r.streams,
+    }));
+  }
 
   /** Every version of the decision's analyst note, newest first. */
   async listNotes(decisionId: string): Promise<NoteRow[]> {

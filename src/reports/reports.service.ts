@@ -17,6 +17,7 @@ import {
   type TransactionFilter,
   type TransactionRow,
 } from './reports.repository.js';
+import { AppConfig } from '../config/app-config.js';
 
 export interface DrillDownQuery {
   decisionId?: string;
@@ -93,6 +94,7 @@ export class ReportsService {
   constructor(
     private readonly repo: ReportsRepository,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async borrowerReport(borrowerId: string, opts: { decisionId?: string } = {}): Promise<BorrowerReport> {
@@ -159,6 +161,8 @@ export class ReportsService {
       policy,
       transactions: seenRows,
       notes: decision ? await this.repo.listNotes(decision.id) : [],
+      incomeChecks: decision ? await this.repo.findIncomeChecks(decision.id) : [],
+      incomeCrosscheckTolerancePct: this.config.mono.incomeCrosscheck.tolerancePct,
     });
     return { report, transactions: seenRows };
   }

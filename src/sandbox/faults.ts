@@ -33,6 +33,11 @@ export interface FaultConfig {
    * answer, API reference §1.3) instead of the sandbox's default `data: []` with `meta.total: 0`.
    */
   emptyFilterNull: boolean;
+  /**
+   * The v2 income product is down: `GET /v2/accounts/{id}/income` answers 503 (v2 envelope) and starts nothing, while
+   * every other route works — to show that an income cross-check fault never touches the decision.
+   */
+  incomeError: boolean;
   seed: number;
 }
 
@@ -49,6 +54,7 @@ export const NO_FAULTS: FaultConfig = {
   webhookDuplicateRate: 0,
   webhookReorder: false,
   emptyFilterNull: false,
+  incomeError: false,
   seed: 1,
 };
 
@@ -165,6 +171,8 @@ export function parseFaultConfig(input: unknown): FaultConfig {
   if (typeof reorder !== 'boolean') throw badRequest('webhookReorder must be a boolean');
   const emptyFilterNull = body.emptyFilterNull ?? false;
   if (typeof emptyFilterNull !== 'boolean') throw badRequest('emptyFilterNull must be a boolean');
+  const incomeError = body.incomeError ?? false;
+  if (typeof incomeError !== 'boolean') throw badRequest('incomeError must be a boolean');
   const seed = body.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw badRequest('seed must be an integer');
   return {
@@ -180,6 +188,7 @@ export function parseFaultConfig(input: unknown): FaultConfig {
     webhookDuplicateRate: rate(body, 'webhookDuplicateRate'),
     webhookReorder: reorder,
     emptyFilterNull,
+    incomeError,
     seed,
   };
 }

@@ -115,6 +115,7 @@ export function monoV2Router(ctx: SandboxContext): Router {
   // §5.3: asynchronous, billed at Mono; the report arrives as mono.events.account_income.
   r.get('/accounts/:id/income', (req, res) => {
     const acc = bank.apiAccount(param(req, 'id'));
+    if (ctx.faults.get().incomeError) return sendV2Error(res, ctx.now(), 503, 'Income service is temporarily unavailable');
     bank.requestIncome(acc, req.query.period);
     sendV2(res, ctx.now(), null, { message: 'Income is being processed and will be sent to your webhook' });
   });

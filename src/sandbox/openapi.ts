@@ -271,6 +271,7 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
             webhookDuplicateRate: { type: 'number', minimum: 0, maximum: 1 },
             webhookReorder: { type: 'boolean' },
             emptyFilterNull: { type: 'boolean' },
+            incomeError: { type: 'boolean', description: 'GET /v2/accounts/{id}/income answers 503; every other route works' },
             seed: { type: 'integer' },
           },
         },

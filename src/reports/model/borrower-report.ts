@@ -1,6 +1,7 @@
 import { formatNaira, riskGrade, shortDate, type Policy, type Reason, type RiskGradeResult } from '../../scoring/engine/index.js';
 import type { AccountRow, BorrowerRow, DecisionRow, FindingRow, NoteRow, TransactionRow } from '../reports.repository.js';
 import type { DailyBalance } from './daily-balance.js';
+import { buildIncomeCrosscheck, type IncomeCheckRow, type ReportIncomeCrosscheck } from './income-crosscheck.js';
 import { buildLimitChain, type LimitChain } from './limit-chain.js';
 import { maskEmail, maskIdentifier } from './mask.js';
 import { buildStatementAnalysis, type StatementAnalysis } from './statement-analysis.js';
@@ -123,6 +124,11 @@ export interface ReportIncome {
    */
   personToPerson: { amountMinor: number; payers: number; transactionIds: string[]; note: string } | null;
   streams: ReportStream[];
+  /**
+   * Mono's income estimate beside the verified income (MONO_INCOME_CROSSCHECK, `model/income-crosscheck.ts`); null
+   * when the cross-check did not run for this decision (off, or a decision made before it).
+   */
+  monoCrosscheck: ReportIncomeCrosscheck | null;
 }
 
 export interface ReportCashFlow {
@@ -221,6 +227,9 @@ export interface BorrowerReportInputs {
   transactions?: TransactionRow[];
   /** Every version of the decision's analyst note, newest first. */
   notes?: NoteRow[];
+  /** The decision's Mono income cross-check rows (`mono_income_checks`), and the tolerance in percent. */
+  incomeChecks?: IncomeCheckRow[];
+  incomeCrosscheckTolerancePct?: number;
 }
 
 function iso(d: Date | null): string | null {
@@ -347,6 +356,7 @@ export function buildBorrowerReport(i: BorrowerReportInputs): BorrowerReport {
           ...(r.income.excluded.personToPerson?.transactionIds ?? []),
         ],
         personToPerson: personToPersonOf(r.income.excluded.personToPerson),
+        monoCrosscheck: buildIncomeCrosscheck(i.incomeChecks ?? [], r.income, i.incomeCrosscheckTolerancePct ?? 15, i.now),
         streams: r.income.streams.map((s) => ({
           key: s.id,
           label: s.label,

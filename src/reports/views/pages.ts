@@ -337,7 +337,7 @@ export function borrowerPage(report: BorrowerReport, opts: BorrowerPageOptions):
                 >)
               </p>`
             : ''
-        }`
+        }${report.income?.monoCrosscheck ? monoCrosscheckBlock(report.income.monoCrosscheck) : ''}`
     : '';
 
   const lenders = report.obligations?.lenders ?? [];
@@ -1253,4 +1253,18 @@ function creditSection(c: CreditPerformance): SafeHtml {
       </tbody>
     </table>
     ${funnel('Funnel by decision', c.funnel.byDecision, 'funnel-decision')} ${funnel('Funnel by policy version', c.funnel.byPolicy, 'funnel-policy')}`;
+}
+
+/** Mono's income estimate beside the verified income (MONO_INCOME_CROSSCHECK), with the reason when they differ. */
+function monoCrosscheckBlock(c: NonNullable<NonNullable<BorrowerReport['income']>['monoCrosscheck']>): SafeHtml {
+  return html`<section class="mono-income" id="mono-income" data-status="${c.status}" data-differs="${c.differs ? 'true' : 'false'}">
+    <h3>Mono's income estimate (cross-check)</h3>
+    <p class="small">
+      Mono: <strong>${c.monoMonthlyMinor === null ? '—' : money(c.monoMonthlyMinor)}</strong> / month · engine verified:
+      <strong>${money(c.engineVerifiedMonthlyMinor)}</strong> / month${c.differencePct === null ? '' : html` · difference ${c.differencePct}%`}
+    </p>
+    <p class="small">${c.summary}</p>
+    ${c.reason ? html`<p class="small badge warn mono-income-reason">${c.reason}</p>` : ''}
+    <p class="muted small">Information for the analyst only: the decision never depends on Mono's estimate.</p>
+  </section>`;
 }

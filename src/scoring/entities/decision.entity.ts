@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { BorrowerEntity } from '../../borrowers/borrower.entity.js';
 import { decimalStringTransformer, koboTransformer } from '../../common/money.js';
+import type { ConsentPurpose } from '../../mono/consent-gate.js';
 import type {
   CashFlowResult,
   CounterOffer,
@@ -25,7 +26,8 @@ export interface DecisionOverrides {
 export interface DecisionConsent {
   accountId: string;
   consentId: string | null;
-  purpose: 'underwriting' | 'monitoring' | null;
+  /** Only a data-retrieval purpose (underwriting, monitoring) is ever recorded here. */
+  purpose: ConsentPurpose | null;
 }
 
 /** One immutable evaluation (append-only in Postgres). `result` is the full engine output. */

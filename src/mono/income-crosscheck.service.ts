@@ -1,0 +1,180 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { BankAccountEntity } from '../accounts/bank-account.entity.js';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
+import { CONSENT_GATE, type ConsentGate, type ConsentPurpose } from './consent-gate.js';
+import { MonoError } from './mono-error.js';
+import { MonoClient } from './mono.client.js';
+import { parseMonoIncomeReport, type MonoIncomeReport } from './wire/mono-income.js';
+import { MonoDataError } from './wire/mono-transaction.js';
+
+/** The consent purpose that lets the engine ask Mono's (billed) income product about an account. */
+export const INCOME_CROSSCHECK_PURPOSES: readonly ConsentPurpose[] = ['income_verification'];
+
+/** An income report that arrives this long after the request is still taken; older requests are not matched. */
+const MATCH_WINDOW_MS = 24 * 3600 * 1000;
+
+export type IncomeCheckStatus = 'not_requested' | 'requested' | 'received' | 'unavailable';
+
+export interface IncomeCrosscheckRequest {
+  applicationId: string;
+  borrowerId: string;
+  decisionId: string;
+}
+
+/**
+ * Mono's v2 income product as a cross-check of the engine's verified income (issue 16; docs/mono.md "Income
+ * cross-check"). Off unless MONO_INCOME_CROSSCHECK=true, because Mono bills every request. After an application's
+ * decision is committed, `start` asks Mono once per linked account whose borrower gave an `income_verification`
+ * consent (`GET /v2/accounts/{id}/income`, answered at once with `data: null`); the report arrives as
+ * `mono.events.account_income` and `recordReport` stores its figures on the request's `mono_income_checks` row. An
+ * account without that consent gets a `not_requested` row and no call. `start` never throws and never makes the
+ * caller wait: the work runs in the background (tracked, so shutdown waits for it), and any Mono fault only marks the
+ * row `unavailable`. The decision never depends on it: the cross-check is information for the analyst.
+ */
+@Injectable()
+export class IncomeCrosscheckService implements OnModuleDestroy {
+  private readonly logger = new Logger(IncomeCrosscheckService.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Per decision: resolves once its cross-check has asked Mono (or given up); created by whichever comes first. */
+  private readonly done = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly client: MonoClient,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.mono.incomeCrosscheck.enabled;
+  }
+
+  /** Starts the cross-check of a decided application in the background; a no-op when the setting is off. */
+  start(request: IncomeCrosscheckRequest): void {
+    if (!this.enabled) return;
+    const work = this.run(request).catch((err: unknown) => {
+      this.logger.warn({ applicationId: request.applicationId, err: err instanceof Error ? err.message : String(err) }, 'income cross-check failed to start');
+    });
+    this.inFlight.add(work);
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      this.doneFor(request.decisionId).resolve();
+      // Kept briefly for a late waiter, then forgotten (no growth over a long-running process).
+      setTimeout(() => this.done.delete(request.decisionId), 60_000).unref();
+    });
+  }
+
+  /**
+   * Resolves once the cross-check of this decision has asked Mono (or given up) — also when called before the
+   * decision's `start` (the decision is visible before the flow starts its cross-check). Tests await it; with the
+   * setting off it never resolves.
+   */
+  whenChecked(decisionId: string): Promise<void> {
+    return this.doneFor(decisionId).promise;
+  }
+
+  private doneFor(decisionId: string): { promise: Promise<void>; resolve: () => void } {
+    let entry = this.done.get(decisionId);
+    if (!entry) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      entry = { promise, resolve };
+      this.done.set(decisionId, entry);
+    }
+    return entry;
+  }
+
+  /** Resolves once every cross-check started so far has asked Mono (or given up). For tests and shutdown. */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.whenIdle();
+  }
+
+  private async run(request: IncomeCrosscheckRequest): Promise<void> {
+    const accounts = await this.dataSource.query<Array<{ id: string; mono_account_id: string }>>(
+      `SELECT id, mono_account_id FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL ORDER BY created_at, id`,
+      [request.borrowerId],
+    );
+    for (const account of accounts) {
+      const now = this.clock.now();
+      const consent = await this.consents.check(account.id, INCOME_CROSSCHECK_PURPOSES, now);
+      if (!consent.ok) {
+        await this.insert(request, account.id, null, 'not_requested', `no valid income_verification consent (${consent.reason})`, now);
+        continue;
+      }
+      const id = await this.insert(request, account.id, consent.consentId, 'requested', null, now);
+      try {
+        await this.client.requestIncome(account.mono_account_id);
+      } catch (err) {
+        const reason = err instanceof MonoError ? `Mono ${err.kind}${err.status ? ` ${err.status}` : ''}${err.circuitOpen ? ' (circuit open)' : ''}` : 'request failed';
+        this.logger.warn({ accountId: account.id, reason }, 'Mono income request failed; the cross-check is unavailable');
+        await this.settle(id, 'unavailable', reason, null);
+      }
+    }
+  }
+
+  private async insert(
+    request: IncomeCrosscheckRequest,
+    accountId: string,
+    consentId: string | null,
+    status: IncomeCheckStatus,
+    reason: string | null,
+    now: Date,
+  ): Promise<string> {
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO mono_income_checks (borrower_id, account_id, application_id, decision_id, consent_id, status, reason, requested_at, settled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [request.borrowerId, accountId, request.applicationId, request.decisionId, consentId, status, reason, now, status === 'requested' ? null : now],
+    );
+    return rows[0].id;
+  }
+
+  private async settle(id: string, status: 'received' | 'unavailable', reason: string | null, report: MonoIncomeReport | null): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `UPDATE mono_income_checks
+          SET status = $2, reason = $3, settled_at = $4, monthly_income_minor = $5, annual_income_minor = $6, total_income_minor = $7, streams = $8::jsonb
+        WHERE id = $1 AND status = 'requested' RETURNING id`,
+      [
+        id,
+        status,
+        reason,
+        this.clock.now(),
+        report?.monthlyIncomeMinor ?? null,
+        report?.annualIncomeMinor ?? null,
+        report?.totalIncomeMinor ?? null,
+        report ? JSON.stringify(report.streams) : null,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * `mono.events.account_income`: the report answers the account's latest open request (within 24 h). A report
+   * nobody asked for (another app of the business, a request this engine no longer waits for) is ignored; one that
+   * cannot be read marks the request unavailable. Idempotent: only a `requested` row is settled.
+   */
+  async recordReport(account: BankAccountEntity, data: Record<string, unknown>): Promise<'stored' | 'unmatched' | 'unreadable'> {
+    const since = new Date(this.clock.now().getTime() - MATCH_WINDOW_MS);
+    const open = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM mono_income_checks WHERE account_id = $1 AND status = 'requested' AND requested_at >= $2 ORDER BY requested_at DESC LIMIT 1`,
+      [account.id, since],
+    );
+    if (open.length === 0) return 'unmatched';
+    let report: MonoIncomeReport;
+    try {
+      report = parseMonoIncomeReport(data);
+    } catch (err) {
+      if (!(err instanceof MonoDataError)) throw err;
+      await this.settle(open[0].id, 'unavailable', `Mono's income report could not be read (${err.path})`, null);
+      return 'unreadable';
+    }
+    await this.settle(open[0].id, 'received', null, report);
+    return 'stored';
+  }
+}
