@@ -67,6 +67,8 @@ describe('backtest on a seeded book of 5,000 simulated borrowers', () => {
     const g = self.outcomes.byGrade.baseline;
     expect(num(g.A.bad30Rate)).toBeLessThan(num(g.E.bad30Rate));
     expect(num(self.outcomes.rankingPower.baseline.gini)).toBeGreaterThan(0.3);
+    // Accuracy floor (docs/accuracy.md): engine 1.3.0 let 1.28% of approvals go 30+ DPD on this book, 1.4.0 0.73%.
+    expect(num(self.outcomes.operatingPoint.baseline.bad30Rate)).toBeLessThanOrEqual(0.01);
     expect(num(self.outcomes.rankingPower.baseline.ks)).toBeGreaterThan(0.2);
     // The curve runs from the best rank to all decisions approved.
     const curve = self.outcomes.curve.baseline;

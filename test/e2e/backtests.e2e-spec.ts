@@ -52,24 +52,32 @@ describe('backtests and shadow mode (admin API, analyst page)', () => {
     expect(['queued', 'running', 'succeeded']).toContain(res.body.status);
     // Awaited through the service's finished event (the job ran on this instance), never a poll.
     await t.app.get(BacktestsService).waitFor(res.body.id as string);
-    return (await api().get(res.headers.location as string).set(t.auth('admin')).expect(200)).body as Backtest;
+    return (await api().get(res.headers.location).set(t.auth('admin')).expect(200)).body as Backtest;
   };
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
-    t = await createTestApp(monoEnv(sandbox, { JOBS_ENABLED: 'true', SYNC_MIN_INTERVAL_SECONDS: '60', APPLICATION_SYNC_DEADLINE_SECONDS: '20', RATE_LIMIT_PER_MINUTE: '100000' }), {
-      listen: true,
-      clock,
-    });
+    t = await createTestApp(
+      monoEnv(sandbox, {
+        JOBS_ENABLED: 'true',
+        SYNC_MIN_INTERVAL_SECONDS: '60',
+        APPLICATION_SYNC_DEADLINE_SECONDS: '20',
+        RATE_LIMIT_PER_MINUTE: '100000',
+      }),
+      {
+        listen: true,
+        clock,
+      },
+    );
     sandbox.setWebhookTarget(`${t.url}/webhooks/mono`);
     // A small book: each persona linked (named as its account holder), applied for, decided; approvals lent on.
     for (const persona of PERSONAS) {
       const b = await linkPersonaBorrower(t, sandbox, persona, { matchName: true });
-      const { id: applicationId, decision } = await applyAndDecide<{ decision: string; recommendedLimit: number; counterOffer: { amount: number } | null }>(
-        t,
-        b.borrowerId,
-        { amount: 20_000_000, tenorMonths: 3 },
-      );
+      const { id: applicationId, decision } = await applyAndDecide<{
+        decision: string;
+        recommendedLimit: number;
+        counterOffer: { amount: number } | null;
+      }>(t, b.borrowerId, { amount: 20_000_000, tenorMonths: 3 });
       decisions += 1;
       if (decision.decision !== 'approve') continue;
       const principal = decision.counterOffer?.amount ?? 20_000_000;
@@ -90,11 +98,13 @@ describe('backtests and shadow mode (admin API, analyst page)', () => {
       loans += 1;
       // How this persona repays, from the sandbox's simulator, as of four months on.
       const asOf = new Date(clock.now().getTime() + 120 * DAY).toISOString();
-      const schedule = (loan.body.schedule as Array<{ seq: number; dueDate: string; principalMinor: number; interestMinor: number }>).map((i) => ({
-        seq: i.seq,
-        dueDate: i.dueDate,
-        amountDueMinor: i.principalMinor + i.interestMinor,
-      }));
+      const schedule = (loan.body.schedule as Array<{ seq: number; dueDate: string; principalMinor: number; interestMinor: number }>).map(
+        (i) => ({
+          seq: i.seq,
+          dueDate: i.dueDate,
+          amountDueMinor: i.principalMinor + i.interestMinor,
+        }),
+      );
       const outcome = await sandboxAdmin<{ repayments: Array<{ seq: number; paidOn: string; amountMinor: number }> }>(
         sandbox,
         'POST',
@@ -128,7 +138,11 @@ describe('backtests and shadow mode (admin API, analyst page)', () => {
       .expect(400);
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'policy.version' }] } });
     await api().post('/v1/admin/backtests').set(t.auth('admin')).send({ policy: 'x' }).expect(400);
-    await api().post('/v1/admin/backtests').set(t.auth('admin')).send({ policy: DEFAULT_POLICY, baseline: 'default@0.0.1+none' }).expect(400);
+    await api()
+      .post('/v1/admin/backtests')
+      .set(t.auth('admin'))
+      .send({ policy: DEFAULT_POLICY, baseline: 'default@0.0.1+none' })
+      .expect(400);
     await api().post('/v1/admin/backtests').set(t.auth('admin')).send({ policy: DEFAULT_POLICY, from: '2026-02-30' }).expect(400);
     await api().post('/v1/admin/backtests').set(t.auth('analyst')).send({ policy: DEFAULT_POLICY }).expect(403);
     await api().get('/v1/admin/backtests/not-a-uuid').set(t.auth('admin')).expect(400);
@@ -168,8 +182,16 @@ describe('backtests and shadow mode (admin API, analyst page)', () => {
   it('should compute a shadow policy beside each live decision, store it, never return it, and compare it in the portfolio', async () => {
     clock.set(start); // a new application today, on fresh data
     await api().delete('/v1/admin/shadow-policy').set(t.auth('admin')).expect(404);
-    await api().put('/v1/admin/shadow-policy').set(t.auth('admin')).send({ policy: { ...DEFAULT_POLICY, currency: 1 } }).expect(400);
-    const shadow = await api().put('/v1/admin/shadow-policy').set(t.auth('admin')).send({ policy: looserPolicy(DEFAULT_POLICY) }).expect(200);
+    await api()
+      .put('/v1/admin/shadow-policy')
+      .set(t.auth('admin'))
+      .send({ policy: { ...DEFAULT_POLICY, currency: 1 } })
+      .expect(400);
+    const shadow = await api()
+      .put('/v1/admin/shadow-policy')
+      .set(t.auth('admin'))
+      .send({ policy: looserPolicy(DEFAULT_POLICY) })
+      .expect(200);
     expect(shadow.body).toMatchObject({ active: true, policyVersion: expect.stringMatching(/^default@9\.1\.0/) });
     const b = await linkPersonaBorrower(t, sandbox, 'gambler', { matchName: true });
     const { id } = await applyAndDecide(t, b.borrowerId, { amount: 20_000_000, tenorMonths: 3 });

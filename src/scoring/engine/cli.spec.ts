@@ -39,7 +39,7 @@ describe('scripts/underwrite.ts', () => {
     expect(out.coverage.months).toBe(12);
     expect(out.asOf).toBe('2026-10-31'); // day after the last transaction, not the clock
     expect(out.policyVersion).toMatch(/^default@\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
-    expect(out.engineVersion).toBe('1.3.0');
+    expect(out.engineVersion).toBe('1.4.0');
     expect(out.requested?.amount).toBe(50_000_000);
     expect(out.cashFlow.months).toHaveLength(6);
   });

@@ -1,7 +1,7 @@
 import type { NormalisedTransaction } from '../../common/domain/transaction.js';
 import { payerTokens } from './payer-key.js';
 import { detectCadence, monthlyFactor, periodDays, predictNextDay } from './cadence.js';
-import { isPersonPayer } from './counterparty-kind.js';
+import { counterpartyKind, isPersonPayer } from './counterparty-kind.js';
 import { fromDay, firstDayOfMonth, monthIndexOfDay, monthKey, toDay } from './dates.js';
 import { Dec, ONE, ZERO, clamp01, constDec, minDec, toMinor, toRatio } from './decimal.js';
 import { INCOME_ELIGIBLE, NEVER_INCOME, type Frame } from './frame.js';
@@ -616,21 +616,29 @@ function personToPersonCandidates(
 }
 
 /**
- * Sets `missed` on every stream: for an ACTIVE regular salary stream whose predicted pay day is more than
+ * A stream the borrower is paid by like a salary: a salary keyword, or (engine 1.4.0) a MATURE monthly stream from a
+ * business payer (an employer paying by plain transfer writes no SALARY in the narration: `NIP/<BANK>/<EMPLOYER LTD>`).
+ */
+function salaryLike(s: IncomeStream): boolean {
+  return s.isSalary || (s.frequency === 'monthly' && s.maturity === 'MATURE' && counterpartyKind(s.counterparty) === 'business');
+}
+
+/**
+ * Sets `missed` on every stream: for an ACTIVE regular salary-like stream whose predicted pay day is more than
  * `maxBusinessDays` business days (Nigerian calendar) before asOf — counting the business days after the
  * predicted day and before asOf, on which the payment could have arrived — `{ expectedDate, businessDaysLate }`;
- * else null. A salary replaced by another salary stream paid after it (an employer change) is not missed.
+ * else null. A salary replaced by another salary-like stream paid after it (an employer change) is not missed.
  */
 function markMissedSalaries(streams: IncomeStream[], asOfDay: number, maxBusinessDays: number): void {
   for (const s of streams) {
     s.missed = null;
-    if (!s.isSalary || s.status !== 'ACTIVE' || s.frequency === 'irregular' || s.predictedNextDate === null) continue;
+    if (!salaryLike(s) || s.status !== 'ACTIVE' || s.frequency === 'irregular' || s.predictedNextDate === null) continue;
     const expected = toDay(s.predictedNextDate);
     let late = 0;
     for (let d = expected + 1; d < asOfDay; d += 1) if (isBusinessDay(d)) late += 1;
     if (late <= maxBusinessDays) continue;
     const replaced = streams.some(
-      (o) => o !== s && o.isSalary && o.status === 'ACTIVE' && o.frequency !== 'irregular' && o.lastDate > s.lastDate,
+      (o) => o !== s && salaryLike(o) && o.status === 'ACTIVE' && o.frequency !== 'irregular' && o.lastDate > s.lastDate,
     );
     if (!replaced) s.missed = { expectedDate: s.predictedNextDate, businessDaysLate: late };
   }

@@ -18,7 +18,7 @@ describe(underwrite.name, () => {
   it('should approve a healthy salaried borrower with versions, hash and at most four reasons', () => {
     const r = underwrite(inputOf(salariedSpecs(healthy)));
     expect(r.decision).toBe('approve');
-    expect(r.engineVersion).toBe('1.3.0');
+    expect(r.engineVersion).toBe('1.4.0');
     expect(r.policyVersion).toMatch(/^default@1\.2\.0\+[0-9a-f]{12}$/);
     expect(r.inputsHash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.reasons.length).toBeLessThanOrEqual(4);
