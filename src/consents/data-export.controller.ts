@@ -85,10 +85,11 @@ export class DataExportController {
     summary: 'Everything held about a borrower (data subject access)',
     description:
       'One JSON document (`format: borrower-export/v1`): profile with PII decrypted, consents, linked accounts, every stored ' +
-      'transaction, decisions with reasons, applications, loans with schedules and repayments, and the audit trail of those ' +
+      'transaction, decisions with reasons, applications, loans with schedules and repayments, Mono income cross-checks, ' +
+      'shadow-policy results, and the audit trail of those ' +
       'records. With `format=zip` (or `Accept: application/zip` and no `format`) the same export as a ZIP attachment: one CSV ' +
       'per section (profile, consents, accounts, transactions, decisions, applications, loans, loan-instalments, ' +
-      'loan-repayments, audit; RFC 4180, UTF-8, header row, amounts in integer kobo next to a currency column, nested values ' +
+      'loan-repayments, income-checks, shadow-decisions, audit; RFC 4180, UTF-8, header row, amounts in integer kobo next to a currency column, nested values ' +
       'as JSON text, cells starting with = + - @ prefixed with an apostrophe), export.json (the JSON document) and README.txt. ' +
       'JSON is the default. Admin only; the export is audited (`borrower.exported`, counts and format only). docs/privacy.md "Access".',
   })

@@ -12,7 +12,8 @@ import { ConsentResponseDto } from './dto/consent.dto.js';
 /**
  * The data subject's right of access (NDPA 2023; docs/privacy.md "Access"): everything the engine holds about one
  * borrower — profile (PII decrypted: it is theirs), consents, linked accounts, every transaction as stored, decisions
- * with their reasons, applications, loans with schedules and repayments, and the audit trail of those records — as one
+ * with their reasons, applications, loans with schedules and repayments, Mono income cross-checks, shadow-policy
+ * results, and the audit trail of those records — as one
  * JSON document, or as a ZIP of CSVs with that document (data-export.zip.ts). Admin only; the export itself is audited
  * (who, when, how many rows, which format), never its content.
  */
@@ -26,6 +27,10 @@ export interface BorrowerExport {
   decisions: Array<Record<string, unknown>>;
   applications: Array<Record<string, unknown>>;
   loans: Array<Record<string, unknown>>;
+  /** Mono's income estimate per account when the lender cross-checked it (MONO_INCOME_CROSSCHECK; figures only). */
+  incomeChecks: Array<Record<string, unknown>>;
+  /** What a shadow policy the lender was evaluating would have decided beside each live decision (never acted on). */
+  shadowDecisions: Array<Record<string, unknown>>;
   audit: Array<Record<string, unknown>>;
   counts: Record<string, number>;
 }
@@ -79,6 +84,18 @@ export class DataExportService {
            FROM loans l WHERE l.borrower_id = $1 ORDER BY l.disbursed_at, l.id`,
         [borrowerId],
       );
+      const incomeChecks = await m.query<Array<Record<string, unknown>>>(
+        `SELECT id, account_id, decision_id, status, reason, requested_at, settled_at, monthly_income_minor::text AS monthly_income_minor,
+                annual_income_minor::text AS annual_income_minor, total_income_minor::text AS total_income_minor
+           FROM mono_income_checks WHERE borrower_id = $1 ORDER BY requested_at, id`,
+        [borrowerId],
+      );
+      const shadowDecisions = await m.query<Array<Record<string, unknown>>>(
+        `SELECT s.decision_id, s.created_at, s.policy_version, s.decision, s.recommended_limit_minor::text AS recommended_limit_minor, s.currency,
+                s.grade, s.reason_codes
+           FROM shadow_decisions s JOIN decisions d ON d.id = s.decision_id WHERE d.borrower_id = $1 ORDER BY s.created_at, s.decision_id`,
+        [borrowerId],
+      );
       const entityIds = [borrowerId, ...accountIds, ...consents.map((c) => c.id), ...applications.map((a) => String(a.id)), ...loans.map((l) => String(l.id))];
       const audit = await m.query<Array<Record<string, unknown>>>(
         `SELECT created_at, actor, action, entity_type, entity_id, reason FROM audit_log WHERE entity_id = ANY($1::text[]) ORDER BY created_at, id`,
@@ -115,6 +132,13 @@ export class DataExportService {
         decisions: decisions.map((d) => ({ ...d, recommended_limit_minor: kobo(d.recommended_limit_minor) })),
         applications: applications.map((a) => ({ ...a, amount_minor: kobo(a.amount_minor) })),
         loans: loans.map((l) => ({ ...l, principal_minor: kobo(l.principal_minor) })),
+        incomeChecks: incomeChecks.map((c) => ({
+          ...c,
+          monthly_income_minor: kobo(c.monthly_income_minor),
+          annual_income_minor: kobo(c.annual_income_minor),
+          total_income_minor: kobo(c.total_income_minor),
+        })),
+        shadowDecisions: shadowDecisions.map((d) => ({ ...d, recommended_limit_minor: kobo(d.recommended_limit_minor) })),
         audit,
         counts: {
           consents: consents.length,
@@ -123,6 +147,8 @@ export class DataExportService {
           decisions: decisions.length,
           applications: applications.length,
           loans: loans.length,
+          incomeChecks: incomeChecks.length,
+          shadowDecisions: shadowDecisions.length,
           audit: audit.length,
         },
       };

@@ -53,6 +53,8 @@ function sampleExport(transactions = 3): BorrowerExport {
         repayments: [{ reference: '+RPY-1', amountMinor: '300000', paidAt: '2026-05-02T09:00:00+00:00', reversedAt: null }],
       },
     ],
+    incomeChecks: [],
+    shadowDecisions: [],
     audit: [
       {
         created_at: new Date('2026-04-01T00:00:00Z'),
@@ -63,7 +65,7 @@ function sampleExport(transactions = 3): BorrowerExport {
         reason: null,
       },
     ],
-    counts: { consents: 0, accounts: 1, transactions, decisions: 1, applications: 1, loans: 1, audit: 1 },
+    counts: { consents: 0, accounts: 1, transactions, decisions: 1, applications: 1, loans: 1, incomeChecks: 0, shadowDecisions: 0, audit: 1 },
   };
 }
 

@@ -186,6 +186,32 @@ export const EXPORT_SECTIONS: readonly Section[] = [
     rows: (doc) => loanChildren(doc, 'repayments', ['amountMinor']),
   },
   {
+    file: 'income-checks.csv',
+    holds:
+      "Mono's estimate of your income, when the lender asked Mono to cross-check its own (figures only): account, status, monthly, annual and total income",
+    columns: [
+      'id',
+      'account_id',
+      'decision_id',
+      'status',
+      'reason',
+      'requested_at',
+      'settled_at',
+      'monthly_income_minor',
+      'annual_income_minor',
+      'total_income_minor',
+      'currency',
+    ],
+    rows: (doc) => doc.incomeChecks.map((c) => ({ ...c, currency: 'NGN' })),
+  },
+  {
+    file: 'shadow-decisions.csv',
+    holds:
+      'what a candidate policy the lender was testing would have decided beside each decision above (computed, never used to decide about you)',
+    columns: ['decision_id', 'created_at', 'policy_version', 'decision', 'recommended_limit_minor', 'currency', 'grade', 'reason_codes'],
+    rows: (doc) => doc.shadowDecisions,
+  },
+  {
     file: 'audit.csv',
     holds: 'the audit trail of the records above: when, by whom (an API key id or a system job), what was done and why',
     columns: ['created_at', 'actor', 'action', 'entity_type', 'entity_id', 'reason'],

@@ -22,6 +22,8 @@ const FILES = [
   'loans.csv',
   'loan-instalments.csv',
   'loan-repayments.csv',
+  'income-checks.csv',
+  'shadow-decisions.csv',
   'audit.csv',
   'export.json',
 ];
@@ -34,6 +36,8 @@ const SECTIONS = {
   'decisions.csv': 'decisions',
   'applications.csv': 'applications',
   'loans.csv': 'loans',
+  'income-checks.csv': 'incomeChecks',
+  'shadow-decisions.csv': 'shadowDecisions',
   'audit.csv': 'audit',
 } as const;
 
