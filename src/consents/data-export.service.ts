@@ -96,7 +96,13 @@ export class DataExportService {
            FROM shadow_decisions s JOIN decisions d ON d.id = s.decision_id WHERE d.borrower_id = $1 ORDER BY s.created_at, s.decision_id`,
         [borrowerId],
       );
-      const entityIds = [borrowerId, ...accountIds, ...consents.map((c) => c.id), ...applications.map((a) => String(a.id)), ...loans.map((l) => String(l.id))];
+      const entityIds = [
+        borrowerId,
+        ...accountIds,
+        ...consents.map((c) => c.id),
+        ...applications.map((a) => String(a.id)),
+        ...loans.map((l) => String(l.id)),
+      ];
       const audit = await m.query<Array<Record<string, unknown>>>(
         `SELECT created_at, actor, action, entity_type, entity_id, reason FROM audit_log WHERE entity_id = ANY($1::text[]) ORDER BY created_at, id`,
         [entityIds],
@@ -153,7 +159,14 @@ export class DataExportService {
         },
       };
     });
-    await this.audit.record({ actor, action: 'borrower.exported', entityType: 'borrower', entityId: borrowerId, after: { counts: doc.counts, format }, reason: 'data subject access' });
+    await this.audit.record({
+      actor,
+      action: 'borrower.exported',
+      entityType: 'borrower',
+      entityId: borrowerId,
+      after: { counts: doc.counts, format },
+      reason: 'data subject access',
+    });
     return doc;
   }
 }

@@ -65,7 +65,17 @@ function sampleExport(transactions = 3): BorrowerExport {
         reason: null,
       },
     ],
-    counts: { consents: 0, accounts: 1, transactions, decisions: 1, applications: 1, loans: 1, incomeChecks: 0, shadowDecisions: 0, audit: 1 },
+    counts: {
+      consents: 0,
+      accounts: 1,
+      transactions,
+      decisions: 1,
+      applications: 1,
+      loans: 1,
+      incomeChecks: 0,
+      shadowDecisions: 0,
+      audit: 1,
+    },
   };
 }
 
