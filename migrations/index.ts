@@ -15,6 +15,7 @@ import { EngineIdentity1765900000000 } from './1765900000000-EngineIdentity.js';
 import { IngestionRunHeartbeat1766000000000 } from './1766000000000-IngestionRunHeartbeat.js';
 import { DecisionNotes1766100000000 } from './1766100000000-DecisionNotes.js';
 import { Backtests1766200000000 } from './1766200000000-Backtests.js';
+import { DecisionsCreatedIndex1766250000000 } from './1766250000000-DecisionsCreatedIndex.js';
 import { IncomeCrosscheck1766300000000 } from './1766300000000-IncomeCrosscheck.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
@@ -36,5 +37,6 @@ export const migrations = [
   IngestionRunHeartbeat1766000000000,
   DecisionNotes1766100000000,
   Backtests1766200000000,
+  DecisionsCreatedIndex1766250000000,
   IncomeCrosscheck1766300000000,
 ];

@@ -7,6 +7,7 @@ import type { WireCase } from './backtest-source.js';
 export function accumulateWire(acc: BacktestAccumulator, cases: readonly WireCase[]): void {
   for (const c of cases) {
     const input = (c.payloadGzip ? JSON.parse(gunzipSync(c.payloadGzip).toString('utf8')) : c.payload) as EngineInput;
-    acc.add({ decisionId: c.decisionId, engineVersion: c.engineVersion, input, stored: c.stored, outcome: c.outcome });
+    const stored = c.stored.dsrCap === null ? { ...c.stored, dsrCap: input.policy.affordability.dsrCap } : c.stored;
+    acc.add({ decisionId: c.decisionId, engineVersion: c.engineVersion, input, stored, outcome: c.outcome });
   }
 }

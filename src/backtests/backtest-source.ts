@@ -34,7 +34,6 @@ interface DecisionRow {
   flags: string[];
   reason_codes: string[] | null;
   post_loan_dsr: string | null;
-  dsr_cap: string | null;
   payload: unknown;
   payload_gzip: Buffer | null;
 }
@@ -64,11 +63,31 @@ interface LoanRow {
   }> | null;
 }
 
-const WINDOW = `($1::date IS NULL OR d.created_at >= ($1::date::timestamp AT TIME ZONE 'Africa/Lagos'))
-           AND ($2::date IS NULL OR d.created_at < ($2::date::timestamp AT TIME ZONE 'Africa/Lagos'))`;
+/**
+ * The window's conditions, only those that apply (a `$n IS NULL OR …` form would hide the (created_at, id) index from
+ * the planner and turn every keyset batch into a scan and sort of the whole table), with their parameters.
+ */
+function windowWhere(w: BacktestWindow, after: { createdAt: Date; id: string } | null): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (w.from) {
+    params.push(w.from);
+    conds.push(`d.created_at >= ($${params.length}::date::timestamp AT TIME ZONE 'Africa/Lagos')`);
+  }
+  if (w.to) {
+    params.push(w.to);
+    conds.push(`d.created_at < ($${params.length}::date::timestamp AT TIME ZONE 'Africa/Lagos')`);
+  }
+  if (after) {
+    params.push(after.createdAt, after.id);
+    conds.push(`(d.created_at, d.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
 
 export async function countDecisions(query: BacktestQuery, w: BacktestWindow): Promise<number> {
-  const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM decisions d WHERE ${WINDOW}`, [w.from, w.to]);
+  const where = windowWhere(w, null);
+  const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM decisions d ${where.sql}`, where.params);
   return Number(row.n);
 }
 
@@ -86,20 +105,19 @@ export async function* readCases(
   const batch = opts.batchSize ?? 250;
   let after: { createdAt: Date; id: string } | null = null;
   for (;;) {
+    const where = windowWhere(w, after);
     const rows: DecisionRow[] = await query<DecisionRow>(
       `SELECT d.id, d.created_at, d.engine_version, d.policy_version,
               -- The engine's own decision: an orchestration override (stale data → refer) is not the policy's.
               coalesce(d.overrides->'decision'->>'from', d.decision) AS decision,
               d.recommended_limit_minor AS limit_minor, d.flags,
               ARRAY(SELECT r->>'code' FROM jsonb_array_elements(d.reasons) r) AS reason_codes,
-              d.post_loan_dsr::text AS post_loan_dsr, d.result->'limit'->'components'->>'dsrCap' AS dsr_cap,
-              i.payload, i.payload_gzip
+              d.post_loan_dsr::text AS post_loan_dsr, i.payload, i.payload_gzip
          FROM decisions d JOIN decision_inputs i ON i.inputs_hash = d.inputs_hash
-        WHERE ${WINDOW}
-          AND ($3::timestamptz IS NULL OR (d.created_at, d.id) > ($3::timestamptz, $4::uuid))
+        ${where.sql}
         ORDER BY d.created_at, d.id
-        LIMIT $5`,
-      [w.from, w.to, after?.createdAt ?? null, after?.id ?? null, batch],
+        LIMIT ${batch}`,
+      where.params,
     );
     if (rows.length === 0) return;
     const loans = await query<LoanRow>(
@@ -139,7 +157,8 @@ export async function* readCases(
           reasonCodes: r.reason_codes ?? [],
           flags: r.flags,
           postLoanDsr: r.post_loan_dsr,
-          dsrCap: r.dsr_cap,
+          // The decision's DSR cap is its policy's (limit.components.dsrCap): read from the input when it is decoded.
+          dsrCap: null,
         },
         outcome: o ? { observed: o.observed, bad30: o.bad30, defaulted: o.defaulted } : null,
       });
