@@ -30,6 +30,9 @@ function spawnWorker(candidate: Policy, baseline: Policy | null): Worker {
   return new Worker(url, {
     workerData: { candidate, baseline },
     execArgv: ts ? ['--no-warnings', '--import', '@swc-node/register/esm-register'] : [],
+    // A worker holds two batches of inputs and one decoded input at a time: a bounded heap keeps the process under
+    // 1 GiB with two workers (docs/benchmarks.md "Backtest") and fails loudly on a runaway instead of swapping.
+    resourceLimits: { maxOldGenerationSizeMb: 320, maxYoungGenerationSizeMb: 32 },
     env: { ...process.env, NODE_OPTIONS: '' },
   });
 }
