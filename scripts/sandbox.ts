@@ -1,5 +1,6 @@
 /**
- * `npm run sandbox [-- --webhook-url http://127.0.0.1:3000/webhooks/mono] [--port 3100] [--host 0.0.0.0] [--state-file path]`
+ * `npm run sandbox [-- --webhook-url http://127.0.0.1:3000/webhooks/mono] [--port 3100] [--host 0.0.0.0] [--state-file path]
+ *   [--no-reauth-code] [--v2-exchange-bare] [--pagination-next-quirk]`
  * Runs the Mono sandbox alone (MONO_SANDBOX_PORT, MONO_SECRET_KEY / MONO_WEBHOOK_SECRET or the sandbox defaults).
  */
 import 'reflect-metadata';
@@ -17,11 +18,16 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       'state-file': { type: 'string' },
       'no-state': { type: 'boolean' },
+      // Behaviours where Mono's documents disagree or are silent (docs/sandbox.md, "Remaining deviations").
+      'no-reauth-code': { type: 'boolean' },
+      'v2-exchange-bare': { type: 'boolean' },
+      'pagination-next-quirk': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run sandbox -- [--webhook-url URL] [--port N] [--host H] [--state-file PATH | --no-state]\n');
+    process.stdout.write('usage: npm run sandbox -- [--webhook-url URL] [--port N] [--host H] [--state-file PATH | --no-state]\n' +
+        '       [--no-reauth-code] [--v2-exchange-bare] [--pagination-next-quirk]\n');
     return;
   }
   const config = AppConfig.fromEnvironment();
@@ -35,6 +41,9 @@ async function main(): Promise<void> {
     stateFile: values['no-state'] ? undefined : (values['state-file'] ?? path.join(config.database.dataDir, 'sandbox-state.json')),
     // Mono's own sync limits (2 min manual, 5 min real-time) are the sandbox's defaults, independent of the engine's
     // SYNC_MIN_INTERVAL_SECONDS (docs/sandbox.md).
+    reauthIssuesCode: !values['no-reauth-code'],
+    v2ExchangeBare: values['v2-exchange-bare'] === true,
+    paginationNextQuirk: values['pagination-next-quirk'] === true,
     logger: createLogger(config.logLevel).child({ component: 'mono-sandbox' }),
   });
   process.stdout.write(

@@ -176,7 +176,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
 
 function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown): void {
   if (!isObject(body)) throw badRequest('config must be a JSON object');
-  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'reauthIssuesCode', 'webhookRetry', 'webhookUrl'];
+  const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'reauthIssuesCode', 'v2ExchangeBare', 'webhookRetry', 'webhookUrl'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length) throw badRequest(`unknown config setting(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
   const ms = (k: string): number | undefined => {
@@ -206,6 +206,7 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
   };
   if (body.paginationNextQuirk !== undefined && typeof body.paginationNextQuirk !== 'boolean') throw badRequest('paginationNextQuirk must be a boolean');
   if (body.reauthIssuesCode !== undefined && typeof body.reauthIssuesCode !== 'boolean') throw badRequest('reauthIssuesCode must be a boolean');
+  if (body.v2ExchangeBare !== undefined && typeof body.v2ExchangeBare !== 'boolean') throw badRequest('v2ExchangeBare must be a boolean');
   let retry: WebhookRetryOptions | undefined;
   if (body.webhookRetry !== undefined) {
     const w = body.webhookRetry;
@@ -224,6 +225,7 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
   for (const [k, v] of Object.entries(next)) if (v !== undefined) (timings as unknown as Record<string, unknown>)[k] = v;
   if (typeof body.paginationNextQuirk === 'boolean') timings.paginationNextQuirk = body.paginationNextQuirk;
   if (typeof body.reauthIssuesCode === 'boolean') timings.reauthIssuesCode = body.reauthIssuesCode;
+  if (typeof body.v2ExchangeBare === 'boolean') timings.v2ExchangeBare = body.v2ExchangeBare;
   if (retry) hooks.setRetry(retry);
   if (url !== undefined) hooks.setWebhookTarget(url);
 }

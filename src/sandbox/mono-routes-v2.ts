@@ -41,6 +41,8 @@ export function monoV2Router(ctx: SandboxContext): Router {
   r.post('/accounts/auth', (req, res) => {
     const id = bank.exchangeCode(req.body);
     res.locals.accountId = id;
+    // Mono's integration guide shows a bare {id}; its reference, clients and logs the envelope (a setting).
+    if (ctx.timings.v2ExchangeBare) return void res.json({ id });
     sendV2(res, ctx.now(), { id });
   });
 

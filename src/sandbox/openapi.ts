@@ -288,6 +288,7 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
             autoSyncIntervalMs: { type: 'integer', description: '0 = off' },
             paginationNextQuirk: { type: 'boolean' },
             reauthIssuesCode: { type: 'boolean', description: 'A finished reauth hands the widget a new code that exchanges to the same account id (default true; Mono does not document it)' },
+            v2ExchangeBare: { type: 'boolean', description: "POST /v2/accounts/auth answers a bare {id} as Mono's integration guide shows (default false: the v2 envelope its reference and clients show)" },
             webhookRetry: { type: 'object', properties: { baseMs: { type: 'integer' }, maxMs: { type: 'integer' }, maxAttempts: { type: 'integer' } } },
             webhookUrl: { type: 'string', nullable: true },
           },

@@ -34,6 +34,7 @@ export const DEFAULT_TIMINGS: Readonly<SandboxTimings> = {
   autoSyncIntervalMs: 0,
   paginationNextQuirk: false,
   reauthIssuesCode: true,
+  v2ExchangeBare: false,
 };
 
 export const DEFAULT_WEBHOOK_RETRY: Readonly<WebhookRetryOptions> = { baseMs: 1_000, maxMs: 60_000, maxAttempts: 12 };
@@ -67,6 +68,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     autoSyncIntervalMs: opts.autoSyncIntervalMs ?? DEFAULT_TIMINGS.autoSyncIntervalMs,
     paginationNextQuirk: opts.paginationNextQuirk ?? DEFAULT_TIMINGS.paginationNextQuirk,
     reauthIssuesCode: opts.reauthIssuesCode ?? DEFAULT_TIMINGS.reauthIssuesCode,
+    v2ExchangeBare: opts.v2ExchangeBare ?? DEFAULT_TIMINGS.v2ExchangeBare,
   };
   let retry: WebhookRetryOptions = { ...DEFAULT_WEBHOOK_RETRY, ...opts.webhookRetry };
   let publicUrl = opts.publicUrl?.replace(/\/$/, '') ?? '';

@@ -55,6 +55,12 @@ export interface SandboxTimings {
    * a setting (default true); false plays a widget that only closes, leaving the `account_reauthorized` webhook.
    */
   reauthIssuesCode: boolean;
+  /**
+   * `POST /v2/accounts/auth` answers a bare `{ id }` instead of the v2 envelope `{ status, message, timestamp, data: {
+   * id } }`. Mono's integration guide shows the bare body while its API reference, clients and logs show the envelope
+   * (API reference §2.1 and §10), so this is a setting: default false (the envelope).
+   */
+  v2ExchangeBare: boolean;
 }
 
 export interface SandboxOptions extends Partial<SandboxTimings> {

@@ -7,7 +7,16 @@ import { Registry } from 'prom-client';
 import { AppConfig } from '../../src/config/app-config.js';
 import { MonoError } from '../../src/mono/mono-error.js';
 import { MonoClient } from '../../src/mono/mono.client.js';
-import { createSandboxAccount, monoEnv, sampleTransactions, sandboxAdmin, sandboxCalls, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
+import {
+  createSandboxAccount,
+  KIT_SECRET_KEY,
+  monoEnv,
+  sampleTransactions,
+  sandboxAdmin,
+  sandboxCalls,
+  startTestSandbox,
+  type SandboxServer,
+} from '../support/mono-kit.js';
 
 interface GroundTruth {
   transactions: Array<{ id: string }>;
@@ -43,7 +52,12 @@ describe('MonoClient fidelity (issue 16)', () => {
 
   beforeEach(async () => {
     await sandboxAdmin(sandbox, 'DELETE', '/faults');
-    await sandboxAdmin(sandbox, 'POST', '/config', { jobDurationMs: 30, realtimeWindowMs: 0, paginationNextQuirk: false });
+    await sandboxAdmin(sandbox, 'POST', '/config', {
+      jobDurationMs: 30,
+      realtimeWindowMs: 0,
+      paginationNextQuirk: false,
+      v2ExchangeBare: false,
+    });
   });
 
   it("should follow Mono's meta.next when it is usable and return exactly the ground truth", async () => {
@@ -54,6 +68,30 @@ describe('MonoClient fidelity (issue 16)', () => {
     expect(result.transactions.map((t) => t.providerId)).toEqual(truth.transactions.map((t) => t.id));
   });
 
+  it("should link with the v2 code exchange in either shape Mono documents: the envelope (data.id) and the guide's bare {id}", async () => {
+    const exchange = async (): Promise<{ body: Record<string, unknown>; viaClient: string }> => {
+      const raw = await createSandboxAccount(sandbox, { transactions: sampleTransactions(2) });
+      const res = await fetch(`${sandbox.url}/v2/accounts/auth`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mono-sec-key': KIT_SECRET_KEY },
+        body: JSON.stringify({ code: raw.code }),
+      });
+      expect(res.status).toBe(200);
+      const viaClient = (await client.exchangeCode((await createSandboxAccount(sandbox, { transactions: sampleTransactions(2) })).code))
+        .monoAccountId;
+      return { body: (await res.json()) as Record<string, unknown>, viaClient };
+    };
+    const enveloped = await exchange();
+    expect(enveloped.body).toMatchObject({ status: 'successful', data: { id: expect.any(String) } });
+    expect(enveloped.viaClient).toMatch(/\S/);
+
+    await sandboxAdmin(sandbox, 'POST', '/config', { v2ExchangeBare: true });
+    const bare = await exchange();
+    expect(Object.keys(bare.body)).toEqual(['id']);
+    const truth = await sandboxAdmin<{ id: string }>(sandbox, 'GET', `/accounts/${bare.viaClient}`);
+    expect(truth.id).toBe(bare.viaClient);
+  });
+
   it('should fall back to its own paging when meta.next is the docs-sample quirk (omits /accounts/), with the same result', async () => {
     await sandboxAdmin(sandbox, 'POST', '/config', { paginationNextQuirk: true });
     const before = (await sandboxCalls(sandbox, accountId)).length;
@@ -61,7 +99,9 @@ describe('MonoClient fidelity (issue 16)', () => {
     expect(result.nextLinksFollowed).toBe(0);
     expect(result.transactions).toHaveLength(27);
     const calls = (await sandboxCalls(sandbox, accountId)).slice(before);
-    expect(calls.map((c) => `${c.path} ${c.status}`)).toEqual(Array.from({ length: 5 }, () => `/v2/accounts/${accountId}/transactions 200`));
+    expect(calls.map((c) => `${c.path} ${c.status}`)).toEqual(
+      Array.from({ length: 5 }, () => `/v2/accounts/${accountId}/transactions 200`),
+    );
   });
 
   it('should treat an enqueued real-time answer (data: null after a job over 30 s) as not ready, never as no transactions', async () => {
