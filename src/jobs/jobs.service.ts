@@ -8,6 +8,14 @@ import { DEAD_LETTER_QUEUES, jobQueues, type JobName, type JobPayloads } from '.
 
 export const JOBS_SCHEMA = 'pgboss';
 
+/**
+ * How often a worker instance runs pg-boss's supervisor, and how often (across all instances: the claim is a row in
+ * the database) its monitor fails active jobs whose heartbeat lapsed or whose expireInSeconds passed. pg-boss's
+ * monitor interval defaults to 60 s on its own, whatever the supervise interval: a killed worker's jobs then waited
+ * up to a minute after their heartbeat lapsed (docs/reliability.md, section 2).
+ */
+export const SUPERVISE_INTERVAL_SECONDS = 10;
+
 export interface QueueStats {
   name: string;
   queued: number;
@@ -40,6 +48,8 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   private boss: PgBoss | null = null;
   private starting: Promise<PgBoss> | null = null;
   private destroyed = false;
+  private startSweep: NodeJS.Timeout | null = null;
+  private startCheck: Promise<void> | null = null;
 
   private statsCache: { at: number; value: Promise<QueueStats[]> } | null = null;
 
@@ -97,7 +107,10 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.destroyed = true;
+    if (this.startSweep) clearTimeout(this.startSweep);
+    this.startSweep = null;
     const boss = await this.starting?.catch(() => null);
+    await this.startCheck;
     this.starting = null;
     this.boss = null;
     await boss?.stop({ graceful: true, timeout: 10_000 });
@@ -116,9 +129,10 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
         application_name: 'underwriting-engine-jobs',
         migrate: true,
         supervise: this.working,
-        // How often a worker looks for jobs whose heartbeat lapsed (a killed worker's): with the inbox's 30 s
-        // heartbeat and re-underwriting's 10 s, a killed instance's work is retried within about 40 s.
-        superviseIntervalSeconds: 10,
+        // A killed worker's job is failed to retry by the first monitor pass after its heartbeat lapsed: with the
+        // review steps' 10 s heartbeat within about 20 s of the kill, the inbox's 30 s within about 40 s.
+        superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+        monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
         schedule: this.scheduling,
         // Workers wake on NOTIFY when a job is created (committed), polling stays as the floor.
         useListenNotify: this.working,
@@ -133,9 +147,51 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
         await boss.updateQueue(name, update);
       }
       this.boss = boss;
+      if (this.working) this.sweepAbandonedJobs(boss);
       return boss;
     })();
     return this.starting;
+  }
+
+  /**
+   * At start, a worker does not wait for its supervisor's first tick (one interval away) to pick up what a killed
+   * process left `active`: if an active job's heartbeat (or expiry) has already lapsed it runs a supervise pass now, and
+   * if the earliest one lapses within the next interval, once more just after that moment. The pass is pg-boss's own,
+   * with its own predicate (heartbeat_on + heartbeat_seconds < now, or started_on + expire_seconds < now), so it fails
+   * nothing its periodic pass would not fail: a live worker, however slow its handler, keeps refreshing the heartbeat
+   * and keeps its job. Only the moment changes. Not awaited by the start (a supervise pass includes a stats scan).
+   */
+  private sweepAbandonedJobs(boss: PgBoss): void {
+    const warn = (what: string) => (err: Error) => this.logger.warn({ err: { name: err.name, message: err.message } }, what);
+    const supervise = (): Promise<void> =>
+      this.destroyed ? Promise.resolve() : boss.supervise().catch(warn('start-up supervise pass failed'));
+    this.startCheck = this.dataSource
+      .query<Array<{ wait: string | null }>>(
+        `SELECT extract(epoch FROM min(LEAST(heartbeat_on + heartbeat_seconds * interval '1 second', started_on + expire_seconds * interval '1 second')) - now()) AS wait
+           FROM ${JOBS_SCHEMA}.job WHERE state = 'active'`,
+      )
+      .then(async ([row]) => {
+        if (this.destroyed || row?.wait == null) return;
+        const wait = Number(row.wait);
+        if (wait <= 0) return supervise();
+        // Just past the lapse (pg-boss compares with its own now(); a margin for the round trip).
+        if (wait <= SUPERVISE_INTERVAL_SECONDS) {
+          this.startSweep = setTimeout(
+            () => {
+              this.startSweep = null;
+              void supervise();
+            },
+            Math.ceil(wait * 1000) + 250,
+          ).unref();
+        }
+      })
+      .catch(warn('start-up check for abandoned jobs failed'));
+  }
+
+  /** Resolves once the start-up check for a killed process's active jobs, and the supervise pass it ran now if any, is over. */
+  async abandonedJobsChecked(): Promise<void> {
+    await this.start();
+    await this.startCheck;
   }
 
   /** Enqueues a job; pass `manager` to commit it with the caller's transaction. Returns the job id. */
@@ -160,7 +216,11 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
    * Enqueues many jobs in one statement (pg-boss `insert`); pass `manager` to commit them with the caller's
    * transaction. A job whose singletonKey is already queued or active on a singleton policy queue is dropped.
    */
-  async sendMany<K extends JobName>(name: K, jobs: Array<Omit<JobInsert<JobPayloads[K]>, 'data'> & { data: JobPayloads[K] }>, manager?: EntityManager): Promise<void> {
+  async sendMany<K extends JobName>(
+    name: K,
+    jobs: Array<Omit<JobInsert<JobPayloads[K]>, 'data'> & { data: JobPayloads[K] }>,
+    manager?: EntityManager,
+  ): Promise<void> {
     if (jobs.length === 0) return;
     const boss = await this.start();
     await boss.insert(name, jobs, manager ? { db: managerDb(manager) } : {});
@@ -195,9 +255,13 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   ): Promise<void> {
     if (!this.working) return;
     const boss = await this.start();
+    const heartbeat = jobQueues(this.config)[name].heartbeatSeconds;
     await boss.work<JobPayloads[K]>(
       name,
       {
+        // Three refreshes per heartbeat (pg-boss's default is two): a live worker loses a job only if its process stops
+        // writing for a whole heartbeat, not when one refresh is late.
+        ...(heartbeat ? { heartbeatRefreshSeconds: heartbeat / 3 } : {}),
         batchSize: opts.batchSize ?? 10,
         localConcurrency: opts.localConcurrency ?? 1,
         perJobResults: true,
@@ -243,7 +307,9 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   /** Queue depth, oldest queued age and failures, for /metrics. */
   async stats(): Promise<QueueStats[]> {
     if (!(await this.schemaExists())) return [];
-    const rows = await this.dataSource.query<Array<{ name: string; queued: string; active: string; failed: string; oldest: string | null }>>(
+    const rows = await this.dataSource.query<
+      Array<{ name: string; queued: string; active: string; failed: string; oldest: string | null }>
+    >(
       `SELECT q.name,
               count(j.id) FILTER (WHERE j.state IN ('created','retry')) AS queued,
               count(j.id) FILTER (WHERE j.state = 'active') AS active,

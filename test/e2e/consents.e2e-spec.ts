@@ -334,6 +334,30 @@ describe('consents (HTTP, sandbox Mono)', () => {
     const app = await waitForStatus(t, await apply(t, borrowerId, { amount: 5_000_000, purpose: `school fees for ${fullName}` }), ['decided', 'failed']);
     expect(app.status).toBe('decided');
 
+    // Issue 20: after the full flow (link, webhooks, ingestion, decision, report), the numbers docs/security.md promises
+    // to encrypt are in no table in plaintext — the engine's tables and pg-boss's (job data, outputs, errors) — and the
+    // webhook inbox holds no holder name in plaintext. Names stay readable only where processing needs them.
+    expect((await api().get(`/v1/reports/borrowers/${borrowerId}`).set(t.auth('analyst')).expect(200)).body).toBeDefined();
+    const everyTable = await ds.query<Array<{ schema: string; name: string }>>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+        WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
+    );
+    expect(everyTable.some((x) => x.schema === 'pgboss')).toBe(true);
+    const plaintext = async (needles: string[], tables = everyTable): Promise<string[]> => {
+      const found: string[] = [];
+      for (const { schema, name } of tables) {
+        for (const needle of needles) {
+          const [row] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM "${schema}"."${name}" x WHERE x::text ILIKE '%' || $1 || '%'`, [needle]);
+          if (row.n > 0) found.push(`${schema}.${name}: ${row.n} row(s) with a seeded value`);
+        }
+      }
+      return found;
+    };
+    expect(await plaintext([bvn, phone, accountNumber])).toEqual([]);
+    expect(await plaintext([holder, payer], [{ schema: 'public', name: 'webhook_events' }])).toEqual([]);
+    const [stored] = await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM webhook_events WHERE payload::text LIKE '%enc:v1:%'`);
+    expect(stored.n).toBeGreaterThan(0);
+
     const erase = (body: Record<string, unknown>) => api().post(`/v1/borrowers/${borrowerId}/erasure`).set(t.auth('admin')).send(body);
     const dry = (await erase({ dryRun: true }).expect(200)).body;
     expect(dry).toMatchObject({ dryRun: true, erasedAt: null, blockers: [{ reason: 'active_consent', ids: expect.arrayContaining([u, mo]) }] });

@@ -83,4 +83,60 @@ describe(JobsService.name, () => {
     expect(apiOnlyHandled).toBe(0);
     expect(settled.ok).toBe(true);
   });
+  const jobRow = async (itemId: string): Promise<{ state: string; retry_count: number }> => {
+    const [row] = await ds.query<Array<{ state: string; retry_count: number }>>(
+      `SELECT state, retry_count FROM ${JOBS_SCHEMA}.job WHERE name LIKE 'reunderwrite-%' AND data->>'itemId' = $1`,
+      [itemId],
+    );
+    return row;
+  };
+
+  it("should put a killed process's active job back to work at start, without waiting for the supervisor's first tick", async () => {
+    const api = jobs({ JOBS_ENABLED: 'true', WORKERS_ENABLED: 'false' });
+    await api.send('reunderwrite-score', { itemId: 'abandoned-1', final: false });
+    // What a SIGKILL leaves: the job `active`, its last heartbeat (and start) long gone.
+    await ds.query(
+      `UPDATE ${JOBS_SCHEMA}.job SET state = 'active', started_on = now() - interval '1 hour', heartbeat_on = now() - interval '1 hour'
+        WHERE name = 'reunderwrite-score' AND data->>'itemId' = 'abandoned-1'`,
+    );
+    expect(await jobRow('abandoned-1')).toEqual({ state: 'active', retry_count: 0 });
+
+    const restarted = jobs({ JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true' });
+    await restarted.abandonedJobsChecked();
+    // Failed to retry by the start-up pass (pg-boss's own heartbeat predicate), not left for a periodic one.
+    expect((await jobRow('abandoned-1')).state).not.toBe('active');
+
+    const handled: string[] = [];
+    const done = restarted.waitFor('reunderwrite-score', (s) => s.ok && handled.includes('abandoned-1'));
+    await restarted.work('reunderwrite-score', async (data) => {
+      handled.push(data.itemId);
+    });
+    await done;
+    expect(handled).toEqual(['abandoned-1']);
+    // Settled is emitted by the handler, before pg-boss records the completion: the retry count is what is final here.
+    expect((await jobRow('abandoned-1')).retry_count).toBe(1);
+  });
+
+  it("should leave a live worker's job alone at another instance's start, however long its handler runs", async () => {
+    const live = jobs({ JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true' });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let began!: () => void;
+    const started = new Promise<void>((resolve) => (began = resolve));
+    await live.work('reunderwrite-sync', async () => {
+      began();
+      await released;
+    });
+    const done = live.waitFor('reunderwrite-sync', (s) => s.ok);
+    await live.send('reunderwrite-sync', { itemId: 'live-1' });
+    await started;
+
+    const other = jobs({ JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true' });
+    await other.abandonedJobsChecked();
+    expect(await jobRow('live-1')).toEqual({ state: 'active', retry_count: 0 });
+
+    release();
+    expect((await done).ok).toBe(true);
+    expect((await jobRow('live-1')).retry_count).toBe(0);
+  });
 });
