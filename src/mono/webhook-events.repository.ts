@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { decryptPii, encryptPii } from '../security/pii-cipher.js';
+import { decryptPii, encryptPii, isEncrypted } from '../security/pii-cipher.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
 
 /** Keys of a webhook body whose string values are personal data (docs/security.md): encrypted at rest in the inbox. */
@@ -28,6 +28,22 @@ export function protectPayloadJson(payloadJson: string): string {
 /** The body as received: values under PII keys decrypted (rows stored before encryption pass through unchanged). */
 export function revealPayload(payload: Record<string, unknown>): Record<string, unknown> {
   return mapStrings(payload, false, (s) => decryptPii(s)) as Record<string, unknown>;
+}
+
+/**
+ * A stored body brought in line with the newest key (`npm run pii:rotate`): values under PII keys that are still in
+ * plaintext (rows stored before inbox encryption) or encrypted with an older key are encrypted with the newest one;
+ * values already under the newest key are left as they are. `changed` is false when there was nothing to do.
+ */
+export function reprotectPayload(payload: unknown, newestKeyId: string): { payload: unknown; changed: boolean } {
+  const current = `enc:v1:${newestKeyId}:`;
+  let changed = false;
+  const out = mapStrings(payload, false, (s) => {
+    if (s.startsWith(current)) return s;
+    changed = true;
+    return encryptPii(isEncrypted(s) ? decryptPii(s) : s);
+  });
+  return { payload: out, changed };
 }
 
 interface WebhookRow {
