@@ -16,7 +16,7 @@ import {
   type LinkedBorrower,
 } from '../../scripts/reliability/kit.js';
 import { JOBS_SCHEMA } from '../../src/jobs/jobs.service.js';
-import { createTestDatabase } from '../support/database.js';
+import { closePool, createTestDatabase } from '../support/database.js';
 import { KIT_WEBHOOK_SECRET, monoEnv, startTestSandbox, type SandboxServer } from '../support/mono-kit.js';
 
 /**
@@ -476,7 +476,7 @@ describe('engine process killed with SIGKILL', () => {
     for (const s of scenarios) {
       s.sandbox.setWebhookTarget(null);
       await s.sandbox.close();
-      await s.pool.end();
+      await closePool(s.pool);
       await s.db.drop();
     }
   }, 60_000);

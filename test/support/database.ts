@@ -52,3 +52,22 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
     },
   };
 }
+
+/**
+ * Ends a pg.Pool and resolves once every one of its connections is really closed. pg-pool's own `end()` resolves as
+ * soon as it has asked its idle clients to end, before their sockets close: a `DROP DATABASE … WITH (FORCE)` right
+ * after it then terminates a connection that is still closing, and the pool emits that as an unhandled 'error'.
+ */
+export async function closePool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => {
+      removed += 1;
+      if (removed >= open) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}
