@@ -165,6 +165,15 @@ export class IngestionRepository {
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('ingestion:' || $1, 0))`, [accountId]);
   }
 
+  /** The newest succeeded run of the account that started strictly after `after` (it fetched what was announced then). */
+  async succeededRunStartedAfter(client: PoolClient, accountId: string, after: Date): Promise<string | null> {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM ingestion_runs WHERE account_id = $1 AND status = 'succeeded' AND started_at > $2 ORDER BY started_at DESC LIMIT 1`,
+      [accountId, after],
+    );
+    return rows[0]?.id ?? null;
+  }
+
   async startRun(
     client: PoolClient,
     run: { accountId: string; trigger: string; syncRunId: string | null; windowStart: string; windowEnd: string; now: Date },

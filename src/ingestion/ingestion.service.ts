@@ -105,6 +105,15 @@ export class IngestionService {
     @Optional() @Inject(CONSENT_GATE) private readonly consents?: ConsentGate,
   ) {}
 
+  /**
+   * A succeeded ingestion of the account that started strictly after `announcedAt` (when a webhook announcing new data
+   * reached the engine), or null. Strictly: with a frozen or coarse clock an ingestion stamped with the same instant
+   * may have started before the webhook, so it never counts.
+   */
+  async ingestedSince(accountId: string, announcedAt: Date): Promise<string | null> {
+    return this.withClient((c) => this.repo.succeededRunStartedAfter(c, accountId, announcedAt));
+  }
+
   async ingestAccount(accountId: string, opts: IngestOptions): Promise<IngestionResult> {
     const account = await this.withClient((c) => this.repo.findAccount(c, accountId));
     if (!account) throw new NotFoundError('Account', accountId);

@@ -51,7 +51,7 @@ export class WebhookHandlersService {
       case MONO_EVENTS.accountConnected:
         return this.accountConnected(event, data);
       case MONO_EVENTS.accountUpdated:
-        return this.withAccount(event, (account) => this.accountUpdated(account, data, eventTimeOf(event.payload)));
+        return this.withAccount(event, (account) => this.accountUpdated(account, data, eventTimeOf(event.payload), event.receivedAt));
       case MONO_EVENTS.reauthorisationRequired:
         return this.withAccount(event, (account) => this.reauthorisationRequired(account));
       case MONO_EVENTS.accountReauthorized:
@@ -137,7 +137,7 @@ export class WebhookHandlersService {
 
   // ---------------------------------------------------------------- account_updated
 
-  private async accountUpdated(account: BankAccountEntity, data: Record<string, unknown>, sentAt: Date | null): Promise<HandlerOutcome> {
+  private async accountUpdated(account: BankAccountEntity, data: Record<string, unknown>, sentAt: Date | null, receivedAt: Date): Promise<HandlerOutcome> {
     const now = this.clock.now();
     const meta = metaOf(data);
     let details: AccountDetailsUpdate = {};
@@ -188,6 +188,7 @@ export class WebhookHandlersService {
         retrievedData: updated.retrievedData,
         syncRunId: run?.id ?? null,
         hasNewData,
+        announcedAt: receivedAt,
       });
     }
     return PROCESSED;

@@ -582,4 +582,70 @@ describe(IngestionEventsHandler.name, () => {
       { trigger: 'webhook', inserted: 0 },
     ]);
   });
+  it('should answer data_available events that an ingestion started after their webhook already covered without fetching again', async () => {
+    const [{ id: borrowerId }] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ev-burst', 'Ada Obi', 'a@example.com') RETURNING id`,
+    );
+    const [{ id: accountId }] = await ds.query<Array<{ id: string }>>(
+      `INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, 'mono-burst') RETURNING id`,
+      [borrowerId],
+    );
+    await ds.query(
+      `INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'underwriting', 'test-notice', 'test', $2)`,
+      [borrowerId, NOW],
+    );
+    const source = new ArrayBankDataSource().set('mono-burst', {
+      details: accountDetails('mono-burst', 'ADA OBI'),
+      balanceMinor: 1,
+      transactions: syntheticLedger({ seed: 11, count: 12, from: '2025-11-01T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'b' }),
+    });
+    const bus = new AccountEventBus();
+    const clock = new FixedClock(NOW);
+    const handler = new IngestionEventsHandler(
+      bus,
+      new IngestionService(ds, AppConfig.forTest(), clock, source, new IngestionRepository()),
+      new ConsentGateService(new ConsentsRepository(ds)),
+      clock,
+      { getSyncRun: async () => null },
+    );
+    handler.onModuleInit();
+    const published: AccountEvent[] = [];
+    bus.subscribe('test', async (e) => {
+      if (e.type === 'account.ingested') published.push(e);
+    });
+    const updated = (announcedAt: Date | null, syncRunId: string | null = null): AccountEvent => ({
+      type: 'account.data_available',
+      accountId,
+      dataStatus: 'AVAILABLE',
+      retrievedData: ['balance', 'transactions'],
+      syncRunId,
+      hasNewData: true,
+      announcedAt,
+    });
+    const runs = async (): Promise<number> => (await ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ingestion_runs WHERE account_id = $1`, [accountId]))[0].n;
+    const transactionFetches = (): number => source.calls.filter((c) => c.method === 'getTransactions').length;
+
+    // A backlog: five webhooks stored at NOW, worked after the clock moved on. The first one's ingestion starts after
+    // all five arrived, so it answers the other four (each still gets its own account.ingested, its own sync run).
+    clock.set(new Date(NOW.getTime() + 1_000));
+    const syncRun = randomUUID();
+    for (const e of [updated(NOW), updated(NOW), updated(NOW, syncRun), updated(NOW), updated(NOW)]) await bus.publish(e);
+    expect(await runs()).toBe(1);
+    expect(transactionFetches()).toBe(1);
+    const [first, ...covered] = published;
+    expect(first).toMatchObject({ changed: true });
+    expect(covered).toEqual([null, syncRun, null, null].map((id) => ({ type: 'account.ingested', accountId, ingestionRunId: first.type === 'account.ingested' ? first.ingestionRunId : '', syncRunId: id, changed: false })));
+
+    // A webhook that arrived after that ingestion started is not covered by it: a new ingestion.
+    await bus.publish(updated(new Date(NOW.getTime() + 2_000)));
+    expect(await runs()).toBe(2);
+    // Same instant as the ingestion's start (a frozen or coarse clock): not provably later, so not covered either.
+    clock.set(new Date(NOW.getTime() + 5_000));
+    await bus.publish(updated(new Date(NOW.getTime() + 5_000)));
+    await bus.publish(updated(new Date(NOW.getTime() + 5_000)));
+    expect(await runs()).toBe(4);
+    // An event from no webhook (the link, a sync's own answer) is never skipped.
+    await bus.publish(updated(null));
+    expect(await runs()).toBe(5);
+  });
 });

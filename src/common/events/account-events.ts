@@ -17,6 +17,11 @@ export type AccountEvent =
       /** The sync run this update completes, when it answers one. */
       syncRunId: string | null;
       hasNewData: boolean | null;
+      /**
+       * When the webhook announcing the data reached the engine (null when the event does not come from one): an
+       * ingestion of the account that started after that moment has already fetched what it announced.
+       */
+      announcedAt?: Date | null;
     }
   | { type: 'account.reauth_required'; accountId: string; syncRunId: string | null }
   | { type: 'account.reauthorized'; accountId: string }
