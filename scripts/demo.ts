@@ -7,6 +7,7 @@ import { startEngine, type RunningEngine } from '../src/bootstrap.js';
 import { formatNaira } from '../src/common/money.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { resolveSandboxAdminKey } from '../src/sandbox/admin-key.js';
 import { SANDBOX_NOTICE_VERSION } from '../src/sandbox/link-page.js';
 import { DEFAULT_POLICY } from '../src/scoring/policy/index.js';
 
@@ -87,10 +88,13 @@ class Api {
   }
 }
 
+/** The sandbox admin API's key (x-sandbox-admin-key): the in-process engine's, else MONO_SANDBOX_ADMIN_KEY or DATA_DIR's. */
+let sandboxAdminKey: string | null = null;
+
 async function sandboxCall<T = Record<string, unknown>>(base: string, method: string, p: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/sandbox${p}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(sandboxAdminKey ? { 'x-sandbox-admin-key': sandboxAdminKey } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -241,6 +245,7 @@ async function main(): Promise<void> {
     }
     const base = (opts.url ?? engine?.url ?? `http://localhost:${config.port}`).replace(/\/$/, '');
     const sandbox = (opts.sandbox ?? engine?.sandbox?.url ?? `http://localhost:${config.mono.sandboxPort}`).replace(/\/$/, '');
+    sandboxAdminKey = engine?.sandbox ? engine.sandbox.adminKey : resolveSandboxAdminKey(config).key;
     const keys = loadKeys(config);
     const api = new Api(base, keys.frontend);
     const adminApi = new Api(base, keys.admin);

@@ -47,7 +47,11 @@ async function main(): Promise<void> {
       return (await res.json()) as T;
     };
     const sandbox = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${engine.sandbox!.url}/sandbox${p}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${engine.sandbox!.url}/sandbox${p}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(engine.sandbox!.adminKey ? { 'x-sandbox-admin-key': engine.sandbox!.adminKey } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`sandbox ${method} ${p} → ${res.status}`);
       return (await res.json()) as T;
     };

@@ -3,6 +3,8 @@ import type { AppConfig } from './config/app-config.js';
 
 export interface SandboxHandle {
   url: string;
+  /** Key of its admin API (`x-sandbox-admin-key`); null when opened explicitly (MONO_SANDBOX_ADMIN_OPEN). */
+  adminKey: string | null;
   /** Called once the engine listens, so the sandbox can start delivering webhooks to it. */
   attach?(app: INestApplication): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,10 @@ export class AppConfig {
     sandboxPort: number;
     /** Listen address of the built-in sandbox (MONO_SANDBOX_HOST, default 127.0.0.1). */
     sandboxHost: string;
+    /** MONO_SANDBOX_ADMIN_KEY (null: generated into DATA_DIR at start unless sandboxAdminOpen). */
+    sandboxAdminKey: string | null;
+    /** MONO_SANDBOX_ADMIN_OPEN: the sandbox admin API without a key. */
+    sandboxAdminOpen: boolean;
     syncStrategy: 'legacy' | 'realtime';
     syncMinIntervalSeconds: number;
     timeoutMs: number;
@@ -118,6 +122,8 @@ export class AppConfig {
       webhookSecret: env.MONO_WEBHOOK_SECRET ?? (useSandbox ? SANDBOX_WEBHOOK_SECRET : ''),
       sandboxPort: env.MONO_SANDBOX_PORT,
       sandboxHost: env.MONO_SANDBOX_HOST,
+      sandboxAdminKey: env.MONO_SANDBOX_ADMIN_KEY ?? null,
+      sandboxAdminOpen: env.MONO_SANDBOX_ADMIN_OPEN,
       syncStrategy: env.MONO_SYNC_STRATEGY,
       syncMinIntervalSeconds: env.SYNC_MIN_INTERVAL_SECONDS,
       timeoutMs: env.MONO_TIMEOUT_MS,

@@ -69,6 +69,17 @@ export class EnvironmentVariables {
   @IsString() @Matches(/^[0-9a-fA-F.:]+$/, { message: 'MONO_SANDBOX_HOST must be an IP address' })
   MONO_SANDBOX_HOST: string = '127.0.0.1';
 
+  /**
+   * Key of the built-in sandbox's admin API (`/sandbox/*`, header `x-sandbox-admin-key`). Unset: one is generated
+   * into DATA_DIR/sandbox-admin-key.json and printed at start. At least 16 URL-safe characters.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{16,}$/, { message: 'MONO_SANDBOX_ADMIN_KEY must be at least 16 URL-safe characters' })
+  MONO_SANDBOX_ADMIN_KEY?: string;
+
+  /** Open the built-in sandbox's admin API without a key (explicit opt-in, e.g. a throwaway demo box). */
+  @Transform(toBool) @IsBoolean()
+  MONO_SANDBOX_ADMIN_OPEN: boolean = false;
+
   @IsIn(['legacy', 'realtime'])
   MONO_SYNC_STRATEGY: 'legacy' | 'realtime' = 'legacy';
 
@@ -249,6 +260,7 @@ const OPTIONAL_VARIABLES = [
   'MONO_SECRET_KEY',
   'MONO_BASE_URL',
   'MONO_WEBHOOK_SECRET',
+  'MONO_SANDBOX_ADMIN_KEY',
   'PUBLIC_BASE_URL',
   'EVENTS_WEBHOOK_URL',
   'EVENTS_WEBHOOK_SECRET',

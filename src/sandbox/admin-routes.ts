@@ -3,6 +3,7 @@
  * truth, the call log, fault injection, timings, the webhook delivery log. Errors use the engine's
  * `{statusCode, code, message, details?}` shape. Documented in `GET /sandbox/openapi.json` and docs/sandbox.md.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { isObject } from './admin-input.js';
 import { SandboxError, badRequest, sendAdminError } from './envelope.js';
@@ -20,8 +21,26 @@ export interface AdminHooks {
   reset(): void;
 }
 
-export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
+export interface AdminAccess {
+  /** Required in `x-sandbox-admin-key`; null = open. */
+  key: string | null;
+  allowRemoteWebhookUrls: boolean;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+export function adminRouter(ctx: SandboxContext, hooks: AdminHooks, access: AdminAccess = { key: null, allowRemoteWebhookUrls: false }): Router {
   const r = Router();
+  if (access.key !== null) {
+    const expected = sha256(access.key);
+    r.use((req, res, next) => {
+      if (req.method === 'GET' && req.path === '/openapi.json') return next();
+      const sent = req.headers['x-sandbox-admin-key'];
+      // Constant time over digests (equal lengths whatever was sent).
+      if (typeof sent === 'string' && timingSafeEqual(sha256(sent), expected)) return next();
+      sendAdminError(res, 401, 'UNAUTHORIZED', 'The sandbox admin API needs its key in x-sandbox-admin-key (docs/sandbox.md, "Admin API")');
+    });
+  }
   r.use(express.json({ limit: '50mb' }));
   const { bank, store, webhooks } = ctx;
   const param = (req: Request, name: string): string => String(req.params[name]);
@@ -140,7 +159,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
     res.json(configView());
   });
   r.post('/config', (req, res) => {
-    applyConfig(ctx.timings, hooks, req.body);
+    applyConfig(ctx.timings, hooks, req.body, access.allowRemoteWebhookUrls);
     webhooks.setDelay(ctx.timings.webhookDelayMs);
     bank.scheduleAutoSync();
     res.json(configView());
@@ -174,7 +193,7 @@ export function adminRouter(ctx: SandboxContext, hooks: AdminHooks): Router {
   return r;
 }
 
-function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown): void {
+function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown, allowRemoteWebhookUrls: boolean): void {
   if (!isObject(body)) throw badRequest('config must be a JSON object');
   const allowed = ['syncMinIntervalMs', 'realtimeWindowMs', 'webhookDelayMs', 'jobDurationMs', 'linkProcessingMs', 'mfaSessionMs', 'realtimeEnqueueAfterMs', 'autoSyncIntervalMs', 'paginationNextQuirk', 'reauthIssuesCode', 'v2ExchangeBare', 'webhookRetry', 'webhookUrl'];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
@@ -222,10 +241,24 @@ function applyConfig(timings: SandboxTimings, hooks: AdminHooks, body: unknown):
   }
   const url = body.webhookUrl;
   if (url !== undefined && url !== null && (typeof url !== 'string' || !/^https?:\/\//.test(url))) throw badRequest('webhookUrl must be an http(s) URL or null');
+  // Webhooks carry the webhook secret: by default they may only be pointed at this machine.
+  if (typeof url === 'string' && !allowRemoteWebhookUrls && !isLoopbackUrl(url)) {
+    throw badRequest('webhookUrl must be on this machine (127.0.0.1, ::1 or localhost) unless the sandbox runs with allowRemoteWebhookUrls');
+  }
   for (const [k, v] of Object.entries(next)) if (v !== undefined) (timings as unknown as Record<string, unknown>)[k] = v;
   if (typeof body.paginationNextQuirk === 'boolean') timings.paginationNextQuirk = body.paginationNextQuirk;
   if (typeof body.reauthIssuesCode === 'boolean') timings.reauthIssuesCode = body.reauthIssuesCode;
   if (typeof body.v2ExchangeBare === 'boolean') timings.v2ExchangeBare = body.v2ExchangeBare;
   if (retry) hooks.setRetry(retry);
   if (url !== undefined) hooks.setWebhookTarget(url);
+}
+
+function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

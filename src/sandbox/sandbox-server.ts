@@ -54,6 +54,14 @@ export interface SandboxServer {
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer> {
+  // The admin API serves identities and redirects webhooks (secret header included): open only on loopback unless
+  // a key is given, or null opens it explicitly.
+  const listenHost = opts.host ?? '127.0.0.1';
+  const loopback = listenHost === 'localhost' || listenHost === '::1' || /^127\./.test(listenHost);
+  if (opts.adminKey === undefined && !loopback) {
+    throw new Error(`refusing to serve the sandbox admin API without a key on ${listenHost}: pass adminKey (MONO_SANDBOX_ADMIN_KEY), or adminKey: null (MONO_SANDBOX_ADMIN_OPEN=true) to open it explicitly`);
+  }
+  const adminKey = opts.adminKey ?? null;
   const now = opts.now ?? (() => new Date());
   const seed = opts.seed ?? 1;
   const log: SandboxLogger = opts.logger ?? createLogger('warn').child({ component: 'mono-sandbox' });
@@ -94,6 +102,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
     webhooks.setFaults(f.webhookDuplicateRate > 0 || f.webhookReorder ? { duplicateRate: f.webhookDuplicateRate, reorder: f.webhookReorder, rng: faults.webhookRng() } : null);
   };
 
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -115,7 +124,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<SandboxServer>
         applyWebhookFaults();
         bank.scheduleAutoSync();
       },
-    }),
+    }, { key: adminKey, allowRemoteWebhookUrls: opts.allowRemoteWebhookUrls === true }),
   );
   app.use('/link', linkPageRouter(ctx));
   app.use('/statements', statementsRouter(ctx));

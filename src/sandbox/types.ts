@@ -84,6 +84,18 @@ export interface SandboxOptions extends Partial<SandboxTimings> {
   now?: () => Date;
   /** Log sink; default a pino logger at `warn` (npm start and npm run sandbox pass one at LOG_LEVEL). */
   logger?: SandboxLogger;
+  /**
+   * Key of the admin API (`/sandbox/*`): every admin call must send it in `x-sandbox-admin-key` (401 otherwise;
+   * `GET /sandbox/openapi.json` stays readable). `null` opens the admin API explicitly. Unset: open on a loopback
+   * host, and the sandbox refuses to start on any other host (an unauthenticated admin API that serves identities
+   * and redirects webhooks must not be reachable from other machines by default).
+   */
+  adminKey?: string | null;
+  /**
+   * Let `POST /sandbox/config {webhookUrl}` point webhooks (which carry the webhook secret) at a non-loopback host.
+   * Default false: only 127.0.0.1, ::1 and localhost. The `webhookUrl` option itself is not restricted.
+   */
+  allowRemoteWebhookUrls?: boolean;
 }
 
 export interface SandboxLogger {

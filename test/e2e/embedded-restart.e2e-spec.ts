@@ -164,5 +164,6 @@ describe('embedded Postgres after kill -9 of the engine', () => {
     expect(alive(serverPid)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'postgres.owner'))).toBe(false);
     expect(fs.statSync(path.join(dataDir, 'sandbox-state.json')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dataDir, 'sandbox-admin-key.json')).mode & 0o777).toBe(0o600);
   }, 420_000);
 });

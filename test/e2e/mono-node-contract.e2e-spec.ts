@@ -354,13 +354,14 @@ describe('mono-node against the sandbox npm start launches (engine SYNC_MIN_INTE
     if (!launched) throw new Error('sandbox did not start');
     try {
       const client = monoClient(launched.url);
+      const adminHeaders: Record<string, string> = launched.adminKey ? { 'x-sandbox-admin-key': launched.adminKey } : {};
       const created = (await fetch(`${launched.url}/sandbox/accounts`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...adminHeaders },
         body: JSON.stringify({ account: { name: 'ENGINE ZERO USER' } }),
       }).then((r) => r.json())) as { code: string; accountId: string };
       await sdk((cb) => client.auth.getAccountId({ code: created.code }, cb));
-      await fetch(`${launched.url}/sandbox/accounts/${created.accountId}/auto-sync`, { method: 'POST' }); // settle the link now
+      await fetch(`${launched.url}/sandbox/accounts/${created.accountId}/auto-sync`, { method: 'POST', headers: adminHeaders }); // settle the link now
       expect((await sdk((cb) => client.account.syncDataManually({ accountId: created.accountId }, cb))).data).toMatchObject({
         code: 'SYNC_SUCCESSFUL',
       });

@@ -164,11 +164,51 @@ describe('Mono sandbox: state file and launch', () => {
     try {
       const r = await fetch(`${handle!.url}/v2/accounts`, { headers: { 'mono-sec-key': config.mono.secretKey } });
       expect(r.status).toBe(200);
-      const hooks = await fetch(`${handle!.url}/sandbox/webhooks`);
+      // The admin API needs its own key (generated into DATA_DIR, owner-only); its OpenAPI stays readable.
+      const keyFile = path.join(dir, 'sandbox-admin-key.json');
+      expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+      const adminKey = (JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { key: string }).key;
+      expect(handle!.adminKey).toBe(adminKey);
+      const wrong: Array<Record<string, string>> = [{}, { 'x-sandbox-admin-key': 'wrong-key-wrong-key-wrong' }, { 'mono-sec-key': config.mono.secretKey }];
+      for (const headers of wrong) {
+        const refused = await fetch(`${handle!.url}/sandbox/webhooks`, { headers });
+        expect(refused.status).toBe(401);
+        expect(await refused.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+      }
+      expect((await fetch(`${handle!.url}/sandbox/openapi.json`)).status).toBe(200);
+      const withKey = { 'x-sandbox-admin-key': adminKey, 'content-type': 'application/json' };
+      const hooks = await fetch(`${handle!.url}/sandbox/webhooks`, { headers: withKey });
       expect((await hooks.json()).target).toBeNull();
+      // Webhooks carry the webhook secret: they cannot be redirected off this machine.
+      const away = await fetch(`${handle!.url}/sandbox/config`, { method: 'POST', headers: withKey, body: JSON.stringify({ webhookUrl: 'https://collector.example.net/hook' }) });
+      expect(away.status).toBe(400);
+      const local = await fetch(`${handle!.url}/sandbox/config`, { method: 'POST', headers: withKey, body: JSON.stringify({ webhookUrl: 'http://127.0.0.1:9/webhooks/mono' }) });
+      expect(local.status).toBe(200);
     } finally {
       await handle!.close();
     }
     expect(fs.existsSync(path.join(dir, 'sandbox-state.json'))).toBe(true);
+    // The same key after a restart; opened explicitly, no key.
+    const again = await startSandboxForEngine(AppConfig.forTest({ MONO_SANDBOX_PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent' }));
+    const open = await startSandboxForEngine(AppConfig.forTest({ MONO_SANDBOX_PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent', MONO_SANDBOX_ADMIN_OPEN: 'true' }));
+    try {
+      expect(again!.adminKey).toBe((JSON.parse(fs.readFileSync(path.join(dir, 'sandbox-admin-key.json'), 'utf8')) as { key: string }).key);
+      expect(open!.adminKey).toBeNull();
+      expect((await fetch(`${open!.url}/sandbox/webhooks`)).status).toBe(200);
+    } finally {
+      await again!.close();
+      await open!.close();
+    }
+  });
+
+  it('should refuse to serve an unauthenticated admin API on a non-loopback address unless opened explicitly', async () => {
+    await expect(startSandbox({ port: 0, host: '0.0.0.0', secretKey: KEY, webhookSecret: 'whsec_faults_0003', logger: quiet })).rejects.toThrow(/refusing to serve the sandbox admin API without a key/);
+    const keyed = await startSandbox({ port: 0, host: '0.0.0.0', secretKey: KEY, webhookSecret: 'whsec_faults_0003', logger: quiet, adminKey: 'an-admin-key-for-this-test' });
+    try {
+      expect((await fetch(`${keyed.url}/sandbox/webhooks`)).status).toBe(401);
+      expect((await fetch(`${keyed.url}/sandbox/webhooks`, { headers: { 'x-sandbox-admin-key': 'an-admin-key-for-this-test' } })).status).toBe(200);
+    } finally {
+      await keyed.close();
+    }
   });
 });
