@@ -2,7 +2,7 @@
  * The hosted link page at `mono_url` (API reference §2.2, §2.3): server-rendered HTML, no script needed to use it.
  * Scope `auth`, two steps:
  *   1. the data-sharing notice (what is retrieved, for which purposes, its version `SANDBOX_NOTICE_VERSION`) with an
- *      `underwriting` box (required) and a separate `monitoring` opt-in → "Continue";
+ *      `underwriting` box (required) and separate `monitoring` and `income_verification` opt-ins → "Continue";
  *   2. pick a profile (persona) and "Log in" → the account is created from it and linked (`account_connected`, then
  *      `account_updated`). The account, identity and narrations carry the initiate call's customer name (a person
  *      links their own account) unless "Someone else's account" is ticked (`name_mismatch=1`: the profile's invented
@@ -24,11 +24,11 @@ import type { SandboxContext } from './sandbox-context.js';
 import type { LinkSession } from './types.js';
 
 /** Version of the data-sharing notice the page shows; sent back as `noticeVersion`. Change it when the text changes. */
-export const SANDBOX_NOTICE_VERSION = 'sandbox-notice-v1';
+export const SANDBOX_NOTICE_VERSION = 'sandbox-notice-v2';
 /** Months of continuous retrieval the monitoring box asks for (the engine's CONSENT_MONITORING_MONTHS default). */
 export const SANDBOX_MONITORING_MONTHS = 12;
 
-export type SandboxConsentPurpose = 'underwriting' | 'monitoring';
+export type SandboxConsentPurpose = 'underwriting' | 'monitoring' | 'income_verification';
 
 /** What the borrower agreed to on the page, as handed back to the lender's frontend. */
 export interface SandboxConsentChoice {
@@ -59,6 +59,7 @@ export interface SandboxReauthMessage {
 interface ConsentForm {
   underwriting: boolean;
   monitoring: boolean;
+  incomeVerification: boolean;
   noticeVersion: string;
 }
 
@@ -81,7 +82,7 @@ export function linkPageRouter(ctx: SandboxContext): Router {
 <form method="post"><button type="submit">Re-authorise</button></form>`,
       );
     }
-    consentStep(res, 200, { monitoring: false });
+    consentStep(res, 200, { monitoring: false, incomeVerification: false });
   });
 
   r.post('/:id', (req, res) => {
@@ -95,11 +96,12 @@ export function linkPageRouter(ctx: SandboxContext): Router {
     const form = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
     const consent = readConsent(form);
     if (consent.noticeVersion !== SANDBOX_NOTICE_VERSION) {
-      return consentStep(res, 400, { monitoring: consent.monitoring, error: 'The notice has changed since this page was opened. Read it again and confirm your choices.' });
+      return consentStep(res, 400, { monitoring: consent.monitoring, incomeVerification: consent.incomeVerification, error: 'The notice has changed since this page was opened. Read it again and confirm your choices.' });
     }
     if (!consent.underwriting) {
       return consentStep(res, 400, {
         monitoring: consent.monitoring,
+        incomeVerification: consent.incomeVerification,
         error: 'Tick the underwriting box to continue: without it your bank account cannot be linked.',
       });
     }
@@ -126,6 +128,7 @@ function readConsent(form: Record<string, unknown>): ConsentForm {
   return {
     underwriting: form.consent_underwriting === '1',
     monitoring: form.consent_monitoring === '1',
+    incomeVerification: form.consent_income_verification === '1',
     noticeVersion: typeof form.notice_version === 'string' ? form.notice_version : '',
   };
 }
@@ -133,14 +136,14 @@ function readConsent(form: Record<string, unknown>): ConsentForm {
 function choiceOf(session: LinkSession, consent: ConsentForm): SandboxConsentChoice {
   return {
     ref: session.ref,
-    purposes: consent.monitoring ? ['underwriting', 'monitoring'] : ['underwriting'],
+    purposes: ['underwriting', ...(consent.monitoring ? (['monitoring'] as const) : []), ...(consent.incomeVerification ? (['income_verification'] as const) : [])],
     noticeVersion: SANDBOX_NOTICE_VERSION,
     channel: 'web',
   };
 }
 
 /** Step 1: the data-sharing notice and the consent boxes. */
-function consentStep(res: Response, status: number, opts: { monitoring: boolean; error?: string }): void {
+function consentStep(res: Response, status: number, opts: { monitoring: boolean; incomeVerification: boolean; error?: string }): void {
   const error = opts.error ? `<div id="consent-error" class="error" role="alert"><strong>Please check:</strong> ${esc(opts.error)}</div>\n` : '';
   const describedBy = opts.error ? 'underwriting-help consent-error' : 'underwriting-help';
   page(
@@ -168,6 +171,9 @@ function consentStep(res: Response, status: number, opts: { monitoring: boolean;
 <div class="choice"><input type="checkbox" id="consent_monitoring" name="consent_monitoring" value="1" aria-describedby="monitoring-help"${opts.monitoring ? ' checked' : ''}>
 <label for="consent_monitoring"><strong>Monitoring (optional)</strong>: continuous retrieval after this application, to review your credit limit and re-underwrite you.</label>
 <p id="monitoring-help" class="help">For ${SANDBOX_MONITORING_MONTHS} months unless you withdraw it earlier. You can leave this box empty and still apply.</p></div>
+<div class="choice"><input type="checkbox" id="consent_income_verification" name="consent_income_verification" value="1" aria-describedby="income-help"${opts.incomeVerification ? ' checked' : ''}>
+<label for="consent_income_verification"><strong>Income verification (optional)</strong>: the lender may also ask Mono's income product for its own estimate of your income from the same account, as a second opinion beside the lender's.</label>
+<p id="income-help" class="help">Nothing more is retrieved from your bank for it. You can leave this box empty and still apply.</p></div>
 </fieldset>
 <button type="submit">Continue</button></form>`,
   );
@@ -196,7 +202,7 @@ ${agreed(choice)}
 <input type="hidden" name="step" value="link">
 <input type="hidden" name="notice_version" value="${esc(choice.noticeVersion)}">
 <input type="hidden" name="consent_underwriting" value="1">
-${monitoring ? '<input type="hidden" name="consent_monitoring" value="1">\n' : ''}<fieldset><legend>Sandbox bank: choose the profile whose bank history you want to share, then log in</legend>
+${monitoring ? '<input type="hidden" name="consent_monitoring" value="1">\n' : ''}${choice.purposes.includes('income_verification') ? '<input type="hidden" name="consent_income_verification" value="1">\n' : ''}<fieldset><legend>Sandbox bank: choose the profile whose bank history you want to share, then log in</legend>
 ${options}
 </fieldset>
 ${holderBlock(holderName)}
@@ -254,6 +260,7 @@ function agreed(choice: SandboxConsentChoice): string {
 <ul id="consent-summary">
 <li>Underwriting: retrieving your balances, transactions and identity to decide this application.</li>
 <li>${monitoring ? `Monitoring: continuous retrieval for ${SANDBOX_MONITORING_MONTHS} months to review your credit limit.` : 'No monitoring: your data is retrieved only when you apply, not continuously.'}</li>
+<li>${choice.purposes.includes('income_verification') ? "Income verification: Mono's own estimate of your income, as a second opinion." : "No income verification: Mono's income product is not asked."}</li>
 </ul>
 <p class="help">Notice version <code>${esc(choice.noticeVersion)}</code>.</p></section>`;
 }

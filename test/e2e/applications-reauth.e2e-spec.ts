@@ -53,6 +53,7 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
     expect(opened.html).toContain(`<code>${SANDBOX_NOTICE_VERSION}</code>`);
     expect(opened.html).toMatch(/name="consent_underwriting" value="1" required/);
     expect(opened.html).toMatch(/name="consent_monitoring" value="1" aria-describedby/);
+    expect(opened.html).toMatch(/name="consent_income_verification" value="1" aria-describedby/);
 
     // No link without the underwriting box: 400, nothing linked at the sandbox, no account at the engine.
     const refused = await page(`step=link&${notice}&consent_monitoring=1&persona=salaried_monthly`);
@@ -61,14 +62,18 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
     expect(await atSandbox()).toEqual([]);
 
     // The consent step hands the choices back before the login; the frontend records them with the engine.
-    const bank = await page(`step=consent&${notice}&consent_underwriting=1&consent_monitoring=1`);
+    const bank = await page(`step=consent&${notice}&consent_underwriting=1&consent_monitoring=1&consent_income_verification=1`);
     expect(bank.status).toBe(200);
     const handed = JSON.parse(/<script type="application\/json" id="sandbox-consent">([^<]*)<\/script>/.exec(bank.html)?.[1] ?? 'null') as {
       message: SandboxConsentMessage;
       targetOrigin: string;
     };
     expect(handed).toEqual({
-      message: { source: 'mono-sandbox', type: 'consent_given', data: { ref: reference, purposes: ['underwriting', 'monitoring'], noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' } },
+      message: {
+        source: 'mono-sandbox',
+        type: 'consent_given',
+        data: { ref: reference, purposes: ['underwriting', 'monitoring', 'income_verification'], noticeVersion: SANDBOX_NOTICE_VERSION, channel: 'web' },
+      },
       targetOrigin: 'https://los.example.com',
     });
     for (const purpose of handed.message.data.purposes) {
@@ -79,15 +84,21 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
         .expect(201);
     }
 
-    const linked = await page(`step=link&${notice}&consent_underwriting=1&consent_monitoring=1&persona=salaried_monthly`);
+    // Step 2 carries the choices forward (hidden fields), so the login links with the same three purposes.
+    expect(bank.html).toContain('<input type="hidden" name="consent_income_verification" value="1">');
+    const linked = await page(`step=link&${notice}&consent_underwriting=1&consent_monitoring=1&consent_income_verification=1&persona=salaried_monthly`);
     expect(linked.status).toBe(200);
-    expect(linked.html).toContain(`href="https://los.example.com/linked?ref=${reference}&amp;consent=underwriting%2Cmonitoring&amp;notice_version=${SANDBOX_NOTICE_VERSION}"`);
+    expect(linked.html).toContain(
+      `href="https://los.example.com/linked?ref=${reference}&amp;consent=underwriting%2Cmonitoring%2Cincome_verification&amp;notice_version=${SANDBOX_NOTICE_VERSION}"`,
+    );
+    expect(linked.html).toContain("Income verification: Mono's own estimate of your income");
     const [mono] = await atSandbox();
     // Linked through account_connected (meta.ref) and ingested: the consents were in place first.
     await settleAccountWebhooks(t.app, sandbox, mono.id, 2);
     await expectIngested(t, borrowerId);
     const consents = await http.get(`/v1/borrowers/${borrowerId}/consents`).set(t.auth('frontend')).expect(200);
     expect((consents.body.items as Array<Record<string, unknown>>).map((c) => [c.purpose, c.noticeVersion, c.channel, c.status]).sort()).toEqual([
+      ['income_verification', SANDBOX_NOTICE_VERSION, 'web', 'active'],
       ['monitoring', SANDBOX_NOTICE_VERSION, 'web', 'active'],
       ['underwriting', SANDBOX_NOTICE_VERSION, 'web', 'active'],
     ]);
@@ -99,7 +110,7 @@ describe(`${ApplicationFlowService.name} (reauth)`, () => {
         ORDER BY id`,
       [borrowerId],
     );
-    expect(trail.map((r) => r.action)).toEqual(['consent.granted', 'consent.granted', 'account.linked']);
+    expect(trail.map((r) => r.action)).toEqual(['consent.granted', 'consent.granted', 'consent.granted', 'account.linked']);
 
     // The page opened the account in the borrower's own name (the initiate call's customer), so the hand-made
     // borrower's application is approved: no name mismatch.
