@@ -13,6 +13,8 @@ export interface JobPayloads {
   'sync-runs-sweep': Record<string, never>;
   /** Per-minute: ingestion runs whose heartbeat lapsed (a killed process's) are closed as abandoned. */
   'ingestion-runs-sweep': Record<string, never>;
+  /** Every 10 minutes (MONO_INCOME_CROSSCHECK on): income cross-checks whose report never arrived, from Mono's records. */
+  'income-checks-sweep': Record<string, never>;
   /** Create (or resume) a re-underwriting cycle; sent by the pg-boss cron (REUNDERWRITE_CRON, Africa/Lagos). */
   'reunderwrite-cycle': { trigger: 'scheduled' };
   /** Review step 1 of one review_items row: spend the cycle's Mono budget and request the borrower's syncs. */
@@ -84,6 +86,7 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   },
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
   'ingestion-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
+  'income-checks-sweep': { policy: 'stately', retryLimit: 0, expireInSeconds: 600 },
   // One pass runs and one waits across instances (stately: a further tick while both exist is dropped); a failed pass is
   // retried, and every step is idempotent anyway.
   'consent-lifecycle': { policy: 'stately', retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 900 },

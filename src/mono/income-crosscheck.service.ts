@@ -17,6 +17,11 @@ const MATCH_WINDOW_MS = 24 * 3600 * 1000;
 
 export type IncomeCheckStatus = 'not_requested' | 'requested' | 'received' | 'unavailable';
 
+/** A request still open this long after it was made is looked up in Mono's income records (`recoverStale`). */
+export const INCOME_RECOVER_AFTER_MS = 15 * 60 * 1000;
+/** Mono's report and our request come from two clocks: a record this much older than the request still answers it. */
+const CLOCK_TOLERANCE_MS = 60 * 1000;
+
 export interface IncomeCrosscheckRequest {
   applicationId: string;
   borrowerId: string;
@@ -152,6 +157,55 @@ export class IncomeCrosscheckService implements OnModuleDestroy {
       ],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Recovery of requests whose report never reached us as `mono.events.account_income` — the webhook lost, Mono's
+   * retries given up while the engine was down, or a crash between recording the request and sending it. Each
+   * `requested` row older than INCOME_RECOVER_AFTER_MS is looked up in Mono's income records
+   * (`GET /v2/accounts/{id}/income-records`, not billed): the newest record created at or after the request (within a
+   * minute of clock skew) settles it `received`; with none, a request older than the 24-hour match window is settled
+   * `unavailable`, a younger one waits for the next pass. Mono is only asked while the borrower's income_verification
+   * consent is valid; without it the request is settled `unavailable`. A Mono fault leaves the row for the next pass.
+   * Idempotent and safe on several instances (only a `requested` row is settled).
+   */
+  async recoverStale(limit = 50): Promise<{ looked: number; received: number; unavailable: number }> {
+    const now = this.clock.now();
+    const rows = await this.dataSource.query<Array<{ id: string; account_id: string; mono_account_id: string; requested_at: Date }>>(
+      `SELECT c.id, c.account_id, a.mono_account_id, c.requested_at
+         FROM mono_income_checks c JOIN bank_accounts a ON a.id = c.account_id
+        WHERE c.status = 'requested' AND c.requested_at < $1
+        ORDER BY c.requested_at LIMIT $2`,
+      [new Date(now.getTime() - INCOME_RECOVER_AFTER_MS), limit],
+    );
+    const result = { looked: rows.length, received: 0, unavailable: 0 };
+    for (const row of rows) {
+      const requestedAt = new Date(row.requested_at);
+      const expired = now.getTime() - requestedAt.getTime() > MATCH_WINDOW_MS;
+      const consent = await this.consents.check(row.account_id, INCOME_CROSSCHECK_PURPOSES, now);
+      if (!consent.ok) {
+        if (await this.settle(row.id, 'unavailable', `Mono's report did not arrive and the income_verification consent is no longer valid (${consent.reason})`, null)) result.unavailable += 1;
+        continue;
+      }
+      let records: Awaited<ReturnType<MonoClient['getIncomeRecords']>>['records'];
+      try {
+        records = (await this.client.getIncomeRecords(row.mono_account_id)).records;
+      } catch (err) {
+        const reason = err instanceof MonoError ? `Mono ${err.kind}${err.status ? ` ${err.status}` : ''}` : 'lookup failed';
+        this.logger.warn({ accountId: row.account_id, reason }, 'Mono income records lookup failed; the next pass tries again');
+        if (expired && (await this.settle(row.id, 'unavailable', `no income report from Mono within 24 h (${reason})`, null))) result.unavailable += 1;
+        continue;
+      }
+      const answer = records.find((r) => r.createdAt !== null && Date.parse(r.createdAt) >= requestedAt.getTime() - CLOCK_TOLERANCE_MS);
+      if (answer) {
+        const { createdAt: _created, ...report } = answer;
+        if (await this.settle(row.id, 'received', null, report)) result.received += 1;
+      } else if (expired && (await this.settle(row.id, 'unavailable', 'no income report from Mono within 24 h', null))) {
+        result.unavailable += 1;
+      }
+    }
+    if (result.received + result.unavailable > 0) this.logger.log(result, 'income cross-checks recovered from Mono income records');
+    return result;
   }
 
   /**

@@ -160,6 +160,54 @@ describe('Mono income cross-check on (MONO_INCOME_CROSSCHECK=true)', () => {
     expect(json.income.monoCrosscheck?.summary).toContain('income_verification consent');
   });
 
+  it("should settle a request whose report never arrived from Mono's income records, and give up after 24 h", async () => {
+    const b = await linkPersonaBorrower(t, sandbox, 'salaried_monthly', { matchName: true });
+    await grantIncomeVerification(t, b.borrowerId);
+    const { decisionId } = await decide(t, sandbox, b);
+    const [delivered] = sandbox.state.webhooks.deliveries({ accountId: b.monoAccountId, event: 'mono.events.account_income' });
+    const monoMonthly = (delivered.body.data as { monthly_income: number }).monthly_income;
+    // What a lost webhook (or a crash before the inbox stored it) leaves: the request open, 20 minutes old.
+    await dbQuery(
+      t.databaseUrl,
+      `UPDATE mono_income_checks SET status = 'requested', settled_at = NULL, monthly_income_minor = NULL, annual_income_minor = NULL,
+              total_income_minor = NULL, streams = NULL, requested_at = requested_at - interval '20 minutes' WHERE decision_id = $1`,
+      [decisionId],
+    );
+    // Another account's request that Mono never answered (no income record), 25 hours old; and a fresh one.
+    const silent = await linkPersonaBorrower(t, sandbox, 'salaried_monthly', { matchName: true });
+    await grantIncomeVerification(t, silent.borrowerId);
+    for (const age of ['25 hours', '16 minutes']) {
+      await dbQuery(
+        t.databaseUrl,
+        `INSERT INTO mono_income_checks (borrower_id, account_id, status, requested_at) VALUES ($1, $2, 'requested', now() - $3::interval)`,
+        [silent.borrowerId, silent.accountId, age],
+      );
+    }
+    const recordsCalls = async (monoAccountId: string) =>
+      (await sandboxCalls(sandbox, monoAccountId)).filter((c) => c.path === `/v2/accounts/${monoAccountId}/income-records`);
+
+    // (The 10-minute sweep job runs this same pass; states, not counts, are asserted, whichever pass settled them.)
+    const result = await t.app.get(IncomeCrosscheckService).recoverStale();
+    expect(result.looked).toBeLessThanOrEqual(3);
+    const [row] = await checks(t, decisionId);
+    expect(row).toMatchObject({ status: 'received', reason: null });
+    expect(Number(row.monthly_income_minor)).toBe(monoMonthly);
+    expect((await recordsCalls(b.monoAccountId)).length).toBeGreaterThanOrEqual(1);
+    const silentRows = await dbQuery<{ status: string; reason: string | null }>(
+      t.databaseUrl,
+      `SELECT status, reason FROM mono_income_checks WHERE account_id = $1 ORDER BY requested_at`,
+      [silent.accountId],
+    );
+    expect(silentRows).toEqual([
+      { status: 'unavailable', reason: 'no income report from Mono within 24 h' },
+      { status: 'requested', reason: null },
+    ]);
+    // Nothing billed: no new income request, only the free records lookups.
+    expect(await incomeCalls(sandbox, silent.monoAccountId)).toEqual([]);
+    // Idempotent: the next pass only looks at the one still open.
+    expect(await t.app.get(IncomeCrosscheckService).recoverStale()).toEqual({ looked: 1, received: 0, unavailable: 0 });
+  });
+
   it('should still decide when Mono income fails, recording the cross-check as unavailable', async () => {
     const b = await linkPersonaBorrower(t, sandbox, 'salaried_monthly', { matchName: true });
     await grantIncomeVerification(t, b.borrowerId);
