@@ -8,7 +8,7 @@ import { ConnectSessionsRepository } from './connect-sessions.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { detailsFromParsed, MonoAccountsRepository, type AccountDetailsUpdate } from './mono-accounts.repository.js';
 import { MonoError } from './mono-error.js';
-import { toDomainError } from './mono-domain-errors.js';
+import { exchangeWidgetCode, toDomainError } from './mono-domain-errors.js';
 import { MonoClient } from './mono.client.js';
 import { newReference, ReauthService, type ReauthCompletion, type ReauthLink } from './reauth.service.js';
 import { WebhookEventsRepository } from './webhook-events.repository.js';
@@ -64,15 +64,7 @@ export class LinkService {
   async exchangeCode(borrowerId: string, code: string): Promise<BankAccountEntity> {
     const borrower = await this.accounts.findBorrower(borrowerId);
     if (!borrower) throw new NotFoundError('Borrower', borrowerId);
-    let monoAccountId: string;
-    try {
-      ({ monoAccountId } = await this.client.exchangeCode(code));
-    } catch (err) {
-      if (err instanceof MonoError && err.kind === 'bad_request') {
-        throw new DomainError('BAD_REQUEST', 'Mono refused the code: it is invalid, expired or already used', { mono: err.toJSON() });
-      }
-      throw toDomainError(err, 'Exchanging the code');
-    }
+    const monoAccountId = await exchangeWidgetCode(this.client, code, 'Exchanging the code');
     let details: AccountDetailsUpdate = {};
     let detailsAsOf: Date | null = null;
     try {

@@ -6,7 +6,7 @@ import { AccountEventBus } from '../common/events/account-events.js';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
 import { MonoAccountsRepository } from './mono-accounts.repository.js';
 import { MonoError } from './mono-error.js';
-import { toDomainError } from './mono-domain-errors.js';
+import { exchangeWidgetCode, toDomainError } from './mono-domain-errors.js';
 import { MonoClient } from './mono.client.js';
 
 export interface ReauthLink {
@@ -83,15 +83,7 @@ export class ReauthService {
     if (!account) throw new NotFoundError('Account', accountId);
     if (account.unlinkedAt) throw new DomainError('ACCOUNT_UNLINKED', 'The account was unlinked; link it again instead', { accountId });
     if (code === undefined) return { accountId, codeExchanged: false, reauthRequired: account.reauthRequired };
-    let monoAccountId: string;
-    try {
-      ({ monoAccountId } = await this.client.exchangeCode(code));
-    } catch (err) {
-      if (err instanceof MonoError && err.kind === 'bad_request') {
-        throw new DomainError('BAD_REQUEST', 'Mono refused the code: it is invalid, expired or already used', { mono: err.toJSON() });
-      }
-      throw toDomainError(err, 'Exchanging the reauth code');
-    }
+    const monoAccountId = await exchangeWidgetCode(this.client, code, 'Exchanging the reauth code');
     if (monoAccountId !== account.monoAccountId) {
       this.logger.warn({ accountId }, 'a reauth code exchanged to another Mono account');
       throw new DomainError('CONFLICT', 'The code belongs to another Mono account than the one being re-authorised', {

@@ -523,18 +523,21 @@ describe(IngestionEventsHandler.name, () => {
     await db.drop();
   });
 
-  it('should ingest on AVAILABLE or PARTIAL with transactions, skip PARTIAL without, and publish account.ingested', async () => {
+  /** An account ready for data_available events: its IngestionEventsHandler on a bus, and the ingested events it publishes. */
+  async function eventHandler(tag: string, seed: number, count: number) {
     const [{ id: borrowerId }] = await ds.query<Array<{ id: string }>>(
-      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ev-1', 'Ada Obi', 'a@example.com') RETURNING id`,
+      `INSERT INTO borrowers (external_id, full_name, email) VALUES ($1, 'Ada Obi', 'a@example.com') RETURNING id`,
+      [tag],
     );
-    const [{ id: accountId }] = await ds.query<Array<{ id: string }>>(
-      `INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, 'mono-ev') RETURNING id`,
-      [borrowerId],
-    );
-    const source = new ArrayBankDataSource().set('mono-ev', {
-      details: accountDetails('mono-ev', 'ADA OBI'),
+    const mono = `mono-${tag}`;
+    const [{ id: accountId }] = await ds.query<Array<{ id: string }>>(`INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, $2) RETURNING id`, [
+      borrowerId,
+      mono,
+    ]);
+    const source = new ArrayBankDataSource().set(mono, {
+      details: accountDetails(mono, 'ADA OBI'),
       balanceMinor: 1,
-      transactions: syntheticLedger({ seed: 9, count: 10, from: '2025-11-01T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'e' }),
+      transactions: syntheticLedger({ seed, count, from: '2025-11-01T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: tag }),
     });
     const bus = new AccountEventBus();
     const clock = new FixedClock(NOW);
@@ -550,6 +553,16 @@ describe(IngestionEventsHandler.name, () => {
     bus.subscribe('test', async (e) => {
       if (e.type === 'account.ingested') published.push(e);
     });
+    const grantUnderwriting = () =>
+      ds.query(`INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'underwriting', 'test-notice', 'test', $2)`, [
+        borrowerId,
+        NOW,
+      ]);
+    return { borrowerId, accountId, source, bus, clock, published, grantUnderwriting };
+  }
+
+  it('should ingest on AVAILABLE or PARTIAL with transactions, skip PARTIAL without, and publish account.ingested', async () => {
+    const { accountId, bus, published, grantUnderwriting } = await eventHandler('ev', 9, 10);
     const event = (dataStatus: string, retrievedData: string[], syncRunId: string | null = null): AccountEvent => ({
       type: 'account.data_available',
       accountId,
@@ -562,10 +575,7 @@ describe(IngestionEventsHandler.name, () => {
     // No consent yet: the event is handled, nothing is fetched.
     await bus.publish(event('AVAILABLE', ['balance', 'transactions']));
     expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs`)).toEqual([{ n: 0 }]);
-    await ds.query(
-      `INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'underwriting', 'test-notice', 'test', $2)`,
-      [borrowerId, NOW],
-    );
+    await grantUnderwriting();
 
     await bus.publish(event('PARTIAL', ['balance']));
     expect(await ds.query(`SELECT count(*)::int AS n FROM ingestion_runs`)).toEqual([{ n: 0 }]);
@@ -583,36 +593,8 @@ describe(IngestionEventsHandler.name, () => {
     ]);
   });
   it('should answer data_available events that an ingestion started after their webhook already covered without fetching again', async () => {
-    const [{ id: borrowerId }] = await ds.query<Array<{ id: string }>>(
-      `INSERT INTO borrowers (external_id, full_name, email) VALUES ('ev-burst', 'Ada Obi', 'a@example.com') RETURNING id`,
-    );
-    const [{ id: accountId }] = await ds.query<Array<{ id: string }>>(
-      `INSERT INTO bank_accounts (borrower_id, mono_account_id) VALUES ($1, 'mono-burst') RETURNING id`,
-      [borrowerId],
-    );
-    await ds.query(
-      `INSERT INTO consents (borrower_id, purpose, notice_version, channel, granted_at) VALUES ($1, 'underwriting', 'test-notice', 'test', $2)`,
-      [borrowerId, NOW],
-    );
-    const source = new ArrayBankDataSource().set('mono-burst', {
-      details: accountDetails('mono-burst', 'ADA OBI'),
-      balanceMinor: 1,
-      transactions: syntheticLedger({ seed: 11, count: 12, from: '2025-11-01T08:00:00Z', to: '2025-11-19T20:00:00Z', idPrefix: 'b' }),
-    });
-    const bus = new AccountEventBus();
-    const clock = new FixedClock(NOW);
-    const handler = new IngestionEventsHandler(
-      bus,
-      new IngestionService(ds, AppConfig.forTest(), clock, source, new IngestionRepository()),
-      new ConsentGateService(new ConsentsRepository(ds)),
-      clock,
-      { getSyncRun: async () => null },
-    );
-    handler.onModuleInit();
-    const published: AccountEvent[] = [];
-    bus.subscribe('test', async (e) => {
-      if (e.type === 'account.ingested') published.push(e);
-    });
+    const { accountId, source, bus, clock, published, grantUnderwriting } = await eventHandler('burst', 11, 12);
+    await grantUnderwriting();
     const updated = (announcedAt: Date | null, syncRunId: string | null = null): AccountEvent => ({
       type: 'account.data_available',
       accountId,
