@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DATE, DATE_TIME, INTEGER, UUID } from '../common/http/openapi-types.js';
-import { StrictInt } from '../common/http/strict-int.js';
+import { ListLimitQuery } from '../common/http/list-limit.query.js';
 
 const POLICY_SCHEMA = {
   type: 'object',
@@ -48,15 +48,7 @@ export class CreateBacktestDto {
   to?: string;
 }
 
-export class ListBacktestsQuery {
-  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 200, default: 20, example: 20 })
-  @IsOptional()
-  @StrictInt()
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListBacktestsQuery extends ListLimitQuery {}
 
 export const BACKTEST_FORMATS = ['json', 'html'] as const;
 export class BacktestFormatQuery {

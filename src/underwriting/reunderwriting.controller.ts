@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { INTEGER } from '../common/http/openapi-types.js';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ListLimitQuery } from '../common/http/list-limit.query.js';
 import { StrictInt } from '../common/http/strict-int.js';
 import { uuidParam } from '../common/http/uuid-param.js';
 import type { Principal } from '../auth/api-keys.service.js';
@@ -35,15 +36,7 @@ export class StartReunderwriteDto {
   budget?: number;
 }
 
-export class ListCyclesQuery {
-  @ApiPropertyOptional({ ...INTEGER, minimum: 1, maximum: 200, default: 20, example: 20 })
-  @IsOptional()
-  @StrictInt()
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListCyclesQuery extends ListLimitQuery {}
 
 const PROGRESS_EXAMPLE = {
   cycleId: '6f1c2b0e-8a3d-4c55-9a51-2f8f2e0b7c11',
