@@ -17,6 +17,7 @@ import { DecisionNotes1766100000000 } from './1766100000000-DecisionNotes.js';
 import { Backtests1766200000000 } from './1766200000000-Backtests.js';
 import { DecisionsCreatedIndex1766250000000 } from './1766250000000-DecisionsCreatedIndex.js';
 import { IncomeCrosscheck1766300000000 } from './1766300000000-IncomeCrosscheck.js';
+import { IncomeCheckOncePerDecision1766400000000 } from './1766400000000-IncomeCheckOncePerDecision.js';
 
 /** Every migration, in order. Listed explicitly (no globs) so bundlers, ESM and the CLI agree. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   Backtests1766200000000,
   DecisionsCreatedIndex1766250000000,
   IncomeCrosscheck1766300000000,
+  IncomeCheckOncePerDecision1766400000000,
 ];

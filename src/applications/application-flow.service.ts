@@ -246,7 +246,7 @@ export class ApplicationFlowService {
 
   private async score(app: LoanApplicationEntity): Promise<StepResult | 'moved'> {
     try {
-      const decision = await this.scoring.scoreBorrower(app.borrowerId, {
+      await this.scoring.scoreBorrower(app.borrowerId, {
         trigger: 'application',
         applicationId: app.id,
         requestedLoan: { amountMinor: app.amountMinor, tenorMonths: app.tenorMonths },
@@ -256,11 +256,11 @@ export class ApplicationFlowService {
         onStored: async (m, decision) => {
           await this.moveIn(m, app, 'decided', 'scored', { decisionId: decision.id, lastError: null });
           await this.outbox.enqueue(m, 'application.decided', app.id, decidedPayload(app, decision));
+          // Mono's income cross-check (MONO_INCOME_CROSSCHECK) as a job committed with the decision: it runs after,
+          // never failing or delaying the decision, and survives a crash (docs/mono.md "Income cross-check").
+          await this.incomeCrosscheck.enqueue(m, { applicationId: app.id, borrowerId: app.borrowerId, decisionId: decision.id });
         },
       });
-      // Decided and committed: Mono's income cross-check (MONO_INCOME_CROSSCHECK) runs in the background, never
-      // failing or delaying the decision (docs/mono.md "Income cross-check").
-      this.incomeCrosscheck.start({ applicationId: app.id, borrowerId: app.borrowerId, decisionId: decision.id });
       return 'moved';
     } catch (err) {
       if (err instanceof LostRaceError) return 'moved';

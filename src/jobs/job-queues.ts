@@ -13,6 +13,8 @@ export interface JobPayloads {
   'sync-runs-sweep': Record<string, never>;
   /** Per-minute: ingestion runs whose heartbeat lapsed (a killed process's) are closed as abandoned. */
   'ingestion-runs-sweep': Record<string, never>;
+  /** Mono's income cross-check of one decision (MONO_INCOME_CROSSCHECK on), sent in the decision's transaction. */
+  'income-crosscheck': { applicationId: string; borrowerId: string; decisionId: string };
   /** Every 10 minutes (MONO_INCOME_CROSSCHECK on): income cross-checks whose report never arrived, from Mono's records. */
   'income-checks-sweep': Record<string, never>;
   /** Create (or resume) a re-underwriting cycle; sent by the pg-boss cron (REUNDERWRITE_CRON, Africa/Lagos). */
@@ -86,6 +88,8 @@ export const JOB_QUEUES: { [K in JobName]: QueuePolicy } = {
   },
   'sync-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
   'ingestion-runs-sweep': { retryLimit: 0, expireInSeconds: 300 },
+  // A crash mid-job retries it once its heartbeat lapses; accounts already recorded are skipped (no second billed call).
+  'income-crosscheck': { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, heartbeatSeconds: 30 },
   'income-checks-sweep': { policy: 'stately', retryLimit: 0, expireInSeconds: 600 },
   // One pass runs and one waits across instances (stately: a further tick while both exist is dropped); a failed pass is
   // retried, and every step is idempotent anyway.

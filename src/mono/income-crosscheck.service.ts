@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { BankAccountEntity } from '../accounts/bank-account.entity.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/app-config.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { CONSENT_GATE, type ConsentGate, type ConsentPurpose } from './consent-gate.js';
 import { MonoError } from './mono-error.js';
 import { MonoClient } from './mono.client.js';
@@ -14,6 +15,9 @@ export const INCOME_CROSSCHECK_PURPOSES: readonly ConsentPurpose[] = ['income_ve
 
 /** An income report that arrives this long after the request is still taken; older requests are not matched. */
 const MATCH_WINDOW_MS = 24 * 3600 * 1000;
+
+/** The pg-boss queue of one decision's cross-check (job data: IncomeCrosscheckRequest). */
+export const INCOME_CROSSCHECK_QUEUE = 'income-crosscheck';
 
 export type IncomeCheckStatus = 'not_requested' | 'requested' | 'received' | 'unavailable';
 
@@ -30,18 +34,18 @@ export interface IncomeCrosscheckRequest {
 
 /**
  * Mono's v2 income product as a cross-check of the engine's verified income (issue 16; docs/mono.md "Income
- * cross-check"). Off unless MONO_INCOME_CROSSCHECK=true, because Mono bills every request. After an application's
- * decision is committed, `start` asks Mono once per linked account whose borrower gave an `income_verification`
- * consent (`GET /v2/accounts/{id}/income`, answered at once with `data: null`); the report arrives as
- * `mono.events.account_income` and `recordReport` stores its figures on the request's `mono_income_checks` row. An
- * account without that consent gets a `not_requested` row and no call. `start` never throws and never makes the
- * caller wait: the work runs in the background (tracked, so shutdown waits for it), and any Mono fault only marks the
- * row `unavailable`. The decision never depends on it: the cross-check is information for the analyst.
+ * cross-check"). Off unless MONO_INCOME_CROSSCHECK=true, because Mono bills every request. `enqueue` adds an
+ * `income-crosscheck` job in the transaction that commits an application's decision, so a crash right after the
+ * decision loses nothing; the job (`handle`, on any worker) asks Mono once per linked account whose borrower gave an
+ * `income_verification` consent (`GET /v2/accounts/{id}/income`, answered at once with `data: null`); the report
+ * arrives as `mono.events.account_income` and `recordReport` stores its figures on the request's `mono_income_checks`
+ * row. An account without that consent gets a `not_requested` row and no call. A retried job skips the accounts it
+ * already recorded (one row per decision and account), so Mono is never asked twice for one decision. Any Mono fault
+ * only marks the row `unavailable`. The decision never depends on it: the cross-check is information for the analyst.
  */
 @Injectable()
-export class IncomeCrosscheckService implements OnModuleDestroy {
+export class IncomeCrosscheckService {
   private readonly logger = new Logger(IncomeCrosscheckService.name);
-  private readonly inFlight = new Set<Promise<void>>();
   /** Per decision: resolves once its cross-check has asked Mono (or given up); created by whichever comes first. */
   private readonly done = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 
@@ -51,31 +55,33 @@ export class IncomeCrosscheckService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     @Inject(CONSENT_GATE) private readonly consents: ConsentGate,
+    private readonly jobs: JobsService,
   ) {}
 
   get enabled(): boolean {
     return this.config.mono.incomeCrosscheck.enabled;
   }
 
-  /** Starts the cross-check of a decided application in the background; a no-op when the setting is off. */
-  start(request: IncomeCrosscheckRequest): void {
+  /** Adds the cross-check of a decision as a job, in the decision's transaction `m`; a no-op when the setting is off. */
+  async enqueue(m: EntityManager, request: IncomeCrosscheckRequest): Promise<void> {
     if (!this.enabled) return;
-    const work = this.run(request).catch((err: unknown) => {
-      this.logger.warn({ applicationId: request.applicationId, err: err instanceof Error ? err.message : String(err) }, 'income cross-check failed to start');
-    });
-    this.inFlight.add(work);
-    void work.finally(() => {
-      this.inFlight.delete(work);
+    await this.jobs.send(INCOME_CROSSCHECK_QUEUE, request, {}, m);
+  }
+
+  /** The `income-crosscheck` job: asks Mono about each consented account not yet recorded for this decision. */
+  async handle(request: IncomeCrosscheckRequest): Promise<void> {
+    try {
+      await this.run(request);
+    } finally {
       this.doneFor(request.decisionId).resolve();
       // Kept briefly for a late waiter, then forgotten (no growth over a long-running process).
       setTimeout(() => this.done.delete(request.decisionId), 60_000).unref();
-    });
+    }
   }
 
   /**
-   * Resolves once the cross-check of this decision has asked Mono (or given up) — also when called before the
-   * decision's `start` (the decision is visible before the flow starts its cross-check). Tests await it; with the
-   * setting off it never resolves.
+   * Resolves once the cross-check job of this decision has asked Mono (or given up) on this instance — also when
+   * called before the job runs. Tests await it; with the setting off it never resolves.
    */
   whenChecked(decisionId: string): Promise<void> {
     return this.doneFor(decisionId).promise;
@@ -92,15 +98,6 @@ export class IncomeCrosscheckService implements OnModuleDestroy {
     return entry;
   }
 
-  /** Resolves once every cross-check started so far has asked Mono (or given up). For tests and shutdown. */
-  async whenIdle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.whenIdle();
-  }
-
   private async run(request: IncomeCrosscheckRequest): Promise<void> {
     const accounts = await this.dataSource.query<Array<{ id: string; mono_account_id: string }>>(
       `SELECT id, mono_account_id FROM bank_accounts WHERE borrower_id = $1 AND unlinked_at IS NULL ORDER BY created_at, id`,
@@ -114,6 +111,8 @@ export class IncomeCrosscheckService implements OnModuleDestroy {
         continue;
       }
       const id = await this.insert(request, account.id, consent.consentId, 'requested', null, now);
+      // Already recorded by an earlier attempt of this job (a crash, a retry): Mono was asked then, or deliberately not.
+      if (id === null) continue;
       try {
         await this.client.requestIncome(account.mono_account_id);
       } catch (err) {
@@ -131,13 +130,14 @@ export class IncomeCrosscheckService implements OnModuleDestroy {
     status: IncomeCheckStatus,
     reason: string | null,
     now: Date,
-  ): Promise<string> {
+  ): Promise<string | null> {
     const rows = await this.dataSource.query<Array<{ id: string }>>(
       `INSERT INTO mono_income_checks (borrower_id, account_id, application_id, decision_id, consent_id, status, reason, requested_at, settled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (decision_id, account_id) WHERE decision_id IS NOT NULL DO NOTHING RETURNING id`,
       [request.borrowerId, accountId, request.applicationId, request.decisionId, consentId, status, reason, now, status === 'requested' ? null : now],
     );
-    return rows[0].id;
+    return rows[0]?.id ?? null;
   }
 
   private async settle(id: string, status: 'received' | 'unavailable', reason: string | null, report: MonoIncomeReport | null): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConnectSessionsRepository } from './connect-sessions.repository.js';
 import { IncomeCrosscheckService } from './income-crosscheck.service.js';
-import { IncomeCrosscheckSweep } from './income-crosscheck.sweep.js';
+import { IncomeCrosscheckJobs } from './income-crosscheck.jobs.js';
 import { LinkService } from './link.service.js';
 import { MonoAccountsRepository } from './mono-accounts.repository.js';
 import { MonoClient } from './mono.client.js';
@@ -30,7 +30,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookInboxProcessor,
     WebhooksService,
     IncomeCrosscheckService,
-    IncomeCrosscheckSweep,
+    IncomeCrosscheckJobs,
   ],
   exports: [MonoClient, LinkService, SyncService, ReauthService, WebhookInboxProcessor, IncomeCrosscheckService],
 })

@@ -123,6 +123,17 @@ describe('Mono income cross-check on (MONO_INCOME_CROSSCHECK=true)', () => {
     const [raw] = await dbQuery<Record<string, unknown>>(t.databaseUrl, `SELECT to_jsonb(c) AS j FROM mono_income_checks c WHERE decision_id = $1`, [decisionId]);
     expect(JSON.stringify(raw)).not.toMatch(/account_name|account_number|employer|description|SALARY FROM|NIP\//i);
 
+    // The job again, as after a crash mid-job: the account is already recorded, so Mono (billed) is not asked twice.
+    const { applicationId } = (await dbQuery<{ applicationId: string }>(t.databaseUrl, `SELECT application_id AS "applicationId" FROM decisions WHERE id = $1`, [decisionId]))[0];
+    await t.app.get(IncomeCrosscheckService).handle({ applicationId, borrowerId: b.borrowerId, decisionId });
+    expect(await incomeCalls(sandbox, b.monoAccountId)).toHaveLength(1);
+    expect(await checks(t, decisionId)).toHaveLength(1);
+    // It was a job committed with the decision.
+    const jobs = await dbQuery<{ state: string }>(t.databaseUrl, `SELECT state FROM pgboss.job WHERE name = 'income-crosscheck' AND data->>'decisionId' = $1`, [decisionId]);
+    expect(jobs).toHaveLength(1);
+    // (whenChecked resolves inside the handler, a moment before pg-boss records the completion.)
+    expect(['active', 'completed']).toContain(jobs[0].state);
+
     const { json, html } = await report(t, b.borrowerId);
     const c = json.income.monoCrosscheck;
     expect(c).toMatchObject({ status: 'received', monoMonthlyMinor: monoMonthly, engineVerifiedMonthlyMinor: json.income.verifiedMonthlyMinor, tolerancePct: 15 });
