@@ -28,9 +28,10 @@ import { looserPolicy } from '../backtest/policies.js';
  * worker count, and this prints rows/s and the CLI's peak RSS (its own `process.resourceUsage().maxRSS`: the replay
  * workers are threads of that process, so their memory is in it).
  *
- * Replaying shares nothing between decisions (no cache by input hash): each decision's input is fetched, gunzipped,
- * parsed and underwritten on its own, so the per-decision work is what distinct inputs would cost; only Postgres's
- * page cache sees repeated pages.
+ * Each worker count runs twice: first with `--no-reuse-inputs` (nothing shared between decisions: each decision's
+ * input is fetched, gunzipped, parsed and underwritten on its own, so the per-decision work is what distinct inputs
+ * would cost; only Postgres's page cache sees repeated pages), then as the engine runs by default (a stored input
+ * shared by several decisions read, decoded and replayed once, its decisions routed to one worker).
  */
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -156,6 +157,8 @@ async function seed(url: string): Promise<{ loans: number }> {
 
 interface Run {
   workers: number;
+  /** Decisions sharing a stored input replayed once (the engine's default) or each on its own (worst case). */
+  reuseInputs: boolean;
   seconds: number;
   rowsPerSecond: number;
   peakRssMiB: number;
@@ -163,11 +166,11 @@ interface Run {
   withOutcome: number;
 }
 
-function runCli(url: string, policyFile: string, workers: number): Promise<Run> {
+function runCli(url: string, policyFile: string, workers: number, reuseInputs: boolean): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...CLI_ARGS, '--policy', policyFile, '--workers', String(workers), '--as-of', '2026-12-01'],
+      [...CLI_ARGS, '--policy', policyFile, '--workers', String(workers), '--as-of', '2026-12-01', ...(reuseInputs ? [] : ['--no-reuse-inputs'])],
       { env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -178,6 +181,7 @@ function runCli(url: string, policyFile: string, workers: number): Promise<Run> 
       const s = JSON.parse(out) as { decisions: number; seconds: number; flipped: number; peakRssBytes: number; outcomes: { withOutcome: number } };
       resolve({
         workers,
+        reuseInputs,
         seconds: s.seconds,
         rowsPerSecond: Math.round(s.decisions / s.seconds),
         peakRssMiB: Math.round(s.peakRssBytes / 1024 / 1024),
@@ -208,9 +212,13 @@ async function main(): Promise<void> {
     const policyFile = path.join(dir, 'looser.json');
     fs.writeFileSync(policyFile, JSON.stringify(looserPolicy(DEFAULT_POLICY)));
     const runs: Run[] = [];
-    for (const w of WORKERS) {
-      process.stderr.write(`replaying with ${w} worker(s)…\n`);
-      runs.push(await runCli(handle.url, policyFile, w));
+    // Worst case first (every decision decoded and replayed on its own: what distinct inputs cost), then the
+    // engine's default (a stored input shared by several decisions replayed once).
+    for (const reuse of [false, true]) {
+      for (const w of WORKERS) {
+        process.stderr.write(`replaying with ${w} worker(s), ${reuse ? 'shared inputs replayed once' : 'every decision on its own'}…\n`);
+        runs.push(await runCli(handle.url, policyFile, w, reuse));
+      }
     }
     const base = runs[0];
     process.stdout.write(

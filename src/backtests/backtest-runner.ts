@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { BacktestAccumulator, type BacktestState, type BacktestSummary } from '../scoring/backtest.js';
 import type { Policy } from '../scoring/engine/index.js';
-import { accumulateWire } from './backtest-replay.js';
-import { countDecisions, readCases, type BacktestQuery, type BacktestWindow } from './backtest-source.js';
+import { accumulateWire, type ReplayMemo } from './backtest-replay.js';
+import { countDecisions, readCases, type BacktestQuery, type BacktestWindow, type WireCase } from './backtest-source.js';
 
 export interface BacktestRunOptions extends BacktestWindow {
   query: BacktestQuery;
@@ -14,6 +14,12 @@ export interface BacktestRunOptions extends BacktestWindow {
   /** Replay worker threads; 0 replays on the calling thread. */
   workers: number;
   batchSize?: number;
+  /**
+   * Replay a stored input shared by several decisions once (default true): it is read and sent once, and every
+   * decision with it is routed to the same worker. False reads, decodes and replays each decision on its own (what
+   * a window of distinct inputs costs; the benchmark's worst case).
+   */
+  reuseInputs?: boolean;
   onProgress?: (p: { done: number; total: number }) => void | Promise<void>;
 }
 
@@ -24,14 +30,15 @@ export interface BacktestRunResult extends BacktestSummary {
 }
 
 /** The worker entry next to this file: `.ts` under the swc loader (dev, tests), `.js` once built. */
-function spawnWorker(candidate: Policy, baseline: Policy | null): Worker {
+function spawnWorker(candidate: Policy, baseline: Policy | null, reuseInputs: boolean): Worker {
   const ts = import.meta.url.endsWith('.ts');
   const url = new URL(ts ? './backtest.worker.ts' : './backtest.worker.js', import.meta.url);
   return new Worker(url, {
-    workerData: { candidate, baseline },
+    workerData: { candidate, baseline, reuseInputs },
     execArgv: ts ? ['--no-warnings', '--import', '@swc-node/register/esm-register'] : [],
-    // A worker holds two batches of inputs and one decoded input at a time: a bounded heap keeps the process under
-    // 1 GiB with two workers (docs/benchmarks.md "Backtest") and fails loudly on a runaway instead of swapping.
+    // A worker holds two batches of inputs, one decoded input and the answers (a few hundred bytes) of each distinct
+    // input it replayed: a bounded heap keeps the process under 1 GiB with two workers (docs/benchmarks.md
+    // "Backtest") and fails loudly on a runaway instead of swapping.
     resourceLimits: { maxOldGenerationSizeMb: 320, maxYoungGenerationSizeMb: 32 },
     env: { ...process.env, NODE_OPTIONS: '' },
   });
@@ -54,9 +61,10 @@ export async function runBacktest(o: BacktestRunOptions): Promise<BacktestRunRes
   const total = await countDecisions(o.query, o);
   const counters = { erased: 0 };
   const main = new BacktestAccumulator(o.candidate, o.baseline);
+  const memo: ReplayMemo = new Map();
   let done = 0;
   const lanes: Lane[] = Array.from({ length: o.workers }, () => {
-    const worker = spawnWorker(o.candidate, o.baseline);
+    const worker = spawnWorker(o.candidate, o.baseline, o.reuseInputs ?? true);
     const lane: Lane = { worker, inFlight: 0, free: [], state: null!, failed: null! };
     lane.failed = new Promise<never>((_, reject) => {
       worker.once('error', reject);
@@ -74,23 +82,32 @@ export async function runBacktest(o: BacktestRunOptions): Promise<BacktestRunRes
     return lane;
   });
   try {
+    const reuse = o.reuseInputs ?? true;
     let next = 0;
-    for await (const cases of readCases(o.query, o, { asOf: o.asOf, batchSize: o.batchSize }, counters)) {
-      if (lanes.length === 0) accumulateWire(main, cases);
+    for await (const cases of readCases(o.query, o, { asOf: o.asOf, batchSize: o.batchSize, reuseInputs: reuse }, counters)) {
+      if (lanes.length === 0) accumulateWire(main, cases, reuse ? memo : null);
       else {
-        const lane = lanes[next++ % lanes.length];
-        if (lane.inFlight >= 2) await Promise.race([new Promise<void>((r) => lane.free.push(r)), lane.failed]);
-        lane.inFlight += 1;
-        // A bytea Buffer from pg may be a view into a shared pool: copy those, transfer the rest without copying.
-        const out = cases.map((c) =>
-          c.payloadGzip && (c.payloadGzip.byteOffset !== 0 || c.payloadGzip.byteLength !== c.payloadGzip.buffer.byteLength)
-            ? { ...c, payloadGzip: new Uint8Array(c.payloadGzip) }
-            : c,
-        );
-        lane.worker.postMessage(
-          { type: 'batch', cases: out },
-          out.flatMap((c) => (c.payloadGzip ? [c.payloadGzip.buffer as ArrayBuffer] : [])),
-        );
+        // With reuse, all cases of one stored input go to one worker (it holds the input's answers); without, whole
+        // batches go round-robin.
+        const parts: WireCase[][] = lanes.map(() => []);
+        if (reuse) for (const c of cases) parts[laneOf(c.inputKey, lanes.length)].push(c);
+        else parts[next++ % lanes.length] = cases;
+        for (const [i, part] of parts.entries()) {
+          if (part.length === 0) continue;
+          const lane = lanes[i];
+          if (lane.inFlight >= 2) await Promise.race([new Promise<void>((r) => lane.free.push(r)), lane.failed]);
+          lane.inFlight += 1;
+          // A bytea Buffer from pg may be a view into a shared pool: copy those, transfer the rest without copying.
+          const out = part.map((c) =>
+            c.payloadGzip && (c.payloadGzip.byteOffset !== 0 || c.payloadGzip.byteLength !== c.payloadGzip.buffer.byteLength)
+              ? { ...c, payloadGzip: new Uint8Array(c.payloadGzip) }
+              : c,
+          );
+          lane.worker.postMessage(
+            { type: 'batch', cases: out },
+            out.flatMap((c) => (c.payloadGzip ? [c.payloadGzip.buffer as ArrayBuffer] : [])),
+          );
+        }
       }
       done += cases.length;
       await o.onProgress?.({ done: done + counters.erased, total });
@@ -102,4 +119,14 @@ export async function runBacktest(o: BacktestRunOptions): Promise<BacktestRunRes
     await Promise.all(lanes.map((l) => l.worker.terminate()));
   }
   return { ...main.summary(), erasedSkipped: counters.erased, outcomesAsOf: o.asOf.toISOString(), window: { from: o.from, to: o.to } };
+}
+
+/** The worker of a stored input: a stable hash of its key (FNV-1a), so every decision with the input meets its answers. */
+function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % lanes;
 }

@@ -7,11 +7,19 @@ import type { BacktestOutcome, BacktestView } from '../scoring/backtest.js';
 /** Runs one SQL statement and returns its rows (a pg client, a TypeORM DataSource or EntityManager). */
 export type BacktestQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
 
-/** A stored decision as it travels to a replay worker: the input still compressed, decoded there. */
+/**
+ * A stored decision as it travels to a replay worker: the input still compressed, decoded there. Decisions that share
+ * a stored input (same `inputKey`) carry it only the first time: the reader sends it once, the runner routes every
+ * case of one key to the same worker, and the worker reuses what it replayed (`reuse: true`, no payload).
+ */
 export interface WireCase {
   decisionId: string;
   engineVersion: string;
   policyVersion: string;
+  /** The stored input's hash and the deciding engine's version: decisions with one key replay identically. */
+  inputKey: string;
+  /** True when the input was sent with an earlier case of the same key (payloads are then null). */
+  reuse: boolean;
   payloadGzip: Uint8Array | null;
   payload: unknown;
   stored: BacktestView;
@@ -26,7 +34,8 @@ export interface BacktestWindow {
 
 interface DecisionRow {
   id: string;
-  created_at: Date;
+  /** created_at as Postgres prints it: microseconds kept (a JS Date would cut them to milliseconds). */
+  created_key: string;
   engine_version: string;
   policy_version: string;
   decision: BacktestView['decision'];
@@ -34,6 +43,11 @@ interface DecisionRow {
   flags: string[];
   reason_codes: string[] | null;
   post_loan_dsr: string | null;
+  inputs_hash: string;
+}
+
+interface InputRow {
+  inputs_hash: string;
   payload: unknown;
   payload_gzip: Buffer | null;
 }
@@ -67,7 +81,7 @@ interface LoanRow {
  * The window's conditions, only those that apply (a `$n IS NULL OR …` form would hide the (created_at, id) index from
  * the planner and turn every keyset batch into a scan and sort of the whole table), with their parameters.
  */
-function windowWhere(w: BacktestWindow, after: { createdAt: Date; id: string } | null): { sql: string; params: unknown[] } {
+function windowWhere(w: BacktestWindow, after: { createdKey: string; id: string } | null): { sql: string; params: unknown[] } {
   const conds: string[] = [];
   const params: unknown[] = [];
   if (w.from) {
@@ -79,7 +93,7 @@ function windowWhere(w: BacktestWindow, after: { createdAt: Date; id: string } |
     conds.push(`d.created_at < ($${params.length}::date::timestamp AT TIME ZONE 'Africa/Lagos')`);
   }
   if (after) {
-    params.push(after.createdAt, after.id);
+    params.push(after.createdKey, after.id);
     conds.push(`(d.created_at, d.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
@@ -93,33 +107,48 @@ export async function countDecisions(query: BacktestQuery, w: BacktestWindow): P
 
 /**
  * The stored decisions of the window in keyset batches over (created_at, id), each with its exact input (still
- * gzip) and the outcome of the first loan booked on it, read at `asOf`. Memory: one batch at a time. Inputs erased
- * with a borrower's data are counted in `erased` and skipped.
+ * gzip) and the outcome of the first loan booked on it, read at `asOf`. An input shared by several decisions is read
+ * and sent once per run (`reuse` on the later cases) unless `reuseInputs` is false; the keys already sent are the only
+ * state kept across batches (a 64-character hash per distinct input). Memory: one batch at a time. Inputs erased with
+ * a borrower's data are counted in `erased` and skipped.
  */
 export async function* readCases(
   query: BacktestQuery,
   w: BacktestWindow,
-  opts: { asOf: Date; batchSize?: number; defaultDpd?: number },
+  opts: { asOf: Date; batchSize?: number; defaultDpd?: number; reuseInputs?: boolean },
   counters: { erased: number },
 ): AsyncGenerator<WireCase[]> {
   const batch = opts.batchSize ?? 250;
-  let after: { createdAt: Date; id: string } | null = null;
+  const reuse = opts.reuseInputs ?? true;
+  const sent = new Set<string>();
+  const erasedInputs = new Set<string>();
+  // The keyset position at full precision: decisions committed within one millisecond would otherwise be read twice
+  // (or skipped) at a batch boundary.
+  let after: { createdKey: string; id: string } | null = null;
   for (;;) {
     const where = windowWhere(w, after);
     const rows: DecisionRow[] = await query<DecisionRow>(
-      `SELECT d.id, d.created_at, d.engine_version, d.policy_version,
+      `SELECT d.id, d.created_at::text AS created_key, d.engine_version, d.policy_version,
               -- The engine's own decision: an orchestration override (stale data → refer) is not the policy's.
               coalesce(d.overrides->'decision'->>'from', d.decision) AS decision,
               d.recommended_limit_minor AS limit_minor, d.flags,
               ARRAY(SELECT r->>'code' FROM jsonb_array_elements(d.reasons) r) AS reason_codes,
-              d.post_loan_dsr::text AS post_loan_dsr, i.payload, i.payload_gzip
-         FROM decisions d JOIN decision_inputs i ON i.inputs_hash = d.inputs_hash
+              d.post_loan_dsr::text AS post_loan_dsr, d.inputs_hash
+         FROM decisions d
         ${where.sql}
         ORDER BY d.created_at, d.id
         LIMIT ${batch}`,
       where.params,
     );
     if (rows.length === 0) return;
+    const keyOf = (r: DecisionRow): string => `${r.inputs_hash}|${r.engine_version}`;
+    const wanted = [...new Set(rows.filter((r) => !reuse || (!sent.has(keyOf(r)) && !erasedInputs.has(r.inputs_hash))).map((r) => r.inputs_hash))];
+    const inputs = new Map(
+      (wanted.length
+        ? await query<InputRow>(`SELECT inputs_hash, payload, payload_gzip FROM decision_inputs WHERE inputs_hash = ANY($1::bpchar[])`, [wanted])
+        : []
+      ).map((i) => [i.inputs_hash, i]),
+    );
     const loans = await query<LoanRow>(
       `SELECT DISTINCT ON (l.decision_id) l.decision_id, l.principal_minor, l.disbursed_at, l.status, l.last_dpd,
               l.restructured_at, l.closed_at, l.written_off_at,
@@ -140,17 +169,24 @@ export async function* readCases(
     );
     const cases: WireCase[] = [];
     for (const r of rows) {
-      if (!r.payload_gzip && (r.payload as { erased?: boolean } | null)?.erased === true) {
+      const key = keyOf(r);
+      const input = reuse && sent.has(key) ? null : inputs.get(r.inputs_hash);
+      if (erasedInputs.has(r.inputs_hash) || (input && !input.payload_gzip && (input.payload as { erased?: boolean } | null)?.erased === true)) {
+        erasedInputs.add(r.inputs_hash);
         counters.erased += 1;
         continue;
       }
+      if (input === undefined) throw new Error(`decision ${r.id}: its stored input ${r.inputs_hash} is missing`);
+      if (reuse) sent.add(key);
       const o = outcomes.get(r.id);
       cases.push({
         decisionId: r.id,
         engineVersion: r.engine_version,
         policyVersion: r.policy_version,
-        payloadGzip: r.payload_gzip,
-        payload: r.payload_gzip ? null : r.payload,
+        inputKey: key,
+        reuse: input === null,
+        payloadGzip: input?.payload_gzip ?? null,
+        payload: input && !input.payload_gzip ? input.payload : null,
         stored: {
           decision: r.decision,
           limitMinor: Number(r.limit_minor),
@@ -166,7 +202,7 @@ export async function* readCases(
     yield cases;
     if (rows.length < batch) return;
     const last = rows[rows.length - 1];
-    after = { createdAt: last.created_at, id: last.id };
+    after = { createdKey: last.created_key, id: last.id };
   }
 }
 

@@ -27,10 +27,18 @@ export interface BacktestOutcome {
 }
 
 /** One stored decision to replay: its id, the engine version that made it, and its exact stored input. */
+/** The engine's answers for one stored input (see `BacktestAccumulator.replay`). */
+export interface ReplayedViews {
+  candidate: BacktestView;
+  /** Null when the decision's stored result is the baseline. */
+  baseline: BacktestView | null;
+}
+
 export interface BacktestCase {
   decisionId: string;
   engineVersion: string;
-  input: EngineInput;
+  /** The exact stored input; may be left out when `add` is given the engine's answers for it (`replay`). */
+  input?: EngineInput;
   /**
    * The stored result. With the `stored` baseline and the same engine version it is the baseline itself (the engine is
    * deterministic, so replaying it would give the same answer); without it, or from another engine version, the
@@ -240,17 +248,41 @@ export class BacktestAccumulator {
     private readonly baseline: Policy | null = null,
   ) {}
 
-  add(c: BacktestCase): void {
+  /**
+   * Whether a decision's baseline must be replayed: always against a given baseline policy; with the stored baseline
+   * only when the decision was made by another engine version or its stored result is missing.
+   */
+  needsReplayedBaseline(c: Pick<BacktestCase, 'engineVersion' | 'stored'>): boolean {
+    return this.baseline !== null || c.engineVersion !== ENGINE_VERSION || !c.stored;
+  }
+
+  /**
+   * The engine's answers for one stored input: under the candidate and, when `withBaseline`, replayed under the
+   * baseline. They depend on the input alone (the engine is deterministic), so decisions that share a stored input —
+   * re-underwriting without new data stores one input for many decisions — can share them (`add(c, replayed)`).
+   */
+  replay(input: EngineInput, withBaseline: boolean): ReplayedViews {
+    return {
+      candidate: backtestView(underwrite({ ...input, policy: this.candidate }, { inputsHash: false })),
+      baseline: withBaseline ? backtestView(underwrite(this.baseline ? { ...input, policy: this.baseline } : input, { inputsHash: false })) : null,
+    };
+  }
+
+  /** Adds one decision; `replayed` (from `replay` of the same input) saves replaying it again. */
+  add(c: BacktestCase, replayed?: ReplayedViews): void {
     const s = this.s;
     const sameEngine = c.engineVersion === ENGINE_VERSION;
+    const replayBase = this.needsReplayedBaseline(c);
+    const views = replayed && (!replayBase || replayed.baseline) ? replayed : c.input ? this.replay(c.input, replayBase) : null;
+    if (!views) throw new Error(`decision ${c.decisionId}: neither its input nor the engine's answers for it`);
     let base: BacktestView;
-    if (!this.baseline && sameEngine && c.stored) {
+    if (!replayBase && c.stored) {
       base = c.stored;
       s.fromStored += 1;
     } else {
-      base = backtestView(underwrite(this.baseline ? { ...c.input, policy: this.baseline } : c.input, { inputsHash: false }));
+      base = views.baseline!;
     }
-    const cand = backtestView(underwrite({ ...c.input, policy: this.candidate }, { inputsHash: false }));
+    const cand = views.candidate;
     s.count += 1;
     s.versions[c.engineVersion] = (s.versions[c.engineVersion] ?? 0) + 1;
     if (!sameEngine) s.mismatches += 1;

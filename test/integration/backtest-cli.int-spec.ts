@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { runBacktest } from '../../src/backtests/backtest-runner.js';
+import type { BacktestQuery } from '../../src/backtests/backtest-source.js';
+import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
 import { closeHarnesses, count, harness, seedOriginated } from './underwriting-fixtures.js';
 
@@ -66,5 +69,29 @@ describe('backtest CLI', () => {
     const bad = await cli(h.url, ['--policy', writePolicy('bad.json', { ...DEFAULT_POLICY, version: 'x' })]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/version must be a semver/);
+  }, 120_000);
+
+  it('should give the same result whether a shared stored input is replayed once or for every decision, inline or on workers', async () => {
+    const h = await harness({ env: { JOBS_ENABLED: 'false', WORKERS_ENABLED: 'false' } });
+    const borrowers = await seedOriginated(h, 3);
+    // Re-underwriting without new data: the same stored input again for each borrower (one decision_inputs row).
+    const asOf = new Date();
+    for (const id of borrowers) {
+      for (let i = 0; i < 2; i++) await h.app.get(ScoringService).scoreBorrower(id, { trigger: 'scheduled', actor: 'test', asOf });
+    }
+    const decisions = await count(h.ds, `SELECT count(*) AS n FROM decisions`);
+    const inputs = await count(h.ds, `SELECT count(DISTINCT inputs_hash) AS n FROM decisions`);
+    expect(inputs).toBeLessThan(decisions);
+
+    const query: BacktestQuery = (sql, params) => h.ds.query(sql, params);
+    const looser = { ...DEFAULT_POLICY, version: '9.0.2', affordability: { ...DEFAULT_POLICY.affordability, dsrCap: '0.5' } };
+    const outcomesAsOf = new Date();
+    const run = (workers: number, reuseInputs: boolean) =>
+      runBacktest({ query, candidate: looser, baseline: null, asOf: outcomesAsOf, workers, reuseInputs, from: null, to: null, batchSize: 4 });
+    const once = await run(2, true);
+    expect(once.decisions).toBe(decisions);
+    expect(await run(0, true)).toEqual(once);
+    expect(await run(0, false)).toEqual(once);
+    expect(await run(2, false)).toEqual(once);
   }, 120_000);
 });
