@@ -97,12 +97,20 @@ export async function runBacktest(o: BacktestRunOptions): Promise<BacktestRunRes
           const lane = lanes[i];
           if (lane.inFlight >= 2) await Promise.race([new Promise<void>((r) => lane.free.push(r)), lane.failed]);
           lane.inFlight += 1;
-          // A bytea Buffer from pg may be a view into a shared pool: copy those, transfer the rest without copying.
-          const out = part.map((c) =>
-            c.payloadGzip && (c.payloadGzip.byteOffset !== 0 || c.payloadGzip.byteLength !== c.payloadGzip.buffer.byteLength)
-              ? { ...c, payloadGzip: new Uint8Array(c.payloadGzip) }
-              : c,
-          );
+          // A bytea Buffer from pg may be a view into a shared pool, and one input read once may serve several cases
+          // (no reuse): copy those, transfer each remaining buffer once without copying.
+          const transferred = new Set<ArrayBufferLike>();
+          const out = part.map((c) => {
+            const g = c.payloadGzip;
+            if (!g) return c;
+            if (g.byteOffset !== 0 || g.byteLength !== g.buffer.byteLength || transferred.has(g.buffer)) {
+              const copy = new Uint8Array(g);
+              transferred.add(copy.buffer);
+              return { ...c, payloadGzip: copy };
+            }
+            transferred.add(g.buffer);
+            return c;
+          });
           lane.worker.postMessage(
             { type: 'batch', cases: out },
             out.flatMap((c) => (c.payloadGzip ? [c.payloadGzip.buffer as ArrayBuffer] : [])),
