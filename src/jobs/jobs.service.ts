@@ -159,7 +159,9 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
    * if the earliest one lapses within the next interval, once more just after that moment. The pass is pg-boss's own,
    * with its own predicate (heartbeat_on + heartbeat_seconds < now, or started_on + expire_seconds < now), so it fails
    * nothing its periodic pass would not fail: a live worker, however slow its handler, keeps refreshing the heartbeat
-   * and keeps its job. Only the moment changes. Not awaited by the start (a supervise pass includes a stats scan).
+   * and keeps its job. Only the moment changes. Best effort: pg-boss runs one monitor pass per queue and interval across
+   * instances, so when another instance ran it moments ago this pass skips the queue and that instance's next one (at
+   * most SUPERVISE_INTERVAL_SECONDS later) does the work. Not awaited by the start (a supervise pass includes a stats scan).
    */
   private sweepAbandonedJobs(boss: PgBoss): void {
     const warn = (what: string) => (err: Error) => this.logger.warn({ err: { name: err.name, message: err.message } }, what);

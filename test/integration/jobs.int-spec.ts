@@ -100,6 +100,9 @@ describe(JobsService.name, () => {
         WHERE name = 'reunderwrite-score' AND data->>'itemId' = 'abandoned-1'`,
     );
     expect(await jobRow('abandoned-1')).toEqual({ state: 'active', retry_count: 0 });
+    // pg-boss lets one monitor pass per queue and interval run, across instances: the earlier tests' supervising
+    // instances may have claimed it moments ago. A killed process's last claim is as old as its death; make it so.
+    await ds.query(`UPDATE ${JOBS_SCHEMA}.queue SET monitor_claim_on = now() - interval '1 hour', monitor_on = now() - interval '1 hour'`);
 
     const restarted = jobs({ JOBS_ENABLED: 'true', WORKERS_ENABLED: 'true' });
     await restarted.abandonedJobsChecked();
