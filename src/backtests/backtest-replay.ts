@@ -18,10 +18,11 @@ export function accumulateWire(acc: BacktestAccumulator, cases: readonly WireCas
   for (const c of cases) {
     let entry = memo?.get(c.inputKey);
     const stored = { ...c.stored };
-    if (!entry || (acc.needsReplayedBaseline({ engineVersion: c.engineVersion, stored }) && !entry.views.baseline)) {
+    const withBaseline = acc.needsReplayedBaseline({ engineVersion: c.engineVersion, stored });
+    if (!entry || (withBaseline && !entry.views.baseline)) {
       if (c.reuse && !c.payloadGzip && c.payload === null) throw new Error(`decision ${c.decisionId}: its input was sent to another replayer`);
       const input = (c.payloadGzip ? JSON.parse(gunzipSync(c.payloadGzip).toString('utf8')) : c.payload) as EngineInput;
-      entry = { views: acc.replay(input, acc.needsReplayedBaseline({ engineVersion: c.engineVersion, stored })), dsrCap: input.policy.affordability.dsrCap };
+      entry = { views: acc.replay(input, withBaseline), dsrCap: input.policy.affordability.dsrCap };
       memo?.set(c.inputKey, entry);
     }
     if (stored.dsrCap === null) stored.dsrCap = entry.dsrCap;

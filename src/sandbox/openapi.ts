@@ -19,10 +19,13 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
       title: 'Mono sandbox admin API',
       version: '1',
       description:
-        'Scenario control for the local Mono simulator. No mono-sec-key; never affected by faults. The Mono-compatible API ' +
-        '(/v2/*, legacy /accounts/*) is described in docs/sandbox.md. Amounts are integer kobo.',
+        'Scenario control for the local Mono simulator. No mono-sec-key; never affected by faults. When the sandbox runs ' +
+        'with an admin key (npm start and npm run sandbox do, unless MONO_SANDBOX_ADMIN_OPEN=true), every route but this ' +
+        'document needs it in x-sandbox-admin-key (401 otherwise). The Mono-compatible API (/v2/*, legacy /accounts/*) is ' +
+        'described in docs/sandbox.md. Amounts are integer kobo.',
     },
     servers: [{ url: serverUrl }],
+    security: [{ sandboxAdminKey: [] }],
     paths: {
       '/sandbox/accounts': {
         post: {
@@ -160,6 +163,14 @@ export function sandboxOpenApi(serverUrl: string): Record<string, unknown> {
       '/sandbox/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
     },
     components: {
+      securitySchemes: {
+        sandboxAdminKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-sandbox-admin-key',
+          description: 'MONO_SANDBOX_ADMIN_KEY, or the key generated into DATA_DIR/sandbox-admin-key.json (docs/sandbox.md, "Admin API")',
+        },
+      },
       schemas: {
         Error: {
           type: 'object',

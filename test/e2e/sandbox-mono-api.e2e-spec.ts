@@ -502,6 +502,7 @@ describe('Mono sandbox: Mono-compatible API', () => {
       expect(Object.keys(r.body.paths)).toEqual(
         expect.arrayContaining(['/sandbox/accounts', '/sandbox/faults', '/sandbox/accounts/{id}/calls']),
       );
+      expect(r.body.components.securitySchemes.sandboxAdminKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-sandbox-admin-key' });
     });
   });
 });

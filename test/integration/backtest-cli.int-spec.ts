@@ -2,7 +2,6 @@
  * `npm run backtest` end to end: the CLI in its own process reads the stored decisions and their exact inputs from
  * the database and replays them under a candidate policy file.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,21 +10,14 @@ import { runBacktest } from '../../src/backtests/backtest-runner.js';
 import type { BacktestQuery } from '../../src/backtests/backtest-source.js';
 import { ScoringService } from '../../src/scoring/scoring.service.js';
 import { DEFAULT_POLICY } from '../../src/scoring/policy/index.js';
+import { runScript } from '../support/script-process.js';
 import { closeHarnesses, count, harness, seedOriginated } from './underwriting-fixtures.js';
 
 const SCRIPT = path.resolve('scripts/backtest.ts');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtest-'));
 
 function cli(url: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--no-warnings', '--import', '@swc-node/register/esm-register', SCRIPT, ...args], {
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return runScript(SCRIPT, args, { DATABASE_URL: url });
 }
 
 const writePolicy = (name: string, policy: unknown): string => {

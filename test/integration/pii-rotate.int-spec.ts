@@ -3,7 +3,6 @@
  * webhook inbox body ends under the newest key — including inbox rows stored before inbox encryption existed, whose
  * personal data was plaintext — and a second run has nothing to do.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,6 +10,7 @@ import pg from 'pg';
 import { configurePiiKeys, encryptPii, type PiiKey } from '../../src/security/pii-cipher.js';
 import { protectPayloadJson, revealPayload } from '../../src/mono/webhook-events.repository.js';
 import { createTestDatabase } from '../support/database.js';
+import { runScript } from '../support/script-process.js';
 
 const SCRIPT = path.resolve('scripts/pii-rotate.ts');
 // Invented keys for this test only: the suite's fixed test key, then a new one put in front.
@@ -19,15 +19,7 @@ const NEW: PiiKey = { id: 'rot2', key: Buffer.alloc(32, 11) };
 const KEYS_ENV = [NEW, OLD].map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
 
 function rotate(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--no-warnings', '--import', '@swc-node/register/esm-register', SCRIPT], {
-    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url, PII_ENCRYPTION_KEYS: KEYS_ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return runScript(SCRIPT, [], { DATABASE_URL: url, PII_ENCRYPTION_KEYS: KEYS_ENV });
 }
 
 /** An account_updated body with invented personal data, as Mono sends it (camelCase, `_id`). */
